@@ -1,0 +1,42 @@
+# wfm developer entry points. Everything runs inside .venv, created by `make install`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+WFM    := $(BIN)/wfm
+DEMO   := demo
+
+.PHONY: install demo test check lint types bench clean
+
+install: $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@echo "wfm installed in $(VENV); try: $(WFM) --help"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# The main job end to end on the shipped sample data, in a scratch project folder.
+demo:
+	@test -x $(WFM) || { echo "run 'make install' first"; exit 1; }
+	rm -rf $(DEMO)
+	$(WFM) init $(DEMO) --seed 7
+	cd $(DEMO) && ../$(WFM) ingest sample/*.csv
+	cd $(DEMO) && ../$(WFM) check --format table
+
+test:
+	$(BIN)/python -m pytest -n 2 -q
+
+lint:
+	$(BIN)/ruff check wfm tests bench
+	$(BIN)/lint-imports
+
+types:
+	$(BIN)/mypy
+
+check: lint types test
+
+bench:
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Atomic outputs: nothing half-written, latest moves only on success."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from wfm.errors import OutputError
+from wfm.outputs import (
+    atomic_open,
+    atomic_run_dir,
+    list_runs,
+    resolve_run,
+    set_latest,
+    write_manifest,
+)
+
+
+def test_failed_write_keeps_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), atomic_open(target) as fh:
+        fh.write("new half")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old\n"
+    assert os.listdir(tmp_path) == ["out.csv"]
+
+
+def test_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"), atomic_open(tmp_path / "no" / "x"):
+        pass
+
+
+def test_run_dir_and_latest(tmp_path: Path) -> None:
+    with atomic_run_dir(tmp_path, "r1") as d:
+        (d / "a.csv").write_text("1\n")
+    set_latest(tmp_path, "r1")
+    with pytest.raises(ValueError), atomic_run_dir(tmp_path, "r2") as d:
+        (d / "a.csv").write_text("2\n")
+        raise ValueError
+    assert list_runs(tmp_path) == ["r1"]
+    assert resolve_run(tmp_path) == (tmp_path / "r1").resolve()
+    assert not any(p.name.startswith(".tmp") for p in tmp_path.iterdir())
+    with pytest.raises(OutputError, match="run 'r9' does not exist; recent runs: r1"):
+        resolve_run(tmp_path, "r9")
+
+
+def test_manifest_lists_checksums(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("x\n")
+    path = write_manifest(tmp_path, {"command": "test"})
+    text = path.read_text()
+    # sha256 of "x\n"
+    import hashlib
+    assert hashlib.sha256(b"x\n").hexdigest() in text

@@ -1,0 +1,5 @@
+"""Allow ``python -m wfm`` (used by subprocess tests and cron wrappers)."""
+
+from wfm.cli.main import main
+
+main()

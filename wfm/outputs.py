@@ -1,0 +1,168 @@
+"""Atomic outputs: files, run folders, manifests and the ``latest`` pointer.
+
+Every file wfm writes goes to a temporary name in the same folder and is renamed into
+place, so a failed or killed run never leaves a half-written file and never touches the
+previous outputs. A run folder is built under a hidden temporary name and renamed whole;
+``latest`` (a symlink) is switched by an atomic rename only after the run succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from wfm.errors import OutputError
+
+LATEST = "latest"
+TMP_PREFIX = ".tmp-"
+
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise OutputError(
+            f"{path}: folder {parent} does not exist", hint="create it or choose another --output"
+        )
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{path}: folder {parent} is not writable")
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
+                newline: str | None = None) -> Iterator[IO[Any]]:
+    """Open a temporary sibling of ``path`` for writing; rename it over ``path`` on success."""
+    target = Path(path)
+    _check_parent(target)
+    binary = "b" in mode
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=None if binary else encoding,
+                       newline=None if binary else newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    with atomic_open(path, "w", newline="") as fh:
+        fh.write(text)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    with atomic_open(path, "wb") as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path for libraries that write files themselves (Excel, Parquet)."""
+    target = Path(path)
+    _check_parent(target)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent,
+                               suffix=target.suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, unique run id such as ``20261123T063000Z-1a2b``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{os.urandom(2).hex()}"
+
+
+@contextlib.contextmanager
+def atomic_run_dir(root: str | Path, run_id: str) -> Iterator[Path]:
+    """Yield a temporary folder to fill; on success rename it to ``root/run_id``."""
+    root = Path(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot create output folder ({exc.strerror})") from None
+    final = root / run_id
+    if final.exists():
+        raise OutputError(f"{final}: run folder already exists")
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def set_latest(root: str | Path, run_id: str) -> None:
+    """Point ``root/latest`` at ``run_id`` with one atomic rename of a fresh symlink."""
+    root = Path(root)
+    tmp = root / f"{TMP_PREFIX}{LATEST}.{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    os.symlink(run_id, tmp)
+    os.replace(tmp, root / LATEST)
+
+
+def resolve_run(root: str | Path, run: str | None = None) -> Path:
+    """The folder of run ``run`` (default: latest); an unknown id lists the recent ones."""
+    root = Path(root)
+    name = run or LATEST
+    candidate = root / name
+    if candidate.is_dir():
+        return candidate.resolve()
+    recent = list_runs(root)[-5:]
+    listing = ", ".join(reversed(recent)) if recent else "none yet"
+    what = "no run has succeeded yet" if run is None else f"run {run!r} does not exist"
+    raise OutputError(f"{root}: {what}; recent runs: {listing}")
+
+
+def list_runs(root: str | Path) -> list[str]:
+    """Completed run ids under ``root``, oldest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name for p in root.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", LATEST))
+    )
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` listing every file of the run folder with its checksum."""
+    run_dir = Path(run_dir)
+    files = {
+        p.relative_to(run_dir).as_posix(): sha256_file(p)
+        for p in sorted(run_dir.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    body = {**manifest, "outputs": files}
+    path = run_dir / "manifest.json"
+    atomic_write_text(path, json.dumps(body, indent=2, sort_keys=True, default=str) + "\n")
+    return path
