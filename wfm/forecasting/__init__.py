@@ -1,0 +1,1 @@
+"""Forecasting: volume and handle-time models, backtests, model choice, calendars."""

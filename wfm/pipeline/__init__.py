@@ -1,0 +1,1 @@
+"""Pipeline: composes ingest -> forecast -> staff -> schedule -> outputs from a Config."""

@@ -1,0 +1,1 @@
+"""Scheduling: multi-skill roster optimisation with OR-Tools and an independent rule checker."""

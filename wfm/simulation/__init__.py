@@ -1,0 +1,1 @@
+"""Simulation: sample contact-centre data and queueing simulations used as references."""
