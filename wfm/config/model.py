@@ -15,6 +15,7 @@ from wfm.config.data import DataConfig, read_data
 from wfm.config.forecasting import ForecastingConfig, read_forecasting
 from wfm.config.paths import PathsConfig, read_paths
 from wfm.config.queues import QueueConfig, read_queues
+from wfm.config.run import RunConfig, read_run
 from wfm.config.scheduling import SchedulingConfig, read_scheduling
 from wfm.config.site import SiteConfig, read_site
 from wfm.config.staffing import StaffingConfig, read_staffing
@@ -35,6 +36,7 @@ class Config:
     scheduling: SchedulingConfig
     forecasting: ForecastingConfig
     paths: PathsConfig
+    run: RunConfig = field(default_factory=RunConfig)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -75,8 +77,9 @@ def parse_config(text: str, path: Path) -> Config:
     scheduling = read_scheduling(root.table("scheduling"))
     forecasting = read_forecasting(root.table("forecasting"))
     paths = read_paths(root.table("paths"), path.parent)
+    run = read_run(root.table("run"), path.parent)
     root.finish()
-    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths)
+    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run)
 
 
 def load_config(path: str | Path) -> Config:
