@@ -82,7 +82,7 @@ def _match(pattern: re.Pattern[str]) -> Any:
 
 def _week(v: Any) -> str:
     if v == "next":
-        return v
+        return "next"
     if parse_date(v).weekday() != 0:
         raise ValueError
     return str(parse_date(v))
