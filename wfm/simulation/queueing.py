@@ -159,13 +159,13 @@ def mmn_plus_m(arrival_rate_per_s: ArrayLike, aht_s: ArrayLike, servers: ArrayLi
             stop += 1
         width = int(size[order[stop - 1]])
         rows = order[start:stop]
-        out[:, rows] = _block(lam[rows], mu[rows], n_srv[rows], theta[rows], thr[rows], width)
+        out[:, rows] = _block(lam[rows], mu[rows], n_srv[rows], theta[rows], thr[rows], width=width)
         start = stop
     return QueueMetrics(*out)
 
 
 def _block(lam: FloatArray, mu: FloatArray, n_srv: FloatArray, theta: FloatArray,
-           thr: FloatArray, width: int) -> NDArray[np.float64]:
+           thr: FloatArray, *, width: int) -> NDArray[np.float64]:
     """Metrics for one block of intervals on a common truncated state space 0..width-1."""
     lam, mu, n_srv, theta, thr = (a[:, None] for a in (lam, mu, n_srv, theta, thr))
     n = np.arange(width, dtype=np.float64)[None, :]
