@@ -116,7 +116,7 @@ class _Calendar:
 
     @property
     def day_weekday(self) -> IntArray:
-        return np.asarray(self.days.weekday, dtype=np.int64)
+        return np.asarray(self.days.day_of_week, dtype=np.int64)
 
     @property
     def is_open(self) -> NDArray[np.bool_]:
@@ -152,7 +152,7 @@ def _calendar(first: date, last: date, timezone: str) -> _Calendar:
     days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D")
     public = holiday_calendars.country_holidays(COUNTRY, years=range(first.year, last.year + 1))
     holiday = np.array([d.date() in public for d in days])
-    can_open = np.array([OPENING_HOURS[w] is not None for w in days.weekday])
+    can_open = np.array([OPENING_HOURS[w] is not None for w in days.day_of_week])
     catch_up = np.zeros(len(days), dtype=bool)
     for i in np.flatnonzero(holiday):
         later = np.flatnonzero(can_open[i + 1:] & ~holiday[i + 1:])
@@ -162,7 +162,7 @@ def _calendar(first: date, last: date, timezone: str) -> _Calendar:
         local=local,
         epoch_s=np.asarray(utc.as_unit("s").asi8, dtype=np.int64),
         day=day,
-        weekday=np.asarray(naive.weekday, dtype=np.int64),
+        weekday=np.asarray(naive.day_of_week, dtype=np.int64),
         clock_h=np.asarray(naive.hour + naive.minute / 60.0, dtype=np.float64),
         days=days,
         holiday=holiday,
@@ -175,7 +175,7 @@ def _day_volume(spec: QueueSpec, cal: _Calendar, events: tuple[SpecialEvent, ...
     """Expected contacts per local day (before day noise)."""
     wd = cal.day_weekday
     volume = (spec.weekday_volume * (1.0 + spec.growth_per_year) ** cal.years
-              * np.asarray(spec.weekly)[wd] * yearly_factor(cal.days.dayofyear.to_numpy()))
+              * np.asarray(spec.weekly)[wd] * yearly_factor(cal.days.day_of_year.to_numpy()))
     volume = volume * np.where(cal.catch_up, CATCH_UP_FACTOR, 1.0)
     volume = volume * np.where(cal.holiday, HOLIDAY_EMAIL_FACTOR if spec.deferred else 0.0, 1.0)
     for event in events:
