@@ -22,7 +22,7 @@ from wfm.simulation.sample_data import DEFAULT_END, MAX_YEARS, history_span, wri
               help="Last local day; the history ends on the Sunday on or before it.")
 @click.option("--force", is_flag=True, help="Overwrite existing sample files.")
 @pass_app
-def sample_command(app: AppContext, directory: Path, seed: int, years: float, end: datetime,
+def sample_command(app: AppContext, *, directory: Path, seed: int, years: float, end: datetime,
                    force: bool) -> None:
     """Write a sample contact-centre history to DIRECTORY (default: ./sample).
 
