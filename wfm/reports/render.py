@@ -51,7 +51,7 @@ def render_text(frame: pd.DataFrame, fmt: str, *, title: str | None = None,
         for col in shown.columns:
             if isinstance(shown[col].dtype, pd.DatetimeTZDtype):
                 shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
-        text = tabulate(shown, headers="keys", tablefmt="simple", showindex=False,
+        text = tabulate(shown.to_dict(orient="list"), headers="keys", tablefmt="simple",
                         floatfmt=floatfmt, missingval="")
         return (f"{title}\n{text}\n" if title else f"{text}\n")
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
