@@ -302,3 +302,23 @@ def test_write_sample_round_trip_and_refuses_overwrite(tmp_path: Path) -> None:
     assert not [p for p in target.iterdir() if p.name.startswith(".tmp-")]
     write_sample(target, seed=3, years=0.1, force=True)
     assert written[0].read_text(encoding="utf-8").splitlines() == text
+
+
+def test_failed_write_leaves_earlier_files_intact(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "sample"
+    written = write_sample(target, seed=3, years=0.05)
+    before = [p.read_bytes() for p in written]
+    real = pd.DataFrame.to_csv
+    calls = []
+
+    def failing_second(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", failing_second)
+    with pytest.raises(OSError, match="disk full"):
+        write_sample(target, seed=4, years=0.05, force=True)
+    assert [p.read_bytes() for p in written] == before
+    assert sorted(p.name for p in target.iterdir()) == ["intervals.csv", "true_rates.csv"]

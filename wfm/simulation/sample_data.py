@@ -433,7 +433,9 @@ def write_sample(directory: Path, *, seed: int = 7, force: bool = False, years: 
         **{schema.INTERVAL_START: iso_with_offset(sample.true_rates[schema.INTERVAL_START]),
            "true_offered": sample.true_rates["true_offered"].round(4),
            "true_aht_s": sample.true_rates["true_aht_s"].round(2)})
-    for frame, path in ((intervals, targets[0]), (rates[list(TRUE_RATES_COLUMNS)], targets[1])):
-        with atomic_open(path, "w", newline="") as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n")
+    # Both files are complete before either is renamed into place.
+    with atomic_open(targets[0], "w", newline="") as fh_intervals, \
+            atomic_open(targets[1], "w", newline="") as fh_rates:
+        intervals.to_csv(fh_intervals, index=False, lineterminator="\n")
+        rates[list(TRUE_RATES_COLUMNS)].to_csv(fh_rates, index=False, lineterminator="\n")
     return targets
