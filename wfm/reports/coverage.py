@@ -93,8 +93,8 @@ def sparkline_legend(coverage: pd.DataFrame) -> str:
 
 
 def queue_hours(coverage: pd.DataFrame, *, interval_h: float) -> pd.DataFrame:
-    """Per queue and channel over the whole run: required, scheduled, short and over
-    agent-hours and the share of required agent-hours covered."""
+    """Per queue and channel over the whole run: required, scheduled, net gap, short and
+    over agent-hours [agent-hours] and the share of required agent-hours covered [0-1]."""
     gap = coverage["scheduled"] - coverage["required"]
     df = coverage.assign(short=(-gap).clip(lower=0), over=gap.clip(lower=0),
                          met=np.minimum(coverage["scheduled"], coverage["required"]))
@@ -102,6 +102,7 @@ def queue_hours(coverage: pd.DataFrame, *, interval_h: float) -> pd.DataFrame:
     out = pd.DataFrame({
         "required_h": g["required"].sum() * interval_h,
         "scheduled_h": g["scheduled"].sum() * interval_h,
+        "gap_h": (g["scheduled"].sum() - g["required"].sum()) * interval_h,
         "short_h": g["short"].sum() * interval_h,
         "over_h": g["over"].sum() * interval_h,
         "met": g["met"].sum(),

@@ -23,7 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.outputs import atomic_write_bytes
+from wfm.errors import OutputError
+from wfm.outputs import atomic_write_bytes, atomic_write_text
 
 FIXED_STAMP = datetime(2000, 1, 1)
 HEADER_FONT = Font(bold=True)
@@ -160,7 +161,16 @@ _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def workbook_bytes(wb: Workbook, *, stamp: datetime = FIXED_STAMP) -> bytes:
-    """The .xlsx bytes with fixed timestamps (document properties and zip entries)."""
+    """The .xlsx bytes with fixed timestamps (document properties and zip entries).
+
+    wfm writes no formulas: text that merely starts with "=" (an agent called "=SUM(1)")
+    is stored as text, never evaluated.
+    """
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     raw = io.BytesIO()
     wb.save(raw)
     out = io.BytesIO()
@@ -176,6 +186,19 @@ def workbook_bytes(wb: Workbook, *, stamp: datetime = FIXED_STAMP) -> bytes:
     return out.getvalue()
 
 
+def write_file(output: str | Path, data: bytes | str) -> None:
+    """Write atomically; an OS refusal (read-only place, a file where a folder should be)
+    becomes an :class:`OutputError` naming the path."""
+    try:
+        if isinstance(data, bytes):
+            atomic_write_bytes(output, data)
+        else:
+            atomic_write_text(output, data)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write here ({exc.strerror or exc})",
+                          hint="choose a writable --output location") from None
+
+
 def save_workbook(wb: Workbook, output: str | Path, *, stamp: datetime = FIXED_STAMP) -> None:
     """Write the workbook atomically (temp file, then rename) with fixed timestamps."""
-    atomic_write_bytes(output, workbook_bytes(wb, stamp=stamp))
+    write_file(output, workbook_bytes(wb, stamp=stamp))

@@ -19,7 +19,6 @@ from openpyxl.styles import Font
 from tabulate import tabulate
 
 from wfm.errors import OutputError
-from wfm.outputs import atomic_write_text
 from wfm.reports.excel import (
     ChartSpec,
     add_line_chart,
@@ -27,6 +26,7 @@ from wfm.reports.excel import (
     new_workbook,
     print_landscape,
     save_workbook,
+    write_file,
     write_table,
 )
 
@@ -92,7 +92,7 @@ def render(frame: pd.DataFrame, fmt: str, output: str | Path | None = None, *,
         return
     text = render_text(frame, fmt, title=title)
     if output is not None:
-        atomic_write_text(output, text)
+        write_file(output, text)
         return
     (stream or sys.stdout).write(text)
 
