@@ -61,7 +61,7 @@ def period_start(starts: pd.Series, by: str, tz: ZoneInfo) -> pd.Series:
         return local
     days = local.dt.tz_localize(None).dt.normalize()
     if by == "week":
-        days = days - pd.to_timedelta(days.dt.weekday, unit="D")
+        days = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return days
 
 
