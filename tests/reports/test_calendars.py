@@ -64,8 +64,6 @@ def test_leave_is_an_all_day_event_and_text_is_escaped(run) -> None:
     text = agent_calendar(run, "A2", site=SITE)
     cal = parse(text)
     assert "\r\nX-WR-CALNAME:Ben\\, Jr. – Lyon contact centre\r\n" in text
-    raw = text.split("X-WR-CALNAME:")[1].split("\r\n")[0]
-    assert icalendar.vText.from_ical(raw) == "Ben, Jr. – Lyon contact centre"
     events = cal.walk("VEVENT")
     assert len(events) == 2  # one shift, one leave; the day off has no event
     leave = events[1]
