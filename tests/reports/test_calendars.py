@@ -109,7 +109,7 @@ def test_transitions_found_to_the_second() -> None:
 
 
 def test_bad_agent_and_output(run, tmp_path: Path) -> None:
-    with pytest.raises(InputDataError, match="agent 'Z9' is not in run .*agents: A1, A2, A3"):
+    with pytest.raises(InputDataError, match=r"agent 'Z9' is not in run .*agents: A1, A2, A3"):
         write_calendars(run, tmp_path / "c", site=SITE, agents=["Z9"])
     assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
     with pytest.raises(OutputError, match="does not exist"):

@@ -56,7 +56,8 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
         frame = read_frame_csv(str(actuals_file), INTERVALS)
     else:
         try:
-            from wfm.io.store import read_intervals
+            # Lazy: the ingest helper's store lands separately; --actuals works without.
+            from wfm.io.store import read_intervals  # noqa: PLC0415
         except ImportError:  # the ingest work is not merged in this build
             raise InputDataError("the data store is not available in this build",
                                  hint="pass --actuals FILE (a CSV of the intervals shape)"
@@ -120,7 +121,8 @@ def report_group() -> None:
 @_actuals_option
 @output_options
 @pass_app
-def service_level_command(app: AppContext, by: str, queues: tuple[str, ...],
+def service_level_command(  # noqa: PLR0917 (click passes keywords)
+        app: AppContext, by: str, queues: tuple[str, ...],
                           start: str | None, end: str | None, definition: str,
                           actuals_file: Path | None, fmt: str | None,
                           output: Path | None) -> None:

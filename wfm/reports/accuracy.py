@@ -13,16 +13,25 @@ and days flagged ``outside_95`` deserve a look, not an alarm.
 
 from __future__ import annotations
 
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from wfm.errors import InputDataError
-from wfm.schema import CHANNEL, FORECAST, INTERVAL_START, INTERVALS, OFFERED, QUEUE, \
-    require_columns
+from wfm.schema import (
+    CHANNEL,
+    FORECAST,
+    INTERVAL_START,
+    INTERVALS,
+    OFFERED,
+    QUEUE,
+    require_columns,
+)
 
 Z95 = 1.959963984540054
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def forecast_period(forecast: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -38,12 +47,12 @@ def match_actuals(forecast: pd.DataFrame, actuals: pd.DataFrame, *,
     """
     require_columns(forecast, FORECAST, source)
     require_columns(actuals, INTERVALS, "actuals")
-    fc = forecast[[QUEUE, CHANNEL, INTERVAL_START, OFFERED]].rename(
-        columns={OFFERED: "forecast"})
+    fc = pd.DataFrame({QUEUE: forecast[QUEUE], CHANNEL: forecast[CHANNEL],
+                       INTERVAL_START: forecast[INTERVAL_START], "forecast": forecast[OFFERED]})
     for col in ("offered_lo_95", "offered_hi_95"):
         fc[col] = forecast[col] if col in forecast.columns else np.nan
-    act = actuals.groupby([QUEUE, CHANNEL, INTERVAL_START], as_index=False)[OFFERED].sum()
-    joined = fc.merge(act.rename(columns={OFFERED: "actual"}),
+    act = actuals.groupby([QUEUE, CHANNEL, INTERVAL_START])[OFFERED].sum().rename("actual")
+    joined = fc.merge(act.reset_index(),
                       on=[QUEUE, CHANNEL, INTERVAL_START], how="inner")
     if joined.empty:
         first, last = forecast_period(forecast)
@@ -61,7 +70,7 @@ def match_actuals(forecast: pd.DataFrame, actuals: pd.DataFrame, *,
 
 
 def accuracy_report(forecast: pd.DataFrame, actuals: pd.DataFrame, *,
-                    tz: ZoneInfo = ZoneInfo("UTC"), source: str = "forecast") -> pd.DataFrame:
+                    tz: ZoneInfo = UTC_ZONE, source: str = "forecast") -> pd.DataFrame:
     """Per queue, channel and local day, plus a ``total`` row per queue and channel.
 
     Returns
@@ -75,7 +84,8 @@ def accuracy_report(forecast: pd.DataFrame, actuals: pd.DataFrame, *,
     m = m.assign(date=m[INTERVAL_START].dt.tz_convert(tz).dt.strftime("%Y-%m-%d"),
                  abs_err=(m["forecast"] - m["actual"]).abs(), var=sd**2)
     rows = []
-    for (queue, channel), series in m.groupby([QUEUE, CHANNEL], sort=True):
+    for key, series in m.groupby([QUEUE, CHANNEL], sort=True):
+        queue, channel = cast(tuple[str, str], key)
         groups = [*series.groupby("date", sort=True), ("total", series)]
         for day, g in groups:
             f, a = float(g["forecast"].sum()), float(g["actual"].sum())
@@ -98,6 +108,6 @@ def accuracy_chart_frame(report: pd.DataFrame) -> pd.DataFrame:
     days = report[report["date"] != "total"]
     wide = days.pivot_table(index="date", columns=QUEUE, values=["forecast", "actual"],
                             aggfunc="sum", sort=True)
-    wide.columns = [f"{q} {kind}" for kind, q in wide.columns]
+    wide.columns = [f"{pair[1]} {pair[0]}" for pair in wide.columns]
     ordered = sorted(wide.columns, key=lambda c: (c.rsplit(" ", 1)[0], c.endswith("actual")))
     return wide[ordered].reset_index()

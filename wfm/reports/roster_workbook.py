@@ -127,7 +127,7 @@ def _summary_sheet(ws: Worksheet, run: ScheduleRun, site: str, interval_h: float
         ws.cell(note_row, 1, "expected_service_level: offered-weighted service level of "
                 "the requirements, reached where scheduled >= required")
     total = run.coverage.groupby(INTERVAL_START, sort=True)[["required", "scheduled"]].sum()
-    local = total.index.tz_convert(run.tz)
+    local = pd.DatetimeIndex(total.index).tz_convert(run.tz)
     chart_data = pd.DataFrame({"interval": local.strftime("%a %d %H:%M"),
                                "required": total["required"].to_numpy(),
                                "scheduled": total["scheduled"].to_numpy()})
@@ -172,7 +172,7 @@ def _roster_sheet(ws: Worksheet, run: ScheduleRun, days: list[str]) -> None:
     print_landscape(ws)
 
 
-def _day_sheet(ws: Worksheet, run: ScheduleRun, day: str, site: str, interval_h: float,
+def _day_sheet(ws: Worksheet, run: ScheduleRun, day: str, *, site: str, interval_h: float,
                colours: dict[str, str], codes: dict[str, str]) -> None:
     _title(ws, f"{pd.Timestamp(day):%A} {day} – {site}")
     ai = run.agent_intervals
@@ -313,7 +313,8 @@ def build_roster_workbook(run: ScheduleRun, *, site: str,
     print_landscape(summary, title_rows=None)
     _roster_sheet(wb.create_sheet("Roster"), run, days)
     for day in days:
-        _day_sheet(wb.create_sheet(day_label(day)), run, day, site, interval_h, colours, codes)
+        _day_sheet(wb.create_sheet(day_label(day)), run, day, site=site, interval_h=interval_h,
+                   colours=colours, codes=codes)
     _coverage_sheet(wb.create_sheet("Coverage"), run, days, site)
     return wb
 

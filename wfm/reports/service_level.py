@@ -39,6 +39,7 @@ SL_DEFINITIONS: dict[str, str] = {
     "net-of-short-abandons": "answered within threshold / (offered - short abandons)",
     "answered": "answered within threshold / answered",
 }
+UTC_ZONE = ZoneInfo("UTC")
 PERIODS: tuple[str, ...] = ("interval", "day", "week")
 COLD_DEFINITION = "cold channels: handled within the response target / handled"
 
@@ -56,17 +57,17 @@ def describe_definition(definition: str) -> str:
 
 def period_start(starts: pd.Series, by: str, tz: ZoneInfo) -> pd.Series:
     """The local start of the interval/day/week (Monday) each timestamp belongs to."""
-    local = starts.dt.tz_convert(tz)
+    local: pd.Series = starts.dt.tz_convert(tz)
     if by == "interval":
         return local
-    days = local.dt.tz_localize(None).dt.normalize()
+    days: pd.Series = local.dt.tz_localize(None).dt.normalize()
     if by == "week":
         days = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return days
 
 
 def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
-                         definition: str = "offered", tz: ZoneInfo = ZoneInfo("UTC"),
+                         definition: str = "offered", tz: ZoneInfo = UTC_ZONE,
                          source: str = "actuals") -> pd.DataFrame:
     """Aggregate INTERVALS actuals per queue, channel and period.
 
@@ -130,7 +131,7 @@ def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
     cold = out[CHANNEL].isin(COLD_CHANNELS)
     hot_sl = ratio(out[ANSWERED_WITHIN_SL], denominators[definition])
     cold_sl = ratio(out[ANSWERED_WITHIN_SL], out[HANDLED])
-    report = pd.DataFrame({
+    return pd.DataFrame({
         QUEUE: out[QUEUE],
         CHANNEL: out[CHANNEL],
         "period": out["period"] if by == "interval" else out["period"].dt.strftime("%Y-%m-%d"),
@@ -144,7 +145,6 @@ def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
         "sl_threshold_s": out["sl_threshold_s"],
         BACKLOG: out[BACKLOG],
     })
-    return report
 
 
 def service_level_chart_frame(report: pd.DataFrame) -> pd.DataFrame:
