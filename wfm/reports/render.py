@@ -11,7 +11,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ def render_text(frame: pd.DataFrame, fmt: str, *, title: str | None = None,
         for col in shown.columns:
             if isinstance(shown[col].dtype, pd.DatetimeTZDtype):
                 shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
-        text = tabulate(cast(Any, shown), headers="keys", tablefmt="simple", showindex=False,
+        text = tabulate(shown.to_dict(orient="list"), headers="keys", tablefmt="simple",
                         floatfmt=floatfmt, missingval="")
         return (f"{title}\n{text}\n" if title else f"{text}\n")
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(TEXT_FORMATS)}")
