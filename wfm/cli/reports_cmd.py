@@ -57,7 +57,7 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
     else:
         try:
             # Lazy: the ingest helper's store lands separately; --actuals works without.
-            from wfm.io.store import read_intervals  # noqa: PLC0415
+            from wfm.io.store import read_intervals
         except ImportError:  # the ingest work is not merged in this build
             raise InputDataError("the data store is not available in this build",
                                  hint="pass --actuals FILE (a CSV of the intervals shape)"
