@@ -143,6 +143,12 @@ def test_service_level_start_end_are_local_days(actuals_csv: Path) -> None:
                              "json", "--start", "2026-03-09", "--end", "2026-03-09").stdout)
     assert [(r["queue"], r["period"], r["offered"]) for r in rows] == \
         [("voice_fr", "2026-03-09", 4)]
+    last = json.loads(invoke("report", "service-level", "--actuals", str(actuals_csv), "-f",
+                             "json", "--days", "7").stdout)
+    assert [(r["queue"], r["period"]) for r in last] == [("voice_fr", "2026-03-09")]
+    last8 = json.loads(invoke("report", "service-level", "--actuals", str(actuals_csv), "-f",
+                              "json", "--days", "8").stdout)
+    assert len(last8) == 3
     bad = invoke("report", "service-level", "--actuals", str(actuals_csv), "--start", "soon")
     assert bad.exit_code == 1 and "--start 'soon' is not a date" in bad.output
 

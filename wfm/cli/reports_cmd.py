@@ -73,6 +73,14 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
     return frame[keep]
 
 
+def last_days(actuals: pd.DataFrame, days: int, tz: ZoneInfo) -> pd.DataFrame:
+    """The rows of the last ``days`` local days, counted back from the latest interval."""
+    latest = actuals[INTERVAL_START].max().tz_convert(tz).normalize()
+    first = (latest - pd.DateOffset(days=days - 1)).tz_convert("UTC")
+    recent: pd.Series = actuals[INTERVAL_START] >= first
+    return actuals.loc[recent]
+
+
 def _actuals_option(fn: Any) -> Any:
     return click.option("--actuals", "actuals_file",
                         type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -107,13 +115,14 @@ def report_group() -> None:
 
 
 @report_group.command("service-level", epilog=(
-    "Example:  wfm report service-level --by day --start 2026-03-02 --end 2026-03-08 "
-    "--output sl.xlsx"))
+    "Example:  wfm report service-level --by day --days 7 --output sl.xlsx"))
 @click.option("--by", type=click.Choice(PERIODS), default="day", show_default=True,
               help="Period of each row (days and Monday weeks in the site time zone).")
 @click.option("--queue", "queues", multiple=True, help="Only this queue (repeatable).")
 @click.option("--start", default=None, help="First local day YYYY-MM-DD.")
 @click.option("--end", default=None, help="Last local day YYYY-MM-DD (inclusive).")
+@click.option("--days", type=click.IntRange(1, None), default=None,
+              help="Only the last N local days of the actuals (after --start/--end).")
 @click.option("--sl-definition", "definition", type=click.Choice(list(SL_DEFINITIONS)),
               default="offered", show_default=True,
               help="Denominator of the service level: offered; offered - short abandons "
@@ -123,7 +132,8 @@ def report_group() -> None:
 @pass_app
 def service_level_command(  # noqa: PLR0917 (click passes keywords)
         app: AppContext, by: str, queues: tuple[str, ...],
-                          start: str | None, end: str | None, definition: str,
+                          start: str | None, end: str | None, days: int | None,
+                          definition: str,
                           actuals_file: Path | None, fmt: str | None,
                           output: Path | None) -> None:
     """Service level from actuals: offered, handled, abandoned, SL, ASA, AHT by period.
@@ -138,6 +148,8 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
         "UTC")
     actuals = load_actuals(app, actuals_file, queues=list(queues) or None, start=first,
                            end=stop)
+    if days is not None and len(actuals):
+        actuals = last_days(actuals, days, tz)
     report = service_level_report(actuals, by=by, definition=definition, tz=tz,
                                   source=str(actuals_file or "data store"))
     title = (f"Service level by {by} ({tz.key}); {describe_definition(definition)}; "
