@@ -228,12 +228,22 @@ def test_parse_activities_and_codes() -> None:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_libreoffice_converts_to_pdf(run, tmp_path: Path) -> None:
+def test_libreoffice_opens_the_workbook(run, tmp_path: Path) -> None:
+    """LibreOffice reads every sheet (exported as CSV) and renders the book to PDF."""
     out = tmp_path / "roster.xlsx"
     write_roster_workbook(run, out, site=SITE)
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(out)], check=True, capture_output=True, timeout=120)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    for target in ("pdf", csv_filter):
+        subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir",
+                        str(tmp_path), str(out)], check=True, capture_output=True, timeout=120)
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
+    sheets = sorted(p.name for p in tmp_path.glob("roster-*.csv"))
+    assert sheets == sorted(f"roster-{n}.csv" for n in openpyxl.load_workbook(out).sheetnames)
+    lines = (tmp_path / "roster-Roster.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == 'A2,"Ben, Jr.",T1,"08:00–12:00, lunch 11:00",Off,Leave,4'
+    coverage = (tmp_path / "roster-Coverage.csv").read_text(encoding="utf-8")
+    assert "#" not in coverage  # no #VALUE!, #REF!, #NAME? anywhere
 
 
 def test_read_schedule_run_without_manifest_uses_default_tz(tmp_path: Path) -> None:
