@@ -65,8 +65,14 @@ def render_text(frame: pd.DataFrame, fmt: str, *, title: str | None = None,
         for col in shown.columns:
             if isinstance(shown[col].dtype, pd.DatetimeTZDtype):
                 shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
-        text = tabulate(shown.to_dict(orient="list"), headers="keys", tablefmt="simple",
-                        floatfmt=floatfmt, missingval="")
+        columns = {k: [None if _cell(v) is None else v for v in values]
+                   for k, values in shown.to_dict(orient="list").items()}
+        # Large figures (thresholds in seconds, totals) in plain digits, not 8.64e+04.
+        floatfmts = [".0f" if pd.api.types.is_float_dtype(shown[c].dtype)
+                     and float(shown[c].abs().max(skipna=True) or 0) >= 1e4 else floatfmt
+                     for c in shown.columns]
+        text = tabulate(columns, headers="keys", tablefmt="simple", floatfmt=floatfmts,
+                        missingval="")
         return (f"{title}\n{text}\n" if title else f"{text}\n")
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(TEXT_FORMATS)}")
 
