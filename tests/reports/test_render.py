@@ -47,7 +47,7 @@ def test_xlsx_route_writes_sheet_title_formats_and_chart(tmp_path: Path) -> None
 
 
 def test_xlsx_needs_an_output() -> None:
-    with pytest.raises(OutputError, match="give --output PATH.xlsx"):
+    with pytest.raises(OutputError, match=r"give --output PATH\.xlsx"):
         render(frame(), "xlsx", None)
 
 
