@@ -261,3 +261,23 @@ def test_text_that_looks_like_a_formula_stays_text(run, tmp_path: Path) -> None:
     write_roster_workbook(replace(run, roster=roster), out, site=SITE)
     cell = openpyxl.load_workbook(out)["Roster"]["B2"]
     assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
+
+
+def test_minimal_roster_columns_and_leading_zero_ids(tmp_path: Path) -> None:
+    run_dir = write_schedule_run(tmp_path / "s", latest=False)
+    for name in ("roster.csv", "agent_intervals.csv"):
+        frame = pd.read_csv(run_dir / name, dtype=str)
+        frame["agent_id"] = frame["agent_id"].str.replace("A", "00")
+        if name == "roster.csv":
+            frame = frame.drop(columns=["name", "team", "status", "paid_hours"])
+        frame.to_csv(run_dir / name, index=False)
+    got = read_schedule_run(run_dir, default_tz=ZoneInfo("UTC"))
+    assert sorted(set(got.roster["agent_id"])) == ["001", "002", "003"]
+    a2 = got.roster[got.roster["agent_id"] == "002"].set_index("date")["status"]
+    assert list(a2) == ["work", "off", "off"]  # leave is indistinguishable without status
+    out = tmp_path / "min.xlsx"
+    write_roster_workbook(got, out, site=SITE)
+    ws = openpyxl.load_workbook(out)["Roster"]
+    assert [c.value for c in ws[1]] == ["Agent ID", "Name", "Team", "Fri 2026-03-27",
+                                        "Sat 2026-03-28", "Sun 2026-03-29"]
+    assert ws["A2"].value == "001" and ws["D2"].value == "08:00–12:00, lunch 10:30"
