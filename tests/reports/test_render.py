@@ -55,3 +55,10 @@ def test_format_from_suffix() -> None:
     assert format_for_output("a/b.XLSX") == "xlsx"
     assert format_for_output("b.json") == "json"
     assert format_for_output("b.dat") is None and format_for_output(None) is None
+
+
+def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("wfm.reports.render.EXCEL_MAX_ROWS", 4)
+    with pytest.raises(OutputError, match="2 rows do not fit an Excel sheet"):
+        render(frame(), "xlsx", tmp_path / "big.xlsx")
+    assert not (tmp_path / "big.xlsx").exists()
