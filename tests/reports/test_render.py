@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,8 @@ def test_format_from_suffix() -> None:
 
 
 def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("wfm.reports.render.EXCEL_MAX_ROWS", 4)
+    module = sys.modules["wfm.reports.render"]  # the package re-exports a function of that name
+    monkeypatch.setattr(module, "EXCEL_MAX_ROWS", 4)
     with pytest.raises(OutputError, match="2 rows do not fit an Excel sheet"):
         render(frame(), "xlsx", tmp_path / "big.xlsx")
     assert not (tmp_path / "big.xlsx").exists()
