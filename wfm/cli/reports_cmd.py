@@ -168,7 +168,7 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
 @pass_app
 def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None,
                      fmt: str | None, output: Path | None) -> None:
-    """Forecast accuracy of forecast run RUN (default: latest) against the actuals.
+    """Forecast vs actuals for forecast run RUN (default: latest).
 
     Per queue, channel and day: forecast, actual, error (forecast - actual), wMAPE of the
     day total and of its intervals, bias, and whether the day falls outside its 95% band.
@@ -199,8 +199,10 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
 @pass_app
 def coverage_command(app: AppContext, run: str | None, worst: int, fmt: str | None,
                      output: Path | None) -> None:
-    """Coverage of schedule run RUN (default: latest): required vs scheduled agent-hours
-    per queue and day, the worst under-staffed intervals and a sparkline of the gap."""
+    """Required vs scheduled agent-hours of schedule run RUN (default: latest).
+
+    Per queue and local day: agent-hours, the worst under-staffed intervals and a
+    sparkline of the gap through the day."""
     sched = _schedule_run(app, run)
     interval_h = interval_hours(sched.coverage[INTERVAL_START])
     frame = coverage_summary(sched.coverage, tz=sched.tz, interval_h=interval_h, worst=worst)
