@@ -136,9 +136,10 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
                           definition: str,
                           actuals_file: Path | None, fmt: str | None,
                           output: Path | None) -> None:
-    """Service level from actuals: offered, handled, abandoned, SL, ASA, AHT by period.
+    """Service level, abandonment, ASA and AHT from actuals.
 
-    Cold channels (email, back office) show the share handled within the response target
+    Per queue, channel and period: offered, handled, abandoned, abandon rate, service
+    level (definition selectable and printed), ASA and AHT. Cold channels (email, back office) show the share handled within the response target
     the source measured (answered_within_sl / handled) and the backlog at period end.
     """
     tz = app.config.site.timezone
@@ -222,7 +223,7 @@ def export_group() -> None:
               help="Workbook path [default: <reports_dir>/roster-<run>.xlsx].")
 @pass_app
 def export_roster_command(app: AppContext, run: str | None, output: Path | None) -> None:
-    """Write the Excel roster workbook of schedule run RUN (default: latest).
+    """The Excel roster workbook of schedule run RUN (default: latest).
 
     Sheets: Summary, Roster (agent x day), one sheet per day (agent x interval grid
     coloured by activity), Coverage (interval x day required / scheduled / gap).
@@ -249,9 +250,10 @@ def export_roster_command(app: AppContext, run: str | None, output: Path | None)
 @pass_app
 def export_ical_command(app: AppContext, run: str | None, agents: tuple[str, ...],
                         all_agents: bool, output: Path | None) -> None:
-    """Write one iCalendar (.ics) file per agent of schedule run RUN (default: latest):
-    shifts in the site time zone with breaks and lunch in the description, leave as
-    all-day events."""
+    """One iCalendar (.ics) file per agent of schedule run RUN (default: latest).
+
+    Shifts in the site time zone with breaks and lunch in the description; leave as
+    all-day events; stable UIDs so re-imports update events."""
     if bool(agents) == all_agents:
         raise click.UsageError("give either --agent ID (repeatable) or --all")
     cfg = app.config
