@@ -139,8 +139,11 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
     """Service level, abandonment, ASA and AHT from actuals.
 
     Per queue, channel and period: offered, handled, abandoned, abandon rate, service
-    level (definition selectable and printed), ASA and AHT. Cold channels (email, back office) show the share handled within the response target
-    the source measured (answered_within_sl / handled) and the backlog at period end.
+    level (definition selectable and printed), ASA and AHT.
+
+    Cold channels (email, back office) show the share handled within the response
+    target the source measured (answered_within_sl / handled) and the backlog at period
+    end.
     """
     tz = app.config.site.timezone
     first = _local_day(start, tz, "--start")
