@@ -197,7 +197,16 @@ def test_accuracy_cli_terminal_csv_and_excel(project: Path) -> None:
     out = invoke("report", "accuracy", "--actuals", "act.csv", "-o", "acc.xlsx")
     assert out.exit_code == 0, out.output
     wb = openpyxl.load_workbook(project / "acc.xlsx")
+    ws = wb["Report"]
+    header = [c.value for c in ws[3]]
+    assert header == list(frame.columns)
+    body = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert [r[header.index("date")] for r in body] == ["2026-03-02", "2026-03-03", "total"]
+    assert [r[header.index("error")] for r in body] == [0, 20, 20]
+    assert [r[header.index("outside_95")] for r in body] == [False, True, None]
+    assert ws.cell(5, header.index("bias") + 1).number_format == "0.0%"
     assert [c.value for c in wb["Chart"][1]] == ["date", "voice_fr forecast", "voice_fr actual"]
+    assert [wb["Chart"].cell(r, 3).value for r in (2, 3)] == [30, 50]
     assert len(wb["Chart"]._charts) == 1
 
 
