@@ -223,3 +223,21 @@ def test_accuracy_cli_non_overlapping_actuals(project: Path) -> None:
     missing = invoke("report", "accuracy", "r-unknown", "--actuals", "late.csv")
     assert missing.exit_code == 1
     assert "recent runs: 20260301T000000Z-aaaa" in missing.output
+
+
+def test_export_roster_uses_requirements_named_in_the_manifest(schedule_run: Path,
+                                                              project: Path) -> None:
+    cov = pd.read_csv(schedule_run / "coverage.csv")
+    req = cov.assign(offered=20.0, aht_s=300.0, agents_productive=1.0, agents_required=1.0,
+                     service_level=0.85)
+    (project / "staffing").mkdir()
+    req.to_csv(project / "staffing" / "req.csv", index=False)
+    manifest = json.loads((schedule_run / "manifest.json").read_text())
+    manifest["inputs"] = {"requirements": {"path": "staffing/req.csv", "sha256": "x"}}
+    (schedule_run / "manifest.json").write_text(json.dumps(manifest))
+    result = invoke("export", "roster", "-o", "r.xlsx")
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(project / "r.xlsx")["Summary"]
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "queue")
+    assert ws.cell(header_row, 9).value == "expected_service_level"
+    assert ws.cell(header_row + 1, 9).value == pytest.approx(0.85)
