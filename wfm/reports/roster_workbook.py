@@ -320,7 +320,9 @@ def build_roster_workbook(run: ScheduleRun, *, site: str,
     for day in days:
         _day_sheet(wb.create_sheet(day_label(day)), run, day, site=site, interval_h=interval_h,
                    colours=colours, codes=codes)
-    _coverage_sheet(wb.create_sheet("Coverage"), run, days, site)
+    coverage_days = sorted(set(
+        run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d")))
+    _coverage_sheet(wb.create_sheet("Coverage"), run, coverage_days, site)
     return wb
 
 
