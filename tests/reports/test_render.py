@@ -64,3 +64,13 @@ def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(OutputError, match="2 rows do not fit an Excel sheet"):
         render(frame(), "xlsx", tmp_path / "big.xlsx")
     assert not (tmp_path / "big.xlsx").exists()
+
+
+def test_number_formats_follow_column_names() -> None:
+    from wfm.reports.excel import number_format
+
+    assert number_format("offered") == "#,##0"
+    assert number_format("abandon_rate") == "0.0%"
+    assert number_format("asa_s") == "0.0"
+    assert number_format("required_h") == "0.0"
+    assert number_format("queue") is None

@@ -52,7 +52,14 @@ class ChartSpec:
     x_title: str = ""
 
 
+_COUNTS = frozenset({"offered", "handled", "abandoned", "answered_within_sl", "backlog",
+                     "short_abandoned", "intervals", "short_intervals"})
+
+
 def number_format(column: str) -> str | None:
+    """The Excel number format of a column, from its name (units are in the names)."""
+    if column in _COUNTS:
+        return "#,##0"
     for suffix, fmt in _FORMATS:
         if column.endswith(suffix):
             return fmt
