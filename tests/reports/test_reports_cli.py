@@ -241,3 +241,28 @@ def test_export_roster_uses_requirements_named_in_the_manifest(schedule_run: Pat
     header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "queue")
     assert ws.cell(header_row, 9).value == "expected_service_level"
     assert ws.cell(header_row + 1, 9).value == pytest.approx(0.85)
+
+
+def test_reports_read_the_data_store(project: Path) -> None:
+    from wfm.io.store import write_intervals
+
+    write_intervals(project / "data", sl_actuals())
+    rows = json.loads(invoke("report", "service-level", "-f", "json", "--queue",
+                             "voice_fr").stdout)
+    assert [(r["period"], r["offered"]) for r in rows] == [("2026-03-02", 30), ("2026-03-09", 4)]
+    assert rows[0]["service_level"] == pytest.approx(0.7)
+    unknown = invoke("report", "service-level", "--queue", "nope")
+    assert unknown.exit_code == 1 and "no stored data for queue(s) nope" in unknown.output
+    write_forecast_run(project)
+    acc = invoke("report", "accuracy", "-f", "json")
+    assert acc.exit_code == 1, acc.output  # the store holds other intervals than the forecast
+    assert "no actuals overlap the forecast period" in acc.output
+    write_intervals(project / "data", accuracy_actuals())
+    rows = json.loads(invoke("report", "accuracy", "-f", "json").stdout)
+    assert [(r["date"], r["forecast"], r["actual"]) for r in rows] == [
+        ("2026-03-02", 30, 30), ("2026-03-03", 70, 50), ("total", 100, 80)]
+
+
+def test_reports_on_an_empty_store(project: Path) -> None:
+    result = invoke("report", "service-level")
+    assert result.exit_code == 1 and "the data store is empty" in result.output

@@ -11,6 +11,7 @@ import pandas as pd
 
 from wfm.cli.common import AppContext, default_format, output_options, pass_app
 from wfm.errors import InputDataError, OutputError
+from wfm.io.store import read_intervals
 from wfm.outputs import resolve_run
 from wfm.reports import ChartSpec, format_for_output, render
 from wfm.reports.accuracy import accuracy_chart_frame, accuracy_report, forecast_period
@@ -55,13 +56,6 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
     if actuals_file is not None:
         frame = read_frame_csv(str(actuals_file), INTERVALS)
     else:
-        try:
-            # Lazy: the ingest helper's store lands separately; --actuals works without.
-            from wfm.io.store import read_intervals
-        except ImportError:  # the ingest work is not merged in this build
-            raise InputDataError("the data store is not available in this build",
-                                 hint="pass --actuals FILE (a CSV of the intervals shape)"
-                                 ) from None
         frame = read_intervals(app.config.paths.data_dir, queues=queues, start=start, end=end)
     keep = pd.Series(True, index=frame.index)
     if queues:
@@ -184,8 +178,10 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
     if forecast.empty:
         raise InputDataError(f"{path}: the forecast has no rows")
     first, last = forecast_period(forecast)
-    actuals = load_actuals(app, actuals_file, queues=sorted(set(forecast[QUEUE])),
-                           start=first, end=last + pd.Timedelta(seconds=1))
+    # All queues: a forecast queue missing from the actuals is reported by the join,
+    # not refused by the store.
+    actuals = load_actuals(app, actuals_file, queues=None, start=first,
+                           end=last + pd.Timedelta(seconds=1))
     report = accuracy_report(forecast, actuals, tz=cfg.site.timezone, source=str(path))
     chart_frame = accuracy_chart_frame(report)
     chart = ChartSpec(chart_frame, "date", tuple(c for c in chart_frame.columns if c != "date"),
