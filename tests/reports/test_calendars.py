@@ -117,3 +117,21 @@ def test_bad_agent_and_output(run, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     with pytest.raises(OutputError, match="not a folder"):
         write_calendars(run, tmp_path / "f", site=SITE)
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Sydney", "Asia/Kolkata",
+                                  "America/St_Johns", "Europe/London", "Pacific/Chatham"])
+def test_vtimezone_matches_tz_database_hour_by_hour(zone: str) -> None:
+    from datetime import timedelta
+
+    from wfm.reports.calendars import vtimezone
+
+    tz = ZoneInfo(zone)
+    first, last = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)
+    text = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN",
+                        *vtimezone(tz, first, last), "END:VCALENDAR"]) + "\r\n"
+    parsed = parse(text).walk("VTIMEZONE")[0].to_tz()
+    t = first
+    while t < last:
+        assert t.astimezone(parsed).utcoffset() == t.astimezone(tz).utcoffset(), (zone, t)
+        t += timedelta(hours=1)

@@ -197,7 +197,16 @@ def test_accuracy_cli_terminal_csv_and_excel(project: Path) -> None:
     out = invoke("report", "accuracy", "--actuals", "act.csv", "-o", "acc.xlsx")
     assert out.exit_code == 0, out.output
     wb = openpyxl.load_workbook(project / "acc.xlsx")
+    ws = wb["Report"]
+    header = [c.value for c in ws[3]]
+    assert header == list(frame.columns)
+    body = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert [r[header.index("date")] for r in body] == ["2026-03-02", "2026-03-03", "total"]
+    assert [r[header.index("error")] for r in body] == [0, 20, 20]
+    assert [r[header.index("outside_95")] for r in body] == [False, True, None]
+    assert ws.cell(5, header.index("bias") + 1).number_format == "0.0%"
     assert [c.value for c in wb["Chart"][1]] == ["date", "voice_fr forecast", "voice_fr actual"]
+    assert [wb["Chart"].cell(r, 3).value for r in (2, 3)] == [30, 50]
     assert len(wb["Chart"]._charts) == 1
 
 
@@ -214,3 +223,46 @@ def test_accuracy_cli_non_overlapping_actuals(project: Path) -> None:
     missing = invoke("report", "accuracy", "r-unknown", "--actuals", "late.csv")
     assert missing.exit_code == 1
     assert "recent runs: 20260301T000000Z-aaaa" in missing.output
+
+
+def test_export_roster_uses_requirements_named_in_the_manifest(schedule_run: Path,
+                                                              project: Path) -> None:
+    cov = pd.read_csv(schedule_run / "coverage.csv")
+    req = cov.assign(offered=20.0, aht_s=300.0, agents_productive=1.0, agents_required=1.0,
+                     service_level=0.85)
+    (project / "staffing").mkdir()
+    req.to_csv(project / "staffing" / "req.csv", index=False)
+    manifest = json.loads((schedule_run / "manifest.json").read_text())
+    manifest["inputs"] = {"requirements": {"path": "staffing/req.csv", "sha256": "x"}}
+    (schedule_run / "manifest.json").write_text(json.dumps(manifest))
+    result = invoke("export", "roster", "-o", "r.xlsx")
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(project / "r.xlsx")["Summary"]
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "queue")
+    assert ws.cell(header_row, 9).value == "expected_service_level"
+    assert ws.cell(header_row + 1, 9).value == pytest.approx(0.85)
+
+
+def test_reports_read_the_data_store(project: Path) -> None:
+    from wfm.io.store import write_intervals
+
+    write_intervals(project / "data", sl_actuals())
+    rows = json.loads(invoke("report", "service-level", "-f", "json", "--queue",
+                             "voice_fr").stdout)
+    assert [(r["period"], r["offered"]) for r in rows] == [("2026-03-02", 30), ("2026-03-09", 4)]
+    assert rows[0]["service_level"] == pytest.approx(0.7)
+    unknown = invoke("report", "service-level", "--queue", "nope")
+    assert unknown.exit_code == 1 and "no stored data for queue(s) nope" in unknown.output
+    write_forecast_run(project)
+    acc = invoke("report", "accuracy", "-f", "json")
+    assert acc.exit_code == 1, acc.output  # the store holds other intervals than the forecast
+    assert "no actuals overlap the forecast period" in acc.output
+    write_intervals(project / "data", accuracy_actuals())
+    rows = json.loads(invoke("report", "accuracy", "-f", "json").stdout)
+    assert [(r["date"], r["forecast"], r["actual"]) for r in rows] == [
+        ("2026-03-02", 30, 30), ("2026-03-03", 70, 50), ("total", 100, 80)]
+
+
+def test_reports_on_an_empty_store(project: Path) -> None:
+    result = invoke("report", "service-level")
+    assert result.exit_code == 1 and "the data store is empty" in result.output

@@ -228,12 +228,22 @@ def test_parse_activities_and_codes() -> None:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_libreoffice_converts_to_pdf(run, tmp_path: Path) -> None:
+def test_libreoffice_opens_the_workbook(run, tmp_path: Path) -> None:
+    """LibreOffice reads every sheet (exported as CSV) and renders the book to PDF."""
     out = tmp_path / "roster.xlsx"
     write_roster_workbook(run, out, site=SITE)
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(out)], check=True, capture_output=True, timeout=120)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}"
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    for target in ("pdf", csv_filter):
+        subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir",
+                        str(tmp_path), str(out)], check=True, capture_output=True, timeout=120)
     assert (tmp_path / "roster.pdf").stat().st_size > 1000
+    sheets = sorted(p.name for p in tmp_path.glob("roster-*.csv"))
+    assert sheets == sorted(f"roster-{n}.csv" for n in openpyxl.load_workbook(out).sheetnames)
+    lines = (tmp_path / "roster-Roster.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == 'A2,"Ben, Jr.",T1,"08:00–12:00, lunch 11:00",Off,Leave,4'
+    coverage = (tmp_path / "roster-Coverage.csv").read_text(encoding="utf-8")
+    assert "#" not in coverage  # no #VALUE!, #REF!, #NAME? anywhere
 
 
 def test_read_schedule_run_without_manifest_uses_default_tz(tmp_path: Path) -> None:
@@ -251,3 +261,23 @@ def test_text_that_looks_like_a_formula_stays_text(run, tmp_path: Path) -> None:
     write_roster_workbook(replace(run, roster=roster), out, site=SITE)
     cell = openpyxl.load_workbook(out)["Roster"]["B2"]
     assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
+
+
+def test_minimal_roster_columns_and_leading_zero_ids(tmp_path: Path) -> None:
+    run_dir = write_schedule_run(tmp_path / "s", latest=False)
+    for name in ("roster.csv", "agent_intervals.csv"):
+        frame = pd.read_csv(run_dir / name, dtype=str)
+        frame["agent_id"] = frame["agent_id"].str.replace("A", "00")
+        if name == "roster.csv":
+            frame = frame.drop(columns=["name", "team", "status", "paid_hours"])
+        frame.to_csv(run_dir / name, index=False)
+    got = read_schedule_run(run_dir, default_tz=ZoneInfo("UTC"))
+    assert sorted(set(got.roster["agent_id"])) == ["001", "002", "003"]
+    a2 = got.roster[got.roster["agent_id"] == "002"].set_index("date")["status"]
+    assert list(a2) == ["work", "off", "off"]  # leave is indistinguishable without status
+    out = tmp_path / "min.xlsx"
+    write_roster_workbook(got, out, site=SITE)
+    ws = openpyxl.load_workbook(out)["Roster"]
+    assert [c.value for c in ws[1]] == ["Agent ID", "Name", "Team", "Fri 2026-03-27",
+                                        "Sat 2026-03-28", "Sun 2026-03-29"]
+    assert ws["A2"].value == "001" and ws["D2"].value == "08:00–12:00, lunch 10:30"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from wfm.cli.common import AppContext, default_format, output_options, pass_app
 from wfm.errors import InputDataError, OutputError
+from wfm.io.store import read_intervals
 from wfm.outputs import resolve_run
 from wfm.reports import ChartSpec, format_for_output, render
 from wfm.reports.accuracy import accuracy_chart_frame, accuracy_report, forecast_period
@@ -55,13 +56,6 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
     if actuals_file is not None:
         frame = read_frame_csv(str(actuals_file), INTERVALS)
     else:
-        try:
-            # Lazy: the ingest helper's store lands separately; --actuals works without.
-            from wfm.io.store import read_intervals
-        except ImportError:  # the ingest work is not merged in this build
-            raise InputDataError("the data store is not available in this build",
-                                 hint="pass --actuals FILE (a CSV of the intervals shape)"
-                                 ) from None
         frame = read_intervals(app.config.paths.data_dir, queues=queues, start=start, end=end)
     keep = pd.Series(True, index=frame.index)
     if queues:
@@ -136,10 +130,14 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
                           definition: str,
                           actuals_file: Path | None, fmt: str | None,
                           output: Path | None) -> None:
-    """Service level from actuals: offered, handled, abandoned, SL, ASA, AHT by period.
+    """Service level, abandonment, ASA and AHT from actuals.
 
-    Cold channels (email, back office) show the share handled within the response target
-    the source measured (answered_within_sl / handled) and the backlog at period end.
+    Per queue, channel and period: offered, handled, abandoned, abandon rate, service
+    level (definition selectable and printed), ASA and AHT.
+
+    Cold channels (email, back office) show the share handled within the response
+    target the source measured (answered_within_sl / handled) and the backlog at period
+    end.
     """
     tz = app.config.site.timezone
     first = _local_day(start, tz, "--start")
@@ -168,7 +166,7 @@ def service_level_command(  # noqa: PLR0917 (click passes keywords)
 @pass_app
 def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None,
                      fmt: str | None, output: Path | None) -> None:
-    """Forecast accuracy of forecast run RUN (default: latest) against the actuals.
+    """Forecast vs actuals for forecast run RUN (default: latest).
 
     Per queue, channel and day: forecast, actual, error (forecast - actual), wMAPE of the
     day total and of its intervals, bias, and whether the day falls outside its 95% band.
@@ -180,8 +178,10 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
     if forecast.empty:
         raise InputDataError(f"{path}: the forecast has no rows")
     first, last = forecast_period(forecast)
-    actuals = load_actuals(app, actuals_file, queues=sorted(set(forecast[QUEUE])),
-                           start=first, end=last + pd.Timedelta(seconds=1))
+    # All queues: a forecast queue missing from the actuals is reported by the join,
+    # not refused by the store.
+    actuals = load_actuals(app, actuals_file, queues=None, start=first,
+                           end=last + pd.Timedelta(seconds=1))
     report = accuracy_report(forecast, actuals, tz=cfg.site.timezone, source=str(path))
     chart_frame = accuracy_chart_frame(report)
     chart = ChartSpec(chart_frame, "date", tuple(c for c in chart_frame.columns if c != "date"),
@@ -199,8 +199,10 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
 @pass_app
 def coverage_command(app: AppContext, run: str | None, worst: int, fmt: str | None,
                      output: Path | None) -> None:
-    """Coverage of schedule run RUN (default: latest): required vs scheduled agent-hours
-    per queue and day, the worst under-staffed intervals and a sparkline of the gap."""
+    """Required vs scheduled agent-hours of schedule run RUN (default: latest).
+
+    Per queue and local day: agent-hours, the worst under-staffed intervals and a
+    sparkline of the gap through the day."""
     sched = _schedule_run(app, run)
     interval_h = interval_hours(sched.coverage[INTERVAL_START])
     frame = coverage_summary(sched.coverage, tz=sched.tz, interval_h=interval_h, worst=worst)
@@ -220,7 +222,7 @@ def export_group() -> None:
               help="Workbook path [default: <reports_dir>/roster-<run>.xlsx].")
 @pass_app
 def export_roster_command(app: AppContext, run: str | None, output: Path | None) -> None:
-    """Write the Excel roster workbook of schedule run RUN (default: latest).
+    """The Excel roster workbook of schedule run RUN (default: latest).
 
     Sheets: Summary, Roster (agent x day), one sheet per day (agent x interval grid
     coloured by activity), Coverage (interval x day required / scheduled / gap).
@@ -247,9 +249,10 @@ def export_roster_command(app: AppContext, run: str | None, output: Path | None)
 @pass_app
 def export_ical_command(app: AppContext, run: str | None, agents: tuple[str, ...],
                         all_agents: bool, output: Path | None) -> None:
-    """Write one iCalendar (.ics) file per agent of schedule run RUN (default: latest):
-    shifts in the site time zone with breaks and lunch in the description, leave as
-    all-day events."""
+    """One iCalendar (.ics) file per agent of schedule run RUN (default: latest).
+
+    Shifts in the site time zone with breaks and lunch in the description; leave as
+    all-day events; stable UIDs so re-imports update events."""
     if bool(agents) == all_agents:
         raise click.UsageError("give either --agent ID (repeatable) or --all")
     cfg = app.config

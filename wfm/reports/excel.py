@@ -52,7 +52,14 @@ class ChartSpec:
     x_title: str = ""
 
 
+_COUNTS = frozenset({"offered", "handled", "abandoned", "answered_within_sl", "backlog",
+                     "short_abandoned", "intervals", "short_intervals"})
+
+
 def number_format(column: str) -> str | None:
+    """The Excel number format of a column, from its name (units are in the names)."""
+    if column in _COUNTS:
+        return "#,##0"
     for suffix, fmt in _FORMATS:
         if column.endswith(suffix):
             return fmt
@@ -83,6 +90,8 @@ def write_table(ws: Worksheet, frame: pd.DataFrame, *, row: int = 1, col: int = 
         cell.fill = HEADER_FILL
     for j, name in enumerate(frame.columns):
         fmt = number_format(str(name))
+        if fmt is None and pd.api.types.is_float_dtype(frame[name].dtype):
+            fmt = "0.0#"
         is_time = isinstance(frame[name].dtype, pd.DatetimeTZDtype) or \
             pd.api.types.is_datetime64_any_dtype(frame[name].dtype)
         for i, v in enumerate(frame[name].tolist()):
@@ -104,8 +113,13 @@ def fit_widths(ws: Worksheet, *, minimum: float = 6, maximum: float = 40,
         for cell in cells:
             if cell.value is None or cell.row in skip:
                 continue
-            text = cell.value.strftime("%Y-%m-%d %H:%M") if isinstance(cell.value, datetime) \
-                else str(cell.value)
+            v = cell.value
+            if isinstance(v, datetime):
+                text = v.strftime("%Y-%m-%d %H:%M")
+            elif isinstance(v, float):
+                text = f"{v:,.2f}"  # as displayed (0.0 / 0.0% formats), not the repr
+            else:
+                text = str(v)
             widths[cell.column] = max(widths.get(cell.column, 0), len(text))
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, minimum), maximum)
@@ -123,8 +137,12 @@ def print_landscape(ws: Worksheet, *, title_rows: str | None = "1:1") -> None:
 
 
 def add_line_chart(ws: Worksheet, spec: ChartSpec, *, data_row: int, data_col: int,
-                   anchor: str, width_cm: float = 24, height_cm: float = 9) -> LineChart:
-    """Write the chart data at (data_row, data_col) and anchor a line chart at ``anchor``."""
+                   anchor: str, width_cm: float = 24, height_cm: float = 9,
+                   label_every: int | None = None) -> LineChart:
+    """Write the chart data at (data_row, data_col) and anchor a line chart at ``anchor``.
+
+    ``label_every``: show one category label (and tick) every that many points.
+    """
     data = spec.frame[[spec.x, *spec.ys]]
     write_table(ws, data, row=data_row, col=data_col, autofilter=False)
     n = len(data)
@@ -136,6 +154,9 @@ def add_line_chart(ws: Worksheet, spec: ChartSpec, *, data_row: int, data_col: i
     # openpyxl >= 3.1 hides axes unless told otherwise; Excel then draws none.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
+    if label_every and label_every > 1:
+        chart.x_axis.tickLblSkip = label_every
+        chart.x_axis.tickMarkSkip = label_every
     values = Reference(ws, min_col=data_col + 1, max_col=data_col + len(spec.ys),
                        min_row=data_row, max_row=data_row + n)
     chart.add_data(values, titles_from_data=True)

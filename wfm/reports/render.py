@@ -32,6 +32,7 @@ from wfm.reports.excel import (
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx")
 TEXT_FORMATS: tuple[str, ...] = ("table", "csv", "json")
+EXCEL_MAX_ROWS = 1_048_576
 _SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".txt": "table"}
 
 
@@ -65,8 +66,14 @@ def render_text(frame: pd.DataFrame, fmt: str, *, title: str | None = None,
         for col in shown.columns:
             if isinstance(shown[col].dtype, pd.DatetimeTZDtype):
                 shown[col] = shown[col].dt.strftime("%Y-%m-%d %H:%M")
-        text = tabulate(shown.to_dict(orient="list"), headers="keys", tablefmt="simple",
-                        floatfmt=floatfmt, missingval="")
+        columns = {str(c): shown[c].astype(object).where(shown[c].notna(), None).tolist()
+                   for c in shown.columns}
+        # Large figures (thresholds in seconds, totals) in plain digits, not 8.64e+04.
+        floatfmts = [".0f" if pd.api.types.is_float_dtype(shown[c].dtype)
+                     and float(shown[c].abs().max(skipna=True) or 0) >= 1e4 else floatfmt
+                     for c in shown.columns]
+        text = tabulate(columns, headers="keys", tablefmt="simple", floatfmt=floatfmts,
+                        missingval="")
         return (f"{title}\n{text}\n" if title else f"{text}\n")
     raise ValueError(f"unknown format {fmt!r}; accepted: {', '.join(TEXT_FORMATS)}")
 
@@ -88,6 +95,10 @@ def render(frame: pd.DataFrame, fmt: str, output: str | Path | None = None, *,
     if fmt == "xlsx":
         if output is None:
             raise OutputError("format xlsx writes a file: give --output PATH.xlsx")
+        if len(frame) > EXCEL_MAX_ROWS - 3:
+            raise OutputError(f"{output}: {len(frame)} rows do not fit an Excel sheet "
+                              f"(at most {EXCEL_MAX_ROWS - 3} here)",
+                              hint="aggregate (e.g. --by day) or use --format csv")
         render_workbook(frame, output, title=title, chart=chart)
         return
     text = render_text(frame, fmt, title=title)

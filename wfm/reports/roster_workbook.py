@@ -308,14 +308,21 @@ def build_roster_workbook(run: ScheduleRun, *, site: str,
     summary.title = "Summary"
     spec = _summary_sheet(summary, run, site, interval_h, requirements)
     chart_row = summary.max_row + 2
-    add_line_chart(summary, spec, data_row=3, data_col=14, anchor=f"A{chart_row}")
+    n_days = max(1, len(set(run.roster["date"])))
+    per_day = max(1, len(spec.frame) // n_days)  # about one label per day
+    add_line_chart(summary, spec, data_row=3, data_col=14, anchor=f"A{chart_row}",
+                   label_every=per_day)
     fit_widths(summary, skip=(1,), maximum=30)
     print_landscape(summary, title_rows=None)
+    # The chart's data (columns N-P) stay on screen but off the printed page.
+    summary.print_area = f"A1:I{chart_row + 19}"
     _roster_sheet(wb.create_sheet("Roster"), run, days)
     for day in days:
         _day_sheet(wb.create_sheet(day_label(day)), run, day, site=site, interval_h=interval_h,
                    colours=colours, codes=codes)
-    _coverage_sheet(wb.create_sheet("Coverage"), run, days, site)
+    coverage_days = sorted(set(
+        run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d")))
+    _coverage_sheet(wb.create_sheet("Coverage"), run, coverage_days, site)
     return wb
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from wfm.errors import InputDataError
-from wfm.schema import COVERAGE, SCHEDULE, SCHEDULE_INTERVALS, read_frame_csv
+from wfm.schema import COVERAGE, SCHEDULE, SCHEDULE_INTERVALS, FrameSchema, read_frame_csv
 
 ROSTER_FILE = "roster.csv"
 INTERVALS_FILE = "agent_intervals.csv"
@@ -76,22 +76,31 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     return body
 
 
+def _read_with_ids(path: Path, schema: FrameSchema) -> pd.DataFrame:
+    """read_frame_csv, keeping agent ids as written (``007`` stays ``007``, not 7)."""
+    frame = read_frame_csv(str(path), schema)
+    ids = pd.read_csv(path, usecols=["agent_id"], dtype=str, keep_default_na=False)
+    frame["agent_id"] = ids["agent_id"].to_numpy()
+    return frame
+
+
 def read_schedule_run(run_dir: Path, *, default_tz: ZoneInfo) -> ScheduleRun:
     """Read roster, agent intervals, coverage and manifest of a run folder.
 
     The site time zone comes from the manifest, else ``default_tz`` (wfm.toml [site]).
     """
     manifest = read_manifest(run_dir)
-    roster = read_frame_csv(str(run_dir / ROSTER_FILE), SCHEDULE)
-    roster["agent_id"] = roster["agent_id"].astype(str)
+    roster = _read_with_ids(run_dir / ROSTER_FILE, SCHEDULE)
     roster["date"] = roster["date"].astype(str)
     for col in ("name", "team", "status", "activities"):
         if col not in roster.columns:
             roster[col] = ""
         roster[col] = roster[col].fillna("").astype(str)
-    roster.loc[roster["status"] == "", "status"] = "work"
-    agent_intervals = read_frame_csv(str(run_dir / INTERVALS_FILE), SCHEDULE_INTERVALS)
-    agent_intervals["agent_id"] = agent_intervals["agent_id"].astype(str)
+    # Without a status column, a row with a shift is a working day, one without a day off.
+    unknown = roster["status"] == ""
+    roster.loc[unknown, "status"] = roster.loc[unknown, "shift_start"].notna().map(
+        {True: "work", False: "off"})
+    agent_intervals = _read_with_ids(run_dir / INTERVALS_FILE, SCHEDULE_INTERVALS)
     if "queue" not in agent_intervals.columns:
         agent_intervals["queue"] = ""
     agent_intervals["queue"] = agent_intervals["queue"].fillna("").astype(str)
