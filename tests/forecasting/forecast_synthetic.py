@@ -36,10 +36,10 @@ def make_history(start: str = "2025-01-06", days: int = 140, *, daily_level: flo
     idx = pd.date_range(lo, hi, freq=f"{interval_minutes}min", inclusive="left")
     local = idx.tz_convert(TZ)
     ldate = local.tz_localize(None).normalize()
-    wd = local.dayofweek.to_numpy()
+    wd = local.day_of_week.to_numpy()
     clock = (local.hour * 60 + local.minute).to_numpy() + interval_minutes / 2
     t_years = ((ldate - first) / pd.Timedelta(days=365.25)).to_numpy()
-    doy = ldate.dayofyear.to_numpy()
+    doy = ldate.day_of_year.to_numpy()
     level = daily_level * (1 + trend_per_year * t_years) * (1 + 0.12 * np.cos(2 * np.pi * (doy - 20) / 365.25))
     # Two-peak intraday shape by local clock time.
     shape = (np.exp(-((clock - 630) / 110) ** 2) + 0.8 * np.exp(-((clock - 870) / 130) ** 2)
@@ -62,8 +62,8 @@ def make_history(start: str = "2025-01-06", days: int = 140, *, daily_level: flo
     for d in uniq:
         dd = d.date()
         if dd in cal.holidays:
-            prev = prev or HOURS[d.dayofweek] is not None
-        elif HOURS[d.dayofweek] is not None:
+            prev = prev or HOURS[d.day_of_week] is not None
+        elif HOURS[d.day_of_week] is not None:
             if prev:
                 after.add(dd)
             prev = False

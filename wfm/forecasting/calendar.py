@@ -85,7 +85,7 @@ class DayTable:
 def day_table(dates: pd.DatetimeIndex, cal: SiteCalendar) -> DayTable:
     """Classify each local date: effective weekday, closures, multipliers, catch-up days."""
     n = len(dates)
-    wd = dates.dayofweek.to_numpy().astype(np.int64)
+    wd = dates.day_of_week.to_numpy().astype(np.int64)
     regular_open = np.array([cal.windows[w] is not None for w in wd], dtype=bool)
     eff = wd.copy()
     closed = ~regular_open

@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from wfm.errors import ForecastError
-from wfm.forecasting.calendar import SiteCalendar
+from wfm.forecasting.calendar import SiteCalendar, Window
 from wfm.forecasting.executor import Executor, SerialExecutor
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES, MODELS
 from wfm.forecasting.series import SeriesResult, SeriesSettings, SeriesTask, forecast_series
@@ -56,6 +58,7 @@ def forecast_intervals(
     backtest_cutoffs: int = 4,
     default_aht_s: Mapping[str, float] | None = None,
     stale_weeks: int = 4,
+    queue_windows: Mapping[str, tuple[Window, ...]] | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ForecastRun:
@@ -75,6 +78,8 @@ def forecast_intervals(
         ``auto`` (backtested choice among ``candidates``) or a registry name.
     default_aht_s
         AHT per queue [s] used when the history carries no handle time.
+    queue_windows
+        Opening windows of the queues that do not follow the site's hours.
     stale_weeks
         Series without volume in this many weeks before the start are skipped with a warning.
     """
@@ -103,7 +108,8 @@ def forecast_intervals(
         tasks.append(SeriesTask(
             str(q), str(c), _utc_ns(g["interval_start"]),
             g["offered"].to_numpy(dtype=float),
-            _col(g, "handle_s"), _col(g, "handled"), float(aht.get(str(q), 300.0)), settings))
+            _col(g, "handle_s"), _col(g, "handled"), float(aht.get(str(q), 300.0)),
+            _queue_settings(settings, (queue_windows or {}).get(str(q)))))
     if not tasks:
         raise ForecastError("no series left to forecast: " + "; ".join(warnings))
     results: list[SeriesResult] = []
@@ -134,3 +140,11 @@ def _col(g: pd.DataFrame, name: str) -> np.ndarray:
 def _utc_ns(col: pd.Series) -> np.ndarray:
     idx = pd.DatetimeIndex(col).tz_convert("UTC").as_unit("ns")
     return np.asarray(idx.asi8)
+
+
+def _queue_settings(settings: SeriesSettings, windows: tuple[Window, ...] | None
+                    ) -> SeriesSettings:
+    if windows is None:
+        return settings
+    cal = dataclasses.replace(settings.calendar, windows=windows)
+    return dataclasses.replace(settings, calendar=cal)

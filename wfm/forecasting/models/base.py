@@ -175,7 +175,7 @@ class TopDownBase:
         last = int(g.day[start + horizon - 1])
         fdays = np.arange(first, last + 1)
         level = np.maximum(self._daily(fdays), 0.0)
-        cal_wd = g.days.dates[fdays].dayofweek.to_numpy()
+        cal_wd = g.days.dates[fdays].day_of_week.to_numpy()
         eff_wd = g.days.weekday[fdays]
         f_cal = self.weekday_factor[cal_wd]
         like = (eff_wd != cal_wd) & (f_cal > 0)
@@ -218,7 +218,7 @@ def regular_series(h: History, totals: FloatArray, max_days: int) -> tuple[IntAr
     n = h.cut_day
     normal = normal_days(h)
     days = np.arange(max(0, n - max_days), n)
-    wd = g.days.dates[days].dayofweek.to_numpy().astype(np.int64)
+    wd = g.days.dates[days].day_of_week.to_numpy().astype(np.int64)
     regular = g.days.regular_open[days]
     days, wd = days[regular], wd[regular]
     vals = np.where(normal[days], totals[days], np.nan)

@@ -26,7 +26,7 @@ class TopDownETS(TopDownBase):
 
         days, vals = regular_series(self.h, self.totals, self.max_days)
         self.days = days
-        period = int(len(np.unique(self.h.grid.days.dates[days].dayofweek)))
+        period = int(len(np.unique(self.h.grid.days.dates[days].day_of_week)))
         self.period = period
         if len(vals) < 2 * period + 2 or not np.all(vals > 0):
             raise ValueError(f"{len(vals)} usable days; need {2 * period + 2} with volume > 0")
@@ -70,7 +70,7 @@ class DailyHarmonicRegression(TopDownBase):
         t = (days - self.t0) / 365.25
         cols.append(t)
         if self.yearly:
-            doy = g.days.dates[days].dayofyear.to_numpy() / 365.25
+            doy = g.days.dates[days].day_of_year.to_numpy() / 365.25
             for k in range(1, self.fourier_k + 1):
                 cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
         cols.append(g.days.after_closure[days].astype(float))
