@@ -104,8 +104,8 @@ def test_special_days_closed_multiplier_like() -> None:
                 Special(date(2025, 3, 28), "like", like="sat"))
     hist, _ = make_history(START, DAYS, seed=5, cal=calendar())
     run = forecast_intervals(hist, calendar=calendar(special_days=specials),
-                             interval_minutes=15, horizon_days=15, model="topdown_ets")
-    m = _with_truth(run.forecast, make_history(START, DAYS, extra_days=15, seed=5)[1])
+                             interval_minutes=15, horizon_days=17, model="topdown_ets")
+    m = _with_truth(run.forecast, make_history(START, DAYS, extra_days=17, seed=5)[1])
     tot = m.groupby("day")["offered"].sum()
     assert tot[date(2025, 3, 26)] == 0
     # Tuesday doubled vs the next Tuesday (both normal otherwise)
