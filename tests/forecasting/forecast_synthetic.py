@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,6 @@ WEEKDAY_FACTOR = np.array([1.25, 1.05, 1.0, 0.98, 0.92, 0.55, 0.0])
 
 
 def calendar(extra_holidays: tuple[date, ...] = (), special_days: tuple = ()) -> SiteCalendar:
-    from zoneinfo import ZoneInfo
-
     hol = public_holidays("FR", range(2023, 2028), extra=extra_holidays)
     return SiteCalendar(ZoneInfo(TZ), HOURS, hol, special_days)
 
@@ -40,7 +39,8 @@ def make_history(start: str = "2025-01-06", days: int = 140, *, daily_level: flo
     clock = (local.hour * 60 + local.minute).to_numpy() + interval_minutes / 2
     t_years = ((ldate - first) / pd.Timedelta(days=365.25)).to_numpy()
     doy = ldate.day_of_year.to_numpy()
-    level = daily_level * (1 + trend_per_year * t_years) * (1 + 0.12 * np.cos(2 * np.pi * (doy - 20) / 365.25))
+    season = 1 + 0.12 * np.cos(2 * np.pi * (doy - 20) / 365.25)
+    level = daily_level * (1 + trend_per_year * t_years) * season
     # Two-peak intraday shape by local clock time.
     shape = (np.exp(-((clock - 630) / 110) ** 2) + 0.8 * np.exp(-((clock - 870) / 130) ** 2)
              + 0.15)

@@ -74,10 +74,10 @@ def test_interval_coverage_on_held_out_weeks() -> None:
         assert (m["offered_lo_95"] <= m["offered_lo_80"]).all()
         assert (m["offered_lo_80"] <= m["offered"]).all()
         assert (m["offered_hi_80"] <= m["offered_hi_95"]).all()
-        for lv in hits:
+        for lv, got in hits.items():
             inside = (m["offered_actual"] >= m[f"offered_lo_{lv}"]) & (
                 m["offered_actual"] <= m[f"offered_hi_{lv}"])
-            hits[lv].append(inside.mean())
+            got.append(inside.mean())
         info = run.series["voice_fr/voice"]
         assert 0.6 < info["coverage_80"] < 0.95 and 0.85 < info["coverage_95"] <= 1.0
     assert np.mean(hits[80]) == pytest.approx(0.80, abs=0.07)

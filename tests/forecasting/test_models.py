@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from forecast_synthetic import TZ, calendar, make_history
+from test_calendar_grid import Special
 
 from wfm.forecasting import MODELS, forecast_intervals
 from wfm.forecasting.executor import LocalProcessExecutor, SerialExecutor
@@ -97,8 +98,6 @@ def test_three_weeks_of_history_falls_back_and_says_why() -> None:
 
 
 def test_special_days_closed_multiplier_like() -> None:
-    from test_calendar_grid import Special
-
     specials = (Special(date(2025, 3, 26), "closed"), Special(date(2025, 4, 1), "multiplier",
                                                               2.0),
                 Special(date(2025, 3, 28), "like", like="sat"))
@@ -121,8 +120,8 @@ def test_special_days_closed_multiplier_like() -> None:
 def test_process_pool_matches_serial(data: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     hist, _ = data
     two = pd.concat([hist, hist.assign(queue="voice_en")], ignore_index=True)
-    kw = dict(calendar=calendar(), interval_minutes=15, horizon_days=7,
-              candidates=("weekly_mean", "topdown_ets"), backtest_cutoffs=2)
+    kw = {"calendar": calendar(), "interval_minutes": 15, "horizon_days": 7,
+          "candidates": ("weekly_mean", "topdown_ets"), "backtest_cutoffs": 2}
     a = forecast_intervals(two, executor=SerialExecutor(), **kw)
     b = forecast_intervals(two, executor=LocalProcessExecutor(2), **kw)
     pd.testing.assert_frame_equal(a.forecast, b.forecast)

@@ -15,7 +15,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.cli.common import AppContext, emit, output_options
 from wfm.config import Config
 from wfm.errors import InputDataError
 from wfm.forecasting import (
@@ -35,9 +35,10 @@ EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
 
 def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
     """The intervals frame from the data store (wfm.io owns the store)."""
-    from wfm.io.store import read_intervals
+    from wfm.io.store import read_intervals  # noqa: PLC0415 - wfm.io loads on demand
 
-    return read_intervals(data_dir, queues=queues)
+    frame: pd.DataFrame = read_intervals(data_dir, queues=queues)
+    return frame
 
 
 @click.group("forecast", invoke_without_command=True, epilog=EXAMPLE)
@@ -51,7 +52,8 @@ def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
               help="First local day of the forecast [default: the day after the history].")
 @output_options
 @click.pass_context
-def forecast_group(ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
+def forecast_group(  # noqa: PLR0917 - click passes options positionally
+        ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
                    channels: tuple[str, ...], model: str | None, start: Any,
                    fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
@@ -68,7 +70,8 @@ def forecast_group(ctx: click.Context, horizon: str | None, queues: tuple[str, .
     start_day = pd.Timestamp(start.date()) if start is not None else None
     history = read_history(cfg.paths.data_dir, list(queues) or None)
     history = _filter(history, queues, channels)
-    run = _run(app, cfg, history, horizon_days, start_day, model or cfg.forecasting.model)
+    run = _run(app, cfg, history, horizon_days=horizon_days, start=start_day,
+               model=model or cfg.forecasting.model)
     for w in run.warnings:
         click.echo(f"wfm: warning: {w}", err=True)
     run_id = new_run_id()
@@ -76,8 +79,8 @@ def forecast_group(ctx: click.Context, horizon: str | None, queues: tuple[str, .
     with atomic_run_dir(root, run_id) as tmp:
         _write_csv(run.forecast, tmp / "forecast.csv", cfg)
         run.backtest.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
-        write_manifest(tmp, _manifest(cfg, run, run_id, horizon_text, start_day,
-                                      model or cfg.forecasting.model))
+        write_manifest(tmp, _manifest(cfg, run, run_id, horizon=horizon_text, start=start_day,
+                                      model=model or cfg.forecasting.model))
     set_latest(root, run_id)
     app.info(f"wrote {root / run_id}")
     emit(_summary(run), fmt, output)
@@ -111,7 +114,7 @@ def site_calendar(cfg: Config, history: pd.DataFrame, horizon_days: int) -> Site
     return SiteCalendar(site.timezone, site.opening_hours.windows, hol, site.special_days)
 
 
-def _run(app: AppContext, cfg: Config, history: pd.DataFrame, horizon_days: int,
+def _run(app: AppContext, cfg: Config, history: pd.DataFrame, *, horizon_days: int,
          start: pd.Timestamp | None, model: str) -> ForecastRun:
     fc = cfg.forecasting
     queue_windows = {q.name: q.opening_hours.windows for q in cfg.queues if q.opening_hours}
@@ -133,7 +136,7 @@ def _progress(app: AppContext) -> Iterator[Callable[[int, int], None] | None]:
         return
     state: dict[str, Any] = {}
 
-    def update(done: int, total: int) -> None:
+    def update(_done: int, total: int) -> None:
         if "bar" not in state:
             state["bar"] = click.progressbar(length=total, label="forecasting series",
                                              file=sys.stderr)
@@ -172,7 +175,7 @@ def _round(x: Any) -> Any:
     return round(float(x), 4) if isinstance(x, int | float) else x
 
 
-def _manifest(cfg: Config, run: ForecastRun, run_id: str, horizon: str,
+def _manifest(cfg: Config, run: ForecastRun, run_id: str, *, horizon: str,
               start: pd.Timestamp | None, model: str) -> dict[str, Any]:
     data_dir = cfg.paths.data_dir
     inputs = {str(p.relative_to(cfg.base_dir)) if p.is_relative_to(cfg.base_dir) else str(p):
@@ -198,7 +201,7 @@ def _manifest(cfg: Config, run: ForecastRun, run_id: str, horizon: str,
 @output_options
 def models_command(fmt: str | None, output: Path | None) -> None:
     """List the forecast models, one line each (names usable with --model)."""
-    rows = [{"model": AUTO, "min_history_days": "", "fallback": "",
+    rows: list[dict[str, object]] = [{"model": AUTO, "min_history_days": "", "fallback": "",
              "summary": "backtest the candidates per series and keep the best "
                         "(per lead-time band, or the mean of the two best)"}]
     rows += [{"model": name, "min_history_days": cls.min_history_days,

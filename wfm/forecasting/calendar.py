@@ -14,6 +14,7 @@ from datetime import date, time
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import holidays as holidays_lib
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -55,8 +56,6 @@ def public_holidays(country: str | None, years: Iterable[int], subdivision: str 
     """Public holidays of ``country`` (``holidays`` package) in ``years`` plus ``extra`` dates."""
     out = set(extra)
     if country:
-        import holidays as holidays_lib
-
         try:
             cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
                                                 years=list(years))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -98,10 +97,10 @@ def forecast_intervals(
                               candidates, backtest_cutoffs)
     aht = default_aht_s or {}
     tasks = []
-    for (q, c), g in intervals.groupby(["queue", "channel"], sort=True):
+    for (q, c), grp in intervals.groupby(["queue", "channel"], sort=True):
         if f"{q}/{c}" in stale:
             continue
-        g = g[g["interval_start"] < ref] if start is not None else g
+        g = grp[grp["interval_start"] < ref] if start is not None else grp
         if g.empty:
             warnings.append(f"{q}/{c}: no history before {ref.date()}: not forecast")
             continue

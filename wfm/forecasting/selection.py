@@ -102,7 +102,7 @@ def choose(folds: list[Fold], candidates: tuple[str, ...]) -> Choice:
         total[combo] = scores[combo][0].sum() / max(scores[combo][1].sum(), 1e-9)
         ranked.append(combo)
     best = min(ranked, key=lambda c: total[c])
-    per_band = tuple(min(ranked, key=lambda c, b=b: scores[c][0][b]) for b in range(len(BANDS)))
+    per_band = tuple(_best_in_band(ranked, scores, b) for b in range(len(BANDS)))
     act = scores[best][1].sum()
     banded_err = sum(scores[per_band[b]][0][b] for b in range(len(BANDS)))
     if len(set(per_band)) > 1 and banded_err < 0.99 * scores[best][0].sum():
@@ -110,6 +110,11 @@ def choose(folds: list[Fold], candidates: tuple[str, ...]) -> Choice:
                            for (lo, hi), m in zip(BANDS, per_band, strict=True))
         return Choice(per_band, label, float(banded_err / act))
     return Choice((best,) * len(BANDS), best, float(total[best]))
+
+
+def _best_in_band(ranked: list[str], scores: dict[str, tuple[FloatArray, FloatArray]],
+                  band: int) -> str:
+    return min(ranked, key=lambda c: float(scores[c][0][band]))
 
 
 def compose(choice: Choice, preds: dict[str, FloatArray], lead_day: IntArray) -> FloatArray:

@@ -80,7 +80,8 @@ def _forecast(task: SeriesTask) -> SeriesResult:
     times = pd.DatetimeIndex(pd.to_datetime(task.times_ns, utc=True, unit="ns"))
     local_days = times.tz_convert(tz).tz_localize(None).normalize()
     first_day = local_days.min()
-    start = st.start.normalize() if st.start is not None else local_days.max() + pd.Timedelta(days=1)
+    start = (st.start.normalize() if st.start is not None
+             else local_days.max() + pd.Timedelta(days=1))
     n_hist = int((start - first_day) / pd.Timedelta(days=1))
     if n_hist < 1:
         raise ValueError(f"no history before the horizon start {start.date()}")
@@ -110,10 +111,10 @@ def _forecast(task: SeriesTask) -> SeriesResult:
         chosen_bt = [compose(choice, f.preds, f.lead_day) for f in folds]
         rule, cover = calibrate(folds, chosen_bt)
         scale = _mase_scale(grid, y)
-        rows += [_backtest_rows(task, grid, f, name, f.preds[name], scale)
+        rows += [_backtest_rows(task, grid, f, name, f.preds[name], scale=scale)
                  for f in folds for name in candidates if name in f.preds]
         for f, p in zip(folds, chosen_bt, strict=True):
-            chosen_rows = _backtest_rows(task, grid, f, choice.label, p, scale)
+            chosen_rows = _backtest_rows(task, grid, f, choice.label, p, scale=scale)
             cov = _coverage(f, p, rule)
             rows.append(chosen_rows.assign(**cov))
         info.update(backtest_wmape=choice.wmape, interval_method=rule.method, **cover,
@@ -142,8 +143,8 @@ def _forecast(task: SeriesTask) -> SeriesResult:
         if real != name:
             label = label.replace(name, real)
     aht = forecast_aht(grid, _on_grid(grid, times[keep], task.handle_s[keep]),
-                       _on_grid(grid, times[keep], task.handled[keep]), grid.n_history, horizon,
-                       task.default_aht_s)
+                       _on_grid(grid, times[keep], task.handled[keep]), cut=grid.n_history,
+                       horizon=horizon, default_aht_s=task.default_aht_s)
     out = pd.DataFrame({
         "queue": task.queue, "channel": task.channel,
         "interval_start": grid.index[pos], "offered": mean, "aht_s": aht, "model": label,
@@ -195,7 +196,7 @@ def _mase_scale(grid: Grid, y: FloatArray) -> float:
     return float(np.mean(np.abs(a[ok] - b[ok]))) if ok.any() else float("nan")
 
 
-def _backtest_rows(task: SeriesTask, grid: Grid, f: Fold, name: str, p: FloatArray,
+def _backtest_rows(task: SeriesTask, grid: Grid, f: Fold, name: str, p: FloatArray, *,
                    scale: float) -> pd.DataFrame:
     days = np.unique(f.lead_day)
     recs = []

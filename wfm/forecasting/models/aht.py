@@ -7,7 +7,7 @@ import numpy as np
 from wfm.forecasting.grid import FloatArray, Grid
 
 
-def forecast_aht(grid: Grid, handle_s: FloatArray, handled: FloatArray, cut: int,
+def forecast_aht(grid: Grid, handle_s: FloatArray, handled: FloatArray, *, cut: int,
                  horizon: int, default_aht_s: float, weeks: int = 8) -> FloatArray:
     """AHT [s] per future interval.
 

@@ -105,8 +105,8 @@ def intraday_profile(h: History, totals: FloatArray, weeks: int = PROFILE_WEEKS)
     return np.asarray((padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]) / 4.0)
 
 
-def split_days(grid: Grid, start: int, horizon: int, day_totals: FloatArray, first_day: int,
-               profile: FloatArray) -> FloatArray:
+def split_days(grid: Grid, start: int, horizon: int, day_totals: FloatArray, *,
+               first_day: int, profile: FloatArray) -> FloatArray:
     """Spread daily totals over the open intervals of each day by the profile shares."""
     pos = np.arange(start, start + horizon)
     d = grid.day[pos]
@@ -160,7 +160,7 @@ class TopDownBase:
         idx = idx[idx >= 14]
         if len(idx) == 0:
             return 1.0
-        ref = np.array([_same_weekday_ref(self.totals, d.weekday, normal_days(self.h), i)
+        ref = np.array([_same_weekday_ref(self.totals, d.weekday, normal_days(self.h), int(i))
                         for i in idx])
         ok = np.isfinite(ref) & (ref > 0)
         if not ok.any():
@@ -183,7 +183,8 @@ class TopDownBase:
                          level)
         level = np.where(g.days.after_closure[fdays], level * self.catchup, level)
         totals = apply_calendar(g, fdays, level)
-        return Prediction(split_days(g, start, horizon, totals, first, self.profile))
+        return Prediction(split_days(g, start, horizon, totals, first_day=first,
+                                     profile=self.profile))
 
 
 def _weekday_factors(h: History, totals: FloatArray, weeks: int = PROFILE_WEEKS) -> FloatArray:

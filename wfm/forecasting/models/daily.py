@@ -6,6 +6,7 @@ import warnings
 from typing import ClassVar
 
 import numpy as np
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from wfm.forecasting.grid import FloatArray, IntArray
 from wfm.forecasting.models.base import TopDownBase, normal_days, regular_series
@@ -22,11 +23,9 @@ class TopDownETS(TopDownBase):
     max_days: ClassVar[int] = 365
 
     def _fit_daily(self) -> None:
-        from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
         days, vals = regular_series(self.h, self.totals, self.max_days)
         self.days = days
-        period = int(len(np.unique(self.h.grid.days.dates[days].day_of_week)))
+        period = len(np.unique(self.h.grid.days.dates[days].day_of_week))
         self.period = period
         if len(vals) < 2 * period + 2 or not np.all(vals > 0):
             raise ValueError(f"{len(vals)} usable days; need {2 * period + 2} with volume > 0")

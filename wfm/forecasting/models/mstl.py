@@ -6,6 +6,8 @@ import warnings
 from typing import ClassVar
 
 import numpy as np
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+from statsmodels.tsa.seasonal import MSTL
 
 from wfm.forecasting.grid import FloatArray, IntArray
 from wfm.forecasting.models.base import TopDownBase, normal_days
@@ -27,9 +29,6 @@ class MSTLModel(TopDownBase):
     weeks: ClassVar[int] = 6
 
     def _fit_daily(self) -> None:
-        from statsmodels.tsa.holtwinters import ExponentialSmoothing
-        from statsmodels.tsa.seasonal import MSTL
-
         g, h = self.h.grid, self.h
         n = h.cut_day
         d0 = max(0, n - 7 * self.weeks)
