@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,16 +96,19 @@ def _forecast(task: SeriesTask) -> SeriesResult:
     folds = _folds(grid, ycat, st, horizon)
     rows: list[pd.DataFrame] = []
     info: dict[str, Any] = {"history_days": n_hist}
+    seconds: dict[str, float] = {}  # fit + predict time per model, all folds and final
     if folds:
         for f in folds:
             h = History(grid, ycat, f.cut)
             for name in candidates:
+                t0 = time.perf_counter()
                 try:
                     fitted = fit_with_fallback(name, h)
                 except ValueError:
                     continue
                 f.preds[name] = np.asarray(fitted.model.predict(len(f.actual)).mean)
                 f.used[name] = fitted.used
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
         folds = [f for f in folds if f.preds]
     if folds:
         choice = choose(folds, candidates)
@@ -130,8 +134,10 @@ def _forecast(task: SeriesTask) -> SeriesResult:
     used: dict[str, str] = {}
     fallbacks: dict[str, list[str]] = {}
     for name in _leaf_models(choice):
+        t0 = time.perf_counter()
         fitted = fit_with_fallback(name, hist)
         preds[name] = np.asarray(fitted.model.predict(horizon).mean)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
         used[name] = fitted.used
         if fitted.reasons:
             fallbacks[name] = fitted.reasons
@@ -157,7 +163,8 @@ def _forecast(task: SeriesTask) -> SeriesResult:
         closed = ~grid.open[pos]
         out[f"offered_lo_{int(lv * 100)}"] = np.where(closed, 0.0, np.minimum(lo, mean))
         out[f"offered_hi_{int(lv * 100)}"] = np.where(closed, 0.0, np.maximum(hi, mean))
-    info.update(model=label, requested=st.model, fallbacks=fallbacks)
+    info.update(model=label, requested=st.model, fallbacks=fallbacks,
+                seconds={k: round(v, 4) for k, v in seconds.items()})
     bt = pd.concat(rows, ignore_index=True) if rows else None
     return SeriesResult(task.queue, task.channel, out, bt, info)
 

@@ -124,6 +124,10 @@ def apply_calendar(grid: Grid, days: IntArray, totals: FloatArray) -> FloatArray
     return np.where(dt.closed[days], 0.0, totals * dt.multiplier[days])
 
 
+_Shared = tuple[FloatArray, FloatArray, float, FloatArray]
+_SHARED: dict[tuple[int, int, int], tuple[Grid, FloatArray, _Shared]] = {}
+
+
 class TopDownBase:
     """Daily totals from ``_daily`` then split into intervals by the intraday profile.
 
@@ -139,11 +143,20 @@ class TopDownBase:
 
     def fit(self, history: History) -> Self:
         self.h = history
-        self.totals = daily_totals(history)
-        self.profile = intraday_profile(history, self.totals)
+        key = (id(history.grid), id(history.y), history.cut)
+        hit = _SHARED.get(key)
+        # The cache holds the grid and y themselves, so their ids cannot be reused meanwhile.
+        shared = hit[2] if hit and hit[0] is history.grid and hit[1] is history.y else None
+        if shared is None:
+            # Several top-down models fit on the same cut: compute the common parts once.
+            self.totals = daily_totals(history)
+            shared = (self.totals, intraday_profile(history, self.totals),
+                      self._catchup_factor(), _weekday_factors(history, self.totals))
+            if len(_SHARED) > 8:
+                _SHARED.clear()
+            _SHARED[key] = (history.grid, history.y, shared)
+        self.totals, self.profile, self.catchup, self.weekday_factor = shared
         self._fit_daily()
-        self.catchup = self._catchup_factor()
-        self.weekday_factor = _weekday_factors(history, self.totals)
         return self
 
     def _fit_daily(self) -> None:

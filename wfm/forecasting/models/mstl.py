@@ -22,11 +22,11 @@ class MSTLModel(TopDownBase):
     """
 
     name: ClassVar[str] = "mstl"
-    summary: ClassVar[str] = ("MSTL daily+weekly decomposition of the last 6 weeks (hourly), "
+    summary: ClassVar[str] = ("MSTL daily+weekly decomposition of the last 4 weeks (hourly), "
                               "damped ETS on the adjusted series")
     min_history_days: ClassVar[int] = 28
     fallback: ClassVar[str | None] = "topdown_ets"
-    weeks: ClassVar[int] = 6
+    weeks: ClassVar[int] = 4
 
     def _fit_daily(self) -> None:
         g, h = self.h.grid, self.h
@@ -51,7 +51,7 @@ class MSTLModel(TopDownBase):
             seas = np.asarray(res.seasonal)
             adj = series - seas.sum(axis=1)
             self.ets = ExponentialSmoothing(adj, trend="add", damped_trend=True,
-                                            initialization_method="estimated").fit()
+                                            initialization_method="heuristic").fit()
         self.last_week = seas[-168:].sum(axis=1)
         self.d_end = n
 
