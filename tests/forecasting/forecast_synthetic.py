@@ -62,7 +62,7 @@ def make_history(start: str = "2025-01-06", days: int = 140, *, daily_level: flo
     for d in uniq:
         dd = d.date()
         if dd in cal.holidays:
-            prev = prev or HOURS[d.day_of_week] is not None
+            prev = True
         elif HOURS[d.day_of_week] is not None:
             if prev:
                 after.add(dd)

@@ -13,7 +13,7 @@ from wfm.forecasting import forecast_intervals
 CASES = [  # (queue, channel, interval minutes, contacts per day)
     ("voice_fr", "voice", 15, 1500.0),
     ("chat_fr", "chat", 30, 500.0),
-    ("email_fr", "email", 30, 300.0),
+    ("voice_en", "voice", 30, 300.0),
 ]
 
 

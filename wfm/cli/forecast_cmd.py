@@ -35,7 +35,7 @@ EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
 
 def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
     """The intervals frame from the data store (wfm.io owns the store)."""
-    from wfm.io.store import read_intervals  # noqa: PLC0415 - wfm.io loads on demand
+    from wfm.io.store import read_intervals
 
     frame: pd.DataFrame = read_intervals(data_dir, queues=queues)
     return frame

@@ -43,12 +43,15 @@ class SiteCalendar:
     """Opening windows (Monday first, ``None`` = closed), closing dates and special days.
 
     ``holidays`` are dates the site is closed (public holidays plus listed dates).
+    ``open_holidays``: holidays on which contacts still arrive (deferred channels such as
+    email): not closed, their volume factor is learnt from past holidays.
     """
 
     timezone: ZoneInfo
     windows: tuple[Window, ...] = ((time(0), time.max),) * 7
     holidays: frozenset[date] = frozenset()
     special_days: tuple[SpecialDayLike, ...] = field(default=())
+    open_holidays: frozenset[date] = frozenset()
 
 
 def public_holidays(country: str | None, years: Iterable[int], subdivision: str | None = None,
@@ -77,8 +80,9 @@ class DayTable:
     excluded: npt.NDArray[np.bool_]  # outlier: never trained on
     multiplier: npt.NDArray[np.float64]  # volume factor of a special day (1 otherwise)
     special: npt.NDArray[np.bool_]  # any special day or holiday (not a normal training day)
-    after_closure: npt.NDArray[np.bool_]  # first open day after an irregular closure
+    after_closure: npt.NDArray[np.bool_]  # first open day after a holiday or special closure
     regular_open: npt.NDArray[np.bool_]  # its calendar weekday is normally open
+    holiday: npt.NDArray[np.bool_]  # an open holiday (volume factor learnt from history)
 
 
 def day_table(dates: pd.DatetimeIndex, cal: SiteCalendar) -> DayTable:
@@ -97,6 +101,12 @@ def day_table(dates: pd.DatetimeIndex, cal: SiteCalendar) -> DayTable:
         if i is not None:
             closed[i] = True
             special[i] = True
+    holiday = np.zeros(n, dtype=bool)
+    for h in cal.open_holidays:
+        i = pos.get(h)
+        if i is not None:
+            holiday[i] = True
+            special[i] = True
     for s in cal.special_days:
         i = pos.get(s.day)
         if i is None:
@@ -112,15 +122,19 @@ def day_table(dates: pd.DatetimeIndex, cal: SiteCalendar) -> DayTable:
         elif s.effect == "exclude":
             excluded[i] = True
     irregular = closed & regular_open
+    # Contacts held back by a holiday or a special closure arrive on the next open day, even
+    # when the holiday fell on a day that is closed anyway (its size is learnt from history).
+    held_back = special & closed
     after = np.zeros(n, dtype=bool)
     prev_irregular = False
     for i in range(n):
-        if closed[i]:
-            prev_irregular = prev_irregular or bool(irregular[i])
+        if closed[i] or holiday[i]:
+            prev_irregular = prev_irregular or bool(held_back[i]) or bool(holiday[i])
         else:
             after[i] = prev_irregular
             prev_irregular = False
-    return DayTable(dates, eff, closed, irregular, excluded, mult, special, after, regular_open)
+    return DayTable(dates, eff, closed, irregular, excluded, mult, special, after, regular_open,
+                    holiday)
 
 
 def open_mask(local_clock_min: npt.NDArray[np.int64], day_index: npt.NDArray[np.int64],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,9 @@ from wfm.forecasting.calendar import SiteCalendar, Window
 from wfm.forecasting.executor import Executor, SerialExecutor
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES, MODELS
 from wfm.forecasting.series import SeriesResult, SeriesSettings, SeriesTask, forecast_series
-from wfm.schema import FORECAST
+from wfm.schema import COLD_CHANNELS, FORECAST
+
+ALL_DAY: tuple[Window, ...] = ((time(0), time.max),) * 7
 
 
 @dataclass
@@ -108,7 +111,7 @@ def forecast_intervals(
             str(q), str(c), _utc_ns(g["interval_start"]),
             g["offered"].to_numpy(dtype=float),
             _col(g, "handle_s"), _col(g, "handled"), float(aht.get(str(q), 300.0)),
-            _queue_settings(settings, (queue_windows or {}).get(str(q)))))
+            _queue_settings(settings, (queue_windows or {}).get(str(q)), str(c))))
     if not tasks:
         raise ForecastError("no series left to forecast: " + "; ".join(warnings))
     results: list[SeriesResult] = []
@@ -141,9 +144,14 @@ def _utc_ns(col: pd.Series) -> np.ndarray:
     return np.asarray(idx.asi8)
 
 
-def _queue_settings(settings: SeriesSettings, windows: tuple[Window, ...] | None
-                    ) -> SeriesSettings:
-    if windows is None:
-        return settings
-    cal = dataclasses.replace(settings.calendar, windows=windows)
+def _queue_settings(settings: SeriesSettings, windows: tuple[Window, ...] | None,
+                    channel: str) -> SeriesSettings:
+    """The queue's own hours; deferred channels (email...) receive contacts at any time, so
+    their inflow is forecast round the clock and holidays are open days with a learnt factor."""
+    cal = settings.calendar
+    if windows is not None:
+        cal = dataclasses.replace(cal, windows=windows)
+    elif channel in COLD_CHANNELS:
+        cal = dataclasses.replace(cal, windows=ALL_DAY, holidays=frozenset(),
+                                  open_holidays=cal.holidays | cal.open_holidays)
     return dataclasses.replace(settings, calendar=cal)

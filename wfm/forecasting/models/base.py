@@ -118,13 +118,16 @@ def split_days(grid: Grid, start: int, horizon: int, day_totals: FloatArray, *,
     return np.asarray(frac * day_totals[d - first_day])
 
 
-def apply_calendar(grid: Grid, days: IntArray, totals: FloatArray) -> FloatArray:
-    """Closed days to 0, special-day multipliers applied."""
+def apply_calendar(grid: Grid, days: IntArray, totals: FloatArray, *, catchup: float = 1.0,
+                   holiday: float = 1.0) -> FloatArray:
+    """Closed days to 0; special-day multipliers, catch-up and open-holiday factors applied."""
     dt = grid.days
-    return np.where(dt.closed[days], 0.0, totals * dt.multiplier[days])
+    factor = (dt.multiplier[days] * np.where(dt.after_closure[days], catchup, 1.0)
+              * np.where(dt.holiday[days], holiday, 1.0))
+    return np.where(dt.closed[days], 0.0, totals * factor)
 
 
-_Shared = tuple[FloatArray, FloatArray, float, FloatArray]
+_Shared = tuple[FloatArray, FloatArray, float, FloatArray, float]
 _SHARED: dict[tuple[int, int, int], tuple[Grid, FloatArray, _Shared]] = {}
 
 
@@ -151,11 +154,14 @@ class TopDownBase:
             # Several top-down models fit on the same cut: compute the common parts once.
             self.totals = daily_totals(history)
             shared = (self.totals, intraday_profile(history, self.totals),
-                      self._catchup_factor(), _weekday_factors(history, self.totals))
+                      ratio_factor(history, self.totals, history.grid.days.after_closure),
+                      _weekday_factors(history, self.totals),
+                      ratio_factor(history, self.totals, history.grid.days.holiday))
             if len(_SHARED) > 8:
                 _SHARED.clear()
             _SHARED[key] = (history.grid, history.y, shared)
-        self.totals, self.profile, self.catchup, self.weekday_factor = shared
+        self.totals, self.profile, self.catchup, self.weekday_factor, self.holiday_factor = \
+            shared
         self._fit_daily()
         return self
 
@@ -164,23 +170,6 @@ class TopDownBase:
 
     def _daily(self, future_days: IntArray) -> FloatArray:
         raise NotImplementedError
-
-    def _catchup_factor(self) -> float:
-        """Mean ratio actual / regular level on past days after a closure (shrunk to 1)."""
-        d = self.h.grid.days
-        n = self.h.cut_day
-        idx = np.flatnonzero(d.after_closure[:n] & ~d.closed[:n] & np.isfinite(self.totals[:n]))
-        idx = idx[idx >= 14]
-        if len(idx) == 0:
-            return 1.0
-        ref = np.array([_same_weekday_ref(self.totals, d.weekday, normal_days(self.h), int(i))
-                        for i in idx])
-        ok = np.isfinite(ref) & (ref > 0)
-        if not ok.any():
-            return 1.0
-        ratio = float(np.sum(self.totals[idx][ok]) / np.sum(ref[ok]))
-        k = float(ok.sum())
-        return (k * ratio + 2.0) / (k + 2.0)
 
     def predict(self, horizon: int) -> Prediction:
         g, start = self.h.grid, self.h.cut
@@ -194,10 +183,29 @@ class TopDownBase:
         like = (eff_wd != cal_wd) & (f_cal > 0)
         level = np.where(like, level * self.weekday_factor[eff_wd] / np.where(f_cal > 0, f_cal, 1),
                          level)
-        level = np.where(g.days.after_closure[fdays], level * self.catchup, level)
-        totals = apply_calendar(g, fdays, level)
+        totals = apply_calendar(g, fdays, level, catchup=self.catchup,
+                                holiday=self.holiday_factor)
         return Prediction(split_days(g, start, horizon, totals, first_day=first,
                                      profile=self.profile))
+
+
+def ratio_factor(h: History, totals: FloatArray, flag: np.ndarray) -> float:
+    """Ratio actual / regular level on past flagged days (catch-up after a closure, open
+    holidays), shrunk to 1 by one pseudo-day."""
+    d = h.grid.days
+    n = h.cut_day
+    idx = np.flatnonzero(flag[:n] & ~d.closed[:n] & np.isfinite(totals[:n]))
+    idx = idx[idx >= 14]
+    if len(idx) == 0:
+        return 1.0
+    ref = np.array([_same_weekday_ref(totals, d.weekday, normal_days(h), int(i))
+                    for i in idx])
+    ok = np.isfinite(ref) & (ref > 0)
+    if not ok.any():
+        return 1.0
+    ratio = float(np.sum(totals[idx][ok]) / np.sum(ref[ok]))
+    k = float(ok.sum())
+    return (k * ratio + 2.0) / (k + 2.0)
 
 
 def _weekday_factors(h: History, totals: FloatArray, weeks: int = PROFILE_WEEKS) -> FloatArray:

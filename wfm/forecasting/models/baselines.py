@@ -7,7 +7,14 @@ from typing import ClassVar, Self
 import numpy as np
 
 from wfm.forecasting.grid import FloatArray
-from wfm.forecasting.models.base import History, Prediction, apply_calendar, normal_days
+from wfm.forecasting.models.base import (
+    History,
+    Prediction,
+    apply_calendar,
+    daily_totals,
+    normal_days,
+    ratio_factor,
+)
 
 
 def day_slot_matrix(h: History) -> FloatArray:
@@ -27,10 +34,16 @@ class _DaySlotModel:
     summary: ClassVar[str] = ""
     min_history_days: ClassVar[int] = 7
     fallback: ClassVar[str | None] = None
+    learns_calendar: ClassVar[bool] = True  # learn catch-up / open-holiday factors
 
     def fit(self, history: History) -> Self:
         self.h = history
         self.matrix = day_slot_matrix(history)
+        totals = daily_totals(history)
+        days = history.grid.days
+        learn = self.learns_calendar
+        self.catchup = ratio_factor(history, totals, days.after_closure) if learn else 1.0
+        self.holiday = ratio_factor(history, totals, days.holiday) if learn else 1.0
         return self
 
     def _day_rows(self, day: int) -> FloatArray:
@@ -43,7 +56,8 @@ class _DaySlotModel:
         first = int(d[0])
         days = np.arange(first, int(d[-1]) + 1)
         rows = np.vstack([self._day_rows(int(x)) for x in days])
-        scale = apply_calendar(g, days, np.ones(len(days)))
+        scale = apply_calendar(g, days, np.ones(len(days)), catchup=self.catchup,
+                               holiday=self.holiday)
         vals = rows[d - first, g.slot[pos]] * scale[d - first]
         vals = np.where(g.open[pos], np.nan_to_num(vals), 0.0)
         return Prediction(vals)
@@ -54,6 +68,7 @@ class SeasonalNaive(_DaySlotModel):
 
     name: ClassVar[str] = "seasonal_naive"
     summary: ClassVar[str] = "same interval one week earlier (the benchmark to beat)"
+    learns_calendar: ClassVar[bool] = False  # the plain benchmark
 
     def _day_rows(self, day: int) -> FloatArray:
         back = day - 7 * ((day - self.h.cut_day) // 7 + 1)

@@ -35,7 +35,7 @@ class TopDownETS(TopDownBase):
             model = ExponentialSmoothing(vals, trend="add", damped_trend=True,
                                          seasonal="mul", seasonal_periods=period,
                                          initialization_method=init)
-            self.fitted = model.fit()
+            self.fitted = model.fit(use_brute=False)
 
     def _daily(self, future_days: IntArray) -> FloatArray:
         reg = self.h.grid.days.regular_open[future_days]

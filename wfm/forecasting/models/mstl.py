@@ -51,7 +51,7 @@ class MSTLModel(TopDownBase):
             seas = np.asarray(res.seasonal)
             adj = series - seas.sum(axis=1)
             self.ets = ExponentialSmoothing(adj, trend="add", damped_trend=True,
-                                            initialization_method="heuristic").fit()
+                                            initialization_method="heuristic").fit(use_brute=False)
         self.last_week = seas[-168:].sum(axis=1)
         self.d_end = n
 

@@ -13,5 +13,7 @@ MODELS: dict[str, type[Model]] = {
               MSTLModel)
 }
 AUTO = "auto"
+# mstl is left out of the default auto set: it costs about half the compute and did not
+# win on the sample data (it misses level shifts around holidays); add it in wfm.toml.
 DEFAULT_CANDIDATES: tuple[str, ...] = ("seasonal_naive", "weekly_mean", "weekly_median",
-                                       "topdown_ets", "dhr", "mstl")
+                                       "topdown_ets", "dhr")
