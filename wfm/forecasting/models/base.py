@@ -263,7 +263,13 @@ def fill_gaps(vals: FloatArray, wd: IntArray) -> FloatArray:
         sel = good & (wd == w)
         if sel.any():
             factor[w] = np.mean(vals[sel]) / overall
-    norm = np.where(good, vals / factor[wd], np.nan)
+    # A weekday with no volume at all (factor 0) says nothing about the level.
+    usable = good & (factor[wd] > 0)
+    if usable.sum() < 3:
+        out[bad] = np.nanmean(vals) if good.any() else 0.0
+        return out
+    norm = np.divide(vals, factor[wd], out=np.full(len(vals), np.nan), where=usable)
+    good = usable
     idx = np.arange(len(vals))
     level = np.interp(idx, idx[good], norm[good])
     kernel = np.ones(7) / 7
