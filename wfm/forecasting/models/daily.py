@@ -62,7 +62,7 @@ class DailyHarmonicRegression(TopDownBase):
     max_days: ClassVar[int] = 2 * 365
     fourier_k: ClassVar[int] = 3
 
-    def _design(self, days: IntArray) -> FloatArray:
+    def _design(self, days: IntArray, *, catchup: bool = True) -> FloatArray:
         g = self.h.grid
         wd = g.days.weekday[days]
         cols = [np.ones(len(days))]
@@ -73,7 +73,10 @@ class DailyHarmonicRegression(TopDownBase):
             doy = g.days.dates[days].day_of_year.to_numpy() / 365.25
             for k in range(1, self.fourier_k + 1):
                 cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
-        cols.append(g.days.after_closure[days].astype(float))
+        # Fitted so catch-up days do not bias the rest; in the forecast the base class applies
+        # the learnt catch-up factor, so the regressor is off there (no double count).
+        cols.append(g.days.after_closure[days].astype(float) if catchup else
+                    np.zeros(len(days)))
         return np.column_stack(cols)
 
     def _fit_daily(self) -> None:
@@ -103,7 +106,7 @@ class DailyHarmonicRegression(TopDownBase):
         self.last_day = int(days[-1])
 
     def _daily(self, future_days: IntArray) -> FloatArray:
-        x = self._design(future_days)
+        x = self._design(future_days, catchup=False)
         lead = np.maximum(future_days - self.last_day, 1)
         corr = self.last_resid * self.phi ** lead
         return np.asarray(np.exp(x @ self.beta + corr) * self.smear)
