@@ -21,16 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "forecasting"))
 from forecast_synthetic import TZ, calendar, make_history
-from test_sample_accuracy import _coarsen, _errors
+from test_sample_accuracy import _coarsen, _errors, sample_frames
 
-from wfm.config import load_config
-from wfm.forecasting import (
-    LocalProcessExecutor,
-    SiteCalendar,
-    forecast_intervals,
-    public_holidays,
-)
-from wfm.simulation.sample_data import generate_sample
+from wfm.forecasting import LocalProcessExecutor, forecast_intervals
 
 # Hot channels only: the synthetic generator follows the opening hours, which deferred
 # channels (email) do not (the full-sample check below covers email).
@@ -115,15 +108,7 @@ def main() -> None:
 
 def sample_check() -> None:
     """Accuracy on the full 2-year sample (seed 7) against its true rates."""
-    s = generate_sample(seed=7, years=2.0)
-    site = load_config(Path(__file__).resolve().parents[1] / "wfm" / "config" /
-                       "starter.toml").site
-    cal = SiteCalendar(site.timezone, site.opening_hours.windows,
-                       public_holidays("FR", range(2024, 2028), extra=site.holidays),
-                       site.special_days)
-    iv0 = s.intervals.assign(interval_start=s.intervals["interval_start"].dt.tz_convert("UTC"))
-    tr0 = s.true_rates.assign(interval_start=pd.to_datetime(s.true_rates["interval_start"],
-                                                            utc=True))
+    iv0, tr0, cal = sample_frames(2.0)
     end = iv0["interval_start"].max().tz_convert(TZ).normalize().tz_localize(None) + \
         pd.Timedelta(days=1)
     print("\nfull sample (2 years, 4 queues): wMAPE ratios, auto / noise floor and "

@@ -149,3 +149,16 @@ def test_models_lists_registry() -> None:
 def test_help_has_example(args: list[str]) -> None:
     res = CliRunner().invoke(cli, [*args, "--help"])
     assert res.exit_code == 0 and "Example:  wfm forecast" in res.output
+
+
+def test_forecast_reads_the_real_store(project: Path) -> None:
+    from wfm.io.store import write_intervals
+
+    a, _ = make_history("2025-01-06", 35, daily_level=300, seed=6, queue="voice_en")
+    write_intervals(project / "data", a)
+    res = _run("--horizon", "7d", "--model", "topdown_ets", "--queue", "voice_en")
+    assert res.exit_code == 0, res.output
+    fc = pd.read_csv(project / "forecasts" / "latest" / "forecast.csv")
+    assert set(fc["queue"]) == {"voice_en"} and set(fc["model"]) == {"topdown_ets"}
+    man = json.loads((project / "forecasts" / "latest" / "manifest.json").read_text())
+    assert any(k.startswith("data/") and k.endswith(".parquet") for k in man["inputs"])

@@ -19,18 +19,23 @@ TZ = "Europe/Paris"
 KEY = ["interval_start", "queue", "channel"]
 
 
-@pytest.fixture(scope="module")
-def sample() -> tuple[pd.DataFrame, pd.DataFrame, SiteCalendar]:
-    s = generate_sample(seed=7, years=0.8)
+def sample_frames(years: float) -> tuple[pd.DataFrame, pd.DataFrame, SiteCalendar]:
+    """Sample intervals and true rates (UTC) and the starter wfm.toml's site calendar."""
+    s = generate_sample(seed=7, years=years)
     site = load_config(Path(__file__).resolve().parents[2] / "wfm" / "config" /
                        "starter.toml").site
     cal = SiteCalendar(site.timezone, site.opening_hours.windows,
-                       public_holidays("FR", range(2025, 2028), extra=site.holidays),
+                       public_holidays("FR", range(2024, 2028), extra=site.holidays),
                        site.special_days)
     iv = s.intervals.assign(interval_start=s.intervals["interval_start"].dt.tz_convert("UTC"))
     tr = s.true_rates.assign(interval_start=pd.to_datetime(
         s.true_rates["interval_start"], utc=True))
     return iv, tr, cal
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[pd.DataFrame, pd.DataFrame, SiteCalendar]:
+    return sample_frames(0.8)
 
 
 def _coarsen(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
