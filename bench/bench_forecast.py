@@ -21,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "forecasting"))
 from forecast_synthetic import TZ, calendar, make_history
-from test_sample_accuracy import _coarsen, _errors, sample_frames
+from test_forecast_sample_accuracy import _coarsen, _errors, sample_frames
 
 from wfm.forecasting import LocalProcessExecutor, forecast_intervals
 

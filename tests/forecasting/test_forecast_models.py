@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from forecast_synthetic import TZ, calendar, make_history
-from test_calendar_grid import Special
+from test_forecast_calendar import Special
 
 from wfm.forecasting import MODELS, forecast_intervals
 from wfm.forecasting.executor import LocalProcessExecutor, SerialExecutor
