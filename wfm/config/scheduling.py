@@ -70,7 +70,7 @@ def read_break(t: TableReader) -> BreakRule:
 
 def _weights(t: TableReader, key: str) -> dict[str, float]:
     sub = t.table(key)
-    out = {name: float(sub.number(name, low=0.0)) for name in sub.keys()}
+    out = {name: float(sub.number(name, low=0.0)) for name in sub.raw}
     sub.finish()
     return out
 
