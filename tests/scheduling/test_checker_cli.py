@@ -48,20 +48,17 @@ def test_violations_are_listed_and_exit_1(project: Path) -> None:
     result = CliRunner().invoke(cli, ["schedule", "check", str(roster), "--agents", str(agents),
                                       "--format", "json"])
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == [
-        {"agent_id": "A1", "date": "2026-11-30", "rule": "break_count",
-         "found": "2 break(s): break 10:30-10:45; break 15:30-15:45",
-         "allowed": "1 break(s) on a 7 h shift"},
-        {"agent_id": "A1", "date": "2026-11-30", "rule": "paid_hours", "found": "paid_hours 7.5",
-         "allowed": "6.5 h (elapsed shift less unpaid breaks)"},
-        {"agent_id": "A1", "date": "2026-11-30", "rule": "shift_length",
-         "found": "7 h (10:00-17:00, elapsed)", "allowed": "4, 6, 8 h"},
-    ]
-    assert f"wfm: 3 rule violation(s) in {roster}" in result.stderr
+    found = json.loads(result.stdout)
+    assert [v["rule"] for v in found] == ["break_count", "lunch_window", "paid_hours",
+                                          "shift_length"]
+    assert found[3] == {"agent_id": "A1", "date": "2026-11-30", "rule": "shift_length",
+                        "found": "7 h (10:00-17:00, elapsed)", "allowed": "4, 6, 8 h"}
+    assert found[2]["allowed"] == "6.5 h (elapsed shift less unpaid breaks)"
+    assert f"wfm: 4 rule violation(s) in {roster}" in result.stderr
     table = CliRunner().invoke(cli, ["schedule", "check", str(roster), "--agents", str(agents),
                                      "--format", "table"])
     assert table.exit_code == 1
-    assert table.stdout.startswith(f"# 3 violation(s) in {roster}\n")
+    assert table.stdout.startswith(f"# 4 violation(s) in {roster}\n")
     assert "shift_length" in table.stdout
 
 
@@ -71,7 +68,7 @@ def test_output_file_is_written(project: Path) -> None:
     result = CliRunner().invoke(cli, ["schedule", "check", str(roster), "--agents", str(agents),
                                       "--format", "csv", "--output", str(out)])
     assert result.exit_code == 1
-    assert out.read_text(encoding="utf-8").splitlines()[2].startswith(
+    assert out.read_text(encoding="utf-8").splitlines()[3].startswith(
         "A1,2026-11-30,paid_hours,")
 
 
@@ -88,7 +85,8 @@ def test_run_folder_takes_agents_from_manifest_and_checks_skills(project: Path) 
         encoding="utf-8")
     result = CliRunner().invoke(cli, ["schedule", "check", str(run), "--format", "csv"])
     assert result.exit_code == 1, result.output
-    assert result.stdout.splitlines()[1] == "A1,2026-11-30,skill,works chat_fr at 09:00,skills voice_fr"
+    assert result.stdout.splitlines()[1] == ("A1,2026-11-30,skill,works chat_fr at 09:00,"
+                                             "skills voice_fr")
 
 
 def test_errors_are_one_line_exit_1(project: Path) -> None:
