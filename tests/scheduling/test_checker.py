@@ -260,3 +260,13 @@ def test_missing_roster_column(tmp_path: Path) -> None:
     path.write_text("agent_id,date\nA1,2026-11-30\n", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"missing roster column\(s\) status, shift_start"):
         read_roster(path)
+
+
+def test_weeks_start_on_the_rosters_first_date() -> None:
+    wed = MONDAY + timedelta(days=2)
+    days = [wed + timedelta(days=i) for i in range(7)]
+    rows = [shift(d, "09:00") for d in days[:6]] + [off(days[6])]
+    agent = replace(AGENT, max_days_week=7, max_hours_week=48)
+    found = check_roster(pd.DataFrame(rows), [agent], RULES, TZ)
+    assert [(v.rule, v.date, v.found) for v in found] == [
+        ("days_off", "2026-12-02", "1 day(s) off in the week of 2026-12-02")]

@@ -398,15 +398,17 @@ def _check_weeks(agent: Agent, per_day: dict[date, str], shifts: list[_Shift],
                                  f"{len(run)} days in a row from {run[0]}",
                                  f"at most {rules.max_consecutive_days}"))
     paid_by_day = {s.day: _paid_hours(s, rules) for s in shifts}
-    mondays = sorted({d - timedelta(days=d.weekday()) for d in per_day})
-    for monday in mondays:
-        week = [monday + timedelta(days=i) for i in range(7)]
+    # Weeks are 7-day blocks from the roster's first date, so a roster may start any weekday.
+    anchor = min(all_days)
+    firsts = sorted({anchor + timedelta(days=(d - anchor).days // 7 * 7) for d in per_day})
+    for first in firsts:
+        week = [first + timedelta(days=i) for i in range(7)]
         if not set(week) <= all_days:
             continue  # the roster does not cover this whole week: weekly rules do not apply
         worked = [d for d in week if per_day.get(d) == "work"]
         leave = [d for d in week if d not in worked
                  and (per_day.get(d) == "leave" or d in agent.time_off)]
-        tag = monday.isoformat()
+        tag = first.isoformat()
 
         def flag(rule: str, found: str, allowed: str, tag: str = tag) -> None:
             out.append(Violation(agent.agent_id, tag, rule, found, allowed))
