@@ -165,3 +165,38 @@ def test_sample_agents_are_valid_and_seeded(tmp_path: Path) -> None:
     assert any(a.time_off for a in agents)
     assert {q for a in agents for q in a.skills} == set(QUEUES)
     assert all(a.min_hours_week <= a.max_hours_week for a in agents)
+
+
+def test_week_conflicts_name_the_agent_and_the_reason() -> None:
+    from dataclasses import replace
+    from datetime import date, time
+
+    from wfm.scheduling.agents import Agent, week_conflicts
+    from wfm.scheduling.rules import ShiftRules
+
+    rules = ShiftRules()
+    mon = date(2026, 11, 30)
+    base = Agent("A1", "Ann", "T", {"voice_fr": 1}, min_hours_week=35, max_hours_week=37.5,
+                 min_days_week=5, max_days_week=5, shift_lengths_h=(8.0,))
+
+    def conflicts(agent: Agent) -> list[str]:
+        return week_conflicts([agent], rules.shift_lengths_h, rules.paid_hours, mon,
+                              days_off_per_week=2)
+
+    assert conflicts(base) == []
+    # Three days of leave lower the minimum to 2 days and 14 h: still feasible.
+    assert conflicts(replace(base, time_off=frozenset({mon, date(2026, 12, 1),
+                                                       date(2026, 12, 2)}))) == []
+    short = replace(base, availability={d: (time(9), time(17)) for d in range(4)})
+    assert conflicts(short) == [
+        "agent A1 (Ann) needs 5 working day(s) in the week of 2026-11-30 but can work at most "
+        "4; unavailable Fri 04 Dec, Sat 05 Dec, Sun 06 Dec"]
+    narrow = replace(base, availability={d: (time(9), time(16)) for d in range(5)},
+                     shift_lengths_h=(4.0, 6.0, 8.0))
+    assert conflicts(narrow) == [
+        "agent A1 (Ann) needs 35 paid h in the week of 2026-11-30 but can reach at most "
+        "27.5 h (shifts of 4, 6, 8 h); unavailable Sat 05 Dec, Sun 06 Dec"]
+    heavy = replace(base, max_hours_week=36, min_hours_week=20, min_days_week=5)
+    assert conflicts(replace(heavy, max_hours_week=30)) == [
+        "agent A1 (Ann) needs 5 working day(s) but even the shortest shift (8 h) gives more "
+        "than max_hours_week 30 h"]

@@ -380,3 +380,76 @@ def _row_to_agent(row: dict[str, str], path: Path, line: int,
         site=row.get("site", ""),
         extra={k: v for k, v in row.items() if k not in known and v},
     )
+
+
+# -- can each contract be met in a given week? -------------------------------------------------
+def _hours(t: time) -> float:
+    return 24.0 if t == END_OF_DAY else t.hour + t.minute / 60
+
+
+def week_conflicts(agents: Collection[Agent], lengths_h: Collection[float],
+                   paid_h: Callable[[float], float], first_day: date, *,
+                   days_off_per_week: int = 0, allow_overnight: bool = False) -> list[str]:
+    """Agents whose contract cannot be met in the 7 days from ``first_day``.
+
+    A day counts as available when the agent has no time off, a window that day
+    (availability, earliest start, latest end) and an allowed shift length fitting in the
+    window (any length when overnight shifts are allowed and the window runs to 24:00). Days
+    of time off lower the contract minimum by one day and a pro-rata share of hours each,
+    as the roster checker does.
+
+    Parameters
+    ----------
+    agents
+        The agents.
+    lengths_h
+        The site's allowed shift lengths [h] (an agent's own list takes precedence).
+    paid_h
+        Paid hours of a shift of a given length [h] (length less unpaid breaks).
+    first_day
+        First local date of the week.
+    days_off_per_week, allow_overnight
+        The site's rules.
+
+    Returns
+    -------
+    list[str]
+        One readable sentence per agent that cannot meet their contract; empty when all can.
+    """
+    out: list[str] = []
+    week = [first_day + timedelta(days=i) for i in range(7)]
+    for a in agents:
+        lengths = a.shift_lengths_h or tuple(lengths_h)
+        best: list[float] = []  # best paid hours on each available day
+        unavailable: list[str] = []
+        for d in week:
+            window = None if d in a.time_off else a.window(d.weekday())
+            if window is None:
+                unavailable.append(f"{d:%a %d %b}" + (" (time off)" if d in a.time_off else ""))
+                continue
+            span_h = _hours(window[1]) - _hours(window[0])
+            overnight = allow_overnight and window[1] == END_OF_DAY
+            fits = [h for h in lengths if h <= span_h + 1e-9 or overnight]
+            if not fits:
+                unavailable.append(f"{d:%a %d %b} (window {span_h:g} h)")
+                continue
+            best.append(max(paid_h(h) for h in fits))
+        leave = sum(1 for d in week if d in a.time_off)
+        min_days = max(a.min_days_week - leave, 0)
+        min_hours = max(a.min_hours_week - a.min_hours_week / max(a.min_days_week, 5) * leave,
+                        0.0)
+        max_days = min(a.max_days_week, 7 - days_off_per_week, len(best))
+        reachable_h = sum(sorted(best, reverse=True)[:max_days])
+        why = f"; unavailable {', '.join(unavailable)}" if unavailable else ""
+        if max_days < min_days:
+            out.append(f"agent {a.agent_id} ({a.name}) needs {min_days} working day(s) in the "
+                       f"week of {first_day} but can work at most {max_days}{why}")
+        elif reachable_h + 1e-9 < min_hours:
+            out.append(f"agent {a.agent_id} ({a.name}) needs {min_hours:g} paid h in the week "
+                       f"of {first_day} but can reach at most {reachable_h:g} h "
+                       f"(shifts of {', '.join(f'{h:g}' for h in lengths)} h){why}")
+        elif min_days and min(paid_h(h) for h in lengths) * min_days > a.max_hours_week + 1e-9:
+            out.append(f"agent {a.agent_id} ({a.name}) needs {min_days} working day(s) but even "
+                       f"the shortest shift ({min(lengths):g} h) gives more than "
+                       f"max_hours_week {a.max_hours_week:g} h")
+    return out
