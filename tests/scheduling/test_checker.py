@@ -270,3 +270,11 @@ def test_weeks_start_on_the_rosters_first_date() -> None:
     found = check_roster(pd.DataFrame(rows), [agent], RULES, TZ)
     assert [(v.rule, v.date, v.found) for v in found] == [
         ("days_off", "2026-12-02", "1 day(s) off in the week of 2026-12-02")]
+
+
+def test_unreadable_interval_view_is_an_input_error() -> None:
+    iv = pd.DataFrame({"agent_id": ["A1"], "interval_start": ["yesterday"],
+                       "activity": ["work"], "queue": ["voice_fr"]})
+    with pytest.raises(InputDataError, match="agent intervals: line 2, column interval_start: "
+                                             "cannot read timestamp 'yesterday'"):
+        check_roster(week(), [AGENT], RULES, TZ, intervals=iv)

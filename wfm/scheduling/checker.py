@@ -433,9 +433,23 @@ def _check_weeks(agent: Agent, per_day: dict[date, str], shifts: list[_Shift],
     return out
 
 
+def _utc_column(frame: pd.DataFrame, what: str) -> pd.Series:
+    if "interval_start" not in frame.columns:
+        raise InputDataError(f"{what}: missing column interval_start; columns found: "
+                             f"{', '.join(map(str, frame.columns))}")
+    starts = pd.to_datetime(frame["interval_start"], utc=True, format="ISO8601",
+                            errors="coerce")
+    if starts.isna().any():
+        row = int(starts.isna().to_numpy().nonzero()[0][0])
+        raise InputDataError(f"{what}: line {row + 2}, column interval_start: cannot read "
+                             f"timestamp {frame['interval_start'].iloc[row]!r}; accepted: "
+                             "ISO 8601 with an offset")
+    return starts
+
+
 def _check_week_of_requirements(shifts: dict[str, list[_Shift]], requirements: pd.DataFrame,
                                 tz: ZoneInfo) -> list[Violation]:
-    starts = pd.to_datetime(requirements["interval_start"], utc=True, format="ISO8601")
+    starts = _utc_column(requirements, "requirements")
     local_days = {t.date() for t in starts.dt.tz_convert(tz)}
     return [Violation(s.agent_id, s.day.isoformat(), "outside_requirements",
                       f"shift on {s.day}",
@@ -446,7 +460,7 @@ def _check_week_of_requirements(shifts: dict[str, list[_Shift]], requirements: p
 def _check_intervals(intervals: pd.DataFrame, by_id: dict[str, Agent],
                      tz: ZoneInfo) -> list[Violation]:
     out: list[Violation] = []
-    starts = pd.to_datetime(intervals["interval_start"], utc=True, format="ISO8601")
+    starts = _utc_column(intervals, "agent intervals")
     frame = pd.DataFrame({"agent_id": intervals["agent_id"].astype(str), "start": starts,
                           "activity": intervals.get("activity", "work"),
                           "queue": intervals.get("queue", "")})
