@@ -200,3 +200,8 @@ def test_week_conflicts_name_the_agent_and_the_reason() -> None:
     assert conflicts(replace(heavy, max_hours_week=30)) == [
         "agent A1 (Ann) needs 5 working day(s) but even the shortest shift (8 h) gives more "
         "than max_hours_week 30 h"]
+
+
+def test_agents_hash_by_id() -> None:
+    a1, a2, _ = read_agents(DATA / "agents_small.csv", QUEUES)
+    assert len({a1, a2, a1}) == 2

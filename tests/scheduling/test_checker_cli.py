@@ -123,3 +123,17 @@ def test_init_writes_sample_agents_that_read_back(tmp_path: Path) -> None:
     text = (tmp_path / "c" / "sample" / "agents.csv").read_text(encoding="utf-8")
     assert text.startswith("agent_id,name,team,site,skills,")
     assert len(text.splitlines()) == 41
+
+
+def test_requirements_of_another_week(project: Path) -> None:
+    roster, agents = _files(project, _roster())
+    req = project / "requirements.csv"
+    req.write_text("queue,channel,interval_start,agents_required\n"
+                   "voice_fr,voice,2026-12-07T09:00:00+01:00,3\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["schedule", "check", str(roster), "--agents", str(agents),
+                                      "--requirements", str(req), "--format", "csv"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6
+    assert lines[1] == ("A1,2026-11-30,outside_requirements,shift on 2026-11-30,"
+                        "\"dates of the requirements, 2026-12-07..2026-12-07\"")

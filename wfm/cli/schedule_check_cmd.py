@@ -55,9 +55,14 @@ def _manifest_input(run_dir: Path, key: str) -> Path | None:
 @click.option("--agents", "agents_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Agents file (CSV or .xlsx) [default: the one in the run's manifest].")
+@click.option("--requirements", "requirements_path",
+              type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Requirements CSV: report shifts on dates it does not cover "
+                   "[default: the one in the run's manifest, if any].")
 @output_options
 @pass_app
-def check_command(app: AppContext, roster: Path, agents_path: Path | None, fmt: str | None,
+def check_command(app: AppContext, roster: Path, *, agents_path: Path | None,
+                  requirements_path: Path | None, fmt: str | None,
                   output: Path | None) -> None:
     """Verify every hard rule on a roster and list the violations.
 
@@ -80,11 +85,19 @@ def check_command(app: AppContext, roster: Path, agents_path: Path | None, fmt: 
         raise InputDataError(f"{roster}: no agents file given and none recorded in a run "
                              "manifest", hint="pass --agents PATH")
     agents = load_agents(config, agents_path)
+    if requirements_path is None and run_dir is not None:
+        requirements_path = _manifest_input(run_dir, "requirements")
+    requirements = None
+    if requirements_path is not None:
+        if not requirements_path.is_file():
+            raise InputDataError(f"{requirements_path}: requirements file not found")
+        requirements = pd.read_csv(requirements_path, dtype=str, keep_default_na=False)
     intervals = None
     if run_dir is not None and (run_dir / INTERVALS_FILE).is_file():
         intervals = pd.read_csv(run_dir / INTERVALS_FILE, dtype=str, keep_default_na=False)
     found = check_roster(read_roster(roster_file), agents, shift_rules(config.scheduling),
-                         config.site.timezone, intervals=intervals, source=str(roster_file))
+                         config.site.timezone, requirements=requirements, intervals=intervals,
+                         source=str(roster_file))
     frame = violations_frame(found)
     if found:
         emit(frame, fmt, output, title=f"# {len(found)} violation(s) in {roster_file}")

@@ -86,6 +86,10 @@ class Agent:
     site: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
+    def __hash__(self) -> int:
+        # The dict fields make the generated hash fail; agent_id is unique in a file.
+        return hash(self.agent_id)
+
     def window(self, weekday: int) -> tuple[time, time] | None:
         """The local window a shift on ``weekday`` must lie in, or None when unavailable.
 
