@@ -136,9 +136,15 @@ def _clock(text: str) -> time:
     return time(h, m)
 
 
-def _activities(text: str, start: datetime, tz: ZoneInfo, where: str) -> tuple[_Activity, ...]:
-    """Local clock activities placed at the instant nearest after the shift start."""
-    out = []
+def _activities(text: str, start: datetime, tz: ZoneInfo,
+                where: str) -> list[tuple[_Activity, ...]]:
+    """Local clock activities placed at the first instant after the shift start showing them.
+
+    A clock time in the hour repeated by the autumn change names two instants; each reading
+    is returned (one tuple of activities per combination) and the caller keeps the one that
+    agrees best with the rules, since the text alone cannot tell them apart.
+    """
+    options: list[list[_Activity]] = []
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue
@@ -148,18 +154,20 @@ def _activities(text: str, start: datetime, tz: ZoneInfo, where: str) -> tuple[_
                 f"{where}: cannot read activity {part!r}; accepted: 'KIND HH:MM-HH:MM' "
                 "separated by ';', e.g. 'break 10:00-10:15; lunch 12:30-13:00'")
         try:
-            a = _instant(_clock(m.group(2)), start, tz)
-            b = _instant(_clock(m.group(3)), a, tz)
+            lo, hi = _clock(m.group(2)), _clock(m.group(3))
         except ValueError:
             raise InputDataError(f"{where}: activity {part!r} has a bad clock time; "
                                  "accepted: HH:MM from 00:00 to 24:00") from None
-        out.append(_Activity(m.group(1).lower(), a, b, part))
-    return tuple(sorted(out, key=lambda x: x.start))
+        options.append([_Activity(m.group(1).lower(), a, b, part)
+                        for a in _instants(lo, start, tz) for b in _instants(hi, a, tz)[:1]])
+    return [tuple(sorted(combo, key=lambda x: x.start))
+            for combo in itertools.islice(itertools.product(*options), 64)]
 
 
-def _instant(clock: time, after: datetime, tz: ZoneInfo) -> datetime:
-    """The first instant (UTC) at or after ``after`` (UTC) showing ``clock`` in ``tz``."""
-    best: datetime | None = None
+def _instants(clock: time, after: datetime, tz: ZoneInfo) -> list[datetime]:
+    """The first instant (UTC) at or after ``after`` (UTC) showing ``clock`` in ``tz``, and
+    its twin when that clock time occurs twice that day (autumn change)."""
+    found: set[datetime] = set()
     for offset in (-1, 0, 1):
         day = after.astimezone(tz).date() + timedelta(days=offset)
         for fold in (0, 1):
@@ -167,11 +175,12 @@ def _instant(clock: time, after: datetime, tz: ZoneInfo) -> datetime:
                 cand = datetime.combine(day + timedelta(days=1), time(0), tz)
             else:
                 cand = _localize(datetime.combine(day, clock), tz, fold)
-            cand = cand.astimezone(UTC)
-            if cand >= after and (best is None or cand < best):
-                best = cand
-    assert best is not None
-    return best
+            if cand.astimezone(UTC) >= after:
+                found.add(cand.astimezone(UTC))
+    first, *rest = sorted(found)
+    twin = [c for c in rest[:1] if c - first <= timedelta(hours=1)
+            and c.astimezone(tz).time() == first.astimezone(tz).time()]
+    return [first, *twin]
 
 
 # -- the checks -----------------------------------------------------------------------------
@@ -254,11 +263,13 @@ def check_roster(roster: pd.DataFrame, agents: list[Agent], rules: ShiftRules, t
             flag("shift_times", f"shift ends {end.astimezone(tz):%H:%M} before it starts "
                  f"{start.astimezone(tz):%H:%M}", "shift_end after shift_start")
             continue
-        acts = _activities(_text(rec.get("activities")), start, tz,
-                           f"{where}, column activities")
-        shift = _Shift(aid, day, start, end, acts, tz)
+        readings = _activities(_text(rec.get("activities")), start, tz,
+                               f"{where}, column activities")
+        checked = [(_check_shift(shift, agent, rules, _text(rec.get("paid_hours"))), shift)
+                   for shift in (_Shift(aid, day, start, end, acts, tz) for acts in readings)]
+        found, shift = min(checked, key=lambda c: len(c[0]))
         shifts.setdefault(aid, []).append(shift)
-        out += _check_shift(shift, agent, rules, _text(rec.get("paid_hours")))
+        out += found
     for aid, agent_shifts in shifts.items():
         out += _check_sequence(sorted(agent_shifts, key=lambda s: s.start), by_id[aid], rules)
     all_days = {d for per in days.values() for d in per}
