@@ -13,6 +13,7 @@ from wfm.cli.config_cmd import config_group, init_command
 from wfm.cli.forecast_cmd import forecast_group
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.sample_cmd import sample_command
+from wfm.cli.schedule_check_cmd import schedule_group
 from wfm.errors import WfmError
 
 
@@ -48,6 +49,7 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
 cli.add_command(config_group)
 cli.add_command(init_command)
 cli.add_command(forecast_group)
+cli.add_command(schedule_group)
 cli.add_command(sample_command)
 cli.add_command(report_group)
 cli.add_command(export_group)
