@@ -92,9 +92,9 @@ def test_vectorised_equals_scalar() -> None:
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"sl_target": 1.0, "sl_threshold_s": 0.0}, "service-level target 1.0 is not valid"),
-    ({"sl_target": 0.0, "sl_threshold_s": 20.0}, "service-level target 0.0 is not valid"),
-    ({"sl_target": 0.8, "sl_threshold_s": -1.0}, "threshold -1.0 s is not valid"),
-    ({"max_occupancy": 1.5}, "maximum occupancy 1.5 is not valid"),
+    ({"sl_target": 0.0, "sl_threshold_s": 20.0}, r"service-level target 0\.0 is not valid"),
+    ({"sl_target": 0.8, "sl_threshold_s": -1.0}, r"threshold -1\.0 s is not valid"),
+    ({"max_occupancy": 1.5}, r"maximum occupancy 1\.5 is not valid"),
     ({}, "no staffing target given"),
 ])
 def test_bad_targets_raise_staffing_error(kwargs: dict[str, float], message: str) -> None:
@@ -103,7 +103,7 @@ def test_bad_targets_raise_staffing_error(kwargs: dict[str, float], message: str
 
 
 def test_bad_inputs_raise_staffing_error() -> None:
-    with pytest.raises(StaffingError, match="AHT 0.0 s is not valid"):
+    with pytest.raises(StaffingError, match=r"AHT 0\.0 s is not valid"):
         required_agents(10.0, 0.0, sl_target=0.8, sl_threshold_s=20.0)
     with pytest.raises(StaffingError, match="offered load"):
         required_agents(-1.0, 180.0, sl_target=0.8, sl_threshold_s=20.0)

@@ -148,4 +148,5 @@ def offered_load(volume: ArrayLike, aht_s: ArrayLike, interval_s: ArrayLike) -> 
                             "accepted: a number of seconds > 0")
     if np.any(~np.isfinite(i) | (i <= 0)):
         raise StaffingError("interval length must be > 0 seconds")
-    return v * h / i
+    out: FloatArray = v * h / i
+    return out

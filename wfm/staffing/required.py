@@ -138,7 +138,7 @@ def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | Non
             ok &= asa(n, a_i, h_i) <= max_asa_s
         if max_occupancy is not None:
             ok &= occupancy(n, a_i) <= max_occupancy
-        return ok
+        return np.asarray(ok, dtype=np.float64)
 
     guess = ap + 1.5 * np.sqrt(ap) + 1.0
     cap = np.ceil(ap * 20.0 + 1000.0)

@@ -1,0 +1,86 @@
+"""`wfm erlang`: the Erlang C calculator planners reach for daily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from wfm.cli.common import emit, output_options
+from wfm.errors import StaffingError
+from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
+from wfm.staffing.required import required_agents
+
+
+def _parse_target(text: str) -> tuple[float, float]:
+    """``80/20`` -> (0.80, 20.0): percent answered / within seconds."""
+    try:
+        pct_s, sec_s = text.split("/")
+        pct, sec = float(pct_s), float(sec_s)
+    except ValueError:
+        raise StaffingError(f"--target {text!r} is not valid; accepted: PERCENT/SECONDS "
+                            "such as 80/20") from None
+    if not 0 < pct < 100:
+        raise StaffingError(f"--target {text!r}: the percentage must be in (0, 100), "
+                            f"got {pct:g}; a target of 100% can never be met")
+    if sec < 0:
+        raise StaffingError(f"--target {text!r}: the threshold must be >= 0 seconds")
+    return pct / 100.0, sec
+
+
+@click.command("erlang", epilog="Example:  wfm erlang --volume 100 --interval 30 --aht 180 "
+                                "--target 80/20")
+@click.option("--volume", type=float, required=True, help="Contacts offered in the interval.")
+@click.option("--interval", "interval_min", type=float, default=30.0, show_default=True,
+              help="Interval length [minutes].")
+@click.option("--aht", "aht_s", type=float, required=True, help="Average handle time [s].")
+@click.option("--target", default="80/20", show_default=True,
+              help="Service level PERCENT/SECONDS.")
+@click.option("--agents", type=int, default=None,
+              help="Reverse: the service level this many agents deliver.")
+@click.option("--concurrency", type=int, default=1, show_default=True,
+              help="Contacts one agent handles at once (chat); AHT is the concurrent one.")
+@click.option("--shrinkage", type=float, default=0.0, show_default=True,
+              help="Share of paid time not on contacts [0-1) for scheduled agents.")
+@click.option("--max-occupancy", type=float, default=None, help="Occupancy cap (0-1].")
+@output_options
+def erlang_command(  # noqa: PLR0917 (click passes keywords)
+    volume: float, interval_min: float, aht_s: float, target: str,
+                   agents: int | None, concurrency: int, shrinkage: float,
+                   max_occupancy: float | None, fmt: str | None, output: Path | None) -> None:
+    """Required agents for one interval (Erlang C) and a small table around the answer.
+
+    Concurrency k models k parallel slots per agent; agents (not slots) are reported.
+    """
+    if concurrency < 1:
+        raise StaffingError(f"--concurrency {concurrency} is not valid; accepted: 1 or more")
+    if not 0 <= shrinkage < 1:
+        raise StaffingError(f"--shrinkage {shrinkage:g} is not valid; accepted: a fraction "
+                            "in [0, 1), e.g. 0.3")
+    sl_target, threshold_s = _parse_target(target)
+    load = float(offered_load(volume, aht_s, interval_min * 60.0))
+    if agents is None:
+        slots = float(required_agents(load, aht_s, sl_target=sl_target,
+                                      sl_threshold_s=threshold_s, max_occupancy=max_occupancy))
+        answer = int(np.ceil(slots / concurrency))
+    else:
+        if agents < 0:
+            raise StaffingError(f"--agents {agents} is not valid; accepted: 0 or more")
+        answer = agents
+    ns = np.arange(max(answer - 2, 0), answer + 3, dtype=float)
+    s = ns * concurrency
+    frame = pd.DataFrame({
+        "agents": ns.astype(int),
+        "service_level": service_level(s, load, aht_s, threshold_s),
+        "asa_s": asa(s, load, aht_s),
+        "occupancy": occupancy(s, load),
+        "scheduled_agents": ns / (1.0 - shrinkage),
+        "answer": np.where(ns == answer, "<-", ""),
+    })
+    title = (f"# offered load {load:.4g} Erlangs; "
+             + (f"{answer} agents needed for {target}" if agents is None
+                else f"{answer} agents deliver service level "
+                     f"{float(frame.loc[frame.agents == answer, 'service_level'].iloc[0]):.4f}"))
+    emit(frame, fmt, output, title=title)
