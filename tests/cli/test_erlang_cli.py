@@ -63,3 +63,14 @@ def test_bad_inputs_exit_1_with_message(args: list[str], message: str) -> None:
 def test_help_shows_example() -> None:
     r = run("--help")
     assert r.exit_code == 0 and "Example:  wfm erlang" in r.output
+
+
+def test_patience_uses_erlang_a_and_shows_abandonment() -> None:
+    r = run("--volume", "100", "--aht", "180", "--patience", "120", "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    answer = next(row for row in rows if row["answer"] == "<-")
+    assert answer["agents"] == 12
+    assert answer["service_level"] >= 0.8
+    assert next(row for row in rows if row["agents"] == 11)["service_level"] < 0.8
+    assert 0 < answer["abandon_rate"] < 0.1

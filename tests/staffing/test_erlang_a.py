@@ -45,3 +45,27 @@ def test_large_loads_finite_and_ordered() -> None:
 def test_bad_patience() -> None:
     with pytest.raises(StaffingError, match="patience must be > 0"):
         erlang_a(10, 5.0, 180.0, 0.0, 20.0)
+
+
+@pytest.mark.parametrize(("a", "pat", "kw"), [
+    (10.0, 120.0, {"sl_target": 0.8, "sl_threshold_s": 20.0}),
+    (10.0, 5.0, {"max_abandon_rate": 0.5}),
+    (250.0, 90.0, {"sl_target": 0.9, "sl_threshold_s": 10.0, "max_abandon_rate": 0.02}),
+])
+def test_required_agents_erlang_a_minimal(a, pat, kw) -> None:
+    from wfm.staffing.required import required_agents_erlang_a
+
+    n = float(required_agents_erlang_a(a, 180.0, pat, **kw))
+
+    def ok(k: float) -> bool:
+        m = erlang_a(k, a, 180.0, pat, kw.get("sl_threshold_s", 0.0))
+        return (float(m["sl_offered"]) >= kw.get("sl_target", 0.0)
+                and float(m["p_abandon"]) <= kw.get("max_abandon_rate", 1.0))
+
+    assert ok(n) and not ok(n - 1)
+
+
+def test_erlang_a_answer_can_be_below_the_load() -> None:
+    from wfm.staffing.required import required_agents_erlang_a
+
+    assert float(required_agents_erlang_a(10.0, 180.0, 5.0, max_abandon_rate=0.5)) < 10.0

@@ -10,8 +10,9 @@ import pandas as pd
 
 from wfm.cli.common import emit, output_options
 from wfm.errors import StaffingError
+from wfm.staffing.erlang_a import erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
-from wfm.staffing.required import required_agents
+from wfm.staffing.required import required_agents, required_agents_erlang_a
 
 
 def _parse_target(text: str) -> tuple[float, float]:
@@ -44,11 +45,13 @@ def _parse_target(text: str) -> tuple[float, float]:
               help="Contacts one agent handles at once (chat); AHT is the concurrent one.")
 @click.option("--shrinkage", type=float, default=0.0, show_default=True,
               help="Share of paid time not on contacts [0-1) for scheduled agents.")
+@click.option("--patience", "patience_s", type=float, default=None,
+              help="Mean time to abandon [s]: use Erlang A (SL of offered contacts).")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap (0-1].")
 @output_options
 def erlang_command(  # noqa: PLR0917 (click passes keywords)
     volume: float, interval_min: float, aht_s: float, target: str,
-                   agents: int | None, concurrency: int, shrinkage: float,
+                   agents: int | None, concurrency: int, shrinkage: float, patience_s: float | None,
                    max_occupancy: float | None, fmt: str | None, output: Path | None) -> None:
     """Required agents for one interval (Erlang C) and a small table around the answer.
 
@@ -62,8 +65,15 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
     sl_target, threshold_s = _parse_target(target)
     load = float(offered_load(volume, aht_s, interval_min * 60.0))
     if agents is None:
-        slots = float(required_agents(load, aht_s, sl_target=sl_target,
-                                      sl_threshold_s=threshold_s, max_occupancy=max_occupancy))
+        if patience_s is None:
+            slots = float(required_agents(load, aht_s, sl_target=sl_target,
+                                          sl_threshold_s=threshold_s,
+                                          max_occupancy=max_occupancy))
+        else:
+            slots = float(required_agents_erlang_a(load, aht_s, patience_s,
+                                                   sl_target=sl_target,
+                                                   sl_threshold_s=threshold_s,
+                                                   max_occupancy=max_occupancy))
         answer = int(np.ceil(slots / concurrency))
     else:
         if agents < 0:
@@ -71,11 +81,18 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
         answer = agents
     ns = np.arange(max(answer - 2, 0), answer + 3, dtype=float)
     s = ns * concurrency
+    cols: dict[str, object] = {"agents": ns.astype(int)}
+    if patience_s is None:
+        cols["service_level"] = service_level(s, load, aht_s, threshold_s)
+        cols["asa_s"] = asa(s, load, aht_s)
+        cols["occupancy"] = occupancy(s, load)
+    else:
+        m = erlang_a(s, load, aht_s, patience_s, threshold_s)
+        cols["service_level"] = m["sl_offered"]
+        cols["abandon_rate"] = m["p_abandon"]
+        cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
     frame = pd.DataFrame({
-        "agents": ns.astype(int),
-        "service_level": service_level(s, load, aht_s, threshold_s),
-        "asa_s": asa(s, load, aht_s),
-        "occupancy": occupancy(s, load),
+        **cols,
         "scheduled_agents": ns / (1.0 - shrinkage),
         "answer": np.where(ns == answer, "<-", ""),
     })

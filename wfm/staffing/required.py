@@ -144,3 +144,61 @@ def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | Non
     cap = np.ceil(ap * 20.0 + 1000.0)
     out[pos] = search_agents(meets, ap, guess, cap)
     return out.reshape(shape)
+
+
+def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: float, *,
+                             sl_target: float | None = None,
+                             sl_threshold_s: float | None = None,
+                             max_abandon_rate: float | None = None,
+                             max_occupancy: float | None = None) -> FloatArray:
+    """Fewest agents meeting every target under Erlang A (M/M/N+M).
+
+    The service level is the fraction of **offered** contacts answered within
+    ``sl_threshold_s``. The answer may lie below the offered load: the bracket walks down
+    from the square-root guess to 0 agents when needed.
+
+    Examples
+    --------
+    >>> int(required_agents_erlang_a(10.0, 180.0, 120.0, sl_target=0.8, sl_threshold_s=20.0))
+    12
+    """
+    from wfm.staffing.erlang_a import erlang_a
+
+    if max_abandon_rate is not None and not 0.0 < max_abandon_rate < 1.0:
+        raise StaffingError(f"maximum abandonment rate {max_abandon_rate!r} is not valid; "
+                            "accepted: a fraction in (0, 1)")
+    if max_abandon_rate is None:
+        _check_targets(sl_target, sl_threshold_s, None, max_occupancy)
+    else:
+        _check_targets(sl_target, sl_threshold_s, None, max_occupancy or 1.0)
+    if not patience_s > 0:
+        raise StaffingError(f"patience {patience_s!r} s is not valid; accepted: seconds > 0")
+    a, h = np.broadcast_arrays(_as_float(load), _as_float(aht_s))
+    shape = a.shape
+    a, h = a.astype(np.float64).ravel(), h.astype(np.float64).ravel()
+    if np.any(~np.isfinite(a) | (a < 0)):
+        raise StaffingError("offered load must be a number >= 0 Erlangs")
+    if np.any(~np.isfinite(h) | (h <= 0)):
+        raise StaffingError(f"AHT {float(h[~(h > 0)][0])!r} s is not valid; accepted: > 0")
+    out = np.zeros(a.shape)
+    pos = a > 0
+    if not pos.any():
+        return out.reshape(shape)
+    ap, hp = a[pos], h[pos]
+    threshold = 0.0 if sl_threshold_s is None else sl_threshold_s
+
+    def meets(n: FloatArray, idx: IntArray) -> FloatArray:
+        m = erlang_a(n, ap[idx], hp[idx], patience_s, threshold)
+        ok = n >= 0
+        if sl_target is not None:
+            ok &= m["sl_offered"] >= sl_target
+        if max_abandon_rate is not None:
+            ok &= m["p_abandon"] <= max_abandon_rate
+        if max_occupancy is not None:
+            served_load = ap[idx] * (1.0 - m["p_abandon"])
+            ok &= np.where(n > 0, served_load / np.maximum(n, 1.0), 1.0) <= max_occupancy
+        return np.asarray(ok, dtype=np.float64)
+
+    guess = ap + np.sqrt(ap)
+    out[pos] = search_agents(meets, ap, guess, np.ceil(ap * 20.0 + 1000.0))
+    return out.reshape(shape)
