@@ -12,7 +12,7 @@ from wfm.cli.common import AppContext, WfmClickError
 from wfm.cli.config_cmd import config_group, init_command
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.sample_cmd import sample_command
-from wfm.cli.staffing_cmd import erlang_command
+from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 
 
@@ -48,6 +48,7 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
 cli.add_command(config_group)
 cli.add_command(init_command)
 cli.add_command(erlang_command)
+cli.add_command(staff_command)
 cli.add_command(sample_command)
 cli.add_command(report_group)
 cli.add_command(export_group)
