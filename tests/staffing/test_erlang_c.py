@@ -107,3 +107,17 @@ def test_bad_inputs_raise_staffing_error() -> None:
         required_agents(10.0, 0.0, sl_target=0.8, sl_threshold_s=20.0)
     with pytest.raises(StaffingError, match="offered load"):
         required_agents(-1.0, 180.0, sl_target=0.8, sl_threshold_s=20.0)
+
+
+def test_fractional_service_level_interpolates_between_whole_agents() -> None:
+    from wfm.staffing.erlang_c import service_level_fractional
+
+    whole = np.arange(10.0, 20.0)
+    np.testing.assert_allclose(service_level_fractional(whole, 10.0, 180.0, 20.0),
+                               service_level(whole, 10.0, 180.0, 20.0), rtol=0, atol=1e-15)
+    grid = np.linspace(10.0, 19.0, 91)
+    sl = service_level_fractional(grid, 10.0, 180.0, 20.0)
+    assert np.all(np.diff(sl) >= 0)
+    assert float(service_level_fractional(13.25, 10.0, 180.0, 20.0)) == pytest.approx(
+        0.75 * float(service_level(13, 10.0, 180.0, 20.0))
+        + 0.25 * float(service_level(14, 10.0, 180.0, 20.0)))

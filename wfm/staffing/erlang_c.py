@@ -150,3 +150,24 @@ def offered_load(volume: ArrayLike, aht_s: ArrayLike, interval_s: ArrayLike) -> 
         raise StaffingError("interval length must be > 0 seconds")
     out: FloatArray = v * h / i
     return out
+
+
+def service_level_fractional(agents: ArrayLike, load: ArrayLike, aht_s: ArrayLike,
+                             sl_threshold_s: ArrayLike) -> FloatArray:
+    """Service level at fractional agents (capacity plans): linear between whole agents.
+
+    Examples
+    --------
+    >>> lo, hi = service_level(13, 10.0, 180.0, 20.0), service_level(14, 10.0, 180.0, 20.0)
+    >>> bool(abs(service_level_fractional(13.5, 10.0, 180.0, 20.0) - (lo + hi) / 2) < 1e-12)
+    True
+    """
+    n = _as_float(agents)
+    if np.any(~np.isfinite(n) | (n < 0)):
+        raise StaffingError("agents must be a number >= 0")
+    lo = np.floor(n)
+    w = n - lo
+    sl_lo = service_level(lo, load, aht_s, sl_threshold_s)
+    sl_hi = service_level(lo + 1, load, aht_s, sl_threshold_s)
+    out: FloatArray = sl_lo + w * (sl_hi - sl_lo)
+    return out
