@@ -14,6 +14,7 @@ from wfm.cli.forecast_cmd import forecast_group
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.sample_cmd import sample_command
 from wfm.cli.schedule_check_cmd import schedule_group
+from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 
 
@@ -50,6 +51,8 @@ cli.add_command(config_group)
 cli.add_command(init_command)
 cli.add_command(forecast_group)
 cli.add_command(schedule_group)
+cli.add_command(erlang_command)
+cli.add_command(staff_command)
 cli.add_command(sample_command)
 cli.add_command(report_group)
 cli.add_command(export_group)
