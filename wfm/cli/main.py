@@ -12,6 +12,7 @@ from wfm.cli.common import AppContext, WfmClickError
 from wfm.cli.config_cmd import config_group, init_command
 from wfm.cli.forecast_cmd import forecast_group
 from wfm.cli.reports_cmd import export_group, report_group
+from wfm.cli.run_cmd import run_command
 from wfm.cli.sample_cmd import sample_command
 from wfm.cli.schedule_check_cmd import schedule_group
 from wfm.cli.staffing_cmd import erlang_command, staff_command
@@ -56,6 +57,7 @@ cli.add_command(staff_command)
 cli.add_command(sample_command)
 cli.add_command(report_group)
 cli.add_command(export_group)
+cli.add_command(run_command)
 
 
 def main() -> None:

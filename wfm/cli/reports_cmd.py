@@ -13,12 +13,18 @@ from wfm.cli.common import AppContext, default_format, output_options, pass_app
 from wfm.errors import InputDataError, OutputError
 from wfm.io.store import read_intervals
 from wfm.outputs import resolve_run
+from wfm.pipeline.report_files import (
+    forecast_accuracy,
+    last_days,
+    requirements_for,
+    schedule_run_at,
+)
 from wfm.reports import ChartSpec, format_for_output, render
-from wfm.reports.accuracy import accuracy_chart_frame, accuracy_report, forecast_period
+from wfm.reports.accuracy import accuracy_chart_frame
 from wfm.reports.calendars import write_calendars
 from wfm.reports.coverage import coverage_summary, sparkline_legend
 from wfm.reports.roster_workbook import write_roster_workbook
-from wfm.reports.schedule_run import ScheduleRun, interval_hours, read_schedule_run
+from wfm.reports.schedule_run import ScheduleRun, interval_hours
 from wfm.reports.service_level import (
     COLD_DEFINITION,
     PERIODS,
@@ -27,7 +33,7 @@ from wfm.reports.service_level import (
     service_level_chart_frame,
     service_level_report,
 )
-from wfm.schema import FORECAST, INTERVAL_START, INTERVALS, QUEUE, REQUIREMENTS, read_frame_csv
+from wfm.schema import INTERVAL_START, INTERVALS, QUEUE, read_frame_csv
 
 
 def _emit(app: AppContext, frame: pd.DataFrame, fmt: str | None, output: Path | None, *,
@@ -67,14 +73,6 @@ def load_actuals(app: AppContext, actuals_file: Path | None, *, queues: list[str
     return frame[keep]
 
 
-def last_days(actuals: pd.DataFrame, days: int, tz: ZoneInfo) -> pd.DataFrame:
-    """The rows of the last ``days`` local days, counted back from the latest interval."""
-    latest = actuals[INTERVAL_START].max().tz_convert(tz).normalize()
-    first = (latest - pd.DateOffset(days=days - 1)).tz_convert("UTC")
-    recent: pd.Series = actuals[INTERVAL_START] >= first
-    return actuals.loc[recent]
-
-
 def _actuals_option(fn: Any) -> Any:
     return click.option("--actuals", "actuals_file",
                         type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -84,23 +82,7 @@ def _actuals_option(fn: Any) -> Any:
 
 def _schedule_run(app: AppContext, run: str | None) -> ScheduleRun:
     cfg = app.config
-    run_dir = resolve_run(cfg.paths.schedules_dir, run)
-    return read_schedule_run(run_dir, default_tz=cfg.site.timezone)
-
-
-def _requirements_for(run_dir: Path, manifest: dict[str, Any], base: Path) -> pd.DataFrame | None:
-    """The requirements a schedule was built from, when the run folder or manifest says."""
-    candidates = [run_dir / "requirements.csv"]
-    inputs = manifest.get("inputs")
-    if isinstance(inputs, dict):
-        for key, value in sorted(inputs.items()):
-            path = value.get("path") if isinstance(value, dict) else value
-            if isinstance(path, str) and "requirements" in f"{key} {path}":
-                candidates.append(base / path)
-    for path in candidates:
-        if path.is_file():
-            return read_frame_csv(str(path), REQUIREMENTS)
-    return None
+    return schedule_run_at(cfg, resolve_run(cfg.paths.schedules_dir, run))
 
 
 @click.group("report")
@@ -173,16 +155,10 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
     """
     cfg = app.config
     run_dir = resolve_run(cfg.paths.forecasts_dir, run)
-    path = run_dir / "forecast.csv"
-    forecast = read_frame_csv(str(path), FORECAST)
-    if forecast.empty:
-        raise InputDataError(f"{path}: the forecast has no rows")
-    first, last = forecast_period(forecast)
     # All queues: a forecast queue missing from the actuals is reported by the join,
     # not refused by the store.
-    actuals = load_actuals(app, actuals_file, queues=None, start=first,
-                           end=last + pd.Timedelta(seconds=1))
-    report = accuracy_report(forecast, actuals, tz=cfg.site.timezone, source=str(path))
+    report = forecast_accuracy(cfg, run_dir, lambda first, end: load_actuals(
+        app, actuals_file, queues=None, start=first, end=end))
     chart_frame = accuracy_chart_frame(report)
     chart = ChartSpec(chart_frame, "date", tuple(c for c in chart_frame.columns if c != "date"),
                       "Forecast vs actual offered per day", y_title="contacts")
@@ -235,7 +211,7 @@ def export_roster_command(app: AppContext, run: str | None, output: Path | None)
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"{output}: the roster workbook needs an .xlsx file name")
     run_dir = resolve_run(cfg.paths.schedules_dir, run)
-    requirements = _requirements_for(run_dir, sched.manifest, cfg.base_dir)
+    requirements = requirements_for(run_dir, sched.manifest, cfg.base_dir)
     write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements)
     app.info(f"wrote {output}")
 

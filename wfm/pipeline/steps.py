@@ -19,7 +19,16 @@ from wfm.config.run import RUN_STEPS
 from wfm.errors import ConfigError
 
 #: Output folders a run may write, keyed by area; each gets ``<run-id>/`` and ``latest``.
-AREAS: tuple[str, ...] = ("forecasts", "schedules", "reports")
+AREAS: tuple[str, ...] = ("forecasts", "requirements", "schedules", "reports")
+
+
+def area_roots(config: Config) -> dict[str, Path]:
+    """The folder of each output area (``requirements`` sits beside ``forecasts``, where
+    `wfm staff` writes it)."""
+    paths = config.paths
+    return {"forecasts": paths.forecasts_dir,
+            "requirements": paths.forecasts_dir.parent / "requirements",
+            "schedules": paths.schedules_dir, "reports": paths.reports_dir}
 
 
 @dataclass(frozen=True)
@@ -52,14 +61,15 @@ class StepContext:
 
     ``stage(area)`` returns the run's temporary folder for ``area`` (created on first use
     and renamed into place only when the whole run succeeds). ``state`` carries frames
-    between steps of one run (``intervals``, ``forecast``, ``requirements``,
-    ``schedule``...); a step that finds nothing there reads the ``latest`` outputs.
+    between steps of one run (``forecast``, ``requirements``...); a step that finds
+    nothing there reads the area's ``latest`` run (see :meth:`source`).
     """
 
     config: Config
     options: RunOptions
     run_id: str
     stage: Callable[[str], Path]
+    staged: Callable[[str], Path | None]
     state: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     manifest: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -70,6 +80,14 @@ class StepContext:
     def record(self, area: str, **entries: Any) -> None:
         """Add entries to the manifest of ``area``'s run folder."""
         self.manifest.setdefault(area, {}).update(entries)
+
+    def source(self, area: str) -> Path | None:
+        """This run's folder of ``area`` if an earlier step staged it, else ``latest``."""
+        staged = self.staged(area)
+        if staged is not None:
+            return staged
+        latest = area_roots(self.config)[area] / "latest"
+        return latest.resolve() if latest.is_dir() else None
 
 
 StepFunction = Callable[[StepContext], StepResult]
