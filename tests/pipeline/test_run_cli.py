@@ -1,0 +1,172 @@
+"""`wfm run` through CliRunner and run_pipeline: outputs, latest, failures, log, retention."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from pipeline_project import (
+    AREAS,
+    STEPS,
+    hidden_leftovers,
+    latest,
+    make_project,
+    visible_state,
+)
+
+from wfm.cli.main import cli
+from wfm.config import load_config
+from wfm.errors import StaffingError
+from wfm.pipeline.runlog import RunLog, parse_line
+from wfm.pipeline.runner import StepFailedError, resolve_options, run_pipeline
+from wfm.pipeline.steps import StepContext, StepFunction, StepResult, load_step
+
+
+@pytest.fixture
+def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_project(tmp_path / "centre")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(cli, ["run", *args])
+
+
+def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
+    res = _run("--log-file", "run.log")
+    assert res.exit_code == 0, res.output
+    line = res.stdout.strip().splitlines()[-1]
+    m = re.fullmatch(r"run (\S+) ok in [\d.]+s: forecast (\d+) rows [\d.]+s, staff (\d+) rows "
+                     r"[\d.]+s, report (\d+) rows [\d.]+s; 2 warnings; latest -> \1 for "
+                     r"forecasts, reports, requirements", line)
+    assert m, line
+    run_id = m.group(1)
+    assert {latest(proj, a) for a in AREAS} == {run_id}
+    fc = pd.read_csv(proj / "forecasts" / run_id / "forecast.csv")
+    assert len(fc) == int(m.group(2)) == 4 * 7 * 96  # 4 queues x 7 days x 96 intervals
+    req = pd.read_csv(proj / "requirements" / run_id / "requirements.csv")
+    assert len(req) == int(m.group(3)) == 3 * 7 * 96  # email is deferred: not staffed
+    assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr"}
+    sl = pd.read_csv(proj / "reports" / run_id / "service_level.csv")
+    assert sl["period"].nunique() == 7
+    for area in AREAS:
+        man = json.loads((proj / area / run_id / "manifest.json").read_text())
+        assert man["run"]["id"] == run_id and man["run"]["steps"] == STEPS
+        assert set(man["outputs"]) == {p.name for p in (proj / area / run_id).iterdir()
+                                       if p.name != "manifest.json"}
+    assert "wfm: warning: email_fr: deferred-work staffing is not implemented yet" in res.stderr
+    assert hidden_leftovers(proj) == []
+    events = [parse_line(x) for x in (proj / "run.log").read_text().splitlines()]
+    ends = [e for e in events if e.get("event") == "end" and "step" in e]
+    assert [e["step"] for e in ends] == STEPS
+    assert all(float(e["duration_s"]) >= 0 and e["status"] == "ok" for e in ends)
+    assert [e["rows"] for e in ends] == [m.group(2), m.group(3), m.group(4)]
+    assert [e["warnings"] for e in ends] == ["0", "1", "1"]
+    assert events[-1]["event"] == "end" and events[-1]["status"] == "ok"
+
+
+def test_failed_step_leaves_latest_and_outputs_untouched(proj: Path) -> None:
+    assert _run().exit_code == 0
+    before = visible_state(proj)
+    runs_before = {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS}
+    (proj / "data" / "intervals").rename(proj / "data" / "moved-away")
+    res = _run("--quiet")
+    assert res.exit_code == 1
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert re.fullmatch(r"wfm: error: run \S+ FAILED at step forecast after [\d.]+s: \S+"
+                        r"/data/intervals: the data store is empty \(previous outputs and "
+                        r"latest unchanged\)", lines[0]), lines
+    assert lines[1] == "  hint: ingest interval history first: wfm ingest FILE..."
+    assert visible_state(proj) == before
+    assert {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS} == runs_before
+    assert hidden_leftovers(proj) == []
+
+
+def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
+    """The forecast is staged when staff fails: nothing of the run becomes visible."""
+    cfg = load_config(proj / "wfm.toml")
+
+    def failing_staff(_ctx: StepContext) -> StepResult:
+        raise StaffingError("queue 'voice_fr': target cannot be met")
+
+    def loader(name: str) -> StepFunction:
+        return failing_staff if name == "staff" else load_step(name)
+
+    log_path = proj / "fail.log"
+    with pytest.raises(StepFailedError) as err:
+        run_pipeline(cfg, resolve_options(cfg), log=RunLog("R", log_path), run_id="R",
+                     loader=loader)
+    assert err.value.exit_code == 1
+    assert err.value.summary.failed_step == "staff"
+    assert [s.status for s in err.value.summary.steps] == ["ok", "failed", "not run"]
+    assert "at step staff" in err.value.message
+    assert "queue 'voice_fr': target cannot be met" in err.value.message
+    for area in AREAS:
+        assert not (proj / area).exists() or list((proj / area).iterdir()) == []
+    events = [parse_line(x) for x in log_path.read_text().splitlines()]
+    assert {"step": "staff", "event": "end", "status": "failed"}.items() <= events[-2].items()
+    assert events[-1]["failed_step"] == "staff"
+
+
+def test_keep_retains_newest_runs_and_latest(proj: Path) -> None:
+    ids = []
+    for _ in range(3):
+        res = _run("--keep", "2", "--steps", "forecast")
+        assert res.exit_code == 0, res.output
+        ids.append(res.stdout.split()[1])
+    assert sorted(p.name for p in (proj / "forecasts").iterdir()) == [*ids[1:], "latest"]
+    assert latest(proj, "forecasts") == ids[2]
+
+
+def test_steps_subset_reads_latest_of_the_others(proj: Path) -> None:
+    first = _run("--steps", "forecast")
+    assert first.exit_code == 0
+    fc_run = latest(proj, "forecasts")
+    res = _run("--steps", "staff")
+    assert res.exit_code == 0, res.output
+    assert latest(proj, "forecasts") == fc_run  # not rewritten
+    run_id = latest(proj, "requirements")
+    man = json.loads((proj / "requirements" / str(run_id) / "manifest.json").read_text())
+    assert man["source"] == str(proj / "forecasts" / str(fc_run) / "forecast.csv")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--steps", "forecast,bogus"], "bogus is not a step; steps: ingest, forecast, staff, "
+                                    "schedule, report"),
+    (["--keep", "-1"], "-1 is not in the range x>=0"),
+    (["--wait", "soon"], "'soon' is not a valid float range"),
+])
+def test_usage_errors_exit_2(proj: Path, args: list[str], message: str) -> None:
+    res = _run(*args)
+    assert res.exit_code == 2
+    assert message in res.stderr
+
+
+def test_config_error_is_one_line_exit_1(proj: Path) -> None:
+    text = (proj / "wfm.toml").read_text().replace("keep = 14", "keep = -3")
+    (proj / "wfm.toml").write_text(text)
+    res = _run()
+    assert res.exit_code == 1
+    assert res.stderr.startswith("wfm: error: ") and "[run] keep" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not (proj / "forecasts").exists()
+
+
+def test_staff_without_any_forecast_names_the_fix(proj: Path) -> None:
+    res = _run("--steps", "staff")
+    assert res.exit_code == 1
+    assert "FAILED at step staff" in res.stderr
+    assert "no forecast to staff: this run made none and forecasts/latest does not exist" \
+        in res.stderr
+    assert "hint: add the forecast step: wfm run --steps forecast,staff" in res.stderr
+
+
+def test_help_shows_example() -> None:
+    res = CliRunner().invoke(cli, ["run", "--help"])
+    assert res.exit_code == 0 and "Example:  wfm run" in res.output
