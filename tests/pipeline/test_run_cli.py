@@ -28,7 +28,7 @@ from wfm.pipeline.steps import StepContext, StepFunction, StepResult, load_step
 
 @pytest.fixture
 def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = make_project(tmp_path / "centre")
+    root = make_project(tmp_path / "centre", store=True)
     monkeypatch.chdir(root)
     return root
 
@@ -41,19 +41,23 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     res = _run("--log-file", "run.log")
     assert res.exit_code == 0, res.output
     line = res.stdout.strip().splitlines()[-1]
-    m = re.fullmatch(r"run (\S+) ok in [\d.]+s: forecast (\d+) rows [\d.]+s, staff (\d+) rows "
-                     r"[\d.]+s, report (\d+) rows [\d.]+s; 2 warnings; latest -> \1 for "
-                     r"forecasts, reports, requirements", line)
+    m = re.fullmatch(r"run (\S+) ok in [\d.]+s: ingest (\d+) rows [\d.]+s, forecast (\d+) rows "
+                     r"[\d.]+s, staff (\d+) rows [\d.]+s, report (\d+) rows [\d.]+s; "
+                     r"(\d+) warnings; latest -> \1 for forecasts, reports, requirements", line)
     assert m, line
     run_id = m.group(1)
+    assert int(m.group(2)) == len(pd.read_csv(proj / "sample" / "intervals.csv"))
     assert {latest(proj, a) for a in AREAS} == {run_id}
     fc = pd.read_csv(proj / "forecasts" / run_id / "forecast.csv")
-    assert len(fc) == int(m.group(2)) == 4 * 7 * 96  # 4 queues x 7 days x 96 intervals
+    assert len(fc) == int(m.group(3)) == 4 * 7 * 96  # 4 queues x 7 days x 96 intervals
     req = pd.read_csv(proj / "requirements" / run_id / "requirements.csv")
-    assert len(req) == int(m.group(3)) == 3 * 7 * 96  # email is deferred: not staffed
+    assert len(req) == int(m.group(4)) == 3 * 7 * 96  # email is deferred: not staffed
     assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr"}
     sl = pd.read_csv(proj / "reports" / run_id / "service_level.csv")
     assert sl["period"].nunique() == 7
+    health = pd.read_csv(proj / "reports" / run_id / "data_health.csv")
+    n_health = int((health["severity"] == "warning").sum() > 0)
+    assert int(m.group(6)) == n_health + 2  # + deferred email, + no forecast to judge yet
     for area in AREAS:
         man = json.loads((proj / area / run_id / "manifest.json").read_text())
         assert man["run"]["id"] == run_id and man["run"]["steps"] == STEPS
@@ -65,8 +69,8 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     ends = [e for e in events if e.get("event") == "end" and "step" in e]
     assert [e["step"] for e in ends] == STEPS
     assert all(float(e["duration_s"]) >= 0 and e["status"] == "ok" for e in ends)
-    assert [e["rows"] for e in ends] == [m.group(2), m.group(3), m.group(4)]
-    assert [e["warnings"] for e in ends] == ["0", "1", "1"]
+    assert [e["rows"] for e in ends] == [m.group(i) for i in range(2, 6)]
+    assert [e["warnings"] for e in ends] == [str(n_health), "0", "1", "1"]
     assert events[-1]["event"] == "end" and events[-1]["status"] == "ok"
 
 
@@ -75,7 +79,7 @@ def test_failed_step_leaves_latest_and_outputs_untouched(proj: Path) -> None:
     before = visible_state(proj)
     runs_before = {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS}
     (proj / "data" / "intervals").rename(proj / "data" / "moved-away")
-    res = _run("--quiet")
+    res = _run("--quiet", "--steps", "forecast,staff,report")
     assert res.exit_code == 1
     assert res.stdout == ""
     lines = res.stderr.strip().splitlines()
@@ -98,13 +102,14 @@ def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
     def loader(name: str) -> StepFunction:
         return failing_staff if name == "staff" else load_step(name)
 
+
     log_path = proj / "fail.log"
     with pytest.raises(StepFailedError) as err:
         run_pipeline(cfg, resolve_options(cfg), log=RunLog("R", log_path), run_id="R",
                      loader=loader)
     assert err.value.exit_code == 1
     assert err.value.summary.failed_step == "staff"
-    assert [s.status for s in err.value.summary.steps] == ["ok", "failed", "not run"]
+    assert [s.status for s in err.value.summary.steps] == ["ok", "ok", "failed", "not run"]
     assert "at step staff" in err.value.message
     assert "queue 'voice_fr': target cannot be met" in err.value.message
     for area in AREAS:
@@ -120,7 +125,7 @@ def test_keep_retains_newest_runs_and_latest(proj: Path) -> None:
         res = _run("--keep", "2", "--steps", "forecast")
         assert res.exit_code == 0, res.output
         ids.append(res.stdout.split()[1])
-    assert sorted(p.name for p in (proj / "forecasts").iterdir()) == [*ids[1:], "latest"]
+    assert {p.name for p in (proj / "forecasts").iterdir()} == {*ids[1:], "latest"}
     assert latest(proj, "forecasts") == ids[2]
 
 
@@ -159,7 +164,7 @@ def test_config_error_is_one_line_exit_1(proj: Path) -> None:
 
 
 def test_staff_without_any_forecast_names_the_fix(proj: Path) -> None:
-    res = _run("--steps", "staff")
+    res = _run("--steps", "ingest,staff")
     assert res.exit_code == 1
     assert "FAILED at step staff" in res.stderr
     assert "no forecast to staff: this run made none and forecasts/latest does not exist" \

@@ -89,7 +89,7 @@ def _recover_and_check(project: Path, dead_run: str) -> str:
     return new_run
 
 
-@pytest.mark.parametrize("point", ["after:forecast", "commit:reports"])
+@pytest.mark.parametrize("point", ["after:ingest", "after:forecast", "commit:reports"])
 def test_kill_before_commit_keeps_last_good_run(good_project: Path, tmp_path: Path,
                                                 point: str) -> None:
     project = copy_project(good_project, tmp_path / "p")
@@ -131,3 +131,30 @@ def test_kill_while_moving_latest_rolls_forward(good_project: Path, tmp_path: Pa
     assert forward and forward[0]["dead_run"] == dead
     for area in AREAS:
         assert (project / area / dead).is_dir()  # kept: it was committed
+
+
+def _store_frame(project: Path) -> object:
+    from wfm.io.store import read_intervals
+
+    return read_intervals(project / "data")
+
+
+def test_kill_while_ingest_writes_the_store(good_project: Path, tmp_path: Path) -> None:
+    """Killed while a store partition is being rewritten: the store reads as before."""
+    project = copy_project(good_project, tmp_path / "p")
+    before = visible_state(project)
+    store_before = _store_frame(project)
+    proc = start_run(project)
+    wait_for(project, {"step": "ingest", "event": "start"})
+    store = project / "data" / "intervals"
+    deadline = time.monotonic() + 60
+    while not any(store.glob("*/.tmp-*")):
+        assert proc.poll() is None and time.monotonic() < deadline, "ingest never wrote"
+        time.sleep(0.002)
+    _kill(proc)
+    dead = read_log(project)[0]["run"]
+    assert visible_state(project) == before
+    _recover_and_check(project, dead)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(_store_frame(project), store_before)  # type: ignore[arg-type]
