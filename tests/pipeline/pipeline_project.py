@@ -13,6 +13,9 @@ import time
 from functools import cache
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from wfm.cli.main import cli
 from wfm.io.store import write_intervals
 from wfm.pipeline.runlog import parse_line
 from wfm.simulation.sample_data import generate_sample, iso_with_offset
@@ -66,13 +69,18 @@ def make_project(root: Path, *, store: bool = False, steps: list[str] = STEPS) -
     return root
 
 
+def run_in_process(project: Path, *args: str) -> Result:
+    """`wfm run ARGS` on ``project`` through CliRunner (no interpreter start-up)."""
+    return CliRunner().invoke(cli, ["--config", str(project / "wfm.toml"), "run", *args])
+
+
 def wfm_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "wfm", *args]
 
 
 def start_run(project: Path, *args: str, pause: str | None = None,
-              log: str = "run.log") -> subprocess.Popen[str]:
-    env = {**os.environ, "WFM_TEST_PAUSE_S": "60"}
+              log: str = "run.log", pause_s: float = 60) -> subprocess.Popen[str]:
+    env = {**os.environ, "WFM_TEST_PAUSE_S": str(pause_s)}
     env.pop("WFM_TEST_PAUSE_AT", None)
     if pause:
         env["WFM_TEST_PAUSE_AT"] = pause

@@ -18,11 +18,11 @@ from pipeline_project import (
     latest,
     make_project,
     read_log,
+    run_in_process,
     start_run,
     tree_digest,
     visible_state,
     wait_for,
-    wfm_cmd,
 )
 
 from wfm.pipeline.lock import read_lock_info
@@ -32,9 +32,8 @@ from wfm.pipeline.lock import read_lock_info
 def good_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project after one successful run (the last good run)."""
     root = make_project(tmp_path_factory.mktemp("crash") / "template")
-    done = subprocess.run(wfm_cmd("run", "--quiet"), cwd=root, capture_output=True, text=True,
-                          check=False)
-    assert done.returncode == 0, done.stderr
+    done = run_in_process(root, "--quiet")
+    assert done.exit_code == 0, done.output
     return root
 
 
@@ -75,9 +74,8 @@ def _recover_and_check(project: Path, dead_run: str) -> str:
     assert info is not None and info.run_id == dead_run  # left behind by the dead run
     with pytest.raises(ProcessLookupError):
         os.kill(info.pid, 0)
-    done = subprocess.run(wfm_cmd("run", "--log-file", "run.log"), cwd=project,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
+    done = run_in_process(project, "--log-file", str(project / "run.log"))
+    assert done.exit_code == 0, done.output
     new_run = done.stdout.split()[1]
     assert {latest(project, a) for a in AREAS} == {new_run}
     for area in AREAS:

@@ -51,6 +51,7 @@ from wfm.outputs import (
 from wfm.pipeline.lock import HeldLock, LockInfo, project_lock
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.steps import (
+    AREAS,
     RunOptions,
     StepContext,
     StepFunction,
@@ -291,7 +292,8 @@ def _finalize_manifest(folder: Path, entries: dict[str, Any], meta: dict[str, An
 def _commit(stages: _Stages, journal: Path, log: RunLog) -> dict[str, Path]:
     run_id = stages.run_id
     finals: dict[str, Path] = {}
-    for area, folder in stages.folders.items():
+    for area in (a for a in AREAS if a in stages.folders):
+        folder = stages.folders[area]
         _pause(f"commit:{area}", log)
         final = stages.roots[area] / run_id
         os.chmod(folder, 0o755)
