@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ def test_failed_write_keeps_previous_file(tmp_path: Path) -> None:
         fh.write("new half")
         raise RuntimeError("boom")
     assert target.read_text() == "old\n"
-    assert os.listdir(tmp_path) == ["out.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
 def test_missing_folder_is_an_output_error(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ def test_defaults_fill_an_empty_file() -> None:
     [
         ("[site]\ntimezon = 'Europe/Paris'\n",
          "unknown key 'timezon' in [site]; did you mean 'timezone'?"),
-        ("[stafing]\nshrinkage = 0.3\n", "unknown key 'stafing' in top level; did you mean 'staffing'?"),
+        ("[stafing]\nshrinkage = 0.3\n",
+         "unknown key 'stafing' in top level; did you mean 'staffing'?"),
         ("[[queues]]\nname='a'\nchanel='voice'\n", "did you mean 'channel'?"),
         ("[site]\ntimezone = 'Europe/Pariss'\n",
          "[site] timezone = 'Europe/Pariss' is not valid; accepted: an IANA time zone such as "
@@ -99,6 +100,7 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
 
 
 def test_shrinkage_by_weekday_overrides() -> None:
-    cfg = parse_config("[staffing]\nshrinkage = 0.3\n[staffing.shrinkage_by_weekday]\nmon = 0.4\n", P)
+    text = "[staffing]\nshrinkage = 0.3\n[staffing.shrinkage_by_weekday]\nmon = 0.4\n"
+    cfg = parse_config(text, P)
     assert cfg.staffing.shrinkage_on(0) == 0.4
     assert cfg.staffing.shrinkage_on(1) == 0.3

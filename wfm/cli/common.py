@@ -23,10 +23,10 @@ class WfmClickError(click.ClickException):
 
     def __init__(self, error: WfmError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]
         self.hint = error.hint
 
-    def show(self, file: Any = None) -> None:
+    def show(self, file: Any = None) -> None:  # noqa: ARG002 - always stderr
         click.echo(f"wfm: error: {self.message}", err=True)
         if self.hint:
             click.echo(f"  hint: {self.hint}", err=True)
@@ -72,11 +72,10 @@ def output_options(fn: F) -> F:
         "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
         help="Write to this file (atomically) instead of standard output.",
     )(fn)
-    fn = click.option(
+    return click.option(
         "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
         help="Output format [default: table on a terminal, csv when piped].",
     )(fn)
-    return fn
 
 
 def emit(frame: pd.DataFrame, fmt: str | None, output: Path | None, *,

@@ -77,5 +77,16 @@ def init_command(app: AppContext, directory: Path, force: bool, seed: int,
         from wfm.simulation.sample_data import write_sample
 
         written = write_sample(directory / "sample", seed=seed, force=force)
+        written.append(_write_sample_agents(directory / "sample", seed))
         for path in written:
             app.info(f"wrote {path}")
+
+
+def _write_sample_agents(folder: Path, seed: int) -> Path:
+    """sample/agents.csv for the queues of the starter wfm.toml."""
+    from wfm.config import parse_config
+    from wfm.scheduling.sample_agents import write_sample_agents
+
+    starter = parse_config(starter_config(), folder.parent / CONFIG_NAME)
+    queues = [(q.name, q.channel) for q in starter.queues]
+    return write_sample_agents(folder / "agents.csv", queues, seed=seed)

@@ -10,6 +10,11 @@ import click
 from wfm import __version__
 from wfm.cli.common import AppContext, WfmClickError
 from wfm.cli.config_cmd import config_group, init_command
+from wfm.cli.forecast_cmd import forecast_group
+from wfm.cli.reports_cmd import export_group, report_group
+from wfm.cli.sample_cmd import sample_command
+from wfm.cli.schedule_check_cmd import schedule_group
+from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 
 
@@ -44,6 +49,13 @@ def cli(ctx: click.Context, config_path: Path | None, quiet: bool) -> None:
 
 cli.add_command(config_group)
 cli.add_command(init_command)
+cli.add_command(forecast_group)
+cli.add_command(schedule_group)
+cli.add_command(erlang_command)
+cli.add_command(staff_command)
+cli.add_command(sample_command)
+cli.add_command(report_group)
+cli.add_command(export_group)
 
 
 def main() -> None:

@@ -8,7 +8,9 @@ key, the bad value and what is accepted.
 
 from __future__ import annotations
 
+import builtins
 import difflib
+import math
 from collections.abc import Callable, Mapping
 from datetime import date, time
 from typing import Any, TypeVar
@@ -23,23 +25,23 @@ _MISSING: Any = object()
 class TableReader:
     """Read and validate the keys of one TOML table."""
 
-    def __init__(self, raw: Any, where: str, source: str) -> None:
+    def __init__(self, raw: Any, where: builtins.str, source: builtins.str) -> None:
         if not isinstance(raw, Mapping):
             raise ConfigError(
                 f"{source}: [{where}] must be a table, got {type(raw).__name__} {raw!r}"
             )
-        self.raw: Mapping[str, Any] = raw
+        self.raw: Mapping[builtins.str, Any] = raw
         self.where = where
         self.source = source
-        self._known: list[str] = []
+        self._known: list[builtins.str] = []
 
     # -- errors ---------------------------------------------------------------------
-    def fail(self, key: str, value: Any, accepted: str) -> ConfigError:
+    def fail(self, key: builtins.str, value: Any, accepted: builtins.str) -> ConfigError:
         return ConfigError(
             f"{self.source}: [{self.where}] {key} = {value!r} is not valid; accepted: {accepted}"
         )
 
-    def _take(self, key: str, default: Any) -> Any:
+    def _take(self, key: builtins.str, default: Any) -> Any:
         if key not in self._known:
             self._known.append(key)
         if key in self.raw:
@@ -51,11 +53,11 @@ class TableReader:
     # -- scalar getters -----------------------------------------------------------------
     def value(
         self,
-        key: str,
+        key: builtins.str,
         default: Any = _MISSING,
         *,
         convert: Callable[[Any], T],
-        accepted: str,
+        accepted: builtins.str,
     ) -> Any:
         """Return ``convert(raw value)``; a ``ValueError``/``TypeError`` becomes a ConfigError."""
         raw = self._take(key, default)
@@ -66,8 +68,10 @@ class TableReader:
         except (ValueError, TypeError, KeyError):
             raise self.fail(key, raw, accepted) from None
 
-    def str(self, key: str, default: Any = _MISSING, *, choices: tuple[str, ...] = ()) -> Any:
-        def conv(v: Any) -> str:
+    def str(
+        self, key: builtins.str, default: Any = _MISSING, *, choices: tuple[builtins.str, ...] = ()
+    ) -> Any:
+        def conv(v: Any) -> builtins.str:
             if not isinstance(v, str) or not v.strip():
                 raise TypeError
             if choices and v not in choices:
@@ -77,8 +81,8 @@ class TableReader:
         accepted = ", ".join(choices) if choices else "a non-empty string"
         return self.value(key, default, convert=conv, accepted=accepted)
 
-    def bool(self, key: str, default: Any = _MISSING) -> Any:
-        def conv(v: Any) -> bool:
+    def bool(self, key: builtins.str, default: Any = _MISSING) -> Any:
+        def conv(v: Any) -> builtins.bool:
             if not isinstance(v, bool):
                 raise TypeError
             return v
@@ -87,14 +91,14 @@ class TableReader:
 
     def number(
         self,
-        key: str,
+        key: builtins.str,
         default: Any = _MISSING,
         *,
         low: float | None = None,
         high: float | None = None,
-        low_open: bool = False,
-        high_open: bool = False,
-        integer: bool = False,
+        low_open: builtins.bool = False,
+        high_open: builtins.bool = False,
+        integer: builtins.bool = False,
     ) -> Any:
         lo_b = "(" if low_open else "["
         hi_b = ")" if high_open else "]"
@@ -108,7 +112,7 @@ class TableReader:
                 raise TypeError
             if integer and not isinstance(v, int):
                 raise TypeError
-            if v != v:  # NaN
+            if math.isnan(v):
                 raise ValueError
             if low is not None and (v < low or (low_open and v == low)):
                 raise ValueError
@@ -118,21 +122,23 @@ class TableReader:
 
         return self.value(key, default, convert=conv, accepted=accepted)
 
-    def fraction(self, key: str, default: Any = _MISSING, *, closed_high: bool = False) -> Any:
+    def fraction(
+        self, key: builtins.str, default: Any = _MISSING, *, closed_high: builtins.bool = False
+    ) -> Any:
         """A fraction 0-1 (never a percentage)."""
         return self.number(key, default, low=0.0, high=1.0, high_open=not closed_high)
 
-    def date(self, key: str, default: Any = _MISSING) -> Any:
+    def date(self, key: builtins.str, default: Any = _MISSING) -> Any:
         return self.value(key, default, convert=parse_date, accepted="a date YYYY-MM-DD")
 
-    def timezone(self, key: str, default: Any = _MISSING) -> Any:
+    def timezone(self, key: builtins.str, default: Any = _MISSING) -> Any:
         raw = self._take(key, default)
         if key not in self.raw:
             return raw
         return check_timezone(raw, lambda: self.fail(key, raw, _tz_accepted(raw)))
 
-    def str_list(self, key: str, default: Any = _MISSING) -> Any:
-        def conv(v: Any) -> tuple[str, ...]:
+    def str_list(self, key: builtins.str, default: Any = _MISSING) -> Any:
+        def conv(v: Any) -> tuple[builtins.str, ...]:
             if isinstance(v, str):
                 v = [v]
             if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
@@ -141,7 +147,7 @@ class TableReader:
 
         return self.value(key, default, convert=conv, accepted="a string or a list of strings")
 
-    def number_list(self, key: str, default: Any = _MISSING, *, low: float = 0.0) -> Any:
+    def number_list(self, key: builtins.str, default: Any = _MISSING, *, low: float = 0.0) -> Any:
         def conv(v: Any) -> tuple[float, ...]:
             if isinstance(v, int | float) and not isinstance(v, bool):
                 v = [v]
@@ -159,11 +165,11 @@ class TableReader:
         )
 
     # -- nested tables ------------------------------------------------------------------
-    def table(self, key: str, *, required: bool = False) -> TableReader:
+    def table(self, key: builtins.str, *, required: builtins.bool = False) -> TableReader:
         raw = self._take(key, _MISSING if required else {})
         return TableReader(raw, f"{self.where}.{key}" if self.where else key, self.source)
 
-    def tables(self, key: str) -> list[TableReader]:
+    def tables(self, key: builtins.str) -> list[TableReader]:
         """An array of tables (``[[key]]``)."""
         raw = self._take(key, [])
         if not isinstance(raw, list):
@@ -173,14 +179,14 @@ class TableReader:
         prefix = f"{self.where}.{key}" if self.where else key
         return [TableReader(r, f"{prefix}.{i + 1}", self.source) for i, r in enumerate(raw)]
 
-    def raw_table(self, key: str) -> dict[str, Any]:
+    def raw_table(self, key: builtins.str) -> dict[builtins.str, Any]:
         """A free-form table, checked by whoever consumes it."""
         raw = self._take(key, {})
         if not isinstance(raw, Mapping):
             raise self.fail(key, raw, "a table")
         return dict(raw)
 
-    def keys(self) -> tuple[str, ...]:
+    def keys(self) -> tuple[builtins.str, ...]:
         return tuple(self.raw)
 
     def finish(self) -> None:

@@ -1,26 +1,59 @@
-"""[forecasting]: horizon, model choice and backtest settings (extended by the forecasting work)."""
+"""[forecasting]: horizon, model choice, backtest and execution settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from wfm.config._reader import TableReader
+from wfm.errors import ForecastError
+from wfm.forecasting import AUTO, DEFAULT_CANDIDATES, MODELS, parse_horizon
 
 
 @dataclass(frozen=True)
 class ForecastingConfig:
+    """``model`` is ``auto`` or a registry name; ``candidates`` are what ``auto`` compares.
+
+    ``stale_weeks``: a series with no volume in that many weeks before the start is skipped
+    with a warning. ``workers``: processes (0 = every usable core).
+    """
+
     horizon: str = "6w"
-    model: str = "auto"
+    model: str = AUTO
     backtest_cutoffs: int = 4
+    candidates: tuple[str, ...] = DEFAULT_CANDIDATES
+    stale_weeks: int = 4
+    workers: int = 0
+
+
+def _horizon(v: object) -> str:
+    if not isinstance(v, str):
+        raise TypeError
+    try:
+        parse_horizon(v)
+    except ForecastError:
+        raise ValueError from None
+    return v
+
+
+def _models(v: object) -> tuple[str, ...]:
+    if not isinstance(v, list) or not v or not all(x in MODELS for x in v):
+        raise ValueError
+    return tuple(v)
 
 
 def read_forecasting(t: TableReader) -> ForecastingConfig:
     d = ForecastingConfig()
+    names = ", ".join(MODELS)
     out = ForecastingConfig(
-        horizon=t.str("horizon", d.horizon),
-        model=t.str("model", d.model),
+        horizon=t.value("horizon", d.horizon, convert=_horizon,
+                        accepted="a number of days or weeks such as 14d or 6w"),
+        model=t.str("model", d.model, choices=(AUTO, *MODELS)),
         backtest_cutoffs=t.number("backtest_cutoffs", d.backtest_cutoffs, low=1, high=52,
                                   integer=True),
+        candidates=t.value("candidates", d.candidates, convert=_models,
+                           accepted=f"a non-empty list of model names from: {names}"),
+        stale_weeks=t.number("stale_weeks", d.stale_weeks, low=1, high=520, integer=True),
+        workers=t.number("workers", d.workers, low=0, high=1024, integer=True),
     )
     t.finish()
     return out

@@ -1,1 +1,14 @@
-"""Forecasting: volume and handle-time models, backtests, model choice, calendars."""
+"""Volume and handle-time forecasts per queue and channel (top-down, multi-seasonal,
+baselines), chosen per series by rolling-origin backtest. Takes DataFrames, never Config."""
+
+from wfm.forecasting.calendar import SiteCalendar, public_holidays
+from wfm.forecasting.executor import DaskExecutor, Executor, LocalProcessExecutor, SerialExecutor
+from wfm.forecasting.grid import parse_horizon
+from wfm.forecasting.models import AUTO, DEFAULT_CANDIDATES, MODELS
+from wfm.forecasting.run import ForecastRun, check_model, forecast_intervals
+
+__all__ = [
+    "AUTO", "DEFAULT_CANDIDATES", "MODELS", "DaskExecutor", "Executor", "ForecastRun",
+    "LocalProcessExecutor", "SerialExecutor", "SiteCalendar", "check_model",
+    "forecast_intervals", "parse_horizon", "public_holidays",
+]

@@ -1,0 +1,76 @@
+"""`wfm erlang`: answer, reverse mode, formats and error exits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from wfm.cli.main import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["erlang", *args])
+
+
+def test_published_example_json() -> None:
+    r = run("--volume", "100", "--interval", "30", "--aht", "180", "--target", "80/20",
+            "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    answer = next(row for row in rows if row["answer"] == "<-")
+    assert answer["agents"] == 14
+    assert answer["service_level"] == pytest.approx(0.88835, abs=5e-6)
+    assert answer["asa_s"] == pytest.approx(7.836, abs=5e-4)
+    assert [row["agents"] for row in rows] == [12, 13, 14, 15, 16]
+
+
+def test_reverse_agents_and_shrinkage_csv() -> None:
+    r = run("--volume", "100", "--aht", "180", "--agents", "13", "--shrinkage", "0.35",
+            "--format", "csv")
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if x.endswith("<-"))
+    fields = line.split(",")
+    assert fields[0] == "13"
+    assert float(fields[1]) == pytest.approx(0.7956, abs=1e-4)
+    assert float(fields[4]) == pytest.approx(13 / 0.65)
+
+
+def test_concurrency_reports_agents_not_slots() -> None:
+    r = run("--volume", "100", "--aht", "180", "--concurrency", "2", "--format", "json")
+    answer = next(row for row in json.loads(r.output) if row["answer"] == "<-")
+    assert answer["agents"] == 7  # 14 slots / 2 per agent
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--volume", "-5", "--aht", "180"], "volume -5.0 is not valid"),
+    (["--volume", "100", "--aht", "0"], "AHT 0.0 s is not valid"),
+    (["--volume", "100", "--aht", "180", "--target", "100/0"], "100% can never be met"),
+    (["--volume", "100", "--aht", "180", "--target", "80/-1"], "threshold must be >= 0"),
+    (["--volume", "100", "--aht", "180", "--concurrency", "0"], "--concurrency 0 is not valid"),
+    (["--volume", "100", "--aht", "180", "--shrinkage", "1"], "--shrinkage 1 is not valid"),
+    (["--volume", "100", "--aht", "180", "--target", "eighty"], "PERCENT/SECONDS"),
+])
+def test_bad_inputs_exit_1_with_message(args: list[str], message: str) -> None:
+    r = run(*args)
+    assert r.exit_code == 1
+    assert r.output.startswith("wfm: error: ")
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_help_shows_example() -> None:
+    r = run("--help")
+    assert r.exit_code == 0 and "Example:  wfm erlang" in r.output
+
+
+def test_patience_uses_erlang_a_and_shows_abandonment() -> None:
+    r = run("--volume", "100", "--aht", "180", "--patience", "120", "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    answer = next(row for row in rows if row["answer"] == "<-")
+    assert answer["agents"] == 12
+    assert answer["service_level"] >= 0.8
+    assert next(row for row in rows if row["agents"] == 11)["service_level"] < 0.8
+    assert 0 < answer["abandon_rate"] < 0.1

@@ -1,0 +1,81 @@
+"""[scheduling]: break/lunch rules, per-queue weights and their validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wfm.config import parse_config
+from wfm.config.scheduling import shift_rules
+from wfm.errors import ConfigError
+from wfm.scheduling.rules import BreakRule
+
+P = Path("/p/wfm.toml")
+LUNCH = ("[[scheduling.breaks]]\nkind='lunch'\nduration_min=60\nwindow_start_min=180\n"
+         "window_end_min=300\nmin_shift_h={m}\n")
+
+
+def test_defaults_give_a_break_per_4h_and_an_unpaid_lunch() -> None:
+    rules = shift_rules(parse_config("", P).scheduling)
+    assert [b.kind for b in rules.breaks_for(4)] == ["break"]
+    assert [b.kind for b in rules.breaks_for(8)] == ["break", "lunch", "break"]
+    assert rules.paid_hours(8) == 7.5
+    assert rules.paid_hours(4) == 4.0
+
+
+def test_breaks_and_weights_are_read_and_mapped_to_shift_rules() -> None:
+    text = ("[scheduling]\nshift_lengths_h=[6, 9]\nmin_rest_h=12\nallow_overnight=true\n"
+            "[scheduling.understaffing_weights]\nvoice_fr=25\n"
+            "[scheduling.overstaffing_weights]\nemail_fr=0.5\n" + LUNCH.format(m=6))
+    cfg = parse_config(text, P).scheduling
+    assert cfg.breaks == (BreakRule("lunch", 60, 180, 300, 6.0, paid=False),)
+    assert cfg.overstaffing_weights == {"email_fr": 0.5}
+    rules = shift_rules(cfg)
+    assert rules.shift_lengths_h == (6.0, 9.0)
+    assert rules.min_rest_h == 12.0
+    assert rules.allow_overnight
+    assert rules.under_weight("voice_fr") == 25.0
+    assert rules.under_weight("chat_fr") == 10.0
+    assert rules.paid_hours(9) == 8.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[scheduling]\nshift_lengths_h=[4]\n" + LUNCH.format(m=4),
+         "/p/wfm.toml: [scheduling] breaks: a 4 h shift cannot fit its 60-min lunch starting "
+         "3-5 h after the shift start: it would fall outside the shift"),
+        ("[scheduling]\nshift_lengths_h=[5, 8]\n" + LUNCH.format(m=5),
+         "a 5 h shift cannot fit its 60-min lunch"),
+        ("[[scheduling.breaks]]\nkind='nap'\nduration_min=15\nwindow_start_min=1\n"
+         "window_end_min=2\n",
+         "[scheduling.breaks.1] kind = 'nap' is not valid; accepted: break, lunch"),
+        ("[[scheduling.breaks]]\nkind='break'\nduration_min=15\nwindow_start_min=90\n"
+         "window_end_min=60\n",
+         "[scheduling.breaks.1] window_end_min = 60 is not valid; accepted: a number >= "
+         "window_start_min (90)"),
+        ("[[scheduling.breaks]]\nkind='break'\nduration_min=15\nwindow_start_min=60\n",
+         "[scheduling.breaks.1] is missing the required key 'window_end_min'"),
+        ("[[scheduling.breaks]]\nkind='break'\nduration_min=15\nwindow_start_min=60\n"
+         "window_end_min=90\nmin_shift=4\n", "did you mean 'min_shift_h'?"),
+        ("[scheduling.understaffing_weights]\nvoice_fr=-1\n",
+         "[scheduling.understaffing_weights] voice_fr = -1 is not valid"),
+        ("[scheduling]\nstart_grid_minutes=7\n",
+         "[scheduling] start_grid_minutes = 7 is not valid; accepted: a whole number of "
+         "minutes that divides a day"),
+        ("[scheduling]\nmin_rest_h=30\n", "[scheduling] min_rest_h = 30 is not valid"),
+    ],
+)
+def test_bad_rules_are_config_errors_naming_the_key(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        parse_config(text, P)
+    assert expected in exc.value.message
+
+
+def test_overlapping_break_windows_are_rejected() -> None:
+    text = ("[scheduling]\nshift_lengths_h=[8]\n"
+            "[[scheduling.breaks]]\nkind='break'\nduration_min=15\nwindow_start_min=60\n"
+            "window_end_min=200\n" + LUNCH.format(m=6))
+    with pytest.raises(ConfigError, match="may overlap the break before it"):
+        parse_config(text, P)

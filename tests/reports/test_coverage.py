@@ -1,0 +1,34 @@
+"""Coverage summary per queue and day, worst intervals and the gap sparkline."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from tests.reports.conftest import schedule_frames
+from wfm.reports.coverage import coverage_summary, sparkline, sparkline_legend
+
+
+def coverage() -> pd.DataFrame:
+    cov = schedule_frames()[2]
+    cov["interval_start"] = pd.to_datetime(cov["interval_start"], utc=True)
+    return cov
+
+
+def test_summary_hours_and_worst_intervals() -> None:
+    out = coverage_summary(coverage(), tz=ZoneInfo("Europe/Paris"), interval_h=0.5)
+    assert len(out) == 6
+    r = out[(out["queue"] == "voice_fr") & (out["date"] == "2026-03-27")].iloc[0]
+    # required 1,1,2,2,1.5,1,1,0.5; scheduled (A1 only, break 09:00, lunch 10:30) 1,1,0,1,1,0,1,1
+    assert r["required_h"] == 5.0 and r["scheduled_h"] == 3.0 and r["gap_h"] == -2.0
+    assert r["short_h"] == 0.5 * (2 + 1 + 0.5 + 1) and r["short_intervals"] == 4
+    assert r["worst"] == "09:00 -2.0, 09:30 -1.0, 10:30 -1.0"
+    assert len(r["gap_profile"]) == 8 and r["gap_profile"][2] == "▁"
+
+
+def test_sparkline_scale() -> None:
+    assert sparkline(np.array([-2.0, -0.1, 0.0, 0.5, 2.0, np.nan]), 2.0) == "▁▄▅▆█ "
+    assert sparkline(np.array([0.0, 0.0]), 0.0) == "▅▅"
+    assert "2.0 agents short" in sparkline_legend(coverage())

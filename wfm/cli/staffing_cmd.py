@@ -1,0 +1,177 @@
+"""`wfm erlang`: the Erlang C calculator planners reach for daily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.errors import StaffingError
+from wfm.outputs import atomic_run_dir, atomic_write_text, new_run_id, set_latest
+from wfm.schema import FORECAST, read_frame_csv
+from wfm.staffing.erlang_a import erlang_a
+from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
+from wfm.staffing.plan import staff_hot_queue
+from wfm.staffing.required import required_agents, required_agents_erlang_a
+
+
+def _parse_target(text: str) -> tuple[float, float]:
+    """``80/20`` -> (0.80, 20.0): percent answered / within seconds."""
+    try:
+        pct_s, sec_s = text.split("/")
+        pct, sec = float(pct_s), float(sec_s)
+    except ValueError:
+        raise StaffingError(f"--target {text!r} is not valid; accepted: PERCENT/SECONDS "
+                            "such as 80/20") from None
+    if not 0 < pct < 100:
+        raise StaffingError(f"--target {text!r}: the percentage must be in (0, 100), "
+                            f"got {pct:g}; a target of 100% can never be met")
+    if sec < 0:
+        raise StaffingError(f"--target {text!r}: the threshold must be >= 0 seconds")
+    return pct / 100.0, sec
+
+
+@click.command("erlang", epilog="Example:  wfm erlang --volume 100 --interval 30 --aht 180 "
+                                "--target 80/20")
+@click.option("--volume", type=float, required=True, help="Contacts offered in the interval.")
+@click.option("--interval", "interval_min", type=float, default=30.0, show_default=True,
+              help="Interval length [minutes].")
+@click.option("--aht", "aht_s", type=float, required=True, help="Average handle time [s].")
+@click.option("--target", default="80/20", show_default=True,
+              help="Service level PERCENT/SECONDS.")
+@click.option("--agents", type=int, default=None,
+              help="Reverse: the service level this many agents deliver.")
+@click.option("--concurrency", type=int, default=1, show_default=True,
+              help="Contacts one agent handles at once (chat); AHT is the concurrent one.")
+@click.option("--shrinkage", type=float, default=0.0, show_default=True,
+              help="Share of paid time not on contacts [0-1) for scheduled agents.")
+@click.option("--patience", "patience_s", type=float, default=None,
+              help="Mean time to abandon [s]: use Erlang A (SL of offered contacts).")
+@click.option("--max-occupancy", type=float, default=None, help="Occupancy cap (0-1].")
+@output_options
+def erlang_command(  # noqa: PLR0917 (click passes keywords)
+    volume: float, interval_min: float, aht_s: float, target: str,
+                   agents: int | None, concurrency: int, shrinkage: float, patience_s: float | None,
+                   max_occupancy: float | None, fmt: str | None, output: Path | None) -> None:
+    """Required agents for one interval (Erlang C) and a small table around the answer.
+
+    Concurrency k models k parallel slots per agent; agents (not slots) are reported.
+    """
+    if concurrency < 1:
+        raise StaffingError(f"--concurrency {concurrency} is not valid; accepted: 1 or more")
+    if not 0 <= shrinkage < 1:
+        raise StaffingError(f"--shrinkage {shrinkage:g} is not valid; accepted: a fraction "
+                            "in [0, 1), e.g. 0.3")
+    sl_target, threshold_s = _parse_target(target)
+    load = float(offered_load(volume, aht_s, interval_min * 60.0))
+    if agents is None:
+        if patience_s is None:
+            slots = float(required_agents(load, aht_s, sl_target=sl_target,
+                                          sl_threshold_s=threshold_s,
+                                          max_occupancy=max_occupancy))
+        else:
+            slots = float(required_agents_erlang_a(load, aht_s, patience_s,
+                                                   sl_target=sl_target,
+                                                   sl_threshold_s=threshold_s,
+                                                   max_occupancy=max_occupancy))
+        answer = int(np.ceil(slots / concurrency))
+    else:
+        if agents < 0:
+            raise StaffingError(f"--agents {agents} is not valid; accepted: 0 or more")
+        answer = agents
+    ns = np.arange(max(answer - 2, 0), answer + 3, dtype=float)
+    s = ns * concurrency
+    cols: dict[str, object] = {"agents": ns.astype(int)}
+    if patience_s is None:
+        cols["service_level"] = service_level(s, load, aht_s, threshold_s)
+        cols["asa_s"] = asa(s, load, aht_s)
+        cols["occupancy"] = occupancy(s, load)
+    else:
+        m = erlang_a(s, load, aht_s, patience_s, threshold_s)
+        cols["service_level"] = m["sl_offered"]
+        cols["abandon_rate"] = m["p_abandon"]
+        cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
+    frame = pd.DataFrame({
+        **cols,
+        "scheduled_agents": ns / (1.0 - shrinkage),
+        "answer": np.where(ns == answer, "<-", ""),
+    })
+    title = (f"# offered load {load:.4g} Erlangs; "
+             + (f"{answer} agents needed for {target}" if agents is None
+                else f"{answer} agents deliver service level "
+                     f"{float(frame.loc[frame.agents == answer, 'service_level'].iloc[0]):.4f}"))
+    emit(frame, fmt, output, title=title)
+
+
+@click.command("staff", epilog="Example:  wfm staff --forecast forecasts/latest/forecast.csv")
+@click.option("--forecast", "forecast_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Forecast CSV [default: forecasts/latest/forecast.csv].")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for requirements.csv and daily.csv [default: a new run folder "
+                   "under <forecasts_dir>/../requirements].")
+@pass_app
+def staff_command(app: AppContext, forecast_path: Path | None,
+                  output_dir: Path | None) -> None:
+    """Required agents per queue and interval from a forecast (hot channels).
+
+    Writes requirements.csv (queue, channel, interval_start, offered, aht_s,
+    agents_productive, agents_required, service_level, asa_s, occupancy, abandon_rate,
+    method) and daily.csv (agent-hours and FTE per queue and local day), atomically.
+    Deferred channels (email, back office, ...) are skipped for now.
+    """
+    cfg = app.config
+    path = forecast_path or cfg.paths.forecasts_dir / "latest" / "forecast.csv"
+    fc = read_frame_csv(str(path), FORECAST)
+    interval_s = cfg.data.interval_minutes * 60.0
+    parts = []
+    for (queue, channel), group in fc.groupby(["queue", "channel"], sort=True):
+        q = cfg.queue(str(queue))
+        if q.is_deferred:
+            app.info(f"skipping {queue}: deferred-work staffing is not implemented yet")
+            continue
+        rows = group.sort_values("interval_start")
+        try:
+            res = staff_hot_queue(
+                rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float), interval_s,
+                sl_target=q.sl_target, sl_threshold_s=q.sl_threshold_s, max_asa_s=q.max_asa_s,
+                max_abandon_rate=q.max_abandon_rate, patience_s=q.patience_s,
+                concurrency=q.concurrency, max_occupancy=cfg.staffing.max_occupancy,
+                shrinkage=cfg.staffing.shrinkage)
+        except StaffingError as exc:
+            raise StaffingError(f"{path}: queue {queue!r}: {exc.message}") from None
+        out = rows[["queue", "channel", "interval_start", "offered", "aht_s"]].copy()
+        for key, value in res.items():
+            out[key] = value
+        out["channel"] = str(channel)
+        parts.append(out)
+    if not parts:
+        raise StaffingError(f"{path}: no hot-channel queue to staff")
+    req = pd.concat(parts, ignore_index=True)
+    local = req["interval_start"].dt.tz_convert(cfg.site.timezone)
+    hours = cfg.data.interval_minutes / 60.0
+    daily = (req.assign(date=local.dt.strftime("%Y-%m-%d"),
+                        agent_hours_productive=req["agents_productive"] * hours,
+                        agent_hours_scheduled=req["agents_required"] * hours)
+             .groupby(["queue", "date"], as_index=False)[
+                 ["agent_hours_productive", "agent_hours_scheduled"]].sum())
+    daily["fte"] = daily["agent_hours_scheduled"] / (cfg.staffing.hours_per_fte / 5.0)
+    req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
+    if output_dir is None:
+        root = cfg.paths.forecasts_dir.parent / "requirements"
+        run_id = new_run_id()
+        with atomic_run_dir(root, run_id) as tmp:
+            _write(tmp, req, daily)
+        set_latest(root, run_id)
+        app.info(f"wrote {root / run_id}")
+    else:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        _write(output_dir, req, daily)
+        app.info(f"wrote {output_dir}")
+
+
+def _write(folder: Path, req: pd.DataFrame, daily: pd.DataFrame) -> None:
+    atomic_write_text(folder / "requirements.csv", req.to_csv(index=False, lineterminator="\n"))
+    atomic_write_text(folder / "daily.csv", daily.to_csv(index=False, lineterminator="\n"))

@@ -1,0 +1,116 @@
+"""Baselines on the local (day, slot) matrix: seasonal naive and k-week mean / median."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Self
+
+import numpy as np
+
+from wfm.forecasting.grid import FloatArray
+from wfm.forecasting.models.base import (
+    History,
+    Prediction,
+    apply_calendar,
+    daily_totals,
+    normal_days,
+    ratio_factor,
+)
+
+
+def day_slot_matrix(h: History) -> FloatArray:
+    """History as a (local day, slot) matrix; a repeated DST hour adds into its slot."""
+    g = h.grid
+    m = np.full((h.cut_day, g.slots_per_day), np.nan)
+    pos = np.arange(h.cut)
+    y = h.y[: h.cut]
+    ok = np.isfinite(y)
+    m[g.day[pos[ok]], g.slot[pos[ok]]] = 0.0
+    np.add.at(m, (g.day[pos[ok]], g.slot[pos[ok]]), y[ok])
+    return m
+
+
+class _DaySlotModel:
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    min_history_days: ClassVar[int] = 7
+    fallback: ClassVar[str | None] = None
+    learns_calendar: ClassVar[bool] = True  # learn catch-up / open-holiday factors
+
+    def fit(self, history: History) -> Self:
+        self.h = history
+        self.matrix = day_slot_matrix(history)
+        totals = daily_totals(history)
+        days = history.grid.days
+        learn = self.learns_calendar
+        self.catchup = ratio_factor(history, totals, days.after_closure) if learn else 1.0
+        self.holiday = ratio_factor(history, totals, days.holiday) if learn else 1.0
+        return self
+
+    def _day_rows(self, day: int) -> FloatArray:
+        raise NotImplementedError
+
+    def predict(self, horizon: int) -> Prediction:
+        g, start = self.h.grid, self.h.cut
+        pos = np.arange(start, start + horizon)
+        d = g.day[pos]
+        first = int(d[0])
+        days = np.arange(first, int(d[-1]) + 1)
+        rows = np.vstack([self._day_rows(int(x)) for x in days])
+        scale = apply_calendar(g, days, np.ones(len(days)), catchup=self.catchup,
+                               holiday=self.holiday)
+        vals = rows[d - first, g.slot[pos]] * scale[d - first]
+        vals = np.where(g.open[pos], np.nan_to_num(vals), 0.0)
+        return Prediction(vals)
+
+
+class SeasonalNaive(_DaySlotModel):
+    """Same local clock time on the same weekday of the last history week."""
+
+    name: ClassVar[str] = "seasonal_naive"
+    summary: ClassVar[str] = "same interval one week earlier (the benchmark to beat)"
+    learns_calendar: ClassVar[bool] = False  # the plain benchmark
+
+    def _day_rows(self, day: int) -> FloatArray:
+        back = day - 7 * ((day - self.h.cut_day) // 7 + 1)
+        return self.matrix[back] if back >= 0 else np.full(self.matrix.shape[1], np.nan)
+
+
+class WeeklyMean(_DaySlotModel):
+    """Mean of the same weekday-interval over the last k normal days of that weekday."""
+
+    name: ClassVar[str] = "weekly_mean"
+    summary: ClassVar[str] = "mean of the same weekday and interval over the last 4 normal weeks"
+    fallback: ClassVar[str | None] = "seasonal_naive"
+    k: ClassVar[int] = 4
+
+    def _reduce(self, rows: FloatArray) -> FloatArray:
+        return np.asarray(np.nanmean(rows, axis=0))
+
+    def fit(self, history: History) -> Self:
+        super().fit(history)
+        g = history.grid
+        n = history.cut_day
+        normal = normal_days(history)
+        self.by_weekday: dict[int, FloatArray] = {}
+        for w in range(7):
+            idx = np.flatnonzero(normal & (g.days.weekday[:n] == w))[-self.k:]
+            if len(idx):
+                self.by_weekday[w] = self._reduce(self.matrix[idx])
+        if not self.by_weekday:
+            raise ValueError("no normal day in the history")
+        return self
+
+    def _day_rows(self, day: int) -> FloatArray:
+        w = int(self.h.grid.days.weekday[day])
+        return self.by_weekday.get(w, np.zeros(self.matrix.shape[1]))
+
+
+class WeeklyMedian(WeeklyMean):
+    """Median of the same weekday-interval over the last k normal days (robust to outliers)."""
+
+    name: ClassVar[str] = "weekly_median"
+    summary: ClassVar[str] = "median of the same weekday and interval over the last 5 normal weeks"
+    k: ClassVar[int] = 5
+
+    def _reduce(self, rows: FloatArray) -> FloatArray:
+        return np.asarray(np.nanmedian(rows, axis=0))

@@ -1,0 +1,157 @@
+"""Forecast every series of an intervals frame through the executor seam."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import ForecastError
+from wfm.forecasting.calendar import SiteCalendar, Window
+from wfm.forecasting.executor import Executor, SerialExecutor
+from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES, MODELS
+from wfm.forecasting.series import SeriesResult, SeriesSettings, SeriesTask, forecast_series
+from wfm.schema import COLD_CHANNELS, FORECAST
+
+ALL_DAY: tuple[Window, ...] = ((time(0), time.max),) * 7
+
+
+@dataclass
+class ForecastRun:
+    """The forecast frame (schema.FORECAST), the backtest table and per-series facts."""
+
+    forecast: pd.DataFrame
+    backtest: pd.DataFrame
+    series: dict[str, dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_model(name: str, candidates: tuple[str, ...] = ()) -> None:
+    """Raise ForecastError for a model name not in the registry, listing the valid ones."""
+    valid = (AUTO, *MODELS)
+    for n in (name, *candidates):
+        if n not in valid:
+            raise ForecastError(f"unknown model {n!r}; valid models: {', '.join(valid)}")
+
+
+def stale_series(intervals: pd.DataFrame, start: pd.Timestamp, weeks: int) -> list[str]:
+    """'queue/channel' of the series with no offered volume in the ``weeks`` before ``start``."""
+    recent = intervals[intervals["interval_start"] >= start - pd.Timedelta(weeks=weeks)]
+    alive = set(map(tuple, recent.loc[recent["offered"] > 0, ["queue", "channel"]]
+                    .drop_duplicates().to_numpy()))
+    keys = intervals[["queue", "channel"]].drop_duplicates().to_numpy()
+    return [f"{q}/{c}" for q, c in map(tuple, keys) if (q, c) not in alive]
+
+
+def forecast_intervals(
+    intervals: pd.DataFrame,
+    *,
+    calendar: SiteCalendar,
+    interval_minutes: int,
+    horizon_days: int,
+    start: pd.Timestamp | None = None,
+    model: str = AUTO,
+    candidates: tuple[str, ...] = DEFAULT_CANDIDATES,
+    backtest_cutoffs: int = 4,
+    default_aht_s: Mapping[str, float] | None = None,
+    stale_weeks: int = 4,
+    queue_windows: Mapping[str, tuple[Window, ...]] | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ForecastRun:
+    """Forecast offered volume and AHT of every (queue, channel) series in ``intervals``.
+
+    Parameters
+    ----------
+    intervals
+        schema.INTERVALS frame (``interval_start`` tz-aware).
+    calendar
+        Site time zone, opening windows, closing dates and special days.
+    interval_minutes
+        Grid of the history and the forecast [min].
+    horizon_days
+        Days to forecast from ``start`` (a local date; default: the day after the history).
+    model
+        ``auto`` (backtested choice among ``candidates``) or a registry name.
+    default_aht_s
+        AHT per queue [s] used when the history carries no handle time.
+    queue_windows
+        Opening windows of the queues that do not follow the site's hours.
+    stale_weeks
+        Series without volume in this many weeks before the start are skipped with a warning.
+    """
+    check_model(model, candidates)
+    if intervals.empty:
+        raise ForecastError("no interval history to forecast from")
+    warnings: list[str] = []
+    last = intervals["interval_start"].max()
+    ref = (start.tz_localize(calendar.timezone) if start is not None
+           else last.tz_convert(calendar.timezone).normalize() + pd.Timedelta(days=1))
+    stale = stale_series(intervals, ref, stale_weeks)
+    if stale:
+        warnings.append(f"no volume in the {stale_weeks} weeks before {ref.date()} for "
+                        f"{', '.join(stale)}: not forecast")
+    settings = SeriesSettings(calendar, interval_minutes, horizon_days, start, model,
+                              candidates, backtest_cutoffs)
+    aht = default_aht_s or {}
+    tasks = []
+    for (q, c), grp in intervals.groupby(["queue", "channel"], sort=True):
+        if f"{q}/{c}" in stale:
+            continue
+        g = grp[grp["interval_start"] < ref] if start is not None else grp
+        if g.empty:
+            warnings.append(f"{q}/{c}: no history before {ref.date()}: not forecast")
+            continue
+        tasks.append(SeriesTask(
+            str(q), str(c), _utc_ns(g["interval_start"]),
+            g["offered"].to_numpy(dtype=float),
+            _col(g, "handle_s"), _col(g, "handled"), float(aht.get(str(q), 300.0)),
+            _queue_settings(settings, (queue_windows or {}).get(str(q)), str(c))))
+    if not tasks:
+        raise ForecastError("no series left to forecast: " + "; ".join(warnings))
+    results: list[SeriesResult] = []
+    for i, res in enumerate((executor or SerialExecutor()).map(forecast_series, tasks)):
+        results.append(res)
+        if progress is not None:
+            progress(i + 1, len(tasks))
+    results.sort(key=lambda r: (r.queue, r.channel))
+    failed = [f"{r.queue}/{r.channel}: {r.error}" for r in results if r.error]
+    if failed:
+        raise ForecastError("no forecast could be made for " + "; ".join(failed))
+    fc = pd.concat([r.forecast for r in results if r.forecast is not None], ignore_index=True)
+    bts = [r.backtest for r in results if r.backtest is not None]
+    bt = pd.concat(bts, ignore_index=True) if bts else pd.DataFrame()
+    info = {f"{r.queue}/{r.channel}": r.info for r in results}
+    for key, facts in info.items():
+        for reasons in facts.get("fallbacks", {}).values():
+            warnings.append(f"{key}: fell back ({'; '.join(reasons)})")
+    return ForecastRun(fc[list(FORECAST.names)], bt, info, warnings)
+
+
+def _col(g: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in g.columns:
+        return np.full(len(g), np.nan)
+    return pd.to_numeric(g[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _utc_ns(col: pd.Series) -> np.ndarray:
+    idx = pd.DatetimeIndex(col).tz_convert("UTC").as_unit("ns")
+    return np.asarray(idx.asi8)
+
+
+def _queue_settings(settings: SeriesSettings, windows: tuple[Window, ...] | None,
+                    channel: str) -> SeriesSettings:
+    """The queue's own hours; deferred channels (email...) receive contacts at any time, so
+    their inflow is forecast round the clock and holidays are open days with a learnt factor."""
+    cal = settings.calendar
+    if windows is not None:
+        cal = dataclasses.replace(cal, windows=windows)
+    elif channel in COLD_CHANNELS:
+        cal = dataclasses.replace(cal, windows=ALL_DAY, holidays=frozenset(),
+                                  open_holidays=cal.holidays | cal.open_holidays)
+    return dataclasses.replace(settings, calendar=cal)

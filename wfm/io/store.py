@@ -1,0 +1,168 @@
+"""The interval data store: canonical intervals as Parquet, one file per queue and month.
+
+Layout: ``<data_dir>/intervals/queue=<queue>/<YYYY-MM>.parquet`` (month of the UTC
+``interval_start``). Rows are keyed by ``(interval_start, queue, channel)``.
+
+Overlap rule: a write *upserts* — for every key in the new frame the new row replaces the
+stored one (the later ingest wins), keys not in the new frame are kept. Re-ingesting the
+same file is therefore idempotent. Each partition file is rewritten atomically (temporary
+file, then rename); a write validates the whole frame before touching any file, so bad
+input never changes the store. A run killed between two partition renames leaves every
+partition consistent, and re-running the same ingest completes it (idempotence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.errors import InputDataError
+from wfm.outputs import atomic_path
+from wfm.schema import CHANNEL, INTERVAL_KEY, INTERVAL_START, INTERVALS, QUEUE
+
+STORE_FOLDER = "intervals"
+_COUNT_KINDS = ("count",)
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    """What a write did: rows written, rows that replaced stored ones, partitions touched."""
+
+    rows: int
+    replaced: int
+    added: int
+    partitions: int
+
+
+def _partition_dir(data_dir: Path, queue: str) -> Path:
+    safe = queue.replace("/", "_").replace("\\", "_")
+    return data_dir / STORE_FOLDER / f"queue={safe}"
+
+
+def _month_key(ts: pd.Series) -> pd.Series:
+    months: pd.Series = ts.dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    return months
+
+
+def canonical_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns in schema order with canonical dtypes (counts Int64, seconds float)."""
+    out = pd.DataFrame(index=frame.index)
+    for col in INTERVALS.columns:
+        if col.name not in frame.columns:
+            continue
+        s = frame[col.name]
+        if col.kind == "timestamp":
+            out[col.name] = pd.to_datetime(s, utc=True)
+        elif col.kind == "str":
+            out[col.name] = s.astype(str)
+        elif col.kind in _COUNT_KINDS:
+            out[col.name] = pd.to_numeric(s).round().astype("Int64")
+        else:
+            out[col.name] = pd.to_numeric(s).astype("float64")
+    return out
+
+
+def _validate(frame: pd.DataFrame) -> None:
+    missing = [c for c in INTERVALS.required if c not in frame.columns]
+    if missing:
+        raise InputDataError(f"data store: frame lacks required column(s) {', '.join(missing)}")
+    if not isinstance(frame[INTERVAL_START].dtype, pd.DatetimeTZDtype):
+        raise InputDataError("data store: interval_start must be time-zone aware")
+    dup = frame.duplicated(list(INTERVAL_KEY), keep=False)
+    if dup.any():
+        row = frame.loc[dup].iloc[0]
+        raise InputDataError(
+            f"data store: duplicate interval {row[INTERVAL_START].isoformat()} for queue "
+            f"{row[QUEUE]!r} channel {row[CHANNEL]!r} in one write"
+        )
+
+
+def write_intervals(data_dir: str | Path, frame: pd.DataFrame) -> StoreSummary:
+    """Upsert ``frame`` (INTERVALS schema) into the store; later writes win per key."""
+    data_dir = Path(data_dir)
+    new = canonical_frame(frame)
+    _validate(new)
+    if new.empty:
+        return StoreSummary(0, 0, 0, 0)
+    new = new.assign(_month=_month_key(new[INTERVAL_START]))
+    # Build every partition's new content first, then rename them all: a failure while
+    # building leaves the store untouched.
+    staged: list[tuple[Path, pd.DataFrame]] = []
+    replaced = 0
+    for (queue, month), incoming in new.groupby([QUEUE, "_month"], sort=True):
+        merged = incoming.drop(columns="_month")
+        path = _partition_dir(data_dir, str(queue)) / f"{month}.parquet"
+        if path.exists():
+            old = pd.read_parquet(path)
+            keys = pd.MultiIndex.from_frame(merged[list(INTERVAL_KEY)])
+            old_keys = pd.MultiIndex.from_frame(old[list(INTERVAL_KEY)])
+            hit = old_keys.isin(keys)
+            replaced += int(hit.sum())
+            merged = pd.concat([old.loc[~hit], merged], ignore_index=True)
+        merged = merged.sort_values([CHANNEL, INTERVAL_START], kind="stable")
+        staged.append((path, merged.reset_index(drop=True)))
+    for path, part in staged:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            part.to_parquet(tmp, index=False)
+    return StoreSummary(len(new), replaced, len(new) - replaced, len(staged))
+
+
+def stored_queues(data_dir: str | Path) -> list[str]:
+    root = Path(data_dir) / STORE_FOLDER
+    if not root.is_dir():
+        return []
+    return sorted(p.name.removeprefix("queue=") for p in root.iterdir()
+                  if p.is_dir() and p.name.startswith("queue="))
+
+
+def read_intervals(
+    data_dir: str | Path,
+    *,
+    queues: Sequence[str] | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The stored intervals (``start`` inclusive, ``end`` exclusive), sorted by queue,
+    channel and interval_start, with ``interval_start`` in UTC.
+
+    Raises :class:`InputDataError` when the store is empty or a requested queue is absent.
+    """
+    data_dir = Path(data_dir)
+    known = stored_queues(data_dir)
+    if not known:
+        raise InputDataError(
+            f"{data_dir / STORE_FOLDER}: the data store is empty",
+            hint="ingest interval history first: wfm ingest FILE...",
+        )
+    wanted = list(queues) if queues is not None else known
+    absent = [q for q in wanted if q not in known]
+    if absent:
+        raise InputDataError(
+            f"{data_dir / STORE_FOLDER}: no stored data for queue(s) {', '.join(absent)}; "
+            f"stored: {', '.join(known)}"
+        )
+    lo = None if start is None else pd.Timestamp(start).tz_convert("UTC").strftime("%Y-%m")
+    hi = None if end is None else pd.Timestamp(end).tz_convert("UTC").strftime("%Y-%m")
+    parts = []
+    for q in wanted:
+        for path in sorted(_partition_dir(data_dir, q).glob("*.parquet")):
+            month = path.stem
+            if (lo is not None and month < lo) or (hi is not None and month > hi):
+                continue
+            parts.append(pd.read_parquet(path))
+    if not parts:
+        return canonical_frame(pd.DataFrame({c: [] for c in INTERVALS.required}).astype(
+            {INTERVAL_START: "datetime64[ns, UTC]"}))
+    out = pd.concat(parts, ignore_index=True)
+    out[INTERVAL_START] = out[INTERVAL_START].dt.tz_convert("UTC")
+    if start is not None:
+        out = out.loc[out[INTERVAL_START] >= pd.Timestamp(start)]
+    if end is not None:
+        out = out.loc[out[INTERVAL_START] < pd.Timestamp(end)]
+    return out.sort_values([QUEUE, CHANNEL, INTERVAL_START], kind="stable").reset_index(
+        drop=True
+    )

@@ -1,0 +1,204 @@
+"""Required agents for any combination of targets (M/M/N), vectorised over intervals.
+
+The search never starts at the offered load: it brackets the answer around a
+square-root-staffing guess (growing the bracket both ways) and then bisects the whole
+array at once, so each step costs one vectorised evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from wfm.errors import StaffingError
+from wfm.staffing.erlang_c import (
+    ArrayLike,
+    FloatArray,
+    _as_float,
+    asa,
+    occupancy,
+    service_level,
+)
+
+IntArray = np.ndarray
+Predicate = Callable[[FloatArray, IntArray], FloatArray]
+"""``meets(agents, idx)``: does ``agents`` meet the target for the intervals ``idx``?"""
+
+
+def _check_targets(sl_target: float | None, sl_threshold_s: float | None,
+                   max_asa_s: float | None, max_occupancy: float | None) -> None:
+    if sl_target is not None and not 0.0 < sl_target < 1.0:
+        raise StaffingError(f"service-level target {sl_target!r} is not valid; accepted: a "
+                            "fraction in (0, 1), e.g. 0.8 for 80%")
+    if sl_target is not None and (sl_threshold_s is None or sl_threshold_s < 0):
+        raise StaffingError(f"service-level threshold {sl_threshold_s!r} s is not valid; "
+                            "accepted: a number of seconds >= 0")
+    if max_asa_s is not None and not max_asa_s > 0:
+        raise StaffingError(f"maximum ASA {max_asa_s!r} s is not valid; accepted: seconds > 0")
+    if max_occupancy is not None and not 0.0 < max_occupancy <= 1.0:
+        raise StaffingError(f"maximum occupancy {max_occupancy!r} is not valid; accepted: a "
+                            "fraction in (0, 1]")
+    if sl_target is None and max_asa_s is None and max_occupancy is None:
+        raise StaffingError("no staffing target given; give a service level, a maximum ASA "
+                            "or a maximum occupancy")
+
+
+def search_agents(meets: Predicate, load: FloatArray, guess: FloatArray,
+                  max_agents: FloatArray) -> FloatArray:
+    """Smallest whole ``n`` in [0, max_agents] with ``meets(n, load)`` (monotone in n)."""
+    guess = np.clip(np.round(guess), 0.0, max_agents)
+    ok = meets(guess, np.arange(guess.size)).astype(bool)
+    hi = np.where(ok, guess, np.nan)
+    lo = np.where(ok, np.nan, guess)  # lo: largest known failing value
+    step = np.maximum(1.0, np.ceil(np.sqrt(np.maximum(load, 1.0)) / 4.0))
+    # Bracket: walk down from successes, up from failures, doubling the step.
+    for _ in range(80):
+        need_lo = np.isnan(lo)
+        need_hi = np.isnan(hi)
+        if not (need_lo.any() or need_hi.any()):
+            break
+        if need_lo.any():
+            idx = np.flatnonzero(need_lo)
+            cand = hi[idx] - step[idx]
+            at_floor = cand < 0
+            lo[idx[at_floor]] = -1.0
+            idx, cand = idx[~at_floor], cand[~at_floor]
+            if idx.size:
+                res = meets(cand, idx).astype(bool)
+                hi[idx[res]] = cand[res]
+                lo[idx[~res]] = cand[~res]
+        if need_hi.any():
+            idx = np.flatnonzero(need_hi)
+            cand = np.minimum(lo[idx] + step[idx], max_agents[idx])
+            res = meets(cand, idx).astype(bool)
+            stuck = ~res & (cand >= max_agents[idx])
+            if stuck.any():
+                raise StaffingError(
+                    f"no staffing up to {int(max_agents[idx][stuck][0])} agents meets the "
+                    f"target at an offered load of {load[idx][stuck][0]:g} Erlangs; the "
+                    "target cannot be met (relax it)")
+            hi[idx[res]] = cand[res]
+            lo[idx[~res]] = cand[~res]
+        step *= 2.0
+    # Bisect all intervals together.
+    while True:
+        gap = hi - lo > 1
+        if not gap.any():
+            return hi
+        idx = np.flatnonzero(gap)
+        mid = np.floor((lo[idx] + hi[idx]) / 2.0)
+        res = meets(mid, idx).astype(bool)
+        hi[idx[res]] = mid[res]
+        lo[idx[~res]] = mid[~res]
+
+
+def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | None = None,
+                    sl_threshold_s: float | None = None, max_asa_s: float | None = None,
+                    max_occupancy: float | None = None) -> FloatArray:
+    """Fewest agents meeting every given target under Erlang C (M/M/N).
+
+    Parameters
+    ----------
+    load : offered load [Erlangs] per interval
+    aht_s : average handle time [s]
+    sl_target : fraction (0, 1) to answer within ``sl_threshold_s`` [s]
+    max_asa_s : maximum average speed of answer [s]
+    max_occupancy : maximum occupancy (0, 1]
+
+    Returns whole agents; 0 where the load is 0.
+
+    Examples
+    --------
+    >>> int(required_agents(10.0, 180.0, sl_target=0.8, sl_threshold_s=20.0))
+    14
+    """
+    _check_targets(sl_target, sl_threshold_s, max_asa_s, max_occupancy)
+    a, h = np.broadcast_arrays(_as_float(load), _as_float(aht_s))
+    a, h = a.astype(np.float64).ravel(), h.astype(np.float64).ravel()
+    if np.any(~np.isfinite(a) | (a < 0)):
+        raise StaffingError("offered load must be a number >= 0 Erlangs")
+    if np.any(~np.isfinite(h) | (h <= 0)):
+        bad = float(h[~np.isfinite(h) | (h <= 0)][0])
+        raise StaffingError(f"AHT {bad!r} s is not valid; accepted: a number of seconds > 0")
+    shape = np.broadcast_shapes(np.shape(load), np.shape(aht_s))
+    out = np.zeros(a.shape)
+    pos = a > 0
+    if not pos.any():
+        return out.reshape(shape)
+    ap, hp = a[pos], h[pos]
+
+    def meets(n: FloatArray, idx: IntArray) -> FloatArray:
+        a_i, h_i = ap[idx], hp[idx]
+        ok = n > a_i
+        if sl_target is not None:
+            assert sl_threshold_s is not None
+            ok &= service_level(n, a_i, h_i, sl_threshold_s) >= sl_target
+        if max_asa_s is not None:
+            ok &= asa(n, a_i, h_i) <= max_asa_s
+        if max_occupancy is not None:
+            ok &= occupancy(n, a_i) <= max_occupancy
+        return np.asarray(ok, dtype=np.float64)
+
+    guess = ap + 1.5 * np.sqrt(ap) + 1.0
+    cap = np.ceil(ap * 20.0 + 1000.0)
+    out[pos] = search_agents(meets, ap, guess, cap)
+    return out.reshape(shape)
+
+
+def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: float, *,
+                             sl_target: float | None = None,
+                             sl_threshold_s: float | None = None,
+                             max_abandon_rate: float | None = None,
+                             max_occupancy: float | None = None) -> FloatArray:
+    """Fewest agents meeting every target under Erlang A (M/M/N+M).
+
+    The service level is the fraction of **offered** contacts answered within
+    ``sl_threshold_s``. The answer may lie below the offered load: the bracket walks down
+    from the square-root guess to 0 agents when needed.
+
+    Examples
+    --------
+    >>> int(required_agents_erlang_a(10.0, 180.0, 120.0, sl_target=0.8, sl_threshold_s=20.0))
+    12
+    """
+    from wfm.staffing.erlang_a import erlang_a
+
+    if max_abandon_rate is not None and not 0.0 < max_abandon_rate < 1.0:
+        raise StaffingError(f"maximum abandonment rate {max_abandon_rate!r} is not valid; "
+                            "accepted: a fraction in (0, 1)")
+    if max_abandon_rate is None:
+        _check_targets(sl_target, sl_threshold_s, None, max_occupancy)
+    else:
+        _check_targets(sl_target, sl_threshold_s, None, max_occupancy or 1.0)
+    if not patience_s > 0:
+        raise StaffingError(f"patience {patience_s!r} s is not valid; accepted: seconds > 0")
+    a, h = np.broadcast_arrays(_as_float(load), _as_float(aht_s))
+    shape = a.shape
+    a, h = a.astype(np.float64).ravel(), h.astype(np.float64).ravel()
+    if np.any(~np.isfinite(a) | (a < 0)):
+        raise StaffingError("offered load must be a number >= 0 Erlangs")
+    if np.any(~np.isfinite(h) | (h <= 0)):
+        raise StaffingError(f"AHT {float(h[~(h > 0)][0])!r} s is not valid; accepted: > 0")
+    out = np.zeros(a.shape)
+    pos = a > 0
+    if not pos.any():
+        return out.reshape(shape)
+    ap, hp = a[pos], h[pos]
+    threshold = 0.0 if sl_threshold_s is None else sl_threshold_s
+
+    def meets(n: FloatArray, idx: IntArray) -> FloatArray:
+        m = erlang_a(n, ap[idx], hp[idx], patience_s, threshold)
+        ok = n >= 0
+        if sl_target is not None:
+            ok &= m["sl_offered"] >= sl_target
+        if max_abandon_rate is not None:
+            ok &= m["p_abandon"] <= max_abandon_rate
+        if max_occupancy is not None:
+            served_load = ap[idx] * (1.0 - m["p_abandon"])
+            ok &= np.where(n > 0, served_load / np.maximum(n, 1.0), 1.0) <= max_occupancy
+        return np.asarray(ok, dtype=np.float64)
+
+    guess = ap + np.sqrt(ap)
+    out[pos] = search_agents(meets, ap, guess, np.ceil(ap * 20.0 + 1000.0))
+    return out.reshape(shape)
