@@ -54,7 +54,7 @@ def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],
         over[q] = ip.add_vars(n_t, 0, total_size, over_cost)
     alloc: dict[tuple[int, int], np.ndarray] = {}
     for g, queues in enumerate(group_queues):
-        if len(queues) == 1:
+        if len(queues) <= 1:  # one queue: counted directly; none: counted nowhere
             continue
         for q in queues:
             alloc[(g, q)] = ip.add_vars(n_t, 0, int(group_sizes[g]))

@@ -90,8 +90,10 @@ def solve_lp_relaxation(ip: IntegerProgram) -> float:
     obj.SetMinimization()
     status = solver.Solve()
     if status != pywraplp.Solver.OPTIMAL:
-        raise SolverError("the LP relaxation of the weekly plan has no optimal solution "
-                          f"(GLOP status {status})")
+        name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
+                pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
+        raise SolverError(f"the LP relaxation of the weekly plan has no optimal solution "
+                          f"({name})")
     return float(obj.Value())
 
 

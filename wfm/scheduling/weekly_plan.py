@@ -90,6 +90,20 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
     return any_need(s, s + per_h) & any_need(e - per_h, e)
 
 
+def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
+                queues: Sequence[int]) -> np.ndarray:
+    """``caps`` with dominated shifts set to 0, except that a day and length keeps all its
+    shifts when pruning would remove every one (a contract minimum may need them)."""
+    keep = prune_shifts(catalog, required, queues)
+    out = np.where(keep, caps, 0)
+    key = catalog.day * len(catalog.lengths) + catalog.length
+    had = np.bincount(key, weights=caps > 0, minlength=7 * len(catalog.lengths)) > 0
+    has = np.bincount(key, weights=out > 0, minlength=7 * len(catalog.lengths)) > 0
+    restore = (had & ~has)[key]
+    out[restore] = caps[restore]
+    return out
+
+
 def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
@@ -112,7 +126,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps[~prune_shifts(catalog, required, [qidx[q] for q in grp.queues])] = 0
+            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues])
         size = len(grp.members)
         bound_total = int(min(grp.max_shifts, size * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
