@@ -1,0 +1,91 @@
+"""Seeded generators of the scheduling benchmark instances (requirements + agents)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+WEEK = date(2026, 6, 1)  # a Monday without a daylight-saving change
+TZ = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class BenchAgent:
+    """The fields of wfm.scheduling.agents.Agent."""
+
+    agent_id: str
+    name: str
+    team: str
+    skills: dict[str, int]
+    min_hours_week: float
+    max_hours_week: float
+    min_days_week: int
+    max_days_week: int
+    shift_lengths_h: tuple[float, ...] = ()
+    earliest_start: time = time(0)
+    latest_end: time = time(23, 59)
+    time_off: frozenset[date] = frozenset()
+    availability: dict[int, tuple[time, time]] | None = None
+    preferred_start: time | None = None
+    preferred_days_off: frozenset[int] = field(default_factory=frozenset)
+
+
+def daily_profile(rng: np.random.Generator, peak: float, minutes: int = 15) -> np.ndarray:
+    """Agents required per interval of one local day: two humps (late morning, afternoon),
+    open 07:00-23:00, seeded noise."""
+    hours = np.arange(0, 24, minutes / 60)
+    shape = (np.exp(-0.5 * ((hours - 10.5) / 1.8) ** 2)
+             + 0.85 * np.exp(-0.5 * ((hours - 15.5) / 2.2) ** 2)
+             + 0.25 * np.exp(-0.5 * ((hours - 20.0) / 1.5) ** 2))
+    shape = shape / shape.max()
+    noisy = peak * shape * rng.normal(1.0, 0.04, size=shape.shape)
+    open_ = (hours >= 7) & (hours < 23)
+    return np.where(open_, np.maximum(np.ceil(noisy), 1), 0).astype(np.int64)
+
+
+def requirements(seed: int, queues: dict[str, tuple[str, float, float]],
+                 minutes: int = 15) -> pd.DataFrame:
+    """REQUIREMENTS frame for the week; ``queues[name] = (channel, peak_lo, peak_hi)``."""
+    rng = np.random.default_rng(seed)
+    zone = ZoneInfo(TZ)
+    frames = []
+    for q, (channel, lo, hi) in queues.items():
+        for d in range(7):
+            day = WEEK + timedelta(days=d)
+            start = pd.Timestamp(day).tz_localize(zone)
+            stamps = pd.date_range(start, periods=24 * 60 // minutes, freq=f"{minutes}min")
+            agents = daily_profile(rng, rng.uniform(lo, hi), minutes).astype(float)
+            frames.append(pd.DataFrame({
+                "queue": q, "channel": channel, "interval_start": stamps.tz_convert("UTC"),
+                "offered": 0.0, "aht_s": 300.0, "agents_productive": agents,
+                "agents_required": agents}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def agents(seed: int, count: int, queues: list[str], *, multi_share: float = 0.0,
+           unavailable: float = 0.0, full_time_share: float = 0.7) -> list[BenchAgent]:
+    """Named agents: full time (8 h or 10 h shifts, 32-40 h, 4-5 days) and part time
+    (4 h or 6 h shifts, 16-30 h, 3-5 days); ``unavailable`` share of agent-days off;
+    ``multi_share`` of agents hold 2-3 skills."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(count):
+        primary = queues[int(rng.integers(len(queues)))]
+        skills = {primary: 1}
+        if len(queues) > 1 and rng.random() < multi_share:
+            extra = [q for q in queues if q != primary]
+            k = int(rng.integers(1, min(2, len(extra)) + 1))
+            for j, q in enumerate(rng.choice(extra, size=k, replace=False)):
+                skills[str(q)] = 2 + j
+        off = frozenset(WEEK + timedelta(days=d) for d in range(7) if rng.random() < unavailable)
+        if rng.random() < full_time_share:
+            out.append(BenchAgent(f"A{i:04d}", f"Agent {i}", f"T{i % 10}", skills, 32.0, 40.0,
+                                  4, 5, (8.0, 10.0), time_off=off))
+        else:
+            out.append(BenchAgent(f"A{i:04d}", f"Agent {i}", f"T{i % 10}", skills, 16.0, 30.0,
+                                  3, 5, (4.0, 6.0), time_off=off))
+    return out

@@ -1,0 +1,124 @@
+"""A small solver-neutral integer program, exported to CP-SAT or to GLOP (its LP relaxation).
+
+Stage (a) needs both the integer solution (CP-SAT) and the bound of its LP relaxation (GLOP)
+of the very same model; building it once as sparse rows keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from wfm.errors import SolverError
+from wfm.scheduling.solver_params import SolverParams, configure_solver
+
+INF = float("inf")
+
+
+@dataclass
+class IntegerProgram:
+    """Integer variables with bounds, linear rows ``lb <= sum(coef * var) <= ub``, and a
+    linear objective to minimise. Coefficients are integers (CP-SAT needs them)."""
+
+    lower: list[int] = field(default_factory=list)
+    upper: list[int] = field(default_factory=list)
+    cost: list[int] = field(default_factory=list)
+    rows: list[tuple[np.ndarray, np.ndarray, float, float]] = field(default_factory=list)
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.lower)
+
+    def add_var(self, lower: int, upper: int, cost: int = 0) -> int:
+        self.lower.append(int(lower))
+        self.upper.append(int(max(lower, upper)))
+        self.cost.append(int(cost))
+        return len(self.lower) - 1
+
+    def add_vars(self, count: int, lower: int, upper: Sequence[int] | int,
+                 cost: int = 0) -> np.ndarray:
+        first = len(self.lower)
+        ups = [int(upper)] * count if isinstance(upper, int) else [int(u) for u in upper]
+        self.lower.extend([int(lower)] * count)
+        self.upper.extend(max(int(lower), u) for u in ups)
+        self.cost.extend([int(cost)] * count)
+        return np.arange(first, first + count, dtype=np.int64)
+
+    def add_row(self, index: Sequence[int] | np.ndarray, coef: Sequence[int] | np.ndarray | int,
+                lower: float = -INF, upper: float = INF) -> None:
+        idx = np.asarray(index, dtype=np.int64)
+        c = np.full(len(idx), coef, dtype=np.int64) if np.isscalar(coef) else np.asarray(
+            coef, dtype=np.int64)
+        if len(idx) == 0:
+            if lower > 0 or upper < 0:
+                raise SolverError("internal: an empty constraint cannot be satisfied")
+            return
+        self.rows.append((idx, c, lower, upper))
+
+
+@dataclass(frozen=True)
+class IntegerSolution:
+    """Values, objective and CP-SAT's own proof of a lower bound."""
+
+    status: str
+    values: np.ndarray
+    objective: float
+    bound: float
+    wall_time_s: float
+
+
+def solve_lp_relaxation(ip: IntegerProgram) -> float:
+    """Optimal objective of the LP relaxation (GLOP): a lower bound of the integer optimum."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:  # pragma: no cover - GLOP ships with every ortools wheel
+        raise SolverError("the GLOP linear solver is not available in this ortools build")
+    xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
+                                                                      strict=True)]
+    for idx, coef, lo, up in ip.rows:
+        ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
+                                  up if up < INF else solver.infinity(), "")
+        for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
+            ct.SetCoefficient(xs[i], float(c))
+    obj = solver.Objective()
+    for x, c in zip(xs, ip.cost, strict=True):
+        if c:
+            obj.SetCoefficient(x, float(c))
+    obj.SetMinimization()
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
+                pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
+        raise SolverError(f"the LP relaxation of the weekly plan has no optimal solution "
+                          f"({name})")
+    return float(obj.Value())
+
+
+def solve_integer(ip: IntegerProgram, params: SolverParams,
+                  hint: np.ndarray | None = None) -> IntegerSolution:
+    """Solve with CP-SAT; raise :class:`SolverError` when no solution is found in time."""
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(lo, up, "") for lo, up in zip(ip.lower, ip.upper, strict=True)]
+    for idx, coef, lo, up in ip.rows:
+        expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in idx.tolist()], coef.tolist())
+        lo_i = int(np.ceil(lo)) if lo > -INF else cp_model.INT_MIN
+        up_i = int(np.floor(up)) if up < INF else cp_model.INT_MAX
+        model.add_linear_constraint(expr, lo_i, up_i)
+    nz = [i for i, c in enumerate(ip.cost) if c]
+    model.minimize(cp_model.LinearExpr.weighted_sum([xs[i] for i in nz],
+                                                    [ip.cost[i] for i in nz]))
+    if hint is not None:
+        for x, v in zip(xs, hint.tolist(), strict=True):
+            model.add_hint(x, int(v))
+    solver = configure_solver(cp_model.CpSolver(), params)
+    status = solver.solve(model)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise SolverError(f"CP-SAT found no solution ({name}) within "
+                          f"{params.time_limit_s:g} s", hint="raise [scheduling] time_limit_s")
+    values = np.fromiter((solver.value(x) for x in xs), dtype=np.int64, count=len(xs))
+    return IntegerSolution(name, values, float(solver.objective_value),
+                           float(solver.best_objective_bound), float(solver.wall_time))

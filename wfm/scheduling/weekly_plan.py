@@ -1,0 +1,231 @@
+"""Stage (a): how many agents of each group start each shift, with implicit breaks.
+
+Integer program per week (Bechtold & Jacobs 1990 implicit break placement): for each
+group and shift length, ``P[t]`` counts shifts started up to slot ``t`` (so the shifts
+starting at ``t`` are ``P[t] - P[t-1]``); for each break of that length, ``Q[t]`` counts
+breaks started up to ``t``. Breaks can be given to shifts inside their windows exactly
+when, for every ``t``, the shifts started up to ``t`` have had as many breaks started by
+their latest break slot (forward) and the breaks started before a shift's earliest slot
+do not outnumber the shifts started before it (backward), with equal totals. Both hold
+for windows at a fixed offset from the start, so windows never overlap extraordinarily.
+
+References
+----------
+Bechtold, S. E., & Jacobs, L. W. (1990). Implicit modeling of flexible break assignments
+in optimal shift scheduling. Management Science, 36(11), 1339-1351.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from wfm.scheduling.coverage_model import (
+    SCALE,
+    Expr,
+    add_coverage,
+    allocation_values,
+    objective_parts,
+)
+from wfm.scheduling.eligibility import AgentGroup
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp_relaxation
+from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.solver_params import SolverParams
+
+
+@dataclass(frozen=True)
+class WeeklyPlan:
+    """Result of stage (a).
+
+    ``shifts[g, i]`` agents of group ``g`` on catalog shift ``i``; ``alloc[g, q, t]``
+    agents of group ``g`` working queue ``q`` in slot ``t`` (breaks removed);
+    ``objective`` and ``lp_bound`` in weighted agent-hours.
+    """
+
+    status: str
+    shifts: np.ndarray
+    alloc: np.ndarray
+    under: np.ndarray
+    over: np.ndarray
+    objective: float
+    lp_bound: float
+    cp_bound: float
+    parts: dict[str, float]
+    wall_time_s: float
+
+    @property
+    def bound(self) -> float:
+        return max(self.lp_bound, self.cp_bound)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap to the best bound (0-1)."""
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    if objective <= 1e-9:
+        return 0.0
+    return max(0.0, (objective - bound) / objective)
+
+
+def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
+                 queues: Sequence[int]) -> np.ndarray:
+    """Shifts worth offering a group: some requirement on its queues in the first and the
+    last hour of the shift (a shift starting or ending in an empty stretch is dominated by
+    a shorter or later one)."""
+    need = required[list(queues)].sum(axis=0) > 0
+    n_t = need.shape[0]
+    cum = np.concatenate([[0], np.cumsum(need)])
+    per_h = 60 // catalog.grid.slot_minutes
+    s, e = catalog.start, catalog.end
+
+    def any_need(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        lo_c, hi_c = np.clip(lo, 0, n_t), np.clip(hi, 0, n_t)
+        return (cum[hi_c] - cum[lo_c]) > 0
+
+    return any_need(s, s + per_h) & any_need(e - per_h, e)
+
+
+def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
+                queues: Sequence[int]) -> np.ndarray:
+    """``caps`` with dominated shifts set to 0, except that a day and length keeps all its
+    shifts when pruning would remove every one (a contract minimum may need them)."""
+    keep = prune_shifts(catalog, required, queues)
+    out = np.where(keep, caps, 0)
+    key = catalog.day * len(catalog.lengths) + catalog.length
+    had = np.bincount(key, weights=caps > 0, minlength=7 * len(catalog.lengths)) > 0
+    has = np.bincount(key, weights=out > 0, minlength=7 * len(catalog.lengths)) > 0
+    restore = (had & ~has)[key]
+    out[restore] = caps[restore]
+    return out
+
+
+def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+                      queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
+                      params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
+    """Build and solve stage (a); also solve its LP relaxation for the bound.
+
+    Parameters
+    ----------
+    required
+        Agents required per queue and slot, integer array (n_queues, grid.n_slots).
+    """
+    grid = catalog.grid
+    horizon, n_t = grid.horizon, grid.n_slots
+    slot_h = grid.slot_minutes / 60
+    ip = IntegerProgram()
+    qidx = {q: i for i, q in enumerate(queue_names)}
+    prefix: dict[tuple[int, int], np.ndarray] = {}
+    work: list[list[Expr]] = []
+    paid_cost = [round(rules.cost_per_paid_hour * sl.paid_h / slot_h * SCALE)
+                 for sl in catalog.lengths]
+    for g, grp in enumerate(groups):
+        caps = grp.shift_cap.copy()
+        if prune:
+            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues])
+        size = len(grp.members)
+        bound_total = int(min(grp.max_shifts, size * 7))
+        w_idx: list[list[int]] = [[] for _ in range(horizon)]
+        w_coef: list[list[int]] = [[] for _ in range(horizon)]
+        for li, sl in enumerate(catalog.lengths):
+            cap_t = np.zeros(horizon, dtype=np.int64)
+            sel = catalog.length == li
+            cap_t[catalog.start[sel]] = caps[sel]
+            if cap_t.sum() == 0:
+                continue
+            p = ip.add_vars(horizon, 0, bound_total)
+            prefix[(g, li)] = p
+            ip.cost[int(p[-1])] += paid_cost[li]
+            ip.add_row([int(p[0])], [1], 0, int(cap_t[0]))
+            for t in range(1, horizon):
+                ip.add_row([int(p[t]), int(p[t - 1])], [1, -1], 0, int(cap_t[t]))
+            for t in range(horizon):
+                w_idx[t].append(int(p[t]))
+                w_coef[t].append(1)
+                if t - sl.n_slots >= 0:
+                    w_idx[t].append(int(p[t - sl.n_slots]))
+                    w_coef[t].append(-1)
+            starts = np.flatnonzero(cap_t)
+            for bw in sl.breaks:
+                can = np.zeros(horizon, dtype=bool)
+                for k in range(bw.earliest, bw.latest + 1):
+                    can[np.clip(starts + k, 0, horizon - 1)] = True
+                qv = ip.add_vars(horizon, 0, bound_total)
+                ip.add_row([int(qv[0])], [1], 0, bound_total if can[0] else 0)
+                for t in range(1, horizon):
+                    ip.add_row([int(qv[t]), int(qv[t - 1])], [1, -1], 0,
+                               bound_total if can[t] else 0)
+                ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
+                for t in range(horizon):
+                    late = min(t + bw.latest, horizon - 1)
+                    ip.add_row([int(p[t]), int(qv[late])], [1, -1], upper=0)  # forward
+                    early = t + bw.earliest - 1
+                    if early >= 0:
+                        back = [int(qv[min(early, horizon - 1)])]
+                        coef = [1]
+                        if t >= 1:
+                            back.append(int(p[t - 1]))
+                            coef.append(-1)
+                        ip.add_row(back, coef, upper=0)  # backward
+                for t in range(horizon):
+                    w_idx[t].append(int(qv[t]))
+                    w_coef[t].append(-1)
+                    if t - bw.duration >= 0:
+                        w_idx[t].append(int(qv[t - bw.duration]))
+                        w_coef[t].append(1)
+        work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
+        _add_group_totals(ip, g, grp, catalog, prefix)
+    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
+    over_cost = round(rules.overstaffing_weight * SCALE)
+    cov = add_coverage(ip, work, [[qidx[q] for q in grp.queues] for grp in groups],
+                       [len(grp.members) for grp in groups], required, under_cost, over_cost)
+    lp = solve_lp_relaxation(ip)
+    sol = solve_integer(ip, params)
+    shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
+    work_values = np.zeros((len(groups), n_t), dtype=np.int64)
+    for (g, li), p in prefix.items():
+        pv = sol.values[p]
+        starts = np.diff(np.concatenate([[0], pv]))
+        sel = np.flatnonzero(catalog.length == li)
+        shifts[g, sel] = starts[catalog.start[sel]]
+    for g in range(len(groups)):
+        for t in range(n_t):
+            idx, coef, _ = work[g][t]
+            work_values[g, t] = int(np.dot(sol.values[idx], coef)) if idx else 0
+    alloc = allocation_values(sol.values, cov, work_values,
+                              [[qidx[q] for q in grp.queues] for grp in groups],
+                              len(queue_names))
+    under, over = sol.values[cov.under], sol.values[cov.over]
+    paid_h = float((shifts * catalog.paid_h).sum())
+    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
+                            rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
+    to_hours = slot_h / SCALE
+    return WeeklyPlan(sol.status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
+                      sol.bound * to_hours, parts, sol.wall_time_s)
+
+
+def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: ShiftCatalog,
+                      prefix: dict[tuple[int, int], np.ndarray]) -> None:
+    """Per-day availability and weekly contract totals of a group."""
+    first = catalog.grid.day_first_slot
+    mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
+    if not mine:
+        return
+    for d in range(7):
+        idx: list[int] = []
+        coef: list[int] = []
+        for _, p in mine:
+            idx.append(int(p[first[d + 1] - 1] if d < 6 else p[-1]))
+            coef.append(1)
+            if first[d] > 0:
+                idx.append(int(p[first[d] - 1]))
+                coef.append(-1)
+        ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
+    totals = [int(p[-1]) for _, p in mine]
+    paid_min = [round(catalog.lengths[li].paid_h * 60) for li, _ in mine]
+    ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
+    ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
