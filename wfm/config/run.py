@@ -26,7 +26,9 @@ class RunConfig:
     horizon``); ``agents`` is the agents file the schedule step reads; ``week`` is the
     Monday of the week to roster, or ``"next"`` (the first full week after the end of the
     history); ``keep`` is how many runs to keep per output folder (0 keeps all);
-    ``lock_file`` is where the lock lives (relative to the wfm.toml folder).
+    ``lock_file`` is where the lock lives (relative to the wfm.toml folder);
+    ``allow_understaffing`` publishes the best roster with its shortfall (coverage.csv and
+    a warning) instead of failing the run when the agents cannot cover the requirements.
     """
 
     inputs: tuple[str, ...] | None = None
@@ -37,6 +39,7 @@ class RunConfig:
     reports: tuple[str, ...] = ("roster_workbook", "coverage")
     keep: int = 0
     lock_file: Path = Path(".wfm-run.lock")
+    allow_understaffing: bool = True
 
 
 def read_run(t: TableReader, base: Path) -> RunConfig:
@@ -54,8 +57,10 @@ def read_run(t: TableReader, base: Path) -> RunConfig:
     keep = t.number("keep", d.keep, low=0, integer=True)
     lock_file = t.value("lock_file", base / d.lock_file, convert=_path(base),
                         accepted="a file path")
+    allow_under = t.bool("allow_understaffing", d.allow_understaffing)
     t.finish()
-    return RunConfig(inputs, steps, horizon, agents, week, reports, keep, lock_file)
+    return RunConfig(inputs, steps, horizon, agents, week, reports, keep, lock_file,
+                     allow_under)
 
 
 def _names(allowed: tuple[str, ...], *, empty_ok: bool = False) -> Any:

@@ -42,7 +42,9 @@ def run(ctx: StepContext) -> StepResult:
     if any(r in wanted for r in SCHEDULE_REPORTS):
         sched, run_dir = _schedule(ctx)
         if "roster_workbook" in wanted:
-            req = requirements_for(run_dir, sched.manifest, cfg.base_dir)
+            req = ctx.state.get("requirements")
+            if not isinstance(req, pd.DataFrame):
+                req = requirements_for(run_dir, sched.manifest, cfg.base_dir)
             write_roster_workbook(sched, folder / "roster.xlsx", site=cfg.site.name,
                                   requirements=req)
             written.append("roster.xlsx")

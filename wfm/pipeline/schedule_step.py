@@ -1,0 +1,98 @@
+"""Schedule step: wfm.scheduling (CP-SAT weekly roster) on the requirements -> schedules/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from wfm.config.scheduling import shift_rules
+from wfm.errors import ConfigError, InputDataError
+from wfm.outputs import TMP_PREFIX
+from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
+from wfm.pipeline.steps import StepContext, StepResult, area_roots
+from wfm.scheduling.agents import read_agents
+from wfm.scheduling.roster import (
+    ScheduleResult,
+    file_input,
+    schedule_week,
+    write_schedule_run,
+)
+from wfm.scheduling.solver_params import SolverParams
+from wfm.schema import REQUIREMENTS, read_frame_csv
+
+
+def first_monday(requirements: pd.DataFrame, tz: ZoneInfo) -> date:
+    """The first Monday on or after the requirements' first local day (``week = "next"``)."""
+    first = pd.Timestamp(requirements["interval_start"].min()).tz_convert(tz).date()
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+def run(ctx: StepContext) -> StepResult:
+    """Roster the [run] week for the [run] agents from this run's (or the latest)
+    requirements."""
+    cfg = ctx.config
+    agents_path = ctx.options.agents
+    if agents_path is None:
+        raise ConfigError(f"{cfg.path}: [run] agents is not set; the schedule step needs "
+                          "the agents file", hint='add agents = "agents.csv" under [run]')
+    requirements, req_path = _requirements(ctx)
+    agents = read_agents(agents_path, {q.name: q.channel for q in cfg.queues})
+    tz = cfg.site.timezone
+    week = (first_monday(requirements, tz) if ctx.options.week == "next"
+            else date.fromisoformat(ctx.options.week))
+    sc = cfg.scheduling
+    params = SolverParams(sc.time_limit_s, sc.workers, sc.seed)
+    result = schedule_week(requirements, agents, shift_rules(sc), week_start=week, tz=tz,
+                           params=params, allow_understaffing=cfg.run.allow_understaffing)
+    under = float(result.summary.get("under_agent_hours", 0.0))
+    if under > 1e-9:
+        ctx.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
+                 f"(published: [run] allow_understaffing = true; see coverage.csv)")
+    for note in result.summary.get("warnings", []):
+        ctx.warn(f"schedule: {note}")
+    folder = ctx.stage("schedules")
+    _write(folder, ctx.run_id, result, req_path=req_path, agents_path=agents_path,
+           params=params)
+    final_req = area_roots(cfg)["requirements"] / ctx.run_id / REQUIREMENTS_FILE
+    inputs = {"agents": file_input(agents_path), "requirements": file_input(req_path)}
+    if ctx.staged("requirements") is not None:
+        # Staged now, at this path once the run commits.
+        inputs["requirements"]["path"] = str(final_req)
+    ctx.record("schedules", inputs=inputs)
+    ctx.state["schedule"] = result
+    return StepResult(rows=len(result.roster), outputs=("schedules",),
+                      details={"status": result.summary.get("status")})
+
+
+def _requirements(ctx: StepContext) -> tuple[pd.DataFrame, Path]:
+    folder = ctx.source("requirements")
+    if folder is None:
+        raise InputDataError("no requirements to roster: this run made none and "
+                             "requirements/latest does not exist",
+                             hint="add the staff step: wfm run --steps forecast,staff,schedule")
+    path = folder / REQUIREMENTS_FILE
+    frame = ctx.state.get("requirements")
+    if not isinstance(frame, pd.DataFrame):
+        frame = read_frame_csv(str(path), REQUIREMENTS)
+    return frame, path
+
+
+def _write(folder: Path, run_id: str, result: ScheduleResult, *, req_path: Path,
+           agents_path: Path, params: SolverParams) -> None:
+    """The scheduling package's own run-folder writer, aimed at a scratch root (it also
+    moves that root's ``latest``); its run folder then becomes this run's staged folder."""
+    scratch = folder.parent / f"{TMP_PREFIX}{run_id}.write"
+    try:
+        written = write_schedule_run(
+            result, scratch, run_id=run_id,
+            inputs={"requirements": req_path, "agents": agents_path},
+            settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
+                      "seed": params.seed})
+        os.replace(written, folder)  # onto the empty staged folder
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
