@@ -14,7 +14,8 @@ from wfm.pipeline.steps import StepContext, StepResult
 HEALTH_FILE = "data_health.csv"
 
 
-def expand_inputs(patterns: tuple[str, ...], base: Path) -> list[Path]:
+def expand_inputs(patterns: tuple[str, ...], base: Path, *, key: str = "[run] inputs"
+                  ) -> list[Path]:
     """Files matched by ``patterns`` (relative to the wfm.toml folder), in pattern order.
 
     Same rule as `wfm ingest` without FILE arguments: every pattern must match something.
@@ -27,7 +28,7 @@ def expand_inputs(patterns: tuple[str, ...], base: Path) -> list[Path]:
         full = pattern if Path(pattern).is_absolute() else str(base / pattern)
         hits = sorted(glob.glob(full))  # noqa: PTH207 - patterns may hold folders too
         if not hits:
-            raise InputDataError(f"[run] inputs pattern {pattern!r} matches no file in {base}",
+            raise InputDataError(f"{key} pattern {pattern!r} matches no file in {base}",
                                  hint="check the export landed, or fix the pattern")
         out.extend(Path(h) for h in hits)
     return out
@@ -39,7 +40,8 @@ def run(ctx: StepContext) -> StepResult:
     All or nothing: a bad cell or an error-level finding raises before the store changes.
     """
     cfg = ctx.config
-    paths = expand_inputs(ctx.options.inputs, cfg.base_dir)
+    key = "[run] inputs" if cfg.run.inputs is not None else "[data] history"
+    paths = expand_inputs(ctx.options.inputs, cfg.base_dir, key=f"{cfg.path}: {key}")
     result = ingest_files(paths, **ingest_arguments(cfg))
     findings = result.findings
     warnings = findings.loc[findings["severity"] == "warning"]
