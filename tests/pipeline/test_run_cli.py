@@ -41,36 +41,54 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     res = _run("--log-file", "run.log")
     assert res.exit_code == 0, res.output
     line = res.stdout.strip().splitlines()[-1]
-    m = re.fullmatch(r"run (\S+) ok in [\d.]+s: ingest (\d+) rows [\d.]+s, forecast (\d+) rows "
-                     r"[\d.]+s, staff (\d+) rows [\d.]+s, report (\d+) rows [\d.]+s; "
-                     r"(\d+) warnings; latest -> \1 for forecasts, reports, requirements", line)
+    m = re.fullmatch(r"run (\S+) ok in [\d.]+s: (.*); (\d+) warnings; latest -> \1 for "
+                     r"forecasts, reports, requirements, schedules", line)
     assert m, line
     run_id = m.group(1)
-    assert int(m.group(2)) == len(pd.read_csv(proj / "sample" / "intervals.csv"))
+    counts = {}
+    for part in m.group(2).split(", "):
+        name, n, unit, _ = part.split(" ")
+        counts[name] = (int(n), unit)
+    assert list(counts) == STEPS
+    assert counts["ingest"] == (len(pd.read_csv(proj / "sample" / "intervals.csv")), "rows")
     assert {latest(proj, a) for a in AREAS} == {run_id}
     fc = pd.read_csv(proj / "forecasts" / run_id / "forecast.csv")
-    assert len(fc) == int(m.group(3)) == 4 * 7 * 96  # 4 queues x 7 days x 96 intervals
+    assert counts["forecast"] == (len(fc), "rows") and len(fc) == 4 * 7 * 96
     req = pd.read_csv(proj / "requirements" / run_id / "requirements.csv")
-    assert len(req) == int(m.group(4)) == 3 * 7 * 96  # email is deferred: not staffed
+    assert counts["staff"] == (len(req), "rows") and len(req) == 3 * 7 * 96  # email deferred
     assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr"}
-    sl = pd.read_csv(proj / "reports" / run_id / "service_level.csv")
+    roster = pd.read_csv(proj / "schedules" / run_id / "roster.csv")
+    assert counts["schedule"] == (len(roster), "rows") and len(roster) == 5 * 7
+    sched_man = json.loads((proj / "schedules" / run_id / "manifest.json").read_text())
+    assert sched_man["week"] == "2026-11-16"  # first Monday of the forecast
+    assert sched_man["inputs"]["requirements"]["path"] == str(
+        proj / "requirements" / run_id / "requirements.csv")
+    reports = proj / "reports" / run_id
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "calendars", "coverage.csv", "data_health.csv", "manifest.json", "roster.xlsx",
+        "service_level.csv"]
+    assert len(list((reports / "calendars").glob("*.ics"))) == 5
+    assert counts["report"] == (3 + 5, "files")
+    sl = pd.read_csv(reports / "service_level.csv")
     assert sl["period"].nunique() == 7
-    health = pd.read_csv(proj / "reports" / run_id / "data_health.csv")
+    health = pd.read_csv(reports / "data_health.csv")
     n_health = int((health["severity"] == "warning").sum() > 0)
-    assert int(m.group(6)) == n_health + 2  # + deferred email, + no forecast to judge yet
+    # + deferred email, + uncovered queues (two lines), + no earlier forecast to judge
+    assert int(m.group(3)) == n_health + 4
     for area in AREAS:
         man = json.loads((proj / area / run_id / "manifest.json").read_text())
         assert man["run"]["id"] == run_id and man["run"]["steps"] == STEPS
-        assert set(man["outputs"]) == {p.name for p in (proj / area / run_id).iterdir()
-                                       if p.name != "manifest.json"}
+        files = {p.relative_to(proj / area / run_id).as_posix()
+                 for p in (proj / area / run_id).rglob("*") if p.is_file()}
+        assert set(man["outputs"]) == files - {"manifest.json"}
     assert "wfm: warning: email_fr: deferred-work staffing is not implemented yet" in res.stderr
     assert hidden_leftovers(proj) == []
     events = [parse_line(x) for x in (proj / "run.log").read_text().splitlines()]
     ends = [e for e in events if e.get("event") == "end" and "step" in e]
     assert [e["step"] for e in ends] == STEPS
     assert all(float(e["duration_s"]) >= 0 and e["status"] == "ok" for e in ends)
-    assert [e["rows"] for e in ends] == [m.group(i) for i in range(2, 6)]
-    assert [e["warnings"] for e in ends] == [str(n_health), "0", "1", "1"]
+    assert [int(e["rows"]) for e in ends] == [c[0] for c in counts.values()]
+    assert [e["warnings"] for e in ends] == [str(n_health), "0", "1", "2", "1"]
     assert events[-1]["event"] == "end" and events[-1]["status"] == "ok"
 
 
@@ -109,7 +127,8 @@ def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
                      loader=loader)
     assert err.value.exit_code == 1
     assert err.value.summary.failed_step == "staff"
-    assert [s.status for s in err.value.summary.steps] == ["ok", "ok", "failed", "not run"]
+    assert [s.status for s in err.value.summary.steps] == ["ok", "ok", "failed", "not run",
+                                                           "not run"]
     assert "at step staff" in err.value.message
     assert "queue 'voice_fr': target cannot be met" in err.value.message
     for area in AREAS:

@@ -35,7 +35,7 @@ def run(ctx: StepContext) -> StepResult:
     """The [run] reports: roster workbook, coverage, calendars, service level, accuracy."""
     wanted = ctx.options.reports
     if not wanted:
-        return StepResult()
+        return StepResult(unit="files")
     cfg = ctx.config
     folder = ctx.stage("reports")
     written: list[str] = []
@@ -68,7 +68,7 @@ def run(ctx: StepContext) -> StepResult:
         written.append("accuracy.csv")
     ctx.record("reports", command="report", status="success", reports=list(wanted),
                files=written)
-    return StepResult(rows=len(written), outputs=("reports",))
+    return StepResult(rows=len(written), outputs=("reports",), unit="files")
 
 
 def _schedule(ctx: StepContext) -> tuple[ScheduleRun, Path]:

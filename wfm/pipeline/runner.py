@@ -76,6 +76,7 @@ class StepOutcome:
     rows: int = 0
     warnings: int = 0
     error: str = ""
+    unit: str = "rows"
 
 
 @dataclass
@@ -94,7 +95,8 @@ class RunSummary:
 
     def line(self) -> str:
         if self.status == "ok":
-            done = ", ".join(f"{s.name} {s.rows} rows {s.duration_s:.1f}s" for s in self.steps)
+            done = ", ".join(f"{s.name} {s.rows} {s.unit} {s.duration_s:.1f}s"
+                             for s in self.steps)
             n = len(self.warnings)
             warn = f"; {n} warning{'s' if n != 1 else ''}" if n else ""
             areas = ", ".join(sorted(self.outputs)) or "nothing"
@@ -249,7 +251,7 @@ def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: Run
                   error=outcome.error)
         raise
     outcome.duration_s = time.monotonic() - t0
-    outcome.status, outcome.rows = "ok", result.rows
+    outcome.status, outcome.rows, outcome.unit = "ok", result.rows, result.unit
     new = ctx.warnings[n_warnings:]
     outcome.warnings = len(new)
     for message in new:

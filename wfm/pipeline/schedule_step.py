@@ -53,8 +53,10 @@ def run(ctx: StepContext) -> StepResult:
     if under > 1e-9:
         ctx.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
                  f"(published: [run] allow_understaffing = true; see coverage.csv)")
-    for note in result.summary.get("warnings", []):
-        ctx.warn(f"schedule: {note}")
+    notes = list(result.summary.get("warnings", []))
+    if notes:
+        more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""
+        ctx.warn(f"schedule: {notes[0]}{more}")
     folder = ctx.stage("schedules")
     _write(folder, ctx.run_id, result, req_path=req_path, agents_path=agents_path,
            params=params)

@@ -53,6 +53,7 @@ class StepResult:
     rows: int = 0
     outputs: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    unit: str = "rows"
 
 
 @dataclass
