@@ -82,6 +82,7 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
                  for p in (proj / area / run_id).rglob("*") if p.is_file()}
         assert set(man["outputs"]) == files - {"manifest.json"}
     assert "wfm: warning: email_fr: deferred-work staffing is not implemented yet" in res.stderr
+    assert "  forecast" not in res.stderr  # no step-by-step progress when not on a terminal
     assert hidden_leftovers(proj) == []
     events = [parse_line(x) for x in (proj / "run.log").read_text().splitlines()]
     ends = [e for e in events if e.get("event") == "end" and "step" in e]
@@ -191,6 +192,22 @@ def test_staff_without_any_forecast_names_the_fix(proj: Path) -> None:
     assert "hint: add the forecast step: wfm run --steps forecast,staff" in res.stderr
 
 
-def test_help_shows_example() -> None:
+def test_help_shows_example_and_steps_are_listed() -> None:
     res = CliRunner().invoke(cli, ["run", "--help"])
     assert res.exit_code == 0 and "Example:  wfm run" in res.output
+    listed = CliRunner().invoke(cli, ["run", "--list-steps"])
+    assert listed.exit_code == 0
+    assert [line.split()[:2] for line in listed.output.splitlines()] == [
+        [name, "available"] for name in STEPS]
+
+
+def test_terminal_listener_prints_step_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    from wfm.cli.run_cmd import _on_terminal
+
+    _on_terminal({"run": "R", "event": "start", "steps": "forecast"})  # run-level: silent
+    _on_terminal({"run": "R", "step": "forecast", "event": "start"})
+    _on_terminal({"run": "R", "step": "forecast", "event": "warning", "message": "m"})
+    _on_terminal({"run": "R", "step": "forecast", "event": "end", "status": "ok",
+                  "duration_s": "1.500", "rows": "96"})
+    assert capsys.readouterr().err.splitlines() == [
+        "  forecast ...", "  forecast: warning: m", "  forecast ok in 1.500s, 96 rows"]

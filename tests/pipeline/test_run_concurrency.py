@@ -51,6 +51,8 @@ def test_second_run_exits_75_while_first_holds_the_lock(proj: Path) -> None:
                           f"(pid {winner['pid']} on ")
     assert "hint: let it finish, or pass --wait SECONDS to queue behind it" in err
     assert outs[[a, b].index(loser)][0] == ""
+    turned_away = read_log(proj, "b.log" if loser is b else "a.log")
+    assert [(e["event"], e["status"]) for e in turned_away] == [("end", "lock_held")]
     # Only the winner's outputs exist, whole, and latest points at them.
     assert latest(proj, "forecasts") == winner["run"]
     assert [p.name for p in (proj / "forecasts").iterdir() if p.name != "latest"] == \

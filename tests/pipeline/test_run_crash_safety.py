@@ -156,3 +156,18 @@ def test_kill_while_ingest_writes_the_store(good_project: Path, tmp_path: Path) 
     import pandas as pd
 
     pd.testing.assert_frame_equal(_store_frame(project), store_before)  # type: ignore[arg-type]
+
+
+def test_sigterm_cleans_up_and_releases(good_project: Path, tmp_path: Path) -> None:
+    """A polite stop (cron timeout, systemd) unwinds: staging deleted, lock released."""
+    project = copy_project(good_project, tmp_path / "p")
+    before = visible_state(project)
+    proc = start_run(project, pause="after:forecast")
+    wait_for(project, {"event": "pause", "point": "after:forecast"})
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert visible_state(project) == before
+    assert hidden_leftovers(project) == []
+    assert (project / ".wfm-run.lock").read_text() == ""
+    assert read_log(project)[-1]["status"] == "crashed"

@@ -30,14 +30,14 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wfm.config import Config
-from wfm.errors import OutputError, WfmError
+from wfm.errors import LockHeldError, OutputError, WfmError
 from wfm.outputs import (
     LATEST,
     TMP_PREFIX,
@@ -48,7 +48,7 @@ from wfm.outputs import (
     sha256_file,
     write_manifest,
 )
-from wfm.pipeline.lock import HeldLock, LockInfo, project_lock
+from wfm.pipeline.lock import HeldLock, LockInfo, acquire_lock
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.steps import (
     AREAS,
@@ -192,8 +192,7 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
     lock_path = cfg.run.lock_file
     journal = lock_path.parent / JOURNAL_NAME
     started = time.monotonic()
-    with project_lock(lock_path, run_id, wait_s=options.wait_s,
-                      roots=tuple(str(r) for r in roots.values())) as held:
+    with _locked(lock_path, run_id, options.wait_s, roots, log) as held:
         log.event("start", steps=",".join(options.steps), pid=os.getpid(),
                   config=str(cfg.path))
         _recover(held, roots, journal, cfg.paths.data_dir, log)
@@ -223,12 +222,28 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
             log.event("end", status="crashed", duration_s=time.monotonic() - started,
                       error=f"{type(exc).__name__}: {exc}")
             raise
-        removed = _retain(roots, outputs, options.keep, log)
+        removed = _retain(roots, outputs, options.keep, run_id, log)
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
                              ctx.warnings, removed)
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(ctx.warnings))
         return summary
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path, run_id: str, wait_s: float, roots: dict[str, Path],
+            log: RunLog) -> Iterator[HeldLock]:
+    """The project lock; a run turned away by it still leaves its line in the log."""
+    try:
+        held = acquire_lock(lock_path, run_id, wait_s=wait_s,
+                            roots=tuple(str(r) for r in roots.values()))
+    except LockHeldError as exc:
+        log.event("end", status="lock_held", error=exc.message)
+        raise
+    try:
+        yield held
+    finally:
+        held.release()
 
 
 def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: RunLog) -> None:
@@ -366,7 +381,7 @@ def _oldest_first(root: Path) -> list[str]:
     return sorted(list_runs(root), key=key)
 
 
-def _retain(roots: dict[str, Path], outputs: dict[str, Path], keep: int,
+def _retain(roots: dict[str, Path], outputs: dict[str, Path], keep: int, run_id: str,
             log: RunLog) -> list[Path]:
     """Delete all but the ``keep`` newest runs of each area this run wrote (0 keeps all)."""
     removed: list[Path] = []
@@ -378,7 +393,11 @@ def _retain(roots: dict[str, Path], outputs: dict[str, Path], keep: int,
         current = str(latest.readlink()) if latest.is_symlink() else None
         old = [r for r in _oldest_first(root)[:-keep] if r != current]
         for run in old:
-            shutil.rmtree(root / run, ignore_errors=True)
+            # Renamed out of sight first: a run killed mid-delete leaves only a hidden
+            # folder (named after this run, so the next run's recovery removes it).
+            trash = root / f"{TMP_PREFIX}{run_id}.trash-{run}"
+            os.replace(root / run, trash)
+            shutil.rmtree(trash, ignore_errors=True)
             removed.append(root / run)
     if removed:
         log.event("retention", keep=keep, removed=len(removed))
