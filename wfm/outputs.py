@@ -9,6 +9,7 @@ previous outputs. A run folder is built under a hidden temporary name and rename
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -23,6 +24,19 @@ from wfm.errors import OutputError
 
 LATEST = "latest"
 TMP_PREFIX = ".tmp-"
+
+
+#: OSErrors that mean "the output cannot be written" (rather than a bug or a bad input).
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG,
+                           errno.EACCES, errno.EPERM})
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        f"{target}: cannot write ({exc.strerror or exc}); earlier outputs are left as they were",
+        hint="free disk space or fix the folder's permissions, then run again"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) else None,
+    )
 
 
 def _check_parent(path: Path) -> None:
@@ -42,7 +56,10 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
     target = Path(path)
     _check_parent(target)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise _output_error(target, exc) from None
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding,
                        newline=None if binary else newline) as fh:
@@ -51,6 +68,12 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.errno in _WRITE_ERRNOS:
+            raise _output_error(target, exc) from None
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -72,13 +95,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path for libraries that write files themselves (Excel, Parquet)."""
     target = Path(path)
     _check_parent(target)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent,
-                               suffix=target.suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent,
+                                   suffix=target.suffix)
+    except OSError as exc:
+        raise _output_error(target, exc) from None
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.errno in _WRITE_ERRNOS:
+            raise _output_error(target, exc) from None
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -102,11 +134,19 @@ def atomic_run_dir(root: str | Path, run_id: str) -> Iterator[Path]:
     final = root / run_id
     if final.exists():
         raise OutputError(f"{final}: run folder already exists")
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
+    except OSError as exc:
+        raise _output_error(final, exc) from None
     try:
         yield tmp
         os.chmod(tmp, 0o755)
         os.replace(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if exc.errno in _WRITE_ERRNOS:
+            raise _output_error(final, exc) from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

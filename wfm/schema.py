@@ -222,7 +222,9 @@ def read_frame_csv(path: str, schema: FrameSchema) -> pd.DataFrame:
     Timestamp columns are parsed as UTC-aware timestamps; use ``tz_convert`` for local time.
     """
     try:
-        df = pd.read_csv(path)
+        # Identifiers such as agent_id "007" or queue "0412" must stay text.
+        text_cols = {c.name: str for c in schema.columns if c.kind == "str"}
+        df = pd.read_csv(path, dtype=text_cols)
     except FileNotFoundError:
         raise InputDataError(f"{path}: file not found") from None
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
