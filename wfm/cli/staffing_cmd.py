@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
 from wfm.outputs import atomic_run_dir, atomic_write_text, new_run_id, set_latest
 from wfm.schema import FORECAST, read_frame_csv
 from wfm.staffing.erlang_a import erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
-from wfm.staffing.plan import staff_hot_queue
 from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing.requirements import staff_forecast
 
 
 def _parse_target(text: str) -> tuple[float, float]:
@@ -115,49 +116,25 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
 @pass_app
 def staff_command(app: AppContext, forecast_path: Path | None,
                   output_dir: Path | None) -> None:
-    """Required agents per queue and interval from a forecast (hot channels).
+    """Required agents per queue and interval from a forecast, every channel.
 
-    Writes requirements.csv (queue, channel, interval_start, offered, aht_s,
-    agents_productive, agents_required, service_level, asa_s, occupancy, abandon_rate,
-    method) and daily.csv (agent-hours and FTE per queue and local day), atomically.
-    Deferred channels (email, back office, ...) are skipped for now.
+    Voice/callback: Erlang C, or Erlang A with patience_s; chat/messaging: concurrency
+    slots per agent; email, webform, social, letter, back office: a FIFO backlog worked
+    in opening hours to meet response_target within response_time_h. Writes
+    requirements.csv (schema.REQUIREMENTS columns, with backlog and oldest_age_s for
+    deferred queues) and daily.csv (agent-hours and FTE per queue and local day),
+    atomically.
     """
     cfg = app.config
     path = forecast_path or cfg.paths.forecasts_dir / "latest" / "forecast.csv"
     fc = read_frame_csv(str(path), FORECAST)
-    interval_s = cfg.data.interval_minutes * 60.0
-    parts = []
-    for (queue, channel), group in fc.groupby(["queue", "channel"], sort=True):
-        q = cfg.queue(str(queue))
-        if q.is_deferred:
-            app.info(f"skipping {queue}: deferred-work staffing is not implemented yet")
-            continue
-        rows = group.sort_values("interval_start")
-        try:
-            res = staff_hot_queue(
-                rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float), interval_s,
-                sl_target=q.sl_target, sl_threshold_s=q.sl_threshold_s, max_asa_s=q.max_asa_s,
-                max_abandon_rate=q.max_abandon_rate, patience_s=q.patience_s,
-                concurrency=q.concurrency, max_occupancy=cfg.staffing.max_occupancy,
-                shrinkage=cfg.staffing.shrinkage)
-        except StaffingError as exc:
-            raise StaffingError(f"{path}: queue {queue!r}: {exc.message}") from None
-        out = rows[["queue", "channel", "interval_start", "offered", "aht_s"]].copy()
-        for key, value in res.items():
-            out[key] = value
-        out["channel"] = str(channel)
-        parts.append(out)
-    if not parts:
-        raise StaffingError(f"{path}: no hot-channel queue to staff")
-    req = pd.concat(parts, ignore_index=True)
-    local = req["interval_start"].dt.tz_convert(cfg.site.timezone)
-    hours = cfg.data.interval_minutes / 60.0
-    daily = (req.assign(date=local.dt.strftime("%Y-%m-%d"),
-                        agent_hours_productive=req["agents_productive"] * hours,
-                        agent_hours_scheduled=req["agents_required"] * hours)
-             .groupby(["queue", "date"], as_index=False)[
-                 ["agent_hours_productive", "agent_hours_scheduled"]].sum())
-    daily["fte"] = daily["agent_hours_scheduled"] / (cfg.staffing.hours_per_fte / 5.0)
+    for name in fc["queue"].unique():
+        cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
+    years = range(fc["interval_start"].min().year - 1, fc["interval_start"].max().year + 2)
+    try:
+        req, daily = staff_forecast(fc, **staffing_arguments(cfg, years))
+    except StaffingError as exc:
+        raise StaffingError(f"{path}: {exc.message}") from None
     req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
     if output_dir is None:
         root = cfg.paths.forecasts_dir.parent / "requirements"
