@@ -74,3 +74,6 @@ def test_patience_uses_erlang_a_and_shows_abandonment() -> None:
     assert answer["service_level"] >= 0.8
     assert next(row for row in rows if row["agents"] == 11)["service_level"] < 0.8
     assert 0 < answer["abandon_rate"] < 0.1
+    # ASA of answered contacts under Erlang A (checked against the exact chain elsewhere).
+    assert answer["asa_s"] == pytest.approx(6.3348, abs=1e-4)
+    assert rows[0]["asa_s"] > answer["asa_s"] > rows[-1]["asa_s"]

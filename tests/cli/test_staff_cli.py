@@ -111,3 +111,41 @@ def test_staff_deferred_unreachable_target(project: Path) -> None:
             "cannot be met: at most 9") in r.output
     assert "items arriving e.g. Sat 2026-01-10 16:45 have no opening hour" in r.output
     assert not (project / "out" / "requirements.csv").exists()
+
+
+def _history(project: Path, with_waits: bool) -> None:
+    from wfm.io.store import write_intervals
+
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("patience_s = 180\n", ""),
+                    encoding="utf-8")
+    starts = pd.date_range("2025-12-01 09:00", periods=4, freq="15min", tz="UTC")
+    frame = pd.DataFrame({"interval_start": starts, "queue": "voice_en", "channel": "voice",
+                          "offered": 200, "handled": 190, "abandoned": 10})
+    if with_waits:
+        frame["answer_wait_s"] = 3000.0
+    write_intervals(project / "data", frame)
+
+
+def test_staff_estimates_patience_from_history(project: Path) -> None:
+    _history(project, with_waits=True)
+    write_forecast(project / "fc.csv", [30.0, 40.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    # (4 x 3000 s answered + 40 x ASA imputed) / 40 abandoned = 315.8 s
+    assert "queue 'voice_en': patience estimated at 316 s from 40 abandoned contacts" in r.output
+    assert "underestimates patience" in r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert (req["method"] == "erlang_a").all() and req["asa_s"].notna().all()
+
+
+def test_staff_patience_needs_wait_columns(project: Path) -> None:
+    _history(project, with_waits=False)
+    write_forecast(project / "fc.csv", [30.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    assert ("queue 'voice_en': the history has no answer_wait_s; patience not estimated, "
+            "Erlang C used") in r.output
+    assert pd.read_csv(project / "out" / "requirements.csv")["method"].tolist() == ["erlang_c"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,12 +12,14 @@ import pandas as pd
 from wfm.cli.common import AppContext, emit, output_options, pass_app
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
+from wfm.io.store import read_intervals
 from wfm.outputs import atomic_run_dir, atomic_write_text, new_run_id, set_latest
 from wfm.schema import FORECAST, read_frame_csv
-from wfm.staffing.erlang_a import erlang_a
+from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
+from wfm.staffing.patience import estimate_patience as patience_from_history
 from wfm.staffing.required import required_agents, required_agents_erlang_a
-from wfm.staffing.requirements import staff_forecast
+from wfm.staffing.requirements import QueueTargets, staff_forecast
 
 
 def _parse_target(text: str) -> tuple[float, float]:
@@ -93,6 +96,7 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
     else:
         m = erlang_a(s, load, aht_s, patience_s, threshold_s)
         cols["service_level"] = m["sl_offered"]
+        cols["asa_s"] = asa_answered(s, load, aht_s, patience_s)
         cols["abandon_rate"] = m["p_abandon"]
         cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
     frame = pd.DataFrame({
@@ -113,9 +117,12 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for requirements.csv and daily.csv [default: a new run folder "
                    "under <forecasts_dir>/../requirements].")
+@click.option("--estimate-patience", is_flag=True,
+              help="Voice/callback queues without patience_s: estimate it from the "
+                   "history (abandoned, handled, answer_wait_s) and use Erlang A.")
 @pass_app
-def staff_command(app: AppContext, forecast_path: Path | None,
-                  output_dir: Path | None) -> None:
+def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,
+                  estimate_patience: bool) -> None:
     """Required agents per queue and interval from a forecast, every channel.
 
     Voice/callback: Erlang C, or Erlang A with patience_s; chat/messaging: concurrency
@@ -131,8 +138,12 @@ def staff_command(app: AppContext, forecast_path: Path | None,
     for name in fc["queue"].unique():
         cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
     years = range(fc["interval_start"].min().year - 1, fc["interval_start"].max().year + 2)
+    arguments = staffing_arguments(cfg, years)
+    if estimate_patience:
+        arguments["queues"] = _with_estimated_patience(app, arguments["queues"],
+                                                       sorted(map(str, fc["queue"].unique())))
     try:
-        req, daily = staff_forecast(fc, **staffing_arguments(cfg, years))
+        req, daily = staff_forecast(fc, **arguments)
     except StaffingError as exc:
         raise StaffingError(f"{path}: {exc.message}") from None
     req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
@@ -152,3 +163,31 @@ def staff_command(app: AppContext, forecast_path: Path | None,
 def _write(folder: Path, req: pd.DataFrame, daily: pd.DataFrame) -> None:
     atomic_write_text(folder / "requirements.csv", req.to_csv(index=False, lineterminator="\n"))
     atomic_write_text(folder / "daily.csv", daily.to_csv(index=False, lineterminator="\n"))
+
+
+def _with_estimated_patience(app: AppContext, queues: dict[str, QueueTargets],
+                             names: list[str]) -> dict[str, QueueTargets]:
+    """Patience from the last 13 weeks of history for hot voice queues that lack one."""
+    out = dict(queues)
+    for name in names:
+        q = queues[name]
+        if q.patience_s is not None or q.channel not in ("voice", "callback"):
+            continue
+        hist = read_intervals(app.config.paths.data_dir, queues=[name])
+        need = ("abandoned", "handled", "answer_wait_s")
+        lacking = [c for c in need if c not in hist or hist[c].isna().all()]
+        if lacking:
+            app.info(f"queue {name!r}: the history has no {', '.join(lacking)}; patience "
+                     "not estimated, Erlang C used")
+            continue
+        recent = hist[hist["interval_start"] >= hist["interval_start"].max()
+                      - pd.Timedelta(weeks=13)]
+        est = patience_from_history(recent["abandoned"], recent["handled"],
+                                    recent["answer_wait_s"])
+        if est.patience_s is None:
+            app.info(f"queue {name!r}: {est.note}")
+            continue
+        app.info(f"queue {name!r}: patience estimated at {est.patience_s:.0f} s from "
+                 f"{est.abandoned:.0f} abandoned contacts ({est.note}); Erlang A used")
+        out[name] = replace(q, patience_s=est.patience_s)
+    return out
