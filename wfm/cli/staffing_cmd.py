@@ -31,8 +31,10 @@ def _parse_target(text: str) -> tuple[float, float]:
         raise StaffingError(f"--target {text!r} is not valid; accepted: PERCENT/SECONDS "
                             "such as 80/20") from None
     if not 0 < pct < 100:
+        why = ("; no staffing answers 100% of contacts within a threshold (waits are "
+               "random)" if pct >= 100 else "")
         raise StaffingError(f"--target {text!r}: the percentage must be in (0, 100), "
-                            f"got {pct:g}; a target of 100% can never be met")
+                            f"got {pct:g}{why}")
     if sec < 0:
         raise StaffingError(f"--target {text!r}: the threshold must be >= 0 seconds")
     return pct / 100.0, sec
@@ -70,6 +72,14 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
         raise StaffingError(f"--shrinkage {shrinkage:g} is not valid; accepted: a fraction "
                             "in [0, 1), e.g. 0.3")
     sl_target, threshold_s = _parse_target(target)
+    if not interval_min > 0:
+        raise StaffingError(f"--interval {interval_min:g} is not valid; accepted: minutes > 0")
+    if patience_s is not None and not patience_s > 0:
+        raise StaffingError(f"--patience {patience_s:g} is not valid; accepted: seconds > 0 "
+                            "(mean time before a caller hangs up)")
+    if max_occupancy is not None and not 0 < max_occupancy <= 1:
+        raise StaffingError(f"--max-occupancy {max_occupancy:g} is not valid; accepted: a "
+                            "fraction in (0, 1], e.g. 0.85")
     load = float(offered_load(volume, aht_s, interval_min * 60.0))
     if agents is None:
         if patience_s is None:
