@@ -114,10 +114,14 @@ def test_calendar_target_share_met_with_sunday_closed() -> None:
     in_time = done[judged] <= times[judged] + 24 * 3600.0 + 1e-6
     assert in_time.mean() >= 0.9
     assert plan.on_time_share >= 0.9
-    # Only items with no opening hour before their deadline are late: Saturday after
-    # closing to Sunday morning, and nothing of Monday to Friday.
-    day_of_late = (times[judged][~in_time] // 86400) % 7
-    assert set(np.unique(day_of_late)) <= {5.0, 6.0}
+    # The 10% allowance is spent on the deadlines that make peaks: no Monday-morning rush
+    # to clear the weekend's mail, the staffing stays close to flat in opening hours.
+    open_agents = plan.agents_productive[mask]
+    assert open_agents.max() <= 1.5 * open_agents.mean()
+    strict = plan_deferred(counts, aht, mask, STEP_S, response_target=0.95,
+                           response_time_s=24 * 3600.0)
+    assert strict.on_time_share >= 0.95
+    assert plan.agents_productive.max() <= strict.agents_productive.max() + 1e-9
     # The backlog report agrees with the simulation at each interval end.
     ends = (np.arange(mask.size) + 1) * STEP_S
     open_items = np.array([(times < e).sum() - (done <= e + 1e-6).sum() for e in ends])

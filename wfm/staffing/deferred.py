@@ -163,6 +163,51 @@ def _taut_string(lower: FloatArray, upper: FloatArray) -> FloatArray:
     return x
 
 
+def _lower_curve(on_time: BoolArray, due: IntArray, cum_work: FloatArray,
+                 open_idx: IntArray) -> FloatArray:
+    """Work that must be done by the end of each open interval (FIFO deadlines).
+
+    X is constant through closed intervals, so the need up to the next opening applies at
+    the last open interval before it."""
+    need = np.zeros(cum_work.size - 1)
+    np.maximum.at(need, due[on_time], cum_work[1:][on_time])
+    need = np.maximum.accumulate(need)
+    lower: FloatArray = np.maximum.reduceat(need, open_idx)
+    return lower
+
+
+def _slip_to_lower_peak(on_time: BoolArray, due: IntArray, *, cum_work: FloatArray,
+                        arr: FloatArray, open_idx: IntArray, allowance_items: float,
+                        max_rounds: int = 2000) -> BoolArray:
+    """Greedily let whole intervals slip while the allowance lasts, each time the one whose
+    deadline ends the steepest stretch of the plan.
+
+    In FIFO an interval that slips entirely imposes nothing (its items are late anyway);
+    the items before it still answer to their own deadlines. The steepest segment of the
+    taut string always ends on a deadline (a lower touch): that deadline belongs to the
+    latest on-time interval due by then, which is the one dropped.
+    """
+    on_time = on_time.copy()
+    avail = cum_work[:-1][open_idx]
+    seg_end = np.concatenate((open_idx[1:], [cum_work.size - 1])) - 1
+    budget = allowance_items
+    for _ in range(max_rounds):
+        lower = _lower_curve(on_time, due, cum_work, open_idx)
+        x = _taut_string(lower, avail)
+        rate = np.diff(np.concatenate(([0.0], x)))
+        peak = int(np.argmax(rate))
+        touch = np.flatnonzero(np.abs(x[peak:] - lower[peak:]) <= 1e-9 * max(x[-1], 1.0))
+        if not touch.size:
+            break
+        end = seg_end[peak + int(touch[0])]
+        ks = np.flatnonzero(on_time & (due <= end))
+        if not ks.size or arr[ks[-1]] > budget:
+            break
+        on_time[ks[-1]] = False
+        budget -= float(arr[ks[-1]])
+    return on_time
+
+
 def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.ArrayLike,
                   interval_s: float, *, response_target: float, response_time_s: float,
                   clock: str = "calendar", initial_backlog: float = 0.0,
@@ -235,19 +280,20 @@ def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.
             f"interval after their arrival and their deadline (items are worked from the "
             f"interval after they arrive; lengthen the response time or the opening hours)")
     # Lower curve: work that must be done by the end of each interval (FIFO).
-    need = np.zeros(n)
     on_time = judged & feasible
-    np.maximum.at(need, due[on_time], cum_work[1:][on_time])
-    need = np.maximum.accumulate(need)
     avail = cum_work[:-1]  # work arrived before interval i
     open_idx = np.flatnonzero(opened)
+    allowance = (1.0 - response_target) * judged_items - late_items
+    forced = 0.0
     if open_idx.size == 0:
         done = np.zeros(n)
     else:
-        # X is constant through closed intervals: the need up to the next opening applies
-        # at the last open interval, and nothing can be needed before the first opening.
-        lower = np.maximum.reduceat(need, open_idx)
+        if allowance > 0:
+            on_time = _slip_to_lower_peak(on_time, due, cum_work=cum_work, arr=arr,
+                                          open_idx=open_idx, allowance_items=allowance)
+        lower = _lower_curve(on_time, due, cum_work, open_idx)
         x_open = _taut_string(lower, avail[open_idx])
+        forced = float(lower[-1])
         done = np.zeros(n)
         done[open_idx] = x_open
         done = np.maximum.accumulate(done)
@@ -272,4 +318,4 @@ def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.
     total_share = on_time_items / judged_items if judged_items > 0 else 1.0
     return DeferredPlan(agents[1:], backlog[1:], np.maximum(age[1:], 0.0), share[1:],
                         total_share, float(work.sum()), float(done[-1]),
-                        float(need[-1]))
+                        forced)
