@@ -236,3 +236,75 @@ def test_bad_volumes(counts, aht, message) -> None:
     with pytest.raises(StaffingError, match=message):
         plan_deferred(counts, aht, [True, True], STEP_S, response_target=0.9,
                       response_time_s=3600.0)
+
+
+def min_peak_milp(counts: np.ndarray, aht: float, mask: np.ndarray, due: int,
+                  allowed_late: int) -> float:
+    """Lowest peak with at most ``allowed_late`` late items, one binary per item (MILP)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = counts.size
+    opens = np.flatnonzero(mask)
+    m = opens.size
+    items = np.repeat(np.arange(n), counts.astype(int))  # arrival interval of each item
+    items = items[items + due - 1 < n]  # deadline inside the horizon: judged
+    q = items.size
+    # Variables: X at the end of each open interval (m), on-time flag per item (q), peak.
+    nv = m + q + 1
+    rows, lo, hi = [], [], []
+    big = (q + 1) * aht
+    for i in range(m):
+        row = np.zeros(nv)
+        row[i], row[-1] = 1.0, -STEP_S
+        if i:
+            row[i - 1] = -1.0
+        rows.append(row)
+        lo.append(-np.inf)
+        hi.append(0.0)  # X_i - X_{i-1} <= peak * STEP_S
+        if i:
+            row = np.zeros(nv)
+            row[i], row[i - 1] = 1.0, -1.0
+            rows.append(row)
+            lo.append(0.0)
+            hi.append(np.inf)
+    for j, k in enumerate(items):  # on time: X(last open by the deadline) >= work through j
+        last = np.flatnonzero(opens <= k + due - 1)
+        row = np.zeros(nv)
+        row[m + j] = big
+        if last.size:
+            row[last[-1]] -= 1.0
+        rows.append(row)
+        lo.append(-np.inf)
+        hi.append(big - (j + 1) * aht)
+    row = np.zeros(nv)
+    row[m:m + q] = -1.0
+    rows.append(row)
+    lo.append(-np.inf)
+    hi.append(allowed_late - q)  # sum(on time) >= q - allowed_late
+    ub = np.concatenate([[counts[:o].sum() * aht for o in opens], np.ones(q), [np.inf]])
+    c = np.zeros(nv)
+    c[-1] = 1.0
+    integrality = np.concatenate([np.zeros(m), np.ones(q), [0]])
+    res = milp(c, constraints=LinearConstraint(np.array(rows), lo, hi),
+               bounds=Bounds(np.zeros(nv), ub), integrality=integrality)
+    assert res.status == 0
+    return float(res.x[-1])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=8, max_size=20), st.integers(3, 6),
+       st.floats(0.6, 0.95), st.integers(0, 2 ** 16))
+def test_lowest_peak_with_late_allowance_matches_milp(counts, due, target, seed) -> None:
+    rng = np.random.default_rng(seed)
+    mask = rng.uniform(size=len(counts)) < 0.6
+    arr = np.array(counts, dtype=float)
+    try:
+        plan = plan_deferred(arr, 300.0, mask, STEP_S, response_target=target,
+                             response_time_s=due * STEP_S)
+    except StaffingError:
+        return
+    judged = arr[: max(len(counts) - due + 1, 0)].sum()  # deadline inside the horizon
+    allowed = int(np.floor((1 - target) * judged + 1e-9))
+    assert plan.agents_productive.max() == pytest.approx(
+        min_peak_milp(arr[: len(counts)], 300.0, mask, due, allowed), rel=1e-5, abs=1e-7)
+    assert plan.on_time_share >= target - 1e-9

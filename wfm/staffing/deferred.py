@@ -163,49 +163,71 @@ def _taut_string(lower: FloatArray, upper: FloatArray) -> FloatArray:
     return x
 
 
-def _lower_curve(on_time: BoolArray, due: IntArray, cum_work: FloatArray,
-                 open_idx: IntArray) -> FloatArray:
+def _lower_curve(required: FloatArray, due: IntArray, open_idx: IntArray) -> FloatArray:
     """Work that must be done by the end of each open interval (FIFO deadlines).
 
-    X is constant through closed intervals, so the need up to the next opening applies at
-    the last open interval before it."""
-    need = np.zeros(cum_work.size - 1)
-    np.maximum.at(need, due[on_time], cum_work[1:][on_time])
+    ``required[k]``: cumulative work to be done by the end of interval ``due[k]`` (NaN:
+    no deadline). X is constant through closed intervals, so the need up to the next
+    opening applies at the last open interval before it."""
+    need = np.zeros(required.size)
+    has = ~np.isnan(required)
+    np.maximum.at(need, due[has], required[has])
     need = np.maximum.accumulate(need)
     lower: FloatArray = np.maximum.reduceat(need, open_idx)
     return lower
 
 
-def _slip_to_lower_peak(on_time: BoolArray, due: IntArray, *, cum_work: FloatArray,
-                        arr: FloatArray, open_idx: IntArray, allowance_items: float,
-                        max_rounds: int = 2000) -> BoolArray:
-    """Greedily let whole intervals slip while the allowance lasts, each time the one whose
-    deadline ends the steepest stretch of the plan.
+def _asap(peak_work: float, avail_open: FloatArray) -> FloatArray:
+    """Cumulative work done working the backlog as early as possible at ``peak_work`` per
+    open interval: ``X_i = min(X_{i-1} + peak, U_i)``, in closed form
+    ``X_i = i peak + min(peak, min_{j<=i} (U_j - j peak))``."""
+    steps = np.arange(avail_open.size, dtype=np.float64) * peak_work
+    out = steps + np.minimum(peak_work, np.minimum.accumulate(avail_open - steps))
+    return np.asarray(out, dtype=np.float64)
 
-    In FIFO an interval that slips entirely imposes nothing (its items are late anyway);
-    the items before it still answer to their own deadlines. The steepest segment of the
-    taut string always ends on a deadline (a lower touch): that deadline belongs to the
-    latest on-time interval due by then, which is the one dropped.
+
+def _late_items(done: FloatArray, judged: BoolArray, due: IntArray, cum_work: FloatArray,
+                aht: FloatArray) -> float:
+    """Items not done by their deadline; a partly late interval counts whole items."""
+    k = np.flatnonzero(judged)
+    late = np.clip(cum_work[k + 1] - done[due[k]], 0.0, cum_work[k + 1] - cum_work[k])
+    return float(np.ceil(late / aht[k] - 1e-9).sum())
+
+
+def _lowest_peak_requirements(*, judged: BoolArray, due: IntArray, cum_work: FloatArray,
+                              aht: FloatArray, open_idx: IntArray, allowed_late: float,
+                              peak_hi: float) -> FloatArray:
+    """Deadlines (cumulative work by ``due``) that the lowest-peak plan keeps.
+
+    Working the backlog as early as possible at a peak of M agents finishes every item
+    at the earliest time any FIFO plan with that peak can, so it has the fewest late
+    items; the lowest peak is the smallest M whose early plan has at most
+    ``allowed_late`` late items (bisection). Each interval then keeps the deadline that
+    early plan meets (all of it, part of it, or none), so the final plan - the taut
+    string under those deadlines - has no more late items and no higher peak.
     """
-    on_time = on_time.copy()
+    n = cum_work.size - 1
     avail = cum_work[:-1][open_idx]
-    seg_end = np.concatenate((open_idx[1:], [cum_work.size - 1])) - 1
-    budget = allowance_items
-    for _ in range(max_rounds):
-        lower = _lower_curve(on_time, due, cum_work, open_idx)
-        x = _taut_string(lower, avail)
-        rate = np.diff(np.concatenate(([0.0], x)))
-        peak = int(np.argmax(rate))
-        touch = np.flatnonzero(np.abs(x[peak:] - lower[peak:]) <= 1e-9 * max(x[-1], 1.0))
-        if not touch.size:
-            break
-        end = seg_end[peak + int(touch[0])]
-        ks = np.flatnonzero(on_time & (due <= end))
-        if not ks.size or arr[ks[-1]] > budget:
-            break
-        on_time[ks[-1]] = False
-        budget -= float(arr[ks[-1]])
-    return on_time
+
+    def early(peak: float) -> FloatArray:
+        done = np.zeros(n)
+        done[open_idx] = _asap(peak, avail)
+        return np.maximum.accumulate(done)
+
+    lo, hi = 0.0, peak_hi
+    while hi - lo > 1e-7 * max(hi, 1e-9):
+        mid = (lo + hi) / 2
+        if _late_items(early(mid), judged, due, cum_work, aht) <= allowed_late + 1e-9:
+            hi = mid
+        else:
+            lo = mid
+    done = early(hi)
+    required = np.full(n, np.nan)
+    k = np.flatnonzero(judged)
+    by_due = done[due[k]]
+    keep = by_due > cum_work[k] + 1e-9 * max(float(cum_work[-1]), 1.0)
+    required[k[keep]] = np.minimum(cum_work[k + 1], by_due)[keep]
+    return required
 
 
 def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.ArrayLike,
@@ -283,16 +305,21 @@ def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.
     on_time = judged & feasible
     avail = cum_work[:-1]  # work arrived before interval i
     open_idx = np.flatnonzero(opened)
-    allowance = (1.0 - response_target) * judged_items - late_items
     forced = 0.0
     if open_idx.size == 0:
         done = np.zeros(n)
     else:
-        if allowance > 0:
-            on_time = _slip_to_lower_peak(on_time, due, cum_work=cum_work, arr=arr,
-                                          open_idx=open_idx, allowance_items=allowance)
-        lower = _lower_curve(on_time, due, cum_work, open_idx)
+        required = np.where(on_time, cum_work[1:], np.nan)
+        lower = _lower_curve(required, due, open_idx)
         x_open = _taut_string(lower, avail[open_idx])
+        allowed_late = np.floor((1.0 - response_target) * judged_items + 1e-9)
+        if allowed_late > late_items:
+            peak = float(np.max(np.diff(np.concatenate(([0.0], x_open)))))
+            required = _lowest_peak_requirements(
+                judged=judged, due=np.clip(due, 0, n - 1), cum_work=cum_work, aht=aht,
+                open_idx=open_idx, allowed_late=allowed_late, peak_hi=peak)
+            lower = _lower_curve(required, due, open_idx)
+            x_open = _taut_string(lower, avail[open_idx])
         forced = float(lower[-1])
         done = np.zeros(n)
         done[open_idx] = x_open
