@@ -22,12 +22,17 @@ Deadlines are conservative on the interval grid: an item arriving in interval ``
 treated as due ``D`` after the interval's *start* and is worked from the *next*
 interval, so any arrival time inside the interval meets the target.
 
-With a target share ``p < 1`` only the items that no staffing can answer in time
-(those arriving when no opening hour remains before their deadline, e.g. Saturday
-evening with a 24 h target and Sunday closed) are let slip; they count against the
-``1 - p`` allowance and are worked first at the next opening (FIFO). Every other item
-is planned on time. Choosing *which* feasible items to let slip to shave the peak
-further is a mixed-integer problem and is not attempted.
+With a target share ``p < 1`` some items may be late: at most ``floor((1 - p) x judged
+items)``, counting whole items. Items that no staffing can answer in time (arriving when
+no opening hour remains before their deadline, e.g. Saturday evening with a 24 h target
+and Sunday closed) use the allowance first; if they exceed it, the target is
+infeasible (StaffingError). The rest of the allowance buys the **lowest peak**: working
+the backlog as early as possible at a peak of M agents finishes every item at the
+earliest time any FIFO plan with that peak can, so the smallest M whose early plan stays
+within the allowance is the lowest possible peak (found by bisection, each step a closed
+form). The final plan is the taut string under the deadlines that early plan meets, so it
+is no later and no peakier, and smoothest. Judged items are those whose deadline falls
+inside the horizon.
 """
 
 from __future__ import annotations
@@ -188,10 +193,12 @@ def _asap(peak_work: float, avail_open: FloatArray) -> FloatArray:
 
 def _late_items(done: FloatArray, judged: BoolArray, due: IntArray, cum_work: FloatArray,
                 aht: FloatArray) -> float:
-    """Items not done by their deadline; a partly late interval counts whole items."""
+    """Items not done by their deadline; a partly late item counts as late (whole
+    items, or the interval's fractional count if smaller)."""
     k = np.flatnonzero(judged)
     late = np.clip(cum_work[k + 1] - done[due[k]], 0.0, cum_work[k + 1] - cum_work[k])
-    return float(np.ceil(late / aht[k] - 1e-9).sum())
+    items = (cum_work[k + 1] - cum_work[k]) / aht[k]
+    return float(np.minimum(np.ceil(late / aht[k] - 1e-9), items).sum())
 
 
 def _lowest_peak_requirements(*, judged: BoolArray, due: IntArray, cum_work: FloatArray,
