@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from wfm.errors import StaffingError
-from wfm.staffing.deferred import plan_deferred
+from wfm.staffing.deferred import DeferredPlan, plan_deferred
 
 STEP_S = 900.0  # 15-minute intervals
 PER_DAY = 96
@@ -73,17 +75,24 @@ def open_time_between(mask: np.ndarray, start: np.ndarray, end: np.ndarray) -> n
     return np.interp(end, grid, cum) - np.interp(start, grid, cum)
 
 
-def test_working_hours_target_every_item_in_time_and_hours_match_work() -> None:
-    days = 14
-    mask = week_mask(days)
-    counts = email_arrivals(days, seed=11)
-    aht = 420.0
-    plan = plan_deferred(counts, aht, mask, STEP_S, response_target=1.0,
-                         response_time_s=4 * 3600.0, clock="working")
+def plan_and_simulate(seed: int, aht: float, **target: Any
+                      ) -> tuple[np.ndarray, np.ndarray, DeferredPlan, np.ndarray, np.ndarray]:
+    """Two weeks of mail, planned, then worked item by item under the plan (FIFO)."""
+    mask = week_mask(14)
+    counts = email_arrivals(14, seed=seed)
+    plan = plan_deferred(counts, aht, mask, STEP_S, **target)
     assert np.all(plan.agents_productive[~mask] == 0.0)
     assert np.all(plan.agents_productive >= 0.0)
-    times, _ = item_times(counts, seed=5)
+    times, _ = item_times(counts, seed=seed + 100)
     done = simulate_fifo(times, np.full(times.size, aht), plan.agents_productive)
+    return mask, counts, plan, times, done
+
+
+def test_working_hours_target_every_item_in_time_and_hours_match_work() -> None:
+    aht = 420.0
+    mask, _, plan, times, done = plan_and_simulate(11, aht, response_target=1.0,
+                                                   response_time_s=4 * 3600.0,
+                                                   clock="working")
     # Items whose 4 working hours end inside the horizon: every one is answered in time.
     horizon = mask.size * STEP_S
     due_inside = open_time_between(mask, times, np.full(times.size, horizon)) >= 4 * 3600.0
@@ -101,15 +110,9 @@ def test_working_hours_target_every_item_in_time_and_hours_match_work() -> None:
 
 
 def test_calendar_target_share_met_with_sunday_closed() -> None:
-    days = 14
-    mask = week_mask(days)
-    counts = email_arrivals(days, seed=3)
     aht = 300.0
-    plan = plan_deferred(counts, aht, mask, STEP_S, response_target=0.9,
-                         response_time_s=24 * 3600.0)
-    assert np.all(plan.agents_productive[~mask] == 0.0)
-    times, _ = item_times(counts, seed=8)
-    done = simulate_fifo(times, np.full(times.size, aht), plan.agents_productive)
+    mask, counts, plan, times, done = plan_and_simulate(3, aht, response_target=0.9,
+                                                        response_time_s=24 * 3600.0)
     judged = times + 24 * 3600.0 <= mask.size * STEP_S
     in_time = done[judged] <= times[judged] + 24 * 3600.0 + 1e-6
     assert in_time.mean() >= 0.9
