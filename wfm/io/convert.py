@@ -75,7 +75,8 @@ class ChunkConverter:
 
     def fail(self, line: int, column: str, message: str, hint: str | None = None
              ) -> InputDataError:
-        return InputDataError(f"{self.path}: line {line}, column {column!r}: {message}",
+        shown = column if column.startswith("'") else repr(column)
+        return InputDataError(f"{self.path}: line {line}, column {shown}: {message}",
                               hint=hint)
 
     def convert(self, chunk: Chunk) -> pd.DataFrame:
@@ -107,13 +108,14 @@ class ChunkConverter:
             text = raw[column]
         else:
             assert spec.date is not None and spec.time is not None
-            column = f"{self.headers[spec.date]}' + '{self.headers[spec.time]}"
+            column = f"'{self.headers[spec.date]}' + '{self.headers[spec.time]}'"
             text = combine_date_time(raw[self.headers[spec.date]], raw[self.headers[spec.time]],
                                      spec.time_format)
         ts, bad, dst_bad = self.parser.parse(text)
         if dst_bad.any():
             i = int(np.flatnonzero(dst_bad)[0])
-            raise self.fail(int(lines[i]), column, _dst_message(text.iloc[i], self.parser.tz),
+            raise self.fail(int(lines[i]), column,
+                            _dst_message(_cell(text.iloc[i]), self.parser.tz),
                             hint="export the timestamps in UTC or with their UTC offset "
                                  "(ISO 8601, e.g. 2025-10-26T02:30:00+02:00), or set the "
                                  "mapping's timezone to the zone the export uses")
@@ -121,7 +123,7 @@ class ChunkConverter:
             i = int(np.flatnonzero(bad)[0])
             value = text.iloc[i]
             what = "empty timestamp" if pd.isna(value) or not str(value).strip() else \
-                f"cannot read timestamp {value!r}"
+                f"cannot read timestamp {_cell(value)}"
             raise self.fail(int(lines[i]), column, f"{what}; expected ISO 8601 "
                             "(2025-03-14T08:15:00+01:00), or dd/mm/yyyy hh:mm",
                             hint="set timestamp_format (strptime) or dayfirst in the mapping")
@@ -130,7 +132,7 @@ class ChunkConverter:
         if off.any():
             i = int(np.flatnonzero(off.to_numpy())[0])
             raise self.fail(int(lines[i]), column,
-                            f"{text.iloc[i]!r} is not on the {self.interval_minutes}-minute "
+                            f"{_cell(text.iloc[i])} is not on the {self.interval_minutes}-minute "
                             "interval grid",
                             hint="set [data] interval_minutes in wfm.toml to the export's "
                                  "interval length")
@@ -162,7 +164,7 @@ class ChunkConverter:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise self.fail(int(lines[i]), column,
-                            f"unknown channel {raw[column].iloc[i]!r}; accepted: "
+                            f"unknown channel {_cell(raw[column].iloc[i])}; accepted: "
                             f"{', '.join(CHANNELS)}",
                             hint="map the export's value to a channel under [channels] in "
                                  "the mapping")
@@ -186,20 +188,20 @@ class ChunkConverter:
                 accepted = "a duration hh:mm:ss or seconds" if spec.unit in DURATION_UNITS \
                     else "a number" + (" with a decimal comma" if self.decimal == "," else "")
                 raise self.fail(int(lines[i]), column,
-                                f"{spec.name}: cannot read {raw[column].iloc[i]!r}; expected "
+                                f"{spec.name}: cannot read {_cell(raw[column].iloc[i])}; expected "
                                 f"{accepted}")
             negative = vals < 0
             if negative.any():
                 i = int(np.flatnonzero(negative)[0])
                 raise self.fail(int(lines[i]), column,
-                                f"negative {spec.name} {raw[column].iloc[i]!r}; "
+                                f"negative {spec.name} {_cell(raw[column].iloc[i])}; "
                                 "counts and durations must be >= 0")
             if _KIND[spec.name] == "count" and spec.unit == "count" and spec.share_of is None:
                 frac = np.abs(vals - np.round(vals)) > 1e-6
                 if frac.any():
                     i = int(np.flatnonzero(frac)[0])
                     raise self.fail(int(lines[i]), column,
-                                    f"{spec.name} {raw[column].iloc[i]!r} is not a whole "
+                                    f"{spec.name} {_cell(raw[column].iloc[i])} is not a whole "
                                     "number of contacts",
                                     hint="if the column is an average or a percentage, say "
                                          "so with unit/average_per/share_of in the mapping")
@@ -214,6 +216,15 @@ class ChunkConverter:
         return scaled
 
 
-def _dst_message(value: object, tz: str) -> str:
-    return (f"local time {value!r} is ambiguous or does not exist in {tz} (a daylight-saving "
+def _cell(value: object) -> str:
+    """A cell as quoted text, numbers in their shortest form (``'-2'``, not ``np.int64(-2)``)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)
+    elif isinstance(value, np.generic):
+        value = value.item()
+    return repr(str(value))
+
+
+def _dst_message(value: str, tz: str) -> str:
+    return (f"local time {value} is ambiguous or does not exist in {tz} (a daylight-saving "
             "change repeats or skips that hour) and the file has no UTC offsets")

@@ -156,7 +156,7 @@ def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
         out = np.ones(n, bool)
     else:
         out = np.zeros(n, bool)
-        weekday = idx.weekday.to_numpy()
+        weekday = idx.day_of_week.to_numpy()
         clock_s = (idx.hour * 3600 + idx.minute * 60 + idx.second).to_numpy()
         for day, w in enumerate(windows):
             if w is None:
@@ -294,7 +294,13 @@ class _Series:
         return out
 
     def _days(self) -> list[dict[str, object]]:
-        daily = self.s.groupby(self.s["_local"].dt.date)[OFFERED].sum().astype("float64")
+        by_day = self.s.groupby(self.s["_local"].dt.date)[OFFERED]
+        daily = by_day.sum().astype("float64")
+        # A first or last day the data only partly cover is no evidence of a quiet day.
+        full = by_day.size().to_numpy() >= self._day_intervals(list(daily.index))
+        edge = np.zeros(len(daily), bool)
+        edge[[0, -1]] = True
+        daily = daily.loc[~(edge & ~full)]
         dates = list(daily.index)
         closed_day = np.array([self._closed_day(d) for d in dates], bool)
         vol = daily.to_numpy()
@@ -331,6 +337,17 @@ class _Series:
                                 f"{shown}{more}"))
         return out
 
+    def _day_intervals(self, days: list[date]) -> np.ndarray:
+        """Intervals in each local day (92 or 100 on daylight-saving days)."""
+        start = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+        lo = start.tz_localize(self.tz, ambiguous=np.ones(len(days), bool),
+                               nonexistent="shift_forward")
+        hi = (start + pd.Timedelta(days=1)).tz_localize(
+            self.tz, ambiguous=np.ones(len(days), bool), nonexistent="shift_forward")
+        seconds = np.asarray((hi - lo).total_seconds())
+        out: np.ndarray = np.round(seconds / (60 * self.minutes)).astype(int)
+        return out
+
     def _next_to_holiday(self, d: date) -> bool:
         one = timedelta(days=1)
         return any(x in self.closed or x in self.known for x in (d - one, d + one))
@@ -362,8 +379,9 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
     """Robust z-score of each day's volume against nearby days of the same weekday.
 
     The residual is ``log((x + 1) / (m + 1))`` with ``m`` the median of the same weekday in
-    the surrounding ``2 * _HALF_WINDOW + 1`` weeks (trend and yearly seasonality cancel
-    out); z = 0.6745 residual / MAD of that weekday's residuals (Iglewicz and Hoaglin).
+    the ``_HALF_WINDOW`` weeks either side, the day itself left out (trend and yearly
+    seasonality cancel out; leaving the day out keeps the residuals from collapsing to 0);
+    z = 0.6745 residual / MAD of that weekday's residuals (Iglewicz and Hoaglin, 1993).
     """
     z = np.full(len(daily), np.nan)
     weekday = np.array([d.weekday() for d in daily.index])
@@ -372,9 +390,9 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero((weekday == wd) & usable)
         if len(idx) < _MIN_WEEKS:
             continue
-        same = pd.Series(vol[idx])
-        med = same.rolling(2 * _HALF_WINDOW + 1, center=True, min_periods=_MIN_WEEKS).median()
-        resid = np.log(((same + 1.0) / (med + 1.0)).to_numpy(dtype=np.float64))
+        same = vol[idx]
+        med = _neighbour_median(same)
+        resid = np.log((same + 1.0) / (med + 1.0))
         mad = np.nanmedian(np.abs(resid - np.nanmedian(resid)))
         if not mad > 0:
             continue
@@ -384,10 +402,22 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
         rest = np.flatnonzero((weekday == wd) & ~usable)
         if len(rest):
             pos = np.clip(np.searchsorted(idx, rest), 0, len(idx) - 1)
-            m = med.to_numpy()[pos]
+            m = med[pos]
             z[rest] = 0.6745 * (np.log((vol[rest] + 1.0) / (m + 1.0))
                                 - np.nanmedian(resid)) / mad
     return z
+
+
+def _neighbour_median(values: np.ndarray) -> np.ndarray:
+    """Median of the ``_HALF_WINDOW`` values either side of each value, itself excluded."""
+    h = _HALF_WINDOW
+    padded = np.concatenate([np.full(h, np.nan), values, np.full(h, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1).copy()
+    windows[:, h] = np.nan
+    enough = np.sum(~np.isnan(windows), axis=1) >= _MIN_WEEKS
+    out = np.full(len(values), np.nan)
+    out[enough] = np.nanmedian(windows[enough], axis=1)
+    return out
 
 
 def _scored(days: list[tuple[date, float]]) -> str:

@@ -1,0 +1,88 @@
+"""CSV dialect sniffing (delimiter, encoding, decimal comma) and timestamp formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wfm.io.ingest import ingest_files
+from wfm.io.parsing import TimestampParser, parse_durations, parse_numbers
+from wfm.io.sources import sniff_csv
+from wfm.io.store import read_intervals
+
+HEADER = ["interval_start", "queue", "channel", "offered", "handled", "handle_s"]
+ROWS = [["14/03/2025 08:00", "Accueil é", "voice", "3", "3", "600,5"],
+        ["14/03/2025 08:15", "Accueil é", "voice", "1", "1", "120,25"]]
+
+
+def write(path: Path, delimiter: str, encoding: str, rows=ROWS, header=HEADER) -> Path:
+    lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(("delimiter", "encoding", "expected_encoding"), [
+    (";", "utf-8", "utf-8"),
+    (";", "utf-8-sig", "utf-8-sig"),
+    ("\t", "cp1252", "cp1252"),
+    ("|", "latin-1", "cp1252"),
+    (";", "utf-16", "utf-16"),
+])
+def test_sniff_delimiter_encoding_decimal_comma(tmp_path: Path, delimiter: str, encoding: str,
+                                                expected_encoding: str) -> None:
+    path = write(tmp_path / "x.csv", delimiter, encoding)
+    dialect = sniff_csv(path)
+    assert (dialect.delimiter, dialect.encoding, dialect.decimal) == (
+        delimiter, expected_encoding, ",")
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    got = read_intervals(tmp_path / "d")
+    assert got["queue"].tolist() == ["Accueil é"] * 2
+    assert got["handle_s"].tolist() == [600.5, 120.25]
+    # day-first, local Paris time without offset: 14 March 08:00 CET = 07:00 UTC
+    assert got["interval_start"].iloc[0] == pd.Timestamp("2025-03-14 07:00", tz="UTC")
+
+
+def test_comma_delimited_keeps_decimal_point(tmp_path: Path) -> None:
+    rows = [["2025-03-14 08:00", "q", "voice", "3", "3", "600.5"]]
+    dialect = sniff_csv(write(tmp_path / "x.csv", ",", "utf-8", rows))
+    assert (dialect.delimiter, dialect.decimal) == (",", ".")
+
+
+def test_header_after_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("\n\n" + ";".join(HEADER) + "\n" + ";".join(ROWS[0]) + "\n", encoding="utf-8")
+    assert sniff_csv(path).header_line == 3
+
+
+def test_parse_numbers_thousands_and_decimal_comma() -> None:
+    vals, bad = parse_numbers(pd.Series(["1 204,5", "1.204,5", "12%", "", "x"]), ",")
+    assert vals[:3].tolist() == [1204.5, 1204.5, 12.0]
+    assert bad.tolist() == [False, False, False, False, True]
+
+
+def test_parse_durations() -> None:
+    vals, bad = parse_durations(pd.Series(["00:05:12", "05:12", "1:00:00.5", "42", "", "1:x"]))
+    assert vals[:4].tolist() == [312.0, 312.0, 3600.5, 42.0]
+    assert bad.tolist() == [False, False, False, False, False, True]
+
+
+@pytest.mark.parametrize(("values", "dayfirst", "first_utc"), [
+    (["03/04/2025 08:00", "13/04/2025 08:00"], True, "2025-04-03 06:00"),   # 13 can only be a day
+    (["04/03/2025 08:00", "04/13/2025 08:00"], False, "2025-04-03 06:00"),  # month first
+    (["03/04/2025 08:00"], True, "2025-04-03 06:00"),                       # ambiguous: day first
+])
+def test_day_first_detection(values: list[str], dayfirst: bool, first_utc: str) -> None:
+    parser = TimestampParser("Europe/Paris")
+    ts, bad, dst = parser.parse(pd.Series(values))
+    assert parser.dayfirst is dayfirst
+    assert not bad.any() and not dst.any()
+    assert ts.iloc[0] == pd.Timestamp(first_utc, tz="UTC")
+
+
+def test_offsets_respected_mixed_with_z() -> None:
+    ts, bad, _ = TimestampParser("Europe/Paris").parse(
+        pd.Series(["2025-03-14T08:00:00+01:00", "2025-03-14T07:15:00Z", "2025-03-14T09:30+0200"]))
+    assert not bad.any()
+    assert [t.strftime("%H:%M") for t in ts] == ["07:00", "07:15", "07:30"]
