@@ -159,7 +159,8 @@ class ChunkConverter:
             return pd.Series(spec.value, index=raw.index, dtype="str")
         column = self.headers[spec.sources[0]]
         s = raw[column].astype("str").str.strip().str.lower()
-        s = s.map(lambda v: self.mapping.channels.get(v, v))
+        if self.mapping.channels:
+            s = s.map(dict(self.mapping.channels)).fillna(s)
         bad = ~s.isin(CHANNELS).to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

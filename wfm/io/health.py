@@ -180,6 +180,8 @@ class _Series:
         self.queue, self.channel, self.s = queue, channel, series
         self.tz, self.minutes, self.windows = tz, interval_minutes, windows
         self.closed, self.known = closed, known
+        # local midnight of each row, as naive datetime64 (fast to group by)
+        self.day = series["_local"].dt.tz_localize(None).dt.normalize()
 
     def row(self, severity: str, check: str, count: int, detail: str) -> dict[str, object]:
         return {"queue": self.queue, "channel": self.channel, "severity": severity,
@@ -203,10 +205,10 @@ class _Series:
         return where
 
     def _range(self) -> dict[str, object]:
-        local = self.s["_local"]
-        days = local.dt.date
+        days = self.day
         return self.row("info", "date_range", len(self.s),
-                        f"{days.iloc[0]} .. {days.iloc[-1]} local, {days.nunique()} days, "
+                        f"{days.iloc[0].date()} .. {days.iloc[-1].date()} local, "
+                        f"{days.nunique()} days, "
                         f"{len(self.s)} intervals")
 
     def _duplicates(self) -> list[dict[str, object]]:
@@ -294,8 +296,9 @@ class _Series:
         return out
 
     def _days(self) -> list[dict[str, object]]:
-        by_day = self.s.groupby(self.s["_local"].dt.date)[OFFERED]
+        by_day = self.s.groupby(self.day)[OFFERED]
         daily = by_day.sum().astype("float64")
+        daily.index = pd.Index([t.date() for t in daily.index], dtype=object)
         # A first or last day the data only partly cover is no evidence of a quiet day.
         full = by_day.size().to_numpy() >= self._day_intervals(list(daily.index))
         edge = np.zeros(len(daily), bool)
@@ -368,10 +371,11 @@ class _Series:
         odd = np.flatnonzero(np.abs(hours - 24) > 1e-9)
         if len(odd) == 0:
             return []
-        per_day = local.dt.date.value_counts()
+        per_day = self.day.value_counts()
         shown = ", ".join(
             f"{midnights[i].date()} ({hours[i]:.0f} h, "
-            f"{int(per_day.get(midnights[i].date(), 0))} intervals)" for i in odd[:_SHOW * 2])
+            f"{int(per_day.get(pd.Timestamp(midnights[i].date()), 0))} intervals)"
+            for i in odd[:_SHOW * 2])
         return [self.row("info", "dst_days", len(odd), shown)]
 
 
