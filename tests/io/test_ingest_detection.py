@@ -86,3 +86,12 @@ def test_offsets_respected_mixed_with_z() -> None:
         pd.Series(["2025-03-14T08:00:00+01:00", "2025-03-14T07:15:00Z", "2025-03-14T09:30+0200"]))
     assert not bad.any()
     assert [t.strftime("%H:%M") for t in ts] == ["07:00", "07:15", "07:30"]
+
+
+def test_header_cells_with_spaces_and_quotes(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text('interval_start , Queue,"channel" , offered\n'
+                    "2025-03-14T08:00:00+01:00,q,chat,3\n", encoding="utf-8")
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    got = read_intervals(tmp_path / "d")
+    assert got[["queue", "channel", "offered"]].values.tolist() == [["q", "chat", 3]]

@@ -184,6 +184,7 @@ class ChunkConverter:
             column = self.headers[src]
             parse = parse_durations if spec.unit in DURATION_UNITS else parse_numbers
             vals, bad = parse(raw[column], self.decimal)
+            bad = bad | np.isinf(vals)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 accepted = "a duration hh:mm:ss or seconds" if spec.unit in DURATION_UNITS \
