@@ -177,3 +177,18 @@ def test_help_shows_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
     assert f"Example:  wfm {command}" in result.output
+
+
+def test_user_mapping_in_wfm_toml(project: Path) -> None:
+    text = (project / "wfm.toml").read_text(encoding="utf-8")
+    text = text.replace("[[queues]]", (DATA / "ingest_french_mapping.toml").read_text(
+        encoding="utf-8").replace("[columns]", "[data.mappings.fr.columns]").replace(
+        "[channels]", "[data.mappings.fr.channels]").replace(
+        'description = "ACD export, French locale"', "") + "\n[[queues]]", 1)
+    (project / "wfm.toml").write_text(text, encoding="utf-8")
+    result = run("ingest", str(DATA / "ingest_french_export.csv"), "--mapping", "fr", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert read_intervals(project / "data")["offered"].sum() == 12 + 1204 + 7
+    bad = run("ingest", str(DATA / "ingest_french_export.csv"), "--mapping", "frr")
+    assert bad.exit_code == 1
+    assert "unknown mapping 'frr'; did you mean 'fr'?" in bad.stderr

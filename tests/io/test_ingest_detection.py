@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from wfm.errors import WfmError
 from wfm.io.ingest import ingest_files
 from wfm.io.parsing import TimestampParser, parse_durations, parse_numbers
 from wfm.io.sources import sniff_csv
@@ -95,3 +98,17 @@ def test_header_cells_with_spaces_and_quotes(tmp_path: Path) -> None:
     ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
     got = read_intervals(tmp_path / "d")
     assert got[["queue", "channel", "offered"]].values.tolist() == [["q", "chat", 3]]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=300)
+       | st.text(alphabet="0123456789,;:-+T/ .\nabcq\"é", max_size=300))
+def test_any_bytes_give_a_wfm_error_or_data(tmp_path: Path, body: bytes | str) -> None:
+    path = tmp_path / "fuzz.csv"
+    prefix = "interval_start,queue,offered\n"
+    path.write_bytes(body if isinstance(body, bytes) else (prefix + body).encode("utf-8"))
+    try:
+        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    except WfmError:
+        pass
