@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from wfm.errors import ConfigError
+from wfm.io.column_mapping import builtin_mapping_names, parse_mapping, resolve_mapping
 from wfm.io.ingest import ingest_files
-from wfm.io.mappings import builtin_mapping_names, parse_mapping, resolve_mapping
 from wfm.io.store import read_intervals
 
 DATA = Path(__file__).resolve().parents[1] / "data"

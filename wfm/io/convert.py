@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import InputDataError
-from wfm.io.mappings import DURATION_UNITS, UNITS, ColumnMapping, ColumnSpec
+from wfm.io.column_mapping import DURATION_UNITS, UNITS, ColumnMapping, ColumnSpec
 from wfm.io.parsing import TimestampParser, combine_date_time, parse_durations, parse_numbers
 from wfm.io.sources import Chunk
 from wfm.schema import CHANNEL, CHANNELS, INTERVAL_START, INTERVALS, QUEUE

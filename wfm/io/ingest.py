@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import InputDataError
+from wfm.io.column_mapping import ColumnMapping, resolve_mapping
 from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
 from wfm.io.health import (
     FINDING_COLUMNS,
@@ -31,7 +32,6 @@ from wfm.io.health import (
     has_errors,
     health_findings,
 )
-from wfm.io.mappings import ColumnMapping, resolve_mapping
 from wfm.io.sources import file_kind, read_chunks, read_header, sniff_csv
 from wfm.io.store import read_intervals, stored_queues, write_intervals
 from wfm.schema import CHANNEL, INTERVAL_START, INTERVALS, QUEUE
