@@ -73,7 +73,27 @@ def _zip(p: Path) -> None:
         z.writestr("hello.txt", "not a workbook")
 
 
+def _empty_xlsx(p: Path) -> None:
+    import openpyxl
+
+    openpyxl.Workbook().save(p)
+
+
+def _header_only_xlsx(p: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["interval_start", "queue", "offered"])
+    wb.save(p)
+
+
 BAD_INPUTS = [
+    ("autumn.csv", HEADER + "2025-10-26 01:45,voice_fr,voice,2,2,300\n"
+     "2025-10-26 02:00,voice_fr,voice,2,2,300\n",
+     "autumn.csv: line 3, column 'interval_start': local time '2025-10-26 02:00' is ambiguous "
+     "or does not exist in Europe/Paris"),
+    ("empty.xlsx", _empty_xlsx, "empty.xlsx: the workbook's first sheet is empty"),
+    ("header.xlsx", _header_only_xlsx, "header.xlsx: the file has a header but no data rows"),
     ("empty.csv", "", "empty.csv: the file is empty"),
     ("header.csv", HEADER, "header.csv: the file has a header but no data rows"),
     ("missing.csv", "interval_start,queue,calls\n2025-03-14T08:00:00+01:00,q,3\n",
