@@ -121,3 +121,29 @@ def test_unknown_mapping_name_suggests() -> None:
     with pytest.raises(ConfigError,
                        match=r"unknown mapping 'genesys'; did you mean 'genesys-cloud'"):
         resolve_mapping("genesys", {})
+
+
+def test_average_of_an_absent_optional_count_is_an_error(tmp_path: Path) -> None:
+    from wfm.errors import InputDataError
+
+    raw = {"columns": {"interval_start": "T", "queue": "Q", "offered": "O",
+                       "handled": {"source": "H", "optional": True},
+                       "handle_s": {"source": "AHT", "average_per": "handled"}}}
+    path = tmp_path / "x.csv"
+    path.write_text("T,Q,O,AHT\n2025-03-14T08:00:00Z,q,3,120\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"handle_s is an average per handled, but handled "
+                                             r"is not in the file \(mapping 'm'\)"):
+        ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw},
+                     tz="UTC")
+
+
+def test_share_converted_before_average(tmp_path: Path) -> None:
+    raw = {"columns": {"interval_start": "T", "queue": "Q", "offered": "O",
+                       "handle_s": {"source": "AHT", "unit": "minutes", "average_per": "handled"},
+                       "handled": {"source": "Answer rate", "unit": "percent",
+                                   "share_of": "offered"}}}
+    path = tmp_path / "x.csv"
+    path.write_text("T,Q,O,AHT,Answer rate\n2025-03-14T08:00:00Z,q,20,2,90%\n", encoding="utf-8")
+    ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw}, tz="UTC")
+    got = read_intervals(tmp_path / "d").iloc[0]
+    assert (got["handled"], got["handle_s"]) == (18, 18 * 120)

@@ -87,10 +87,19 @@ class ChunkConverter:
         out[CHANNEL] = self._channels(raw, lines, specs.get(CHANNEL))
         numeric = [c for c in self.mapping.columns if c.name not in (QUEUE, CHANNEL)]
         values = {c.name: self._number(raw, lines, c) for c in numeric}
-        for c in numeric:
+        # Shares first (a count may be a share of another), then averages times counts.
+        for c in sorted(numeric, key=lambda c: c.share_of is None):
             ref = c.average_per or c.share_of
-            if ref is not None and values.get(c.name) is not None:
-                values[c.name] = values[c.name] * values[ref]  # type: ignore[operator]
+            own = values.get(c.name)
+            if ref is None or own is None:
+                continue
+            base = values.get(ref)
+            if base is None:
+                how = "an average per" if c.average_per else "a share of"
+                raise InputDataError(
+                    f"{self.path}: column {c.name} is {how} {ref}, but {ref} is not in the "
+                    f"file (mapping {self.mapping.name!r})")
+            values[c.name] = own * base
         for name, v in values.items():
             if v is None:
                 continue
