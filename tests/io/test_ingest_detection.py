@@ -111,3 +111,21 @@ def test_any_bytes_give_a_wfm_error_or_data(tmp_path: Path, body: bytes | str) -
     path.write_bytes(body if isinstance(body, bytes) else (prefix + body).encode("utf-8"))
     with contextlib.suppress(WfmError):  # anything else (a traceback) fails the test
         ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+
+
+def test_aggregate_five_minute_export_on_request(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("interval_start,queue,channel,offered,handled,handle_s,backlog\n"
+                    "2025-10-26T02:50:00+02:00,q,email,1,1,60,4\n"
+                    "2025-10-26T02:00:00+01:00,q,email,2,1,100,5\n"
+                    "2025-10-26T02:05:00+01:00,q,email,3,2,200,6\n"
+                    "2025-10-26T02:10:00+01:00,q,email,4,3,300,7\n", encoding="utf-8")
+    with pytest.raises(WfmError, match="not on the 15-minute interval grid"):
+        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", aggregate=True)
+    got = read_intervals(tmp_path / "d")
+    # the repeated 02:00 hour: 02:45+02:00 and 02:00+01:00 are different intervals
+    assert got["interval_start"].dt.strftime("%H:%M").tolist() == ["00:45", "01:00"]
+    assert got["offered"].tolist() == [1, 9]
+    assert got["handle_s"].tolist() == [60.0, 600.0]
+    assert got["backlog"].tolist() == [4, 7]

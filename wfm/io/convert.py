@@ -56,6 +56,7 @@ class ChunkConverter:
     decimal: str
     tz: str
     interval_minutes: int
+    aggregate: bool = False
     parser: TimestampParser = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,13 +139,15 @@ class ChunkConverter:
                             hint="set timestamp_format (strptime) or dayfirst in the mapping")
         local = ts.dt.tz_convert(self.parser.tz)
         off = ((local.dt.minute % self.interval_minutes) != 0) | (local.dt.second != 0)
+        if off.any() and self.aggregate:
+            return floor_local(ts, local, self.interval_minutes)
         if off.any():
             i = int(np.flatnonzero(off.to_numpy())[0])
             raise self.fail(int(lines[i]), column,
                             f"{_cell(text.iloc[i])} is not on the {self.interval_minutes}-minute "
                             "interval grid",
                             hint="set [data] interval_minutes in wfm.toml to the export's "
-                                 "interval length")
+                                 "interval length, or pass --aggregate to sum finer intervals")
         return ts
 
     def _text(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], spec: ColumnSpec
@@ -225,6 +228,16 @@ class ChunkConverter:
                             "a number is required")
         scaled: npt.NDArray[np.float64] = total * UNITS[spec.unit]
         return scaled
+
+
+def floor_local(ts: pd.Series, local: pd.Series, minutes: int) -> pd.Series:
+    """UTC interval starts floored to the ``minutes`` grid of local clock time.
+
+    Daylight-saving changes happen on the hour, so flooring never crosses one."""
+    offset = local.dt.tz_localize(None) - ts.dt.tz_convert("UTC").dt.tz_localize(None)
+    floored = (local.dt.tz_localize(None)).dt.floor(f"{minutes}min") - offset
+    out: pd.Series = floored.dt.tz_localize("UTC")
+    return out
 
 
 def _cell(value: object) -> str:
