@@ -35,6 +35,7 @@ dst_days                            info      local days of 23 or 25 hours in th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, time, timedelta
 
@@ -137,14 +138,20 @@ def public_holidays(country: str | None, subdivision: str | None, years: Iterabl
     """Public holidays (date -> name) of ``country`` from the ``holidays`` package."""
     if not country:
         return {}
+    return dict(_holidays(country, subdivision, tuple(years)))
+
+
+@functools.lru_cache(maxsize=32)
+def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]
+              ) -> tuple[tuple[date, str], ...]:
     import holidays as holidays_lib
 
     try:
         cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
                                             years=list(years))
     except NotImplementedError:
-        return {}
-    return {d: str(n) for d, n in cal.items()}
+        return ()
+    return tuple((d, str(n)) for d, n in sorted(cal.items()))
 
 
 def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
