@@ -129,3 +129,19 @@ def test_aggregate_five_minute_export_on_request(tmp_path: Path) -> None:
     assert got["offered"].tolist() == [1, 9]
     assert got["handle_s"].tolist() == [60.0, 600.0]
     assert got["backlog"].tolist() == [4, 7]
+
+
+def test_cp1252_byte_after_the_sniffed_prefix(tmp_path: Path, monkeypatch) -> None:
+    import wfm.io.sources
+
+    monkeypatch.setattr(wfm.io.sources, "SNIFF_BYTES", 120)
+    rows = [f"2025-03-14T{8 + i // 4:02d}:{15 * (i % 4):02d}:00+01:00,q,voice,1" for i in range(8)]
+    rows[-1] = rows[-1].replace(",q,", ",Réclamations,")
+    path = tmp_path / "x.csv"
+    path.write_bytes(("interval_start,queue,channel,offered\n" + "\n".join(rows) + "\n")
+                     .encode("cp1252"))
+    assert sniff_csv(path).encoding == "utf-8"
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", chunk_rows=2)
+    got = read_intervals(tmp_path / "d")
+    assert sorted(got["queue"].unique()) == ["Réclamations", "q"]
+    assert len(got) == 8

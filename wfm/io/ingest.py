@@ -13,6 +13,7 @@ ones are an error.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,14 @@ from wfm.io.health import (
     has_errors,
     health_findings,
 )
-from wfm.io.sources import file_kind, read_chunks, read_header, sniff_csv
+from wfm.io.sources import (
+    CsvDialect,
+    EncodingMismatchError,
+    file_kind,
+    read_chunks,
+    read_header,
+    sniff_csv,
+)
 from wfm.io.store import read_intervals, stored_queues, write_intervals
 from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
 
@@ -218,6 +226,24 @@ def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *,
                 interval_minutes: int, chunk_rows: int, aggregate: bool) -> int:
     kind = file_kind(path)
     dialect = sniff_csv(path) if kind == "csv" else None
+    try:
+        return _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect, tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+    except EncodingMismatchError:
+        if dialect is None or dialect.encoding != "utf-8":
+            raise
+        # UTF-8 in the sniffed first megabyte, not later: an ANSI (cp1252) export after all.
+        stage.drop_file(index)
+        return _stage_chunks(path, index, cmap, stage, kind=kind,
+                             dialect=dataclasses.replace(dialect, encoding="cp1252"), tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+
+
+def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, kind: str,
+                  dialect: CsvDialect | None, tz: str, interval_minutes: int,
+                  chunk_rows: int, aggregate: bool) -> int:
     header = read_header(path, kind, dialect)
     headers = match_headers(cmap, header, path)
     conv = ChunkConverter(cmap, headers, path, dialect.decimal if dialect else ".", tz,
@@ -229,7 +255,7 @@ def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *,
             continue
         frame = conv.convert(chunk)
         frame[FILE] = index
-        stage.add(frame)
+        stage.add(frame, index)
         rows += len(frame)
     if rows == 0:
         raise InputDataError(f"{path}: the file has a header but no data rows")
@@ -244,13 +270,21 @@ class _Staging:
         self._ids: dict[str, int] = {}
         self._n = 0
 
-    def add(self, frame: pd.DataFrame) -> None:
+    def add(self, frame: pd.DataFrame, file_index: int) -> None:
         self._n += 1
         for queue, part in frame.groupby(QUEUE, sort=False):
             qid = self._ids.setdefault(str(queue), len(self._ids))
             folder = self.root / str(qid)
             folder.mkdir(exist_ok=True)
-            part.to_parquet(folder / f"{self._n:06d}.parquet", index=False)
+            part.to_parquet(folder / f"0{file_index:05d}-{self._n:06d}.parquet", index=False)
+
+    def drop_file(self, file_index: int) -> None:
+        """Forget what one file staged (to read it again)."""
+        for p in self.root.glob(f"*/0{file_index:05d}-*.parquet"):
+            p.unlink()
+        for queue, qid in list(self._ids.items()):
+            if not any((self.root / str(qid)).glob("0*.parquet")):
+                del self._ids[queue]
 
     def queues(self) -> list[str]:
         return sorted(self._ids)

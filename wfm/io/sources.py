@@ -40,6 +40,10 @@ class CsvDialect:
     header_line: int  # 1-based line of the header
 
 
+class EncodingMismatchError(InputDataError):
+    """A byte sequence past the sniffed prefix does not decode in the sniffed encoding."""
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Raw rows of an export: source columns as read, and each row's line (or Excel row)."""
@@ -177,8 +181,9 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
     except pd.errors.EmptyDataError:
         return  # a header and nothing else: the caller reports "no data rows"
     except UnicodeDecodeError as exc:
-        raise InputDataError(f"{path}: text is not valid {dialect.encoding} ({exc.reason} at "
-                             f"byte {exc.start})", hint="save the export as UTF-8") from None
+        raise EncodingMismatchError(
+            f"{path}: text is not valid {dialect.encoding} ({exc.reason} at byte {exc.start})",
+            hint="save the export as UTF-8") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputDataError(f"{path}: not a readable CSV file ({exc})") from None
 
