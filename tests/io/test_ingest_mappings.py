@@ -147,3 +147,17 @@ def test_share_converted_before_average(tmp_path: Path) -> None:
     ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw}, tz="UTC")
     got = read_intervals(tmp_path / "d").iloc[0]
     assert (got["handled"], got["handle_s"]) == (18, 18 * 120)
+
+
+def test_constant_queue_and_channel(tmp_path: Path) -> None:
+    raw = {"columns": {"interval_start": {"date": "Day", "time": "Time"},
+                       "queue": {"value": "main"}, "channel": {"value": "chat"},
+                       "offered": "Chats", "handle_s": {"source": "Talk", "unit": "hh:mm:ss"}}}
+    path = tmp_path / "x.csv"
+    path.write_text("Day;Time;Chats;Talk\n14.03.2025;08:15;4;00:20:00\n", encoding="utf-8")
+    ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw},
+                 tz="Europe/Paris")
+    got = read_intervals(tmp_path / "d").iloc[0]
+    assert (got["queue"], got["channel"], got["offered"], got["handle_s"]) == (
+        "main", "chat", 4, 1200.0)
+    assert got["interval_start"] == pd.Timestamp("2025-03-14 07:15", tz="UTC")

@@ -164,11 +164,10 @@ class ChunkConverter:
 
     def _channels(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64],
                   spec: ColumnSpec | None) -> pd.Series:
-        if spec is None or (not spec.sources and spec.value is None) or (
-                spec.sources and spec.sources[0] not in self.headers):
-            return pd.Series(self.mapping.default_channel, index=raw.index, dtype="str")
-        if isinstance(spec.value, str):
+        if spec is not None and isinstance(spec.value, str):
             return pd.Series(spec.value, index=raw.index, dtype="str")
+        if spec is None or not spec.sources or spec.sources[0] not in self.headers:
+            return pd.Series(self.mapping.default_channel, index=raw.index, dtype="str")
         column = self.headers[spec.sources[0]]
         s = raw[column].astype("str").str.strip().str.lower()
         if self.mapping.channels:
