@@ -36,7 +36,7 @@ types:
 check: lint types test
 
 bench:
-	$(BIN)/python bench/run_all.py
+	nice -n 10 $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
