@@ -65,6 +65,14 @@ def test_impossible_values_are_errors() -> None:
     assert got["zero_handle_time"]["detail"].endswith(f"first at {when}")
 
 
+def test_short_abandons_are_part_of_abandons() -> None:
+    f = series(days=14).assign(abandoned=1, short_abandoned=0)
+    f.loc[100, "short_abandoned"] = 2
+    got = by_check(findings(f))
+    assert got["short_abandoned_exceeds_abandoned"]["count"] == 1
+    assert got["short_abandoned_exceeds_abandoned"]["severity"] == "error"
+
+
 def test_live_channel_handled_over_offered_is_a_warning() -> None:
     f = series()
     i = np.flatnonzero(f["offered"].to_numpy() > 0)[5]

@@ -16,6 +16,7 @@ answered_within_sl_exceeds_handled  error     more answered within the threshold
 handled_exceeds_offered_backlog     error     deferred channel: handled > offered + backlog
                                               at the end of the previous interval
 zero_handle_time                    error     handled > 0 but handle_s = 0
+short_abandoned_exceeds_abandoned   error     more short abandons than abandons
 handled_exceeds_offered             warning   live channel: handled > offered (contacts
                                               answered after an interval boundary)
 abandoned_exceeds_offered           warning   abandoned > offered
@@ -55,6 +56,7 @@ from wfm.schema import (
     INTERVALS,
     OFFERED,
     QUEUE,
+    SHORT_ABANDONED,
 )
 
 FINDING_COLUMNS: tuple[str, ...] = ("queue", "channel", "severity", "check", "count", "detail")
@@ -263,6 +265,10 @@ class _Series:
             else:
                 checks.append(("warning", "handled_exceeds_offered", handled > offered,
                                "handled > offered (answered after an interval boundary?)"))
+        short = self._col(SHORT_ABANDONED)
+        if short is not None and abandoned is not None:
+            checks.append(("error", "short_abandoned_exceeds_abandoned", short > abandoned,
+                           "short_abandoned > abandoned (short abandons are part of abandoned)"))
         if offered is not None and abandoned is not None:
             checks.append(("warning", "abandoned_exceeds_offered", abandoned > offered,
                            "abandoned > offered"))
