@@ -21,10 +21,13 @@ CHECK_EXAMPLE = "Example:  wfm check --queue voice_fr --format csv > health.csv"
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--mapping", "-m", default=None, metavar="NAME|PATH",
               help="Column mapping of the export [default: [data] mapping, else wfm].")
+@click.option("--aggregate", is_flag=True,
+              help="Sum finer intervals (e.g. 5-min exports) into [data] interval_minutes.")
 @output_options
 @pass_app
-def ingest_command(app: AppContext, files: tuple[Path, ...], mapping: str | None,
-                   fmt: str | None, output: Path | None) -> None:
+def ingest_command(  # noqa: PLR0917 - click passes options positionally
+        app: AppContext, files: tuple[Path, ...], mapping: str | None, aggregate: bool,
+        fmt: str | None, output: Path | None) -> None:
     """Read CSV/Excel interval exports into the data store and print their data health.
 
     FILES default to the [data] history patterns of wfm.toml. Delimiter, encoding,
@@ -37,7 +40,8 @@ def ingest_command(app: AppContext, files: tuple[Path, ...], mapping: str | None
     cfg = app.config
     paths = list(files) or _history_files(cfg.data.history, cfg.base_dir)
     try:
-        result = ingest_files(paths, **ingest_arguments(cfg, mapping), progress=app.info)
+        result = ingest_files(paths, **ingest_arguments(cfg, mapping), aggregate=aggregate,
+                              progress=app.info)
     except IngestHealthError as exc:
         emit(exc.findings, fmt, output, title="Data health")
         raise

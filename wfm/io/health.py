@@ -16,6 +16,7 @@ answered_within_sl_exceeds_handled  error     more answered within the threshold
 handled_exceeds_offered_backlog     error     deferred channel: handled > offered + backlog
                                               at the end of the previous interval
 zero_handle_time                    error     handled > 0 but handle_s = 0
+short_abandoned_exceeds_abandoned   error     more short abandons than abandons
 handled_exceeds_offered             warning   live channel: handled > offered (contacts
                                               answered after an interval boundary)
 abandoned_exceeds_offered           warning   abandoned > offered
@@ -35,6 +36,7 @@ dst_days                            info      local days of 23 or 25 hours in th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, time, timedelta
 
@@ -54,6 +56,7 @@ from wfm.schema import (
     INTERVALS,
     OFFERED,
     QUEUE,
+    SHORT_ABANDONED,
 )
 
 FINDING_COLUMNS: tuple[str, ...] = ("queue", "channel", "severity", "check", "count", "detail")
@@ -137,14 +140,20 @@ def public_holidays(country: str | None, subdivision: str | None, years: Iterabl
     """Public holidays (date -> name) of ``country`` from the ``holidays`` package."""
     if not country:
         return {}
+    return dict(_holidays(country, subdivision, tuple(years)))
+
+
+@functools.lru_cache(maxsize=32)
+def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]
+              ) -> tuple[tuple[date, str], ...]:
     import holidays as holidays_lib
 
     try:
         cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
                                             years=list(years))
     except NotImplementedError:
-        return {}
-    return {d: str(n) for d, n in cal.items()}
+        return ()
+    return tuple((d, str(n)) for d, n in sorted(cal.items()))
 
 
 def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
@@ -156,7 +165,7 @@ def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
         out = np.ones(n, bool)
     else:
         out = np.zeros(n, bool)
-        weekday = idx.weekday.to_numpy()
+        weekday = idx.day_of_week.to_numpy()
         clock_s = (idx.hour * 3600 + idx.minute * 60 + idx.second).to_numpy()
         for day, w in enumerate(windows):
             if w is None:
@@ -180,6 +189,8 @@ class _Series:
         self.queue, self.channel, self.s = queue, channel, series
         self.tz, self.minutes, self.windows = tz, interval_minutes, windows
         self.closed, self.known = closed, known
+        # local midnight of each row, as naive datetime64 (fast to group by)
+        self.day = series["_local"].dt.tz_localize(None).dt.normalize()
 
     def row(self, severity: str, check: str, count: int, detail: str) -> dict[str, object]:
         return {"queue": self.queue, "channel": self.channel, "severity": severity,
@@ -203,10 +214,10 @@ class _Series:
         return where
 
     def _range(self) -> dict[str, object]:
-        local = self.s["_local"]
-        days = local.dt.date
+        days = self.day
         return self.row("info", "date_range", len(self.s),
-                        f"{days.iloc[0]} .. {days.iloc[-1]} local, {days.nunique()} days, "
+                        f"{days.iloc[0].date()} .. {days.iloc[-1].date()} local, "
+                        f"{days.nunique()} days, "
                         f"{len(self.s)} intervals")
 
     def _duplicates(self) -> list[dict[str, object]]:
@@ -254,6 +265,10 @@ class _Series:
             else:
                 checks.append(("warning", "handled_exceeds_offered", handled > offered,
                                "handled > offered (answered after an interval boundary?)"))
+        short = self._col(SHORT_ABANDONED)
+        if short is not None and abandoned is not None:
+            checks.append(("error", "short_abandoned_exceeds_abandoned", short > abandoned,
+                           "short_abandoned > abandoned (short abandons are part of abandoned)"))
         if offered is not None and abandoned is not None:
             checks.append(("warning", "abandoned_exceeds_offered", abandoned > offered,
                            "abandoned > offered"))
@@ -294,7 +309,14 @@ class _Series:
         return out
 
     def _days(self) -> list[dict[str, object]]:
-        daily = self.s.groupby(self.s["_local"].dt.date)[OFFERED].sum().astype("float64")
+        by_day = self.s.groupby(self.day)[OFFERED]
+        daily = by_day.sum().astype("float64")
+        daily.index = pd.Index([t.date() for t in daily.index], dtype=object)
+        # A first or last day the data only partly cover is no evidence of a quiet day.
+        full = by_day.size().to_numpy() >= self._day_intervals(list(daily.index))
+        edge = np.zeros(len(daily), bool)
+        edge[[0, -1]] = True
+        daily = daily.loc[~(edge & ~full)]
         dates = list(daily.index)
         closed_day = np.array([self._closed_day(d) for d in dates], bool)
         vol = daily.to_numpy()
@@ -331,6 +353,17 @@ class _Series:
                                 f"{shown}{more}"))
         return out
 
+    def _day_intervals(self, days: list[date]) -> np.ndarray:
+        """Intervals in each local day (92 or 100 on daylight-saving days)."""
+        start = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+        lo = start.tz_localize(self.tz, ambiguous=np.ones(len(days), bool),
+                               nonexistent="shift_forward")
+        hi = (start + pd.Timedelta(days=1)).tz_localize(
+            self.tz, ambiguous=np.ones(len(days), bool), nonexistent="shift_forward")
+        seconds = np.asarray((hi - lo).total_seconds())
+        out: np.ndarray = np.round(seconds / (60 * self.minutes)).astype(int)
+        return out
+
     def _next_to_holiday(self, d: date) -> bool:
         one = timedelta(days=1)
         return any(x in self.closed or x in self.known for x in (d - one, d + one))
@@ -351,10 +384,11 @@ class _Series:
         odd = np.flatnonzero(np.abs(hours - 24) > 1e-9)
         if len(odd) == 0:
             return []
-        per_day = local.dt.date.value_counts()
+        per_day = self.day.value_counts()
         shown = ", ".join(
             f"{midnights[i].date()} ({hours[i]:.0f} h, "
-            f"{int(per_day.get(midnights[i].date(), 0))} intervals)" for i in odd[:_SHOW * 2])
+            f"{int(per_day.get(pd.Timestamp(midnights[i].date()), 0))} intervals)"
+            for i in odd[:_SHOW * 2])
         return [self.row("info", "dst_days", len(odd), shown)]
 
 
@@ -362,8 +396,9 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
     """Robust z-score of each day's volume against nearby days of the same weekday.
 
     The residual is ``log((x + 1) / (m + 1))`` with ``m`` the median of the same weekday in
-    the surrounding ``2 * _HALF_WINDOW + 1`` weeks (trend and yearly seasonality cancel
-    out); z = 0.6745 residual / MAD of that weekday's residuals (Iglewicz and Hoaglin).
+    the ``_HALF_WINDOW`` weeks either side, the day itself left out (trend and yearly
+    seasonality cancel out; leaving the day out keeps the residuals from collapsing to 0);
+    z = 0.6745 residual / MAD of that weekday's residuals (Iglewicz and Hoaglin, 1993).
     """
     z = np.full(len(daily), np.nan)
     weekday = np.array([d.weekday() for d in daily.index])
@@ -372,9 +407,9 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero((weekday == wd) & usable)
         if len(idx) < _MIN_WEEKS:
             continue
-        same = pd.Series(vol[idx])
-        med = same.rolling(2 * _HALF_WINDOW + 1, center=True, min_periods=_MIN_WEEKS).median()
-        resid = np.log(((same + 1.0) / (med + 1.0)).to_numpy(dtype=np.float64))
+        same = vol[idx]
+        med = _neighbour_median(same)
+        resid = np.log((same + 1.0) / (med + 1.0))
         mad = np.nanmedian(np.abs(resid - np.nanmedian(resid)))
         if not mad > 0:
             continue
@@ -384,10 +419,22 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
         rest = np.flatnonzero((weekday == wd) & ~usable)
         if len(rest):
             pos = np.clip(np.searchsorted(idx, rest), 0, len(idx) - 1)
-            m = med.to_numpy()[pos]
+            m = med[pos]
             z[rest] = 0.6745 * (np.log((vol[rest] + 1.0) / (m + 1.0))
                                 - np.nanmedian(resid)) / mad
     return z
+
+
+def _neighbour_median(values: np.ndarray) -> np.ndarray:
+    """Median of the ``_HALF_WINDOW`` values either side of each value, itself excluded."""
+    h = _HALF_WINDOW
+    padded = np.concatenate([np.full(h, np.nan), values, np.full(h, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1).copy()
+    windows[:, h] = np.nan
+    enough = np.sum(~np.isnan(windows), axis=1) >= _MIN_WEEKS
+    out = np.full(len(values), np.nan)
+    out[enough] = np.nanmedian(windows[enough], axis=1)
+    return out
 
 
 def _scored(days: list[tuple[date, float]]) -> str:

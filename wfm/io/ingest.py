@@ -13,6 +13,7 @@ ones are an error.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import InputDataError
+from wfm.io.column_mapping import ColumnMapping, resolve_mapping
 from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
 from wfm.io.health import (
     FINDING_COLUMNS,
@@ -31,10 +33,16 @@ from wfm.io.health import (
     has_errors,
     health_findings,
 )
-from wfm.io.mappings import ColumnMapping, resolve_mapping
-from wfm.io.sources import file_kind, read_chunks, read_header, sniff_csv
+from wfm.io.sources import (
+    CsvDialect,
+    EncodingMismatchError,
+    file_kind,
+    read_chunks,
+    read_header,
+    sniff_csv,
+)
 from wfm.io.store import read_intervals, stored_queues, write_intervals
-from wfm.schema import CHANNEL, INTERVAL_START, INTERVALS, QUEUE
+from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
 
 CHUNK_ROWS = 200_000
 
@@ -80,6 +88,7 @@ def ingest_files(
     subdivision: str | None = None,
     mapping_dir: Path | None = None,
     source_tz: str | None = None,
+    aggregate: bool = False,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[str], None] | None = None,
 ) -> IngestResult:
@@ -108,6 +117,10 @@ def ingest_files(
     source_tz
         Zone of exported timestamps without an offset when it differs from ``tz``
         (``[data] timezone``); a mapping's own ``timezone`` takes precedence over both.
+    aggregate
+        Sum intervals finer than ``interval_minutes`` (e.g. a 5-minute export) into it:
+        counts and seconds are summed, ``backlog`` is the last value, ``sl_threshold_s``
+        the first. Without it, off-grid timestamps are an error.
     chunk_rows
         Rows read at once; bounds memory.
     progress
@@ -138,14 +151,18 @@ def ingest_files(
         rows_read = 0
         for index, path in enumerate(paths):
             n = _stage_file(Path(path), index, cmap, stage, tz=source_tz or tz,
-                            interval_minutes=interval_minutes, chunk_rows=chunk_rows)
+                            interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                            aggregate=aggregate)
             rows_read += n
             if progress is not None:
                 progress(f"read {n} rows from {path}")
         names = [str(p) for p in paths]
         findings = [empty_findings()]
         for queue in stage.queues():
-            frame, notes = _resolve(stage.read(queue), names)
+            staged = stage.read(queue)
+            if aggregate:
+                staged = _aggregate(staged)
+            frame, notes = _resolve(staged, names)
             findings.append(notes)
             findings.append(health_findings(frame.assign(**{FILE: frame[FILE].map(
                 dict(enumerate(names)))}), **health_args))
@@ -206,13 +223,31 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, tz: str,
-                interval_minutes: int, chunk_rows: int) -> int:
+                interval_minutes: int, chunk_rows: int, aggregate: bool) -> int:
     kind = file_kind(path)
     dialect = sniff_csv(path) if kind == "csv" else None
+    try:
+        return _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect, tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+    except EncodingMismatchError:
+        if dialect is None or dialect.encoding != "utf-8":
+            raise
+        # UTF-8 in the sniffed first megabyte, not later: an ANSI (cp1252) export after all.
+        stage.drop_file(index)
+        return _stage_chunks(path, index, cmap, stage, kind=kind,
+                             dialect=dataclasses.replace(dialect, encoding="cp1252"), tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+
+
+def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, kind: str,
+                  dialect: CsvDialect | None, tz: str, interval_minutes: int,
+                  chunk_rows: int, aggregate: bool) -> int:
     header = read_header(path, kind, dialect)
     headers = match_headers(cmap, header, path)
     conv = ChunkConverter(cmap, headers, path, dialect.decimal if dialect else ".", tz,
-                          interval_minutes)
+                          interval_minutes, aggregate)
     rows = 0
     for chunk in read_chunks(path, kind, dialect, usecols=conv.usecols(),
                              text_cols=conv.text_columns(), chunk_rows=chunk_rows):
@@ -220,7 +255,7 @@ def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *,
             continue
         frame = conv.convert(chunk)
         frame[FILE] = index
-        stage.add(frame)
+        stage.add(frame, index)
         rows += len(frame)
     if rows == 0:
         raise InputDataError(f"{path}: the file has a header but no data rows")
@@ -235,13 +270,21 @@ class _Staging:
         self._ids: dict[str, int] = {}
         self._n = 0
 
-    def add(self, frame: pd.DataFrame) -> None:
+    def add(self, frame: pd.DataFrame, file_index: int) -> None:
         self._n += 1
         for queue, part in frame.groupby(QUEUE, sort=False):
             qid = self._ids.setdefault(str(queue), len(self._ids))
             folder = self.root / str(qid)
             folder.mkdir(exist_ok=True)
-            part.to_parquet(folder / f"{self._n:06d}.parquet", index=False)
+            part.to_parquet(folder / f"0{file_index:05d}-{self._n:06d}.parquet", index=False)
+
+    def drop_file(self, file_index: int) -> None:
+        """Forget what one file staged (to read it again)."""
+        for p in self.root.glob(f"*/0{file_index:05d}-*.parquet"):
+            p.unlink()
+        for queue, qid in list(self._ids.items()):
+            if not any((self.root / str(qid)).glob("0*.parquet")):
+                del self._ids[queue]
 
     def queues(self) -> list[str]:
         return sorted(self._ids)
@@ -256,6 +299,22 @@ class _Staging:
 
     def read_resolved(self, queue: str) -> pd.DataFrame:
         return pd.read_parquet(self.root / str(self._ids[queue]) / "resolved.parquet")
+
+
+def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum the rows of each file that fall in one interval (after flooring to the grid)."""
+    key = [QUEUE, CHANNEL, INTERVAL_START, FILE]
+    how: dict[str, Any] = {LINE: "first"}
+    for c in INTERVALS.columns:
+        if c.name in frame.columns and c.name not in key:
+            how[c.name] = "last" if c.name == BACKLOG else "first" if c.name == SL_THRESHOLD_S \
+                else lambda s: s.sum(min_count=1)
+    ordered = frame.sort_values([*key, LINE], kind="stable")
+    out = ordered.groupby(key, sort=False, as_index=False).agg(how)
+    for c in INTERVALS.columns:
+        if c.kind == "count" and c.name in out.columns:
+            out[c.name] = out[c.name].astype("Int64")
+    return out
 
 
 def _resolve(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -97,8 +97,8 @@ class TimestampParser:
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
         if has_offset.any():
             fmt = self.fmt if self.fmt and "%z" in self.fmt else "ISO8601"
-            out[has_offset] = pd.to_datetime(s[has_offset], format=fmt, utc=True,
-                                             errors="coerce").astype("datetime64[ns, UTC]")
+            parsed = pd.to_datetime(s[has_offset], format=fmt, utc=True, errors="coerce")
+            out[has_offset] = _plausible(parsed).astype("datetime64[ns, UTC]")
         dst_bad = np.zeros(len(s), bool)
         naive_rows = ~has_offset & ~blank
         if naive_rows.any():
@@ -118,7 +118,7 @@ class TimestampParser:
                                     errors="coerce")
         else:
             parsed = pd.to_datetime(s, format=self.fmt, errors="coerce")
-        return pd.Series(parsed, index=s.index).astype("datetime64[ns]")
+        return _plausible(pd.Series(parsed, index=s.index)).astype("datetime64[ns]")
 
     def _guess_format(self, s: pd.Series) -> str:
         sample = s.head(5000)
@@ -142,6 +142,13 @@ class TimestampParser:
         if parts[7].notna().any() and not seconds:
             return "mixed"
         return f"{date_fmt}{parts[4].iloc[0]}%H:%M{seconds}"
+
+
+def _plausible(parsed: pd.Series) -> pd.Series:
+    """Years 1900-2199 only: anything else is a misread cell (and outside nanosecond range)."""
+    years = parsed.dt.year
+    out: pd.Series = parsed.where((years >= 1900) & (years < 2200))
+    return out
 
 
 def combine_date_time(dates: pd.Series, times: pd.Series, time_format: str | None) -> pd.Series:

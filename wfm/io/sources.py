@@ -40,6 +40,10 @@ class CsvDialect:
     header_line: int  # 1-based line of the header
 
 
+class EncodingMismatchError(InputDataError):
+    """A byte sequence past the sniffed prefix does not decode in the sniffed encoding."""
+
+
 @dataclass(frozen=True)
 class Chunk:
     """Raw rows of an export: source columns as read, and each row's line (or Excel row)."""
@@ -153,11 +157,16 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
         yield from _xlsx_chunks(path, usecols, chunk_rows)
         return
     assert dialect is not None
-    dtypes = dict.fromkeys(text_cols, str)
+    # Columns by position (header cells may carry spaces or quotes pandas reads differently).
+    header = read_header(path, kind, dialect)
+    positions = [header.index(c) for c in usecols]
+    names = dict(zip(positions, usecols, strict=True))
+    dtypes = {header.index(c): str for c in text_cols}
     try:
         reader = pd.read_csv(
             path, sep=dialect.delimiter, encoding=dialect.encoding, decimal=dialect.decimal,
-            header=0, skiprows=dialect.header_line - 1, usecols=list(usecols), dtype=dtypes,
+            header=None, names=list(range(len(header))), index_col=False,
+            skiprows=dialect.header_line, usecols=positions, dtype=dtypes,
             skip_blank_lines=False, chunksize=chunk_rows, skipinitialspace=True,
             keep_default_na=False, na_values=[""],
         )
@@ -167,11 +176,15 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
                 lines = np.arange(first_line, first_line + len(block), dtype=np.int64)
                 first_line += len(block)
                 keep = block.notna().any(axis=1).to_numpy()
-                yield Chunk(block.loc[keep].reset_index(drop=True), lines[keep])
+                frame = block.loc[keep].rename(columns=names)[list(usecols)]
+                yield Chunk(frame.reset_index(drop=True), lines[keep])
+    except pd.errors.EmptyDataError:
+        return  # a header and nothing else: the caller reports "no data rows"
     except UnicodeDecodeError as exc:
-        raise InputDataError(f"{path}: text is not valid {dialect.encoding} ({exc.reason} at "
-                             f"byte {exc.start})", hint="save the export as UTF-8") from None
-    except pd.errors.ParserError as exc:
+        raise EncodingMismatchError(
+            f"{path}: text is not valid {dialect.encoding} ({exc.reason} at byte {exc.start})",
+            hint="save the export as UTF-8") from None
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputDataError(f"{path}: not a readable CSV file ({exc})") from None
 
 

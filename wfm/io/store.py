@@ -43,7 +43,11 @@ def _partition_dir(data_dir: Path, queue: str) -> Path:
 
 
 def _month_key(ts: pd.Series) -> pd.Series:
-    months: pd.Series = ts.dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    utc = ts.dt.tz_convert("UTC")
+    # Integer year * 100 + month, formatted once per distinct month (strftime per row is slow).
+    code = utc.dt.year * 100 + utc.dt.month
+    names = {c: f"{c // 100:04d}-{c % 100:02d}" for c in code.unique()}
+    months: pd.Series = code.map(names)
     return months
 
 

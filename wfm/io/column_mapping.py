@@ -224,7 +224,7 @@ def _time_spec(v: Any, where: str) -> TimeSpec:
 
 def _column_spec(name: str, v: Any, where: str) -> ColumnSpec:
     kind = INTERVALS.column(name).kind
-    default_unit = "count" if kind == "count" else "seconds" if kind == "seconds" else "count"
+    default_unit = "seconds" if kind == "seconds" else "count"
     if isinstance(v, str) and v:
         return ColumnSpec(name, (v,), default_unit)
     if not isinstance(v, Mapping):
