@@ -30,7 +30,7 @@ from wfm.scheduling.coverage_model import (
     objective_parts,
 )
 from wfm.scheduling.eligibility import AgentGroup
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp_relaxation
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
@@ -183,8 +183,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
     over_cost = round(rules.overstaffing_weight * SCALE)
     cov = add_coverage(ip, work, [[qidx[q] for q in grp.queues] for grp in groups],
                        [len(grp.members) for grp in groups], required, under_cost, over_cost)
-    lp = solve_lp_relaxation(ip)
-    sol = solve_integer(ip, params)
+    lp_sol = solve_lp(ip)
+    lp = lp_sol.bound
+    # The LP of this model is nearly integral: its rounding is an excellent hint.
+    sol = solve_integer(ip, params, hint=np.round(lp_sol.values), lower_bound=lp)
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     work_values = np.zeros((len(groups), n_t), dtype=np.int64)
     for (g, li), p in prefix.items():
