@@ -53,6 +53,12 @@ class IntegerProgram:
         idx = np.asarray(index, dtype=np.int64)
         c = np.full(len(idx), coef, dtype=np.int64) if np.isscalar(coef) else np.asarray(
             coef, dtype=np.int64)
+        if len(np.unique(idx)) < len(idx):
+            # Repeated variables are summed (GLOP's SetCoefficient would keep the last).
+            idx, inverse = np.unique(idx, return_inverse=True)
+            c = np.bincount(inverse, weights=c).astype(np.int64)
+            nonzero = c != 0
+            idx, c = idx[nonzero], c[nonzero]
         if len(idx) == 0:
             if lower > 0 or upper < 0:
                 raise SolverError("internal: an empty constraint cannot be satisfied")

@@ -91,16 +91,19 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
 
 
 def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
-                queues: Sequence[int]) -> np.ndarray:
-    """``caps`` with dominated shifts set to 0, except that a day and length keeps all its
-    shifts when pruning would remove every one (a contract minimum may need them)."""
-    keep = prune_shifts(catalog, required, queues)
-    out = np.where(keep, caps, 0)
+                queues: Sequence[int], *, keep_days: bool = False) -> np.ndarray:
+    """``caps`` with dominated shifts set to 0. With ``keep_days`` (a group with a contract
+    minimum), a day and length that pruning would empty keeps its widest-open shift, so
+    the minimum stays reachable."""
+    out = np.where(prune_shifts(catalog, required, queues), caps, 0)
+    if not keep_days:
+        return out
     key = catalog.day * len(catalog.lengths) + catalog.length
-    had = np.bincount(key, weights=caps > 0, minlength=7 * len(catalog.lengths)) > 0
-    has = np.bincount(key, weights=out > 0, minlength=7 * len(catalog.lengths)) > 0
-    restore = (had & ~has)[key]
-    out[restore] = caps[restore]
+    for k in np.unique(key[caps > 0]):
+        sel = np.flatnonzero(key == k)
+        if not (out[sel] > 0).any():
+            best = sel[int(np.argmax(caps[sel]))]
+            out[best] = caps[best]
     return out
 
 
@@ -126,7 +129,8 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues])
+            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues],
+                               keep_days=grp.min_shifts > 0 or grp.min_paid_h > 0)
         size = len(grp.members)
         bound_total = int(min(grp.max_shifts, size * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
@@ -217,6 +221,7 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
     mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
     if not mine:
         return
+    days: list[tuple[list[int], list[int]]] = []
     for d in range(7):
         idx: list[int] = []
         coef: list[int] = []
@@ -227,7 +232,31 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
                 idx.append(int(p[first[d] - 1]))
                 coef.append(-1)
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
+        days.append((idx, coef))
+    _add_day_subsets(ip, grp, days)
     totals = [int(p[-1]) for _, p in mine]
     paid_min = [round(catalog.lengths[li].paid_h * 60) for li, _ in mine]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
+
+
+def _add_day_subsets(ip: IntegerProgram, grp: AgentGroup,
+                     days: list[tuple[list[int], list[int]]]) -> None:
+    """Hall conditions of the members' days: for every set S of days, the group's shifts
+    on S are at most what its members can work on S (``sum min(max_days, |avail & S|)``)
+    and at least what their minimum days force onto S. Without them the plan may ask one
+    day of agents that are the same agents as another day's."""
+    if grp.member_days is None or grp.member_min_days is None or grp.member_max_days is None:
+        return
+    avail = grp.member_days.astype(np.int64)
+    for mask in range(1, 128):
+        in_s = np.array([(mask >> d) & 1 for d in range(7)], dtype=bool)
+        inside = avail[:, in_s].sum(axis=1)
+        outside = avail[:, ~in_s].sum(axis=1)
+        upper = int(np.minimum(grp.member_max_days, inside).sum())
+        lower = int(np.maximum(grp.member_min_days - outside, 0).sum())
+        if upper >= int(grp.day_cap[in_s].sum()) and lower <= 0:
+            continue
+        idx = [i for d in np.flatnonzero(in_s) for i in days[d][0]]
+        coef = [c for d in np.flatnonzero(in_s) for c in days[d][1]]
+        ip.add_row(idx, coef, lower if lower > 0 else -float("inf"), upper)
