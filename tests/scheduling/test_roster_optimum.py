@@ -115,7 +115,7 @@ def test_weekend_fairness_spreads_weekend_shifts() -> None:
               for k in range(2)]
     res = solve(req, agents, hourly_rules(days_off_per_week=3))
     weekend = res.roster[(res.roster["status"] == "work")
-                         & pd.to_datetime(res.roster["date"]).dt.weekday.isin([5, 6])]
+                         & pd.to_datetime(res.roster["date"]).dt.dayofweek.isin([5, 6])]
     assert sorted(weekend["agent_id"].tolist()) == ["A0", "A1"]
     assert res.summary["under_agent_hours"] == 0
 
@@ -132,4 +132,4 @@ def test_default_rules_with_breaks_cover_a_day() -> None:
     assert work["activities"].str.contains("break").all()
     assert res.summary["gap"] == pytest.approx(
         max(0.0, (res.summary["objective"] - res.summary["lp_bound"])
-            / max(res.summary["objective"], 1e-9)), abs=1e-6)
+            / max(res.summary["objective"], 1e-9)), abs=1e-4)

@@ -27,7 +27,7 @@ from wfm.outputs import (
     write_manifest,
 )
 from wfm.scheduling.agents import week_conflicts
-from wfm.scheduling.assignment import assign_group, rest_slots
+from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
 from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
@@ -200,18 +200,23 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     statuses_b, missed, extra = [], 0, 0
     total = sum(len(g.members) for g in groups)
+    qidx = {q: i for i, q in enumerate(week.queues)}
+    queue_weights = np.array([rules.under_weight(q) for q in week.queues])
     for g, group in enumerate(groups):
         share = STAGE_SHARES["b"] * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
+        margins = ShiftMargins(catalog, plan.under, plan.over,
+                               tuple(qidx[q] for q in group.queues), queue_weights,
+                               rules.overstaffing_weight, rules.cost_per_paid_hour)
         res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry)
+                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
+                           margins=margins)
         members = list(group.members)
         shift_of[members] = res.shift_of[members]
         statuses_b.append(res.status)
         missed += res.missed
         extra += res.extra
     t_b = clock.perf_counter()
-    qidx = {q: i for i, q in enumerate(week.queues)}
     agent_queues = [[qidx[q] for q in sorted(a.skills) if q in qidx] for a in agents]
     priority = [[qidx[q] for q in sorted(a.skills, key=lambda q, a=a: (a.skills[q], q))
                  if q in qidx] for a in agents]
