@@ -217,10 +217,9 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         missed += res.missed
         extra += res.extra
     t_b = clock.perf_counter()
-    agent_queues = [[qidx[q] for q in sorted(a.skills) if q in qidx] for a in agents]
     priority = [[qidx[q] for q in sorted(a.skills, key=lambda q, a=a: (a.skills[q], q))
                  if q in qidx] for a in agents]
-    placed = place_breaks(catalog, shift_of, agent_queues, priority, required, rules,
+    placed = place_breaks(catalog, shift_of, priority, required, rules,
                           week.queues, params.scaled(STAGE_SHARES["c"]))
     t_c = clock.perf_counter()
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
@@ -240,7 +239,8 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     # that loses nothing against a proven-optimal plan is itself optimal.
     proven = all(s == "OPTIMAL" for s in summary["stage_status"].values())
     lost = summary["objective"] > summary["plan_objective"] + 1e-6
-    summary["status"] = "OPTIMAL" if proven and not lost else "FEASIBLE"
+    at_bound = summary["objective"] <= summary["lp_bound"] + 1e-6
+    summary["status"] = "OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE"
     if summary["under_agent_hours"] > 1e-9 and not allow_understaffing:
         raise InfeasibleScheduleError(
             f"the best roster found leaves {summary['under_agent_hours']:.4g} agent-hours "
