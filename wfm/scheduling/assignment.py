@@ -110,7 +110,7 @@ def rest_slots(rules: ShiftRules, slot_minutes: int) -> int:
     return int(np.ceil(rules.min_rest_h * 60 / slot_minutes - 1e-9))
 
 
-def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,
+def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
                      limits: WeekLimits, agent: int,
                      useful: np.ndarray | None = None) -> np.ndarray:
     """Shifts offered to one agent: the group's planned shifts they may work and the
@@ -159,11 +159,11 @@ def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
     return days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent]
 
 
-def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
+def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # noqa: PLR0917
                  agents: Sequence[AgentLike], eligible: np.ndarray, limits: WeekLimits,
                  rules: ShiftRules, under_weight: float, params: SolverParams, *,
                  carry_in_days: np.ndarray | None = None,
-                 margins: ShiftMargins | None = None) -> Assignment:
+                 margins: ShiftMargins | None = None, explain: bool = True) -> Assignment:
     """Solve stage (b) for one group.
 
     Parameters
@@ -175,6 +175,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
         applied).
     carry_in_days
         Per agent, consecutive working days just before the week (0 when unknown).
+    explain
+        On infeasibility, find and name the agents whose own rules admit no week.
     margins
         What one shift more or less is worth against the plan's coverage (see
         :class:`ShiftMargins`); without it a planned shift missed costs its hours of
@@ -242,7 +244,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
                                     int(limits.min_paid_min[a]), int(limits.max_paid_min[a]))
         k = rules.max_consecutive_days
         if k < 7:
-            for d0 in range(0, 7 - k):
+            for d0 in range(7 - k):
                 model.add(sum(ys[d0:d0 + k + 1]) <= k)
             carry = int(carry_in_days[a]) if carry_in_days is not None else 0
             if carry > 0:
@@ -287,7 +289,10 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
     status = solver.solve(model)
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleScheduleError(_explain_group(group, agents, limits))
+        if not explain:
+            raise InfeasibleScheduleError("infeasible")
+        raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
+                                                     rules))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverError(f"stage (b) found no assignment of agents to shifts ({name}) within "
                           f"{params.time_limit_s:g} s for the group of "
@@ -308,16 +313,32 @@ def _ids(group: AgentGroup, agents: Sequence[AgentLike]) -> str:
     return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
-def _explain_group(group: AgentGroup, agents: Sequence[AgentLike], limits: WeekLimits) -> str:
-    a = agents[group.members[0]]
-    return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)} (skills "
-            f"{', '.join(sorted(a.skills))}; {a.min_hours_week:g}-{a.max_hours_week:g} h, "
-            f"{a.min_days_week}-{a.max_days_week} days a week): the minimum rest, "
-            "consecutive-day limit or availability leaves too few shifts to reach the "
-            "contract minimum")
+def _explain_group(catalog: ShiftCatalog, group: AgentGroup, agents: Sequence[AgentLike],  # noqa: PLR0917
+                   eligible: np.ndarray, limits: WeekLimits, rules: ShiftRules) -> str:
+    """Name the agents whose own rules admit no week (stage b couples agents only through
+    soft costs, so infeasibility is always some agent's alone)."""
+    culprits = []
+    for a in group.members:
+        alone = AgentGroup(group.queues, (a,), group.shift_cap, group.day_cap, 0.0, 0.0, 0, 0)
+        try:
+            assign_group(catalog, alone, np.zeros(catalog.n_shifts, dtype=np.int64), agents,
+                         eligible, limits, rules, 0.0, SolverParams(5.0, 1, 0), explain=False)
+        except InfeasibleScheduleError:
+            culprits.append(agents[a])
+    if not culprits:  # pragma: no cover - defensive
+        return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)}")
+    a = culprits[0]
+    more = f" (and {len(culprits) - 1} more agent(s))" if len(culprits) > 1 else ""
+    k = group.members.index(next(i for i in group.members if agents[i] is a))
+    idx = group.members[k]
+    return (f"agent {a.agent_id} ({a.name}): no week meets the contract minimum of "
+            f"{limits.min_paid_min[idx] / 60:g} paid h on {limits.min_days[idx]} day(s) with "
+            f"a minimum rest of {rules.min_rest_h:g} h between shifts, at most "
+            f"{rules.max_consecutive_days} consecutive days and the agent's availability"
+            f"{more}")
 
 
-def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,
+def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,  # noqa: PLR0917
                       cands: dict[int, np.ndarray], agents: Sequence[AgentLike],
                       limits: WeekLimits, rules: ShiftRules,
                       carry_in_days: np.ndarray | None = None) -> np.ndarray:
@@ -368,7 +389,7 @@ def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,
     return shift_of
 
 
-def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,
+def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,  # noqa: PLR0917
           carry: int) -> bool:
     d = int(catalog.day[i])
     for other in row[row >= 0]:

@@ -42,7 +42,7 @@ class PlacedBreaks:
     wall_time_s: float
 
 
-def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
+def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                  agent_priority: Sequence[Sequence[int]],
                  required: np.ndarray, rules: ShiftRules, queue_names: Sequence[str],
                  params: SolverParams) -> PlacedBreaks:
@@ -147,7 +147,7 @@ def _mark(activity: np.ndarray, a: int, first: int, slots: int, kind: str) -> No
     activity[a, first:first + slots] = LUNCH if kind == "lunch" else BREAK
 
 
-def _distribute(activity: np.ndarray, group_of: np.ndarray, group_queues: list[list[int]],
+def _distribute(activity: np.ndarray, group_of: np.ndarray, group_queues: list[list[int]],  # noqa: PLR0917
                 alloc: np.ndarray, agent_priority: Sequence[Sequence[int]],
                 n_t: int) -> np.ndarray:
     """Give each working agent a queue so each group's counts match the allocation; agents

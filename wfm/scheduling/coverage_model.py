@@ -29,7 +29,7 @@ class CoverageVars:
     alloc: dict[tuple[int, int], np.ndarray]  # (group, queue) -> variable index per slot
 
 
-def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],
+def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],  # noqa: PLR0917
                  group_queues: Sequence[Sequence[int]], group_sizes: Sequence[int],
                  required: np.ndarray, under_cost: Sequence[int], over_cost: int) -> CoverageVars:
     """Add allocation, under- and over-staffing variables and the balance rows.
@@ -96,7 +96,7 @@ def allocation_values(values: np.ndarray, cov: CoverageVars, work_values: np.nda
     return out
 
 
-def objective_parts(under: np.ndarray, over: np.ndarray, paid_h: float,
+def objective_parts(under: np.ndarray, over: np.ndarray, paid_h: float,  # noqa: PLR0917
                     under_weight: Sequence[float], over_weight: float, cost_per_paid_hour: float,
                     slot_h: float) -> dict[str, float]:
     """Objective in weighted agent-hours from shortfall/excess agent-slots and paid hours."""

@@ -250,7 +250,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     return ScheduleResult(roster, intervals, coverage, summary)
 
 
-def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],
+def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917
                 required: np.ndarray, rules: ShiftRules, params: SolverParams) -> WeeklyPlan:
     try:
         return solve_weekly_plan(catalog, groups, queues, required, rules, params)
@@ -284,7 +284,7 @@ def _worst_gap(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,
             f"{queues[q]}, {int(counts[q, t])} scheduled")
 
 
-def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,
+def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # noqa: PLR0917
              counts: np.ndarray, coverage: pd.DataFrame, shift_of: np.ndarray,
              rules: ShiftRules, queues: Sequence[str]) -> dict[str, Any]:
     slot_h = catalog.grid.slot_minutes / 60
@@ -320,7 +320,7 @@ def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,
         "under_agent_hours": round(sum(v["under_agent_hours"] for v in by_queue.values()), 3),
         "over_agent_hours": round(sum(v["over_agent_hours"] for v in by_queue.values()), 3),
         "paid_hours": round(paid_h, 3),
-        "shifts": int(len(worked)),
+        "shifts": len(worked),
         "by_queue": by_queue,
     }
 

@@ -123,7 +123,7 @@ def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
     return out
 
 
-def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # noqa: PLR0917
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
     """Build and solve stage (a); also solve its LP relaxation for the bound.
