@@ -156,7 +156,7 @@ def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
         best[d] = max(best[d], paid[i])
     days = int((best > 0).sum())
     top = np.sort(best)[::-1][: int(limits.max_days[agent])].sum()
-    return days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent]
+    return bool(days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent])
 
 
 def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # noqa: PLR0917
@@ -317,21 +317,20 @@ def _explain_group(catalog: ShiftCatalog, group: AgentGroup, agents: Sequence[Ag
                    eligible: np.ndarray, limits: WeekLimits, rules: ShiftRules) -> str:
     """Name the agents whose own rules admit no week (stage b couples agents only through
     soft costs, so infeasibility is always some agent's alone)."""
-    culprits = []
+    culprits: list[int] = []
     for a in group.members:
         alone = AgentGroup(group.queues, (a,), group.shift_cap, group.day_cap, 0.0, 0.0, 0, 0)
         try:
             assign_group(catalog, alone, np.zeros(catalog.n_shifts, dtype=np.int64), agents,
                          eligible, limits, rules, 0.0, SolverParams(5.0, 1, 0), explain=False)
         except InfeasibleScheduleError:
-            culprits.append(agents[a])
+            culprits.append(a)
     if not culprits:  # pragma: no cover - defensive
         return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)}")
-    a = culprits[0]
+    idx = culprits[0]
+    who = agents[idx]
     more = f" (and {len(culprits) - 1} more agent(s))" if len(culprits) > 1 else ""
-    k = group.members.index(next(i for i in group.members if agents[i] is a))
-    idx = group.members[k]
-    return (f"agent {a.agent_id} ({a.name}): no week meets the contract minimum of "
+    return (f"agent {who.agent_id} ({who.name}): no week meets the contract minimum of "
             f"{limits.min_paid_min[idx] / 60:g} paid h on {limits.min_days[idx]} day(s) with "
             f"a minimum rest of {rules.min_rest_h:g} h between shifts, at most "
             f"{rules.max_consecutive_days} consecutive days and the agent's availability"

@@ -137,8 +137,8 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                                dtype=np.int64).reshape(len(group_queues), hi - lo)
         alloc_all[:, :, lo:hi] = allocation_values(sol.values, cov, work_values, group_queues,
                                                    n_q)
-    for key in breaks:
-        breaks[key].sort(key=lambda b: b[1])
+    for placed_breaks in breaks.values():
+        placed_breaks.sort(key=lambda b: b[1])
     queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
     return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall)
 

@@ -59,9 +59,9 @@ def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],  # noqa: PL
         for q in queues:
             alloc[(g, q)] = ip.add_vars(n_t, 0, int(group_sizes[g]))
         for t in range(n_t):
-            idx, coef, const = work[g][t]
+            w_idx, w_coef, w_const = work[g][t]
             a_idx = [int(alloc[(g, q)][t]) for q in queues]
-            ip.add_row(a_idx + idx, [1] * len(a_idx) + [-c for c in coef], const, const)
+            ip.add_row(a_idx + w_idx, [1] * len(a_idx) + [-c for c in w_coef], w_const, w_const)
     for q in range(n_q):
         singles = [g for g, qs in enumerate(group_queues) if list(qs) == [q]]
         multis = [g for g, qs in enumerate(group_queues) if len(qs) > 1 and q in qs]

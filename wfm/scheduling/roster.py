@@ -192,8 +192,9 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
                                       hint="rerun with --allow-understaffing to get the best "
                                            "roster with its shortfall")
     groups = build_groups(agents, eligible, catalog, rules.days_off_per_week,
-                          min_paid_h=limits.min_paid_min / 60, min_days=limits.min_days,
-                          max_days=limits.max_days, queues=week.queues)
+                          min_paid_h=(limits.min_paid_min / 60).tolist(),
+                          min_days=limits.min_days.tolist(), max_days=limits.max_days.tolist(),
+                          queues=week.queues)
     plan = _solve_plan(catalog, groups, week.queues, required, rules,
                        params.scaled(STAGE_SHARES["a"]))
     t_a = clock.perf_counter()
@@ -217,8 +218,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         missed += res.missed
         extra += res.extra
     t_b = clock.perf_counter()
-    priority = [[qidx[q] for q in sorted(a.skills, key=lambda q, a=a: (a.skills[q], q))
-                 if q in qidx] for a in agents]
+    priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
     placed = place_breaks(catalog, shift_of, priority, required, rules,
                           week.queues, params.scaled(STAGE_SHARES["c"]))
     t_c = clock.perf_counter()
@@ -250,6 +250,10 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     return ScheduleResult(roster, intervals, coverage, summary)
 
 
+def _by_priority(skills: Mapping[str, int]) -> list[str]:
+    return sorted(skills, key=lambda q: (skills[q], q))
+
+
 def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917
                 required: np.ndarray, rules: ShiftRules, params: SolverParams) -> WeeklyPlan:
     try:
@@ -279,7 +283,7 @@ def _worst(statuses: Sequence[str]) -> str:
 def _worst_gap(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,
                queues: Sequence[str]) -> str:
     short = required - counts
-    q, t = np.unravel_index(int(np.argmax(short)), short.shape)
+    q, t = (int(v) for v in np.unravel_index(int(np.argmax(short)), short.shape))
     return (f"{slot_label(catalog, int(t), int(t))}: {int(required[q, t])} agents required on "
             f"{queues[q]}, {int(counts[q, t])} scheduled")
 

@@ -134,15 +134,18 @@ class ShiftCatalog:
 
     @property
     def n_slots_of(self) -> np.ndarray:
-        return np.array([sl.n_slots for sl in self.lengths])[self.length]
+        out: np.ndarray = np.array([sl.n_slots for sl in self.lengths])[self.length]
+        return out
 
     @property
     def end(self) -> np.ndarray:
-        return self.start + self.n_slots_of
+        out: np.ndarray = self.start + self.n_slots_of
+        return out
 
     @property
     def paid_h(self) -> np.ndarray:
-        return np.array([sl.paid_h for sl in self.lengths])[self.length]
+        out: np.ndarray = np.array([sl.paid_h for sl in self.lengths])[self.length]
+        return out
 
     def start_local(self, i: int) -> datetime:
         return (self.grid.start_utc + timedelta(minutes=int(self.start[i]) *

@@ -90,7 +90,8 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray, queues: Sequence[i
 
     def any_need(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         lo_c, hi_c = np.clip(lo, 0, n_t), np.clip(hi, 0, n_t)
-        return (cum[hi_c] - cum[lo_c]) > 0
+        found: np.ndarray = (cum[hi_c] - cum[lo_c]) > 0
+        return found
 
     open_ = np.ones(catalog.n_shifts, dtype=bool) if caps is None else caps > 0
     where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(s, catalog.length,
@@ -103,7 +104,8 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray, queues: Sequence[i
     last_need = any_need(e - per_h, e)
     rule1 = ~first_need & (later >= 0)
     rule2 = ~last_need & (earlier >= 0) & first_need[np.maximum(earlier, 0)]
-    return any_need(s, e) & ~rule1 & ~rule2
+    kept: np.ndarray = any_need(s, e) & ~rule1 & ~rule2
+    return kept
 
 
 def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
