@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +137,26 @@ def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
     assert no_req.exit_code == 1
     assert "requirements file not found" in no_req.stderr
     assert "run 'wfm staff' first" in no_req.stderr
+
+
+def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
+    _, agents = _project(project, agents="agent_id,name,skills,shift_lengths_h\nA1,Ann,voice_fr,4\n")
+    week1 = requirements_frame(MONDAY, "Europe/Paris", per_day={
+        ("voice_fr", 6): [("16:00", "20:00", 1)]})
+    week2 = requirements_frame(date(2026, 11, 23), "Europe/Paris", per_day={
+        ("voice_fr", 0): [("06:00", "10:00", 1)]})
+    req = pd.concat([week1, week2], ignore_index=True)
+    req["interval_start"] = [t.isoformat() for t in req["interval_start"]]
+    req.to_csv(project / "two_weeks.csv", index=False)
+    common = ["--requirements", str(project / "two_weeks.csv"), "--agents", str(agents),
+              "--allow-understaffing", "--format", "csv"]
+    first = _run(*common, "--week", "2026-11-16")
+    assert first.exit_code == 0, first.output
+    second = _run(*common, "--week", "2026-11-23")
+    assert second.exit_code == 0, second.output
+    assert "rest and consecutive days carried over from run" in second.stderr
+    roster = pd.read_csv(project / "schedules" / "latest" / "roster.csv", dtype=str,
+                         keep_default_na=False)
+    monday = roster[(roster["date"] == "2026-11-23") & (roster["status"] == "work")]
+    # Sunday's shift ended at 20:00: 11 h rest, so not before 07:00 (06:00 would cover more).
+    assert monday["shift_start"].tolist() == ["2026-11-23T07:00:00+01:00"]
