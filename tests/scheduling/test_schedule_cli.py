@@ -140,7 +140,8 @@ def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
 
 
 def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
-    _, agents = _project(project, agents="agent_id,name,skills,shift_lengths_h\nA1,Ann,voice_fr,4\n")
+    _, agents = _project(project,
+                         agents="agent_id,name,skills,shift_lengths_h\nA1,Ann,voice_fr,4\n")
     week1 = requirements_frame(MONDAY, "Europe/Paris", per_day={
         ("voice_fr", 6): [("16:00", "20:00", 1)]})
     week2 = requirements_frame(date(2026, 11, 23), "Europe/Paris", per_day={
