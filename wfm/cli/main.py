@@ -15,7 +15,7 @@ from wfm.cli.ingest_cmd import check_command, ingest_command
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.run_cmd import run_command
 from wfm.cli.sample_cmd import sample_command
-from wfm.cli.schedule_check_cmd import schedule_group
+from wfm.cli.schedule_cmd import schedule_group
 from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 

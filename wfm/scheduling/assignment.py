@@ -45,25 +45,103 @@ class Assignment:
     extra: int
 
 
+@dataclass(frozen=True)
+class ShiftValue:
+    """Objective change [weighted agent-hours x SCALE] of one shift more or less than
+    planned: the first ``*_cap`` copies at rate ``*_a``, the others at ``*_b`` (>= ``*_a``,
+    so the cost is convex)."""
+
+    miss_cap: int
+    miss_a: int
+    extra_cap: int
+    extra_a: int
+    miss_b: int
+    extra_b: int
+
+
+@dataclass(frozen=True)
+class ShiftMargins:
+    """Marginal value of shifts against the coverage the weekly plan leaves.
+
+    An extra shift gains the understaffing weight in each slot the plan leaves short on one
+    of the group's queues and costs overstaffing elsewhere; a missed one saves
+    overstaffing where the plan is over and loses the understaffing weight elsewhere. So
+    moving a shift to an equally short day costs nothing, and a preference may decide.
+    """
+
+    catalog: ShiftCatalog
+    under: np.ndarray  # (n_queues, n_slots) agents short in the plan
+    over: np.ndarray   # agents in excess
+    queues: tuple[int, ...]
+    under_weights: np.ndarray  # per queue (all queues)
+    over_weight: float
+    cost_per_paid_hour: float
+
+    def of(self, i: int) -> ShiftValue:
+        cat = self.catalog
+        n_t = self.under.shape[1]
+        lo, hi = int(cat.start[i]), min(int(cat.end[i]), n_t)
+        slot_h = cat.grid.slot_minutes / 60
+        paid = self.cost_per_paid_hour * float(cat.paid_h[i])
+        total = int(cat.n_slots_of[i])
+        if not self.queues:
+            return ShiftValue(0, round(-paid * SCALE), 0, round(paid * SCALE) + 1,
+                              round(-paid * SCALE), round(paid * SCALE) + 1)
+        q = list(self.queues)
+        under = self.under[q, lo:hi]
+        over = self.over[q, lo:hi]
+        w = self.under_weights[q][:, None]
+        w_max = float(self.under_weights[q].max())
+        useful = (under > 0).any(axis=0)
+        gain = np.where(under > 0, w, 0.0).max(axis=0) if hi > lo else np.zeros(0)
+        spare = (over > 0).any(axis=0) & ~useful
+        extra_a = float(np.where(useful, -gain, self.over_weight).sum())
+        miss_a = float(np.where(spare, -self.over_weight, w_max).sum())
+        extra_cap = int(under.max(axis=0)[useful].min()) if useful.any() else 0
+        miss_cap = int(over.max(axis=0)[spare].min()) if spare.any() else 0
+        return ShiftValue(
+            miss_cap, round((miss_a * slot_h - paid) * SCALE),
+            extra_cap, round((extra_a * slot_h + paid) * SCALE) + 1,
+            round((w_max * (hi - lo) * slot_h - paid) * SCALE),
+            round((self.over_weight * total * slot_h + paid) * SCALE) + 1)
+
+
 def rest_slots(rules: ShiftRules, slot_minutes: int) -> int:
     return int(np.ceil(rules.min_rest_h * 60 / slot_minutes - 1e-9))
 
 
-def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,
-                     limits: WeekLimits, agent: int) -> np.ndarray:
-    """Shifts offered to one agent: the group's planned shifts they may work; when these
-    cannot give the contract minimum, also the same clock starts on other days, and at
-    last every shift they may work starting on the hour."""
-    planned = np.flatnonzero((plan > 0) & eligible[agent])
+def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
+                     limits: WeekLimits, agent: int,
+                     useful: np.ndarray | None = None) -> np.ndarray:
+    """Shifts offered to one agent: the group's planned shifts they may work and the
+    ``useful`` unplanned ones (worth adding to the plan's coverage); when these cannot give
+    the contract minimum, also the planned clock starts on other days, and at last every
+    shift they may work starting on the hour."""
+    offered = (plan > 0) if useful is None else (plan > 0) | useful
+    planned = np.flatnonzero(offered & eligible[agent])
     if _can_reach(catalog, planned, limits, agent):
         return planned
     keys = {(int(catalog.start_min[i]), int(catalog.length[i])) for i in np.flatnonzero(plan)}
     same_clock = np.array([(int(m), int(le)) in keys for m, le in
                            zip(catalog.start_min, catalog.length, strict=True)], dtype=bool)
-    wider = np.flatnonzero(((plan > 0) | same_clock) & eligible[agent])
+    wider = np.flatnonzero((offered | same_clock) & eligible[agent])
     if _can_reach(catalog, wider, limits, agent):
         return wider
-    return np.flatnonzero(eligible[agent] & ((catalog.start_min % 60 == 0) | (plan > 0)))
+    return np.flatnonzero(eligible[agent] & ((catalog.start_min % 60 == 0) | offered))
+
+
+def useful_shifts(catalog: ShiftCatalog, plan: np.ndarray,
+                  margins: ShiftMargins | None) -> np.ndarray:
+    """Unplanned shifts at the planned clock starts, on any day, that would improve the
+    plan's coverage by themselves."""
+    out = np.zeros(catalog.n_shifts, dtype=bool)
+    if margins is None:
+        return out
+    keys = {(int(catalog.start_min[i]), int(catalog.length[i])) for i in np.flatnonzero(plan)}
+    for i in range(catalog.n_shifts):
+        if plan[i] == 0 and (int(catalog.start_min[i]), int(catalog.length[i])) in keys:
+            out[i] = margins.of(i).extra_a < 0
+    return out
 
 
 def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
@@ -78,13 +156,14 @@ def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
         best[d] = max(best[d], paid[i])
     days = int((best > 0).sum())
     top = np.sort(best)[::-1][: int(limits.max_days[agent])].sum()
-    return days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent]
+    return bool(days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent])
 
 
-def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
+def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # noqa: PLR0917
                  agents: Sequence[AgentLike], eligible: np.ndarray, limits: WeekLimits,
                  rules: ShiftRules, under_weight: float, params: SolverParams, *,
-                 carry_in_days: np.ndarray | None = None) -> Assignment:
+                 carry_in_days: np.ndarray | None = None,
+                 margins: ShiftMargins | None = None, explain: bool = True) -> Assignment:
     """Solve stage (b) for one group.
 
     Parameters
@@ -96,11 +175,18 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
         applied).
     carry_in_days
         Per agent, consecutive working days just before the week (0 when unknown).
+    explain
+        On infeasibility, find and name the agents whose own rules admit no week.
+    margins
+        What one shift more or less is worth against the plan's coverage (see
+        :class:`ShiftMargins`); without it a planned shift missed costs its hours of
+        understaffing and an unplanned one its hours of overstaffing.
     """
     members = list(group.members)
     paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
     n_slots = catalog.n_slots_of
-    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a) for a in members}
+    useful = useful_shifts(catalog, plan, margins)
+    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a, useful) for a in members}
     shift_ids = sorted({int(i) for c in cands.values() for i in c} | set(
         np.flatnonzero(plan).tolist()))
     hint = greedy_assignment(catalog, plan, cands, agents, limits, rules, carry_in_days)
@@ -113,22 +199,27 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
     by_shift: dict[int, list[cp_model.IntVar]] = {i: [] for i in shift_ids}
     for (_, i), var in x.items():
         by_shift[i].append(var)
-    slot_h = catalog.grid.slot_minutes / 60
-    miss_vars, extra_vars, costs = [], [], []
+    miss_vars, extra_vars = [], []
+    objective: list[cp_model.LinearExprT] = []
     for i in shift_ids:
         p = int(plan[i])
-        miss = model.new_int_var(0, p, "")
-        extra = model.new_int_var(0, len(members), "")
-        model.add(sum(by_shift[i]) + miss - extra == p)
-        work_h = float(n_slots[i]) * slot_h
-        miss_vars.append(miss)
-        extra_vars.append(extra)
-        costs.append((round(under_weight * work_h * SCALE) if group.queues else 0,
-                      round((rules.overstaffing_weight * work_h
-                             + rules.cost_per_paid_hour * catalog.paid_h[i]) * SCALE) + 1))
-    objective: list[cp_model.LinearExprT] = []
-    for miss, extra, (c_miss, c_extra) in zip(miss_vars, extra_vars, costs, strict=True):
-        objective += [c_miss * miss, c_extra * extra]
+        value = margins.of(i) if margins is not None else None
+        if value is None:
+            work_h = float(n_slots[i]) * catalog.grid.slot_minutes / 60
+            paid = rules.cost_per_paid_hour * float(catalog.paid_h[i])
+            value = ShiftValue(0, round((under_weight * work_h - paid) * SCALE) if group.queues
+                               else 0, 0, round((rules.overstaffing_weight * work_h + paid)
+                                                * SCALE) + 1, 0, 0)
+        miss_a = model.new_int_var(0, min(p, value.miss_cap), "")
+        miss_b = model.new_int_var(0, p, "")
+        extra_a = model.new_int_var(0, min(len(members), value.extra_cap), "")
+        extra_b = model.new_int_var(0, len(members), "")
+        model.add(miss_a + miss_b <= p)
+        model.add(sum(by_shift[i]) + miss_a + miss_b - extra_a - extra_b == p)
+        miss_vars += [miss_a, miss_b]
+        extra_vars += [extra_a, extra_b]
+        objective += [value.miss_a * miss_a, value.miss_b * miss_b, value.extra_a * extra_a,
+                      value.extra_b * extra_b]
     rest = rest_slots(rules, catalog.grid.slot_minutes)
     weekend_load, late_load = [], []
     for a in members:
@@ -153,7 +244,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
                                     int(limits.min_paid_min[a]), int(limits.max_paid_min[a]))
         k = rules.max_consecutive_days
         if k < 7:
-            for d0 in range(0, 7 - k):
+            for d0 in range(7 - k):
                 model.add(sum(ys[d0:d0 + k + 1]) <= k)
             carry = int(carry_in_days[a]) if carry_in_days is not None else 0
             if carry > 0:
@@ -198,7 +289,10 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,
     status = solver.solve(model)
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleScheduleError(_explain_group(group, agents, limits))
+        if not explain:
+            raise InfeasibleScheduleError("infeasible")
+        raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
+                                                     rules))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverError(f"stage (b) found no assignment of agents to shifts ({name}) within "
                           f"{params.time_limit_s:g} s for the group of "
@@ -219,16 +313,31 @@ def _ids(group: AgentGroup, agents: Sequence[AgentLike]) -> str:
     return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
-def _explain_group(group: AgentGroup, agents: Sequence[AgentLike], limits: WeekLimits) -> str:
-    a = agents[group.members[0]]
-    return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)} (skills "
-            f"{', '.join(sorted(a.skills))}; {a.min_hours_week:g}-{a.max_hours_week:g} h, "
-            f"{a.min_days_week}-{a.max_days_week} days a week): the minimum rest, "
-            "consecutive-day limit or availability leaves too few shifts to reach the "
-            "contract minimum")
+def _explain_group(catalog: ShiftCatalog, group: AgentGroup, agents: Sequence[AgentLike],  # noqa: PLR0917
+                   eligible: np.ndarray, limits: WeekLimits, rules: ShiftRules) -> str:
+    """Name the agents whose own rules admit no week (stage b couples agents only through
+    soft costs, so infeasibility is always some agent's alone)."""
+    culprits: list[int] = []
+    for a in group.members:
+        alone = AgentGroup(group.queues, (a,), group.shift_cap, group.day_cap, 0.0, 0.0, 0, 0)
+        try:
+            assign_group(catalog, alone, np.zeros(catalog.n_shifts, dtype=np.int64), agents,
+                         eligible, limits, rules, 0.0, SolverParams(5.0, 1, 0), explain=False)
+        except InfeasibleScheduleError:
+            culprits.append(a)
+    if not culprits:  # pragma: no cover - defensive
+        return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)}")
+    idx = culprits[0]
+    who = agents[idx]
+    more = f" (and {len(culprits) - 1} more agent(s))" if len(culprits) > 1 else ""
+    return (f"agent {who.agent_id} ({who.name}): no week meets the contract minimum of "
+            f"{limits.min_paid_min[idx] / 60:g} paid h on {limits.min_days[idx]} day(s) with "
+            f"a minimum rest of {rules.min_rest_h:g} h between shifts, at most "
+            f"{rules.max_consecutive_days} consecutive days and the agent's availability"
+            f"{more}")
 
 
-def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,
+def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,  # noqa: PLR0917
                       cands: dict[int, np.ndarray], agents: Sequence[AgentLike],
                       limits: WeekLimits, rules: ShiftRules,
                       carry_in_days: np.ndarray | None = None) -> np.ndarray:
@@ -279,7 +388,7 @@ def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,
     return shift_of
 
 
-def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,
+def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,  # noqa: PLR0917
           carry: int) -> bool:
     d = int(catalog.day[i])
     for other in row[row >= 0]:

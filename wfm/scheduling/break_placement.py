@@ -42,8 +42,8 @@ class PlacedBreaks:
     wall_time_s: float
 
 
-def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
-                 agent_queues: Sequence[Sequence[int]], agent_priority: Sequence[Sequence[int]],
+def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
+                 agent_priority: Sequence[Sequence[int]],
                  required: np.ndarray, rules: ShiftRules, queue_names: Sequence[str],
                  params: SolverParams) -> PlacedBreaks:
     """Place every break and give every working slot a queue.
@@ -52,10 +52,9 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
     ----------
     shift_of
         (n_agents, 7) catalog shift per agent and day, -1 when off (stage b).
-    agent_queues
-        Requirement-queue indices each agent can serve (empty: counted on no queue).
     agent_priority
-        The same queues, most preferred first (skill priority).
+        Requirement-queue indices each agent can serve, most preferred first (skill
+        priority); empty: counted on no queue.
     required
         Whole agents required, (n_queues, grid.n_slots).
     """
@@ -67,9 +66,10 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
         activity[a, int(catalog.start[i]):int(catalog.end[i])] = WORK
     group_key: dict[tuple[int, ...], int] = {}
     group_of = np.full(n_agents, -1, dtype=np.int64)
-    for a, qs in enumerate(agent_queues):
+    # Agents sharing their queues in the same order of preference are interchangeable.
+    for a, qs in enumerate(agent_priority):
         if qs:
-            group_of[a] = group_key.setdefault(tuple(sorted(qs)), len(group_key))
+            group_of[a] = group_key.setdefault(tuple(qs), len(group_key))
     group_queues = [list(k) for k in group_key]
     n_q = len(queue_names)
     alloc_all = np.zeros((len(group_queues), n_q, n_t), dtype=np.int64)
@@ -120,6 +120,10 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
             sizes.append(int(members.sum()))
         cov = add_coverage(ip, work, group_queues, sizes, required[:, lo:hi], under_cost,
                            over_cost)
+        for (g, q), alloc_vars in cov.alloc.items():
+            rank = group_queues[g].index(q)
+            for v in alloc_vars.tolist():
+                ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
         sol = solve_integer(ip, day_params)
         statuses.append(sol.status)
         wall += sol.wall_time_s
@@ -133,8 +137,8 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,
                                dtype=np.int64).reshape(len(group_queues), hi - lo)
         alloc_all[:, :, lo:hi] = allocation_values(sol.values, cov, work_values, group_queues,
                                                    n_q)
-    for key in breaks:
-        breaks[key].sort(key=lambda b: b[1])
+    for placed_breaks in breaks.values():
+        placed_breaks.sort(key=lambda b: b[1])
     queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
     return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall)
 
@@ -143,7 +147,7 @@ def _mark(activity: np.ndarray, a: int, first: int, slots: int, kind: str) -> No
     activity[a, first:first + slots] = LUNCH if kind == "lunch" else BREAK
 
 
-def _distribute(activity: np.ndarray, group_of: np.ndarray, group_queues: list[list[int]],
+def _distribute(activity: np.ndarray, group_of: np.ndarray, group_queues: list[list[int]],  # noqa: PLR0917
                 alloc: np.ndarray, agent_priority: Sequence[Sequence[int]],
                 n_t: int) -> np.ndarray:
     """Give each working agent a queue so each group's counts match the allocation; agents

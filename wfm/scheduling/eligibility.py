@@ -110,13 +110,20 @@ class AgentGroup:
     max_paid_h: float
     min_shifts: int
     max_shifts: int
+    member_days: np.ndarray | None = None  # (n_members, 7) days each member can work
+    member_min_days: np.ndarray | None = None
+    member_max_days: np.ndarray | None = None
 
 
 def contract_key(agent: AgentLike, queues: set[str] | None = None) -> tuple[object, ...]:
     skills = sorted(q for q in agent.skills if queues is None or q in queues)
+    # Availability windows are part of the key: members must be interchangeable within a
+    # day. Days of time off are not (the per-day capacities and day-set conditions of the
+    # group cover them), so leave does not split a team into many small groups.
+    windows = None if agent.availability is None else tuple(sorted(agent.availability.items()))
     return (tuple(skills), agent.min_hours_week, agent.max_hours_week,
             agent.min_days_week, agent.max_days_week, tuple(sorted(agent.shift_lengths_h)),
-            agent.earliest_start, agent.latest_end)
+            agent.earliest_start, agent.latest_end, windows)
 
 
 def build_groups(agents: Sequence[AgentLike], eligible: np.ndarray, catalog: ShiftCatalog,
@@ -137,7 +144,9 @@ def build_groups(agents: Sequence[AgentLike], eligible: np.ndarray, catalog: Shi
     rule_days = 7 - days_off_per_week
     for members in by_key.values():
         sub = eligible[members]
-        day_cap = np.array([int(sub[:, catalog.day == d].any(axis=1).sum()) for d in range(7)])
+        member_days = np.stack([sub[:, catalog.day == d].any(axis=1) for d in range(7)],
+                               axis=1)
+        day_cap = member_days.sum(axis=0).astype(np.int64)
         ms = [agents[i] for i in members]
         skills = sorted(q for q in ms[0].skills if keep is None or q in keep)
         groups.append(AgentGroup(
@@ -152,5 +161,11 @@ def build_groups(agents: Sequence[AgentLike], eligible: np.ndarray, catalog: Shi
                         else int(sum(min_days[i] for i in members))),
             max_shifts=(sum(min(a.max_days_week, rule_days) for a in ms) if max_days is None
                         else int(sum(max_days[i] for i in members))),
+            member_days=member_days,
+            member_min_days=np.array([a.min_days_week if min_days is None else min_days[i]
+                                      for i, a in zip(members, ms, strict=True)]),
+            member_max_days=np.array([min(a.max_days_week, rule_days) if max_days is None
+                                      else max_days[i]
+                                      for i, a in zip(members, ms, strict=True)]),
         ))
     return groups

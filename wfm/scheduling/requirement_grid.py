@@ -116,8 +116,8 @@ def week_requirements(requirements: pd.DataFrame, week_start: date, tz: ZoneInfo
     if 60 % step and step % 60:
         raise InputDataError(f"{source}: intervals of {step} minutes; accepted: 5, 10, 15, 20, "
                              "30 or 60 minutes")
-    frame = (frame.groupby(["queue", "channel", "interval_start"], as_index=False, sort=True)
-             ["required"].sum())
+    frame = pd.DataFrame(frame.groupby(["queue", "channel", "interval_start"], as_index=False,
+                                       sort=True)["required"].sum())
     pairs = frame[["queue", "channel"]].drop_duplicates().sort_values("queue")
     dup = pairs["queue"].duplicated()
     if dup.any():

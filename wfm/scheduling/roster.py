@@ -27,7 +27,7 @@ from wfm.outputs import (
     write_manifest,
 )
 from wfm.scheduling.agents import week_conflicts
-from wfm.scheduling.assignment import assign_group, rest_slots
+from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
 from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
@@ -46,6 +46,7 @@ from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap, solve_weekly_pl
 
 # Shares of the time limit: the weekly plan carries the quality, the later stages repair.
 STAGE_SHARES = {"a": 0.5, "b": 0.3, "c": 0.2}
+MAX_WARNINGS = 20
 ROSTER_FILE = "roster.csv"
 INTERVALS_FILE = "agent_intervals.csv"
 COVERAGE_FILE = "coverage.csv"
@@ -191,30 +192,34 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
                                       hint="rerun with --allow-understaffing to get the best "
                                            "roster with its shortfall")
     groups = build_groups(agents, eligible, catalog, rules.days_off_per_week,
-                          min_paid_h=limits.min_paid_min / 60, min_days=limits.min_days,
-                          max_days=limits.max_days, queues=week.queues)
+                          min_paid_h=(limits.min_paid_min / 60).tolist(),
+                          min_days=limits.min_days.tolist(), max_days=limits.max_days.tolist(),
+                          queues=week.queues)
     plan = _solve_plan(catalog, groups, week.queues, required, rules,
                        params.scaled(STAGE_SHARES["a"]))
     t_a = clock.perf_counter()
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     statuses_b, missed, extra = [], 0, 0
     total = sum(len(g.members) for g in groups)
+    qidx = {q: i for i, q in enumerate(week.queues)}
+    queue_weights = np.array([rules.under_weight(q) for q in week.queues])
     for g, group in enumerate(groups):
         share = STAGE_SHARES["b"] * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
+        margins = ShiftMargins(catalog, plan.under, plan.over,
+                               tuple(qidx[q] for q in group.queues), queue_weights,
+                               rules.overstaffing_weight, rules.cost_per_paid_hour)
         res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry)
+                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
+                           margins=margins)
         members = list(group.members)
         shift_of[members] = res.shift_of[members]
         statuses_b.append(res.status)
         missed += res.missed
         extra += res.extra
     t_b = clock.perf_counter()
-    qidx = {q: i for i, q in enumerate(week.queues)}
-    agent_queues = [[qidx[q] for q in sorted(a.skills) if q in qidx] for a in agents]
-    priority = [[qidx[q] for q in sorted(a.skills, key=lambda q, a=a: (a.skills[q], q))
-                 if q in qidx] for a in agents]
-    placed = place_breaks(catalog, shift_of, agent_queues, priority, required, rules,
+    priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
+    placed = place_breaks(catalog, shift_of, priority, required, rules,
                           week.queues, params.scaled(STAGE_SHARES["c"]))
     t_c = clock.perf_counter()
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
@@ -226,11 +231,16 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         stage_status={"a": plan.status, "b": _worst(statuses_b), "c": _worst(placed.statuses)},
         seconds_a=round(t_a - t0, 3), seconds_b=round(t_b - t_a, 3),
         seconds_c=round(t_c - t_b, 3), seconds_total=round(clock.perf_counter() - t0, 3),
-        shifts_missed=missed, shifts_extra=extra, warnings=warnings,
+        shifts_missed=missed, shifts_extra=extra, warnings=warnings[:MAX_WARNINGS],
+        short_intervals=len(warnings),
         week=week_start.isoformat(), timezone=zone.key,
     )
-    summary["status"] = ("OPTIMAL" if all(s == "OPTIMAL" for s in
-                                          summary["stage_status"].values()) else "FEASIBLE")
+    # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
+    # that loses nothing against a proven-optimal plan is itself optimal.
+    proven = all(s == "OPTIMAL" for s in summary["stage_status"].values())
+    lost = summary["objective"] > summary["plan_objective"] + 1e-6
+    at_bound = summary["objective"] <= summary["lp_bound"] + 1e-6
+    summary["status"] = "OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE"
     if summary["under_agent_hours"] > 1e-9 and not allow_understaffing:
         raise InfeasibleScheduleError(
             f"the best roster found leaves {summary['under_agent_hours']:.4g} agent-hours "
@@ -240,7 +250,11 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     return ScheduleResult(roster, intervals, coverage, summary)
 
 
-def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],
+def _by_priority(skills: Mapping[str, int]) -> list[str]:
+    return sorted(skills, key=lambda q: (skills[q], q))
+
+
+def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917
                 required: np.ndarray, rules: ShiftRules, params: SolverParams) -> WeeklyPlan:
     try:
         return solve_weekly_plan(catalog, groups, queues, required, rules, params)
@@ -269,12 +283,12 @@ def _worst(statuses: Sequence[str]) -> str:
 def _worst_gap(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,
                queues: Sequence[str]) -> str:
     short = required - counts
-    q, t = np.unravel_index(int(np.argmax(short)), short.shape)
+    q, t = (int(v) for v in np.unravel_index(int(np.argmax(short)), short.shape))
     return (f"{slot_label(catalog, int(t), int(t))}: {int(required[q, t])} agents required on "
             f"{queues[q]}, {int(counts[q, t])} scheduled")
 
 
-def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,
+def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # noqa: PLR0917
              counts: np.ndarray, coverage: pd.DataFrame, shift_of: np.ndarray,
              rules: ShiftRules, queues: Sequence[str]) -> dict[str, Any]:
     slot_h = catalog.grid.slot_minutes / 60
@@ -310,7 +324,7 @@ def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,
         "under_agent_hours": round(sum(v["under_agent_hours"] for v in by_queue.values()), 3),
         "over_agent_hours": round(sum(v["over_agent_hours"] for v in by_queue.values()), 3),
         "paid_hours": round(paid_h, 3),
-        "shifts": int(len(worked)),
+        "shifts": len(worked),
         "by_queue": by_queue,
     }
 

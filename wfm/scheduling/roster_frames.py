@@ -69,7 +69,7 @@ def intervals_frame(catalog: ShiftCatalog, agents: Sequence[AgentLike], placed: 
     a_idx, t_idx = np.nonzero(placed.activity >= 0)
     times = catalog.grid.slot_times(catalog.grid.horizon)
     starts = [t.isoformat() for t in times]
-    names = np.array(list(queue_names) + [""], dtype=object)
+    names = np.array([*list(queue_names), ""], dtype=object)
     primary = [min(a.skills, key=lambda q: (a.skills[q], q)) if a.skills else ""
                for a in agents]
     rows = []

@@ -30,7 +30,7 @@ from wfm.scheduling.coverage_model import (
     objective_parts,
 )
 from wfm.scheduling.eligibility import AgentGroup
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp_relaxation
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
@@ -72,11 +72,16 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / objective)
 
 
-def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
-                 queues: Sequence[int]) -> np.ndarray:
-    """Shifts worth offering a group: some requirement on its queues in the first and the
-    last hour of the shift (a shift starting or ending in an empty stretch is dominated by
-    a shorter or later one)."""
+def prune_shifts(catalog: ShiftCatalog, required: np.ndarray, queues: Sequence[int],
+                 caps: np.ndarray | None = None) -> np.ndarray:
+    """Shifts worth offering a group (weak dominance, one hour slides).
+
+    A shift with some requirement on the group's queues is kept unless (1) its first hour
+    has none and the same shift one hour later exists (that one covers everything it
+    covers, and more or the same excess), or (2) its last hour has none and the shift one
+    hour earlier exists and has requirement in its first hour. Rule (2) defers to rule (1),
+    so the two never prune a shift and its only replacement together.
+    """
     need = required[list(queues)].sum(axis=0) > 0
     n_t = need.shape[0]
     cum = np.concatenate([[0], np.cumsum(need)])
@@ -85,26 +90,42 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
 
     def any_need(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         lo_c, hi_c = np.clip(lo, 0, n_t), np.clip(hi, 0, n_t)
-        return (cum[hi_c] - cum[lo_c]) > 0
+        found: np.ndarray = (cum[hi_c] - cum[lo_c]) > 0
+        return found
 
-    return any_need(s, s + per_h) & any_need(e - per_h, e)
+    open_ = np.ones(catalog.n_shifts, dtype=bool) if caps is None else caps > 0
+    where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(s, catalog.length,
+                                                                  strict=True)) if open_[i]}
+    later = np.array([where.get((int(a) + per_h, int(b)), -1)
+                      for a, b in zip(s, catalog.length, strict=True)])
+    earlier = np.array([where.get((int(a) - per_h, int(b)), -1)
+                        for a, b in zip(s, catalog.length, strict=True)])
+    first_need = any_need(s, s + per_h)
+    last_need = any_need(e - per_h, e)
+    rule1 = ~first_need & (later >= 0)
+    rule2 = ~last_need & (earlier >= 0) & first_need[np.maximum(earlier, 0)]
+    kept: np.ndarray = any_need(s, e) & ~rule1 & ~rule2
+    return kept
 
 
 def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
-                queues: Sequence[int]) -> np.ndarray:
-    """``caps`` with dominated shifts set to 0, except that a day and length keeps all its
-    shifts when pruning would remove every one (a contract minimum may need them)."""
-    keep = prune_shifts(catalog, required, queues)
-    out = np.where(keep, caps, 0)
+                queues: Sequence[int], *, keep_days: bool = False) -> np.ndarray:
+    """``caps`` with dominated shifts set to 0. With ``keep_days`` (a group with a contract
+    minimum), a day and length that pruning would empty keeps its widest-open shift, so
+    the minimum stays reachable."""
+    out = np.where(prune_shifts(catalog, required, queues, caps), caps, 0)
+    if not keep_days:
+        return out
     key = catalog.day * len(catalog.lengths) + catalog.length
-    had = np.bincount(key, weights=caps > 0, minlength=7 * len(catalog.lengths)) > 0
-    has = np.bincount(key, weights=out > 0, minlength=7 * len(catalog.lengths)) > 0
-    restore = (had & ~has)[key]
-    out[restore] = caps[restore]
+    for k in np.unique(key[caps > 0]):
+        sel = np.flatnonzero(key == k)
+        if not (out[sel] > 0).any():
+            best = sel[int(np.argmax(caps[sel]))]
+            out[best] = caps[best]
     return out
 
 
-def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # noqa: PLR0917
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
     """Build and solve stage (a); also solve its LP relaxation for the bound.
@@ -126,7 +147,8 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues])
+            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues],
+                               keep_days=grp.min_shifts > 0 or grp.min_paid_h > 0)
         size = len(grp.members)
         bound_total = int(min(grp.max_shifts, size * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
@@ -183,8 +205,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
     over_cost = round(rules.overstaffing_weight * SCALE)
     cov = add_coverage(ip, work, [[qidx[q] for q in grp.queues] for grp in groups],
                        [len(grp.members) for grp in groups], required, under_cost, over_cost)
-    lp = solve_lp_relaxation(ip)
-    sol = solve_integer(ip, params)
+    lp_sol = solve_lp(ip)
+    lp = lp_sol.bound
+    # The LP of this model is nearly integral: its rounding is an excellent hint.
+    sol = solve_integer(ip, params, hint=np.round(lp_sol.values), lower_bound=lp)
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     work_values = np.zeros((len(groups), n_t), dtype=np.int64)
     for (g, li), p in prefix.items():
@@ -215,6 +239,7 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
     mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
     if not mine:
         return
+    days: list[tuple[list[int], list[int]]] = []
     for d in range(7):
         idx: list[int] = []
         coef: list[int] = []
@@ -225,7 +250,31 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
                 idx.append(int(p[first[d] - 1]))
                 coef.append(-1)
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
+        days.append((idx, coef))
+    _add_day_subsets(ip, grp, days)
     totals = [int(p[-1]) for _, p in mine]
     paid_min = [round(catalog.lengths[li].paid_h * 60) for li, _ in mine]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
+
+
+def _add_day_subsets(ip: IntegerProgram, grp: AgentGroup,
+                     days: list[tuple[list[int], list[int]]]) -> None:
+    """Hall conditions of the members' days: for every set S of days, the group's shifts
+    on S are at most what its members can work on S (``sum min(max_days, |avail & S|)``)
+    and at least what their minimum days force onto S. Without them the plan may ask one
+    day of agents that are the same agents as another day's."""
+    if grp.member_days is None or grp.member_min_days is None or grp.member_max_days is None:
+        return
+    avail = grp.member_days.astype(np.int64)
+    for mask in range(1, 128):
+        in_s = np.array([(mask >> d) & 1 for d in range(7)], dtype=bool)
+        inside = avail[:, in_s].sum(axis=1)
+        outside = avail[:, ~in_s].sum(axis=1)
+        upper = int(np.minimum(grp.member_max_days, inside).sum())
+        lower = int(np.maximum(grp.member_min_days - outside, 0).sum())
+        if upper >= int(grp.day_cap[in_s].sum()) and lower <= 0:
+            continue
+        idx = [i for d in np.flatnonzero(in_s) for i in days[d][0]]
+        coef = [c for d in np.flatnonzero(in_s) for c in days[d][1]]
+        ip.add_row(idx, coef, lower if lower > 0 else -float("inf"), upper)
