@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,10 +16,11 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from wfm import schema
 from wfm.cli.main import cli
 from wfm.io.store import write_intervals
 from wfm.pipeline.runlog import parse_line
-from wfm.simulation.sample_data import generate_sample, iso_with_offset
+from wfm.simulation.sample_data import SampleData, generate_sample, iso_with_offset
 
 REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "wfm" / "config" / "starter.toml"
@@ -59,9 +61,29 @@ def fast_config(steps: list[str] = STEPS, reports: tuple[str, ...] = REPORTS) ->
     return text
 
 
+def _generate_sample() -> SampleData:
+    """13 weeks of the sample centre.
+
+    Work-around, to drop once wfm.simulation follows the schema: the sample generator on
+    main selects every schema.INTERVALS column and fails since the schema gained optional
+    columns it does not produce; the generator then runs against the columns it makes.
+    """
+    try:
+        return generate_sample(years=0.25)
+    except KeyError:
+        full = schema.INTERVALS
+        absent = {schema.SHORT_ABANDONED, schema.ABANDON_WAIT_S}
+        schema.INTERVALS = dataclasses.replace(
+            full, columns=tuple(c for c in full.columns if c.name not in absent))
+        try:
+            return generate_sample(years=0.25)
+        finally:
+            schema.INTERVALS = full
+
+
 @cache
 def _sample_csv() -> bytes:
-    sample = generate_sample(years=0.25)
+    sample = _generate_sample()
     frame = sample.intervals.assign(interval_start=iso_with_offset(
         sample.intervals["interval_start"]))
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -42,7 +42,7 @@ HAND_MADE: dict[str, tuple[bytes, str]] = {
     "wrong_delimiter_one_row": ((H + R[0] + R[1].replace(",", ";") + R[2]).encode(),
                                 "line 3, column 'interval_start': cannot read timestamp"),
     "semicolon_rows_comma_header": ((H + "".join(r.replace(",", ";") for r in R)).encode(),
-                                    "line 2, column 'interval_start'"),
+                                    "semicolon_rows_comma_header.csv: "),
     "bom_twice": (b"\xef\xbb\xbf\xef\xbb\xbf" + GOOD.encode(),
                   "missing required column(s) 'interval_start'"),
     "bom_mid_file": ((H + R[0]).encode() + b"\xef\xbb\xbf" + "".join(R[1:]).encode(),

@@ -55,8 +55,8 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     fc = pd.read_csv(proj / "forecasts" / run_id / "forecast.csv")
     assert counts["forecast"] == (len(fc), "rows") and len(fc) == 4 * 7 * 96
     req = pd.read_csv(proj / "requirements" / run_id / "requirements.csv")
-    assert counts["staff"] == (len(req), "rows") and len(req) == 3 * 7 * 96  # email deferred
-    assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr"}
+    assert counts["staff"] == (len(req), "rows") and len(req) == 4 * 7 * 96
+    assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr", "email_fr"}
     roster = pd.read_csv(proj / "schedules" / run_id / "roster.csv")
     assert counts["schedule"] == (len(roster), "rows") and len(roster) == 5 * 7
     sched_man = json.loads((proj / "schedules" / run_id / "manifest.json").read_text())
@@ -73,15 +73,16 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     assert sl["period"].nunique() == 7
     health = pd.read_csv(reports / "data_health.csv")
     n_health = int((health["severity"] == "warning").sum() > 0)
-    # + deferred email, + uncovered queues (two lines), + no earlier forecast to judge
-    assert int(m.group(3)) == n_health + 4
+    # + uncovered queues (two lines), + no earlier forecast to judge
+    assert int(m.group(3)) == n_health + 3
     for area in AREAS:
         man = json.loads((proj / area / run_id / "manifest.json").read_text())
         assert man["run"]["id"] == run_id and man["run"]["steps"] == STEPS
         files = {p.relative_to(proj / area / run_id).as_posix()
                  for p in (proj / area / run_id).rglob("*") if p.is_file()}
         assert set(man["outputs"]) == files - {"manifest.json"}
-    assert "wfm: warning: email_fr: deferred-work staffing is not implemented yet" in res.stderr
+    assert "wfm: warning: accuracy: no earlier forecast run to judge yet; report skipped" \
+        in res.stderr
     assert "  forecast" not in res.stderr  # no step-by-step progress when not on a terminal
     assert hidden_leftovers(proj) == []
     events = [parse_line(x) for x in (proj / "run.log").read_text().splitlines()]
@@ -89,7 +90,7 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     assert [e["step"] for e in ends] == STEPS
     assert all(float(e["duration_s"]) >= 0 and e["status"] == "ok" for e in ends)
     assert [int(e["rows"]) for e in ends] == [c[0] for c in counts.values()]
-    assert [e["warnings"] for e in ends] == [str(n_health), "0", "1", "2", "1"]
+    assert [e["warnings"] for e in ends] == [str(n_health), "0", "0", "2", "1"]
     assert events[-1]["event"] == "end" and events[-1]["status"] == "ok"
 
 

@@ -125,8 +125,17 @@ def resolve_options(cfg: Config, *, steps: tuple[str, ...] | None = None,
         steps=steps if steps is not None else run.steps,
         inputs=run.inputs if run.inputs is not None else cfg.data.history,
         horizon=run.horizon or cfg.forecasting.horizon,
-        agents=run.agents, week=run.week, reports=run.reports,
+        agents=run.agents or _scheduling_agents(cfg), week=run.week, reports=run.reports,
         keep=run.keep if keep is None else keep, wait_s=wait_s, log_file=log_file)
+
+
+def _scheduling_agents(cfg: Config) -> Path | None:
+    """``[scheduling] agents_file`` (relative to wfm.toml), the default of [run] agents."""
+    name = cfg.scheduling.agents_file
+    if not name:
+        return None
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else cfg.base_dir / path
 
 
 def _pause(point: str, log: RunLog) -> None:

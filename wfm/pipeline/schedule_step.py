@@ -12,11 +12,12 @@ import pandas as pd
 
 from wfm.config.scheduling import shift_rules
 from wfm.errors import ConfigError, InputDataError
-from wfm.outputs import TMP_PREFIX
+from wfm.outputs import LATEST, TMP_PREFIX
 from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
 from wfm.pipeline.steps import StepContext, StepResult, area_roots
 from wfm.scheduling.agents import read_agents
 from wfm.scheduling.roster import (
+    ROSTER_FILE,
     ScheduleResult,
     file_input,
     schedule_week,
@@ -27,9 +28,38 @@ from wfm.schema import REQUIREMENTS, read_frame_csv
 
 
 def first_monday(requirements: pd.DataFrame, tz: ZoneInfo) -> date:
-    """The first Monday on or after the requirements' first local day (``week = "next"``)."""
-    first = pd.Timestamp(requirements["interval_start"].min()).tz_convert(tz).date()
-    return first + timedelta(days=(7 - first.weekday()) % 7)
+    """The first local Monday whose midnight the requirements reach (else their first day):
+    ``week = "next"``, the same rule as `wfm schedule` without ``--week``."""
+    starts = requirements["interval_start"]
+    first = pd.Timestamp(starts.min()).tz_convert(tz)
+    day = first.date()
+    if first.time() != pd.Timestamp(0).time() or day.weekday():
+        day += timedelta(days=(7 - day.weekday()) % 7 or 7)
+    last = pd.Timestamp(starts.max()).tz_convert(tz).date()
+    return day if day <= last else first.date()
+
+
+def previous_roster(schedules_dir: Path, week: date) -> tuple[pd.DataFrame | None, str]:
+    """The latest roster's rows for the 7 days before ``week`` (rest and consecutive days
+    carry over into the week) and that run's id; ``None`` when it has none.
+
+    Same rule as `wfm schedule` (wfm/cli/schedule_cmd.py, which the pipeline may not
+    import); it belongs in wfm.scheduling so both can call it.
+    """
+    path = schedules_dir / LATEST / ROSTER_FILE
+    if not path.is_file():
+        return None, ""
+    try:
+        roster = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        return None, ""
+    if not {"agent_id", "date", "status", "shift_end"} <= set(roster.columns):
+        return None, ""
+    lo, hi = (week - timedelta(days=7)).isoformat(), week.isoformat()
+    rows = roster[(roster["date"].str[:10] >= lo) & (roster["date"].str[:10] < hi)]
+    if rows.empty:
+        return None, ""
+    return rows, (schedules_dir / LATEST).resolve().name
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -38,17 +68,20 @@ def run(ctx: StepContext) -> StepResult:
     cfg = ctx.config
     agents_path = ctx.options.agents
     if agents_path is None:
-        raise ConfigError(f"{cfg.path}: [run] agents is not set; the schedule step needs "
-                          "the agents file", hint='add agents = "agents.csv" under [run]')
+        raise ConfigError(f"{cfg.path}: no agents file: [run] agents and [scheduling] "
+                          "agents_file are both unset; the schedule step needs one",
+                          hint='add agents_file = "agents.csv" under [scheduling]')
     requirements, req_path = _requirements(ctx)
     agents = read_agents(agents_path, {q.name: q.channel for q in cfg.queues})
     tz = cfg.site.timezone
     week = (first_monday(requirements, tz) if ctx.options.week == "next"
             else date.fromisoformat(ctx.options.week))
     sc = cfg.scheduling
-    params = SolverParams(sc.time_limit_s, sc.workers, sc.seed)
+    params = SolverParams(sc.time_limit_s, sc.workers, sc.seed, sc.relative_gap)
+    previous, previous_run = previous_roster(area_roots(cfg)["schedules"], week)
     result = schedule_week(requirements, agents, shift_rules(sc), week_start=week, tz=tz,
-                           params=params, allow_understaffing=cfg.run.allow_understaffing)
+                           params=params, allow_understaffing=cfg.run.allow_understaffing,
+                           previous_roster=previous)
     under = float(result.summary.get("under_agent_hours", 0.0))
     if under > 1e-9:
         ctx.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
@@ -59,7 +92,10 @@ def run(ctx: StepContext) -> StepResult:
         ctx.warn(f"schedule: {notes[0]}{more}")
     folder = ctx.stage("schedules")
     _write(folder, ctx.run_id, result, req_path=req_path, agents_path=agents_path,
-           params=params)
+           settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
+                     "seed": params.seed, "relative_gap": params.relative_gap,
+                     "allow_understaffing": cfg.run.allow_understaffing,
+                     "previous_run": previous_run})
     final_req = area_roots(cfg)["requirements"] / ctx.run_id / REQUIREMENTS_FILE
     inputs = {"agents": file_input(agents_path), "requirements": file_input(req_path)}
     if ctx.staged("requirements") is not None:
@@ -85,16 +121,14 @@ def _requirements(ctx: StepContext) -> tuple[pd.DataFrame, Path]:
 
 
 def _write(folder: Path, run_id: str, result: ScheduleResult, *, req_path: Path,
-           agents_path: Path, params: SolverParams) -> None:
+           agents_path: Path, settings: dict[str, object]) -> None:
     """The scheduling package's own run-folder writer, aimed at a scratch root (it also
     moves that root's ``latest``); its run folder then becomes this run's staged folder."""
     scratch = folder.parent / f"{TMP_PREFIX}{run_id}.write"
     try:
         written = write_schedule_run(
             result, scratch, run_id=run_id,
-            inputs={"requirements": req_path, "agents": agents_path},
-            settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
-                      "seed": params.seed})
+            inputs={"requirements": req_path, "agents": agents_path}, settings=settings)
         os.replace(written, folder)  # onto the empty staged folder
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Staff step: wfm.staffing (Erlang C/A) on the forecast -> requirements/<run-id>/."""
+"""Staff step: wfm.staffing (Erlang C/A, deferred backlog) on the forecast -> requirements/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wfm.schema import FORECAST, read_frame_csv
 
 
 def run(ctx: StepContext) -> StepResult:
-    """Required agents per hot queue and interval from this run's forecast (or the latest)."""
+    """Required agents per queue and interval from this run's forecast (or the latest)."""
     forecast = ctx.state.get("forecast")
     source = "forecast of this run"
     if not isinstance(forecast, pd.DataFrame):
@@ -24,11 +24,9 @@ def run(ctx: StepContext) -> StepResult:
         source = str(folder / FORECAST_FILE)
         forecast = read_frame_csv(source, FORECAST)
     staffing = staff_forecast(ctx.config, forecast, source=source)
-    for note in staffing.skipped:
-        ctx.warn(note)
     folder = ctx.stage("requirements")
     write_staffing_files(folder, staffing)
     ctx.record("requirements", command="staff", status="success", source=source,
-               skipped=staffing.skipped, inputs=input_checksums(ctx.config))
+               inputs=input_checksums(ctx.config))
     ctx.state["requirements"] = staffing.requirements
     return StepResult(rows=len(staffing.requirements), outputs=("requirements",))
