@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from pathlib import Path
@@ -138,6 +139,36 @@ def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
     events = [parse_line(x) for x in log_path.read_text().splitlines()]
     assert {"step": "staff", "event": "end", "status": "failed"}.items() <= events[-2].items()
     assert events[-1]["failed_step"] == "staff"
+
+
+def test_disk_full_is_one_line_and_leaves_everything(proj: Path) -> None:
+    assert _run("--steps", "forecast").exit_code == 0
+    before = visible_state(proj)
+    cfg = load_config(proj / "wfm.toml")
+    target = str(proj / "reports" / "x.csv")
+
+    def full_disk(_ctx: StepContext) -> StepResult:
+        raise OSError(errno.ENOSPC, "No space left on device", target)
+
+    def loader(name: str) -> StepFunction:
+        return full_disk if name == "report" else load_step(name)
+
+    with pytest.raises(StepFailedError) as err:
+        run_pipeline(cfg, resolve_options(cfg, steps=("forecast", "report")), loader=loader)
+    assert err.value.exit_code == 1
+    assert "at step report after" in err.value.message
+    assert f"{target}: No space left on device" in err.value.message
+    assert err.value.hint == "free disk space (or lower [run] keep), then rerun"
+    assert visible_state(proj) == before
+    assert hidden_leftovers(proj) == []
+
+    def bug(_ctx: StepContext) -> StepResult:
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    with pytest.raises(OSError, match="Bad file descriptor"):  # a bug keeps its traceback
+        run_pipeline(cfg, resolve_options(cfg, steps=("report",)),
+                     loader=lambda n: bug)
+    assert visible_state(proj) == before
 
 
 def test_keep_retains_newest_runs_and_latest(proj: Path) -> None:

@@ -24,6 +24,7 @@ folders and any folder already renamed in step 1 are deleted (roll back). Either
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -215,7 +216,13 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
                     "finished": _utc_now()}
             for area, folder in stages.folders.items():
                 _finalize_manifest(folder, ctx.manifest.get(area, {}), meta)
-            outputs = _commit(stages, journal, log)
+            try:
+                outputs = _commit(stages, journal, log)
+            except OSError as exc:
+                translated = _environment_error(exc)
+                if translated is None:
+                    raise
+                raise translated from exc
         except WfmError as exc:
             stages.discard()
             failed = next((o for o in outcomes if o.status == "failed"), None)
@@ -237,6 +244,23 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(ctx.warnings))
         return summary
+
+
+#: OS errors that are the machine's state, not a bug: reported as OutputError (exit 1).
+_ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                                 errno.EPERM, errno.EIO, errno.EMFILE, errno.ENFILE})
+
+
+def _environment_error(exc: OSError) -> OutputError | None:
+    """Disk full, read-only or permission errors as one clear line; others stay bugs."""
+    if exc.errno not in _ENVIRONMENT_ERRNOS:
+        return None
+    where = exc.filename or "an output file"
+    hints = {errno.ENOSPC: "free disk space (or lower [run] keep), then rerun",
+             errno.EDQUOT: "free space in your quota (or lower [run] keep), then rerun"}
+    return OutputError(f"{where}: {exc.strerror or exc}",
+                       hint=hints.get(exc.errno or 0, "check the folder's permissions, "
+                                                      "then rerun"))
 
 
 @contextlib.contextmanager
@@ -262,7 +286,13 @@ def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: Run
     t0 = time.monotonic()
     n_warnings = len(ctx.warnings)
     try:
-        result = fn(ctx)
+        try:
+            result = fn(ctx)
+        except OSError as exc:
+            translated = _environment_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
     except WfmError as exc:
         outcome.status, outcome.error = "failed", exc.message
         outcome.duration_s = time.monotonic() - t0
