@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 from pathlib import Path
 
@@ -169,6 +170,35 @@ def test_disk_full_is_one_line_and_leaves_everything(proj: Path) -> None:
         run_pipeline(cfg, resolve_options(cfg, steps=("report",)),
                      loader=lambda n: bug)
     assert visible_state(proj) == before
+
+
+def test_commit_failure_takes_back_renamed_folders(proj: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _run("--steps", "forecast,staff").exit_code == 0
+    before = visible_state(proj)
+    runs_before = {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS[:2]}
+    from wfm.pipeline import runner
+
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(str(dst))
+        if Path(str(dst)).parent == proj / "requirements" and \
+                not Path(str(dst)).name.startswith("."):
+            raise OSError(errno.EROFS, "Read-only file system", str(dst))
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner.os, "replace", replace)
+    res = _run("--steps", "forecast,staff")
+    assert res.exit_code == 1
+    assert "FAILED at step commit" in res.stderr and "Read-only file system" in res.stderr
+    renamed = [c for c in calls if Path(c).parent == proj / "forecasts"
+               and not Path(c).name.startswith(".")]
+    assert len(renamed) == 1  # forecasts was renamed into place ...
+    assert visible_state(proj) == before  # ... and taken back
+    assert {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS[:2]} == runs_before
+    assert hidden_leftovers(proj) == []
 
 
 def test_keep_retains_newest_runs_and_latest(proj: Path) -> None:

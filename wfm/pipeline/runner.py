@@ -238,7 +238,12 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
             log.event("end", status="crashed", duration_s=time.monotonic() - started,
                       error=f"{type(exc).__name__}: {exc}")
             raise
-        removed = _retain(roots, outputs, options.keep, run_id, log)
+        try:
+            removed = _retain(roots, outputs, options.keep, run_id, log)
+        except OSError as exc:  # the run itself succeeded: retention waits for the next
+            removed = []
+            ctx.warn(f"retention: could not delete old runs ({exc})")
+            log.event("warning", step="retention", message=str(exc))
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
                              ctx.warnings, removed)
         log.event("end", status="ok", duration_s=summary.duration_s,
@@ -348,13 +353,18 @@ def _finalize_manifest(folder: Path, entries: dict[str, Any], meta: dict[str, An
 def _commit(stages: _Stages, journal: Path, log: RunLog) -> dict[str, Path]:
     run_id = stages.run_id
     finals: dict[str, Path] = {}
-    for area in (a for a in AREAS if a in stages.folders):
-        folder = stages.folders[area]
-        _pause(f"commit:{area}", log)
-        final = stages.roots[area] / run_id
-        os.chmod(folder, 0o755)
-        os.replace(folder, final)
-        finals[area] = final
+    try:
+        for area in (a for a in AREAS if a in stages.folders):
+            folder = stages.folders[area]
+            _pause(f"commit:{area}", log)
+            final = stages.roots[area] / run_id
+            os.chmod(folder, 0o755)
+            os.replace(folder, final)
+            finals[area] = final
+    except BaseException:
+        for final in finals.values():  # not committed yet: take back what was renamed
+            shutil.rmtree(final, ignore_errors=True)
+        raise
     stages.folders = {}  # renamed: nothing left to discard
     body = {"run_id": run_id, "areas": {a: str(p.parent) for a, p in finals.items()}}
     atomic_write_text(journal, json.dumps(body, sort_keys=True) + "\n")
