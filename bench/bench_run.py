@@ -6,7 +6,7 @@ every candidate model backtested, staffing, one week's roster with the default 6
 budget, every report). The run is a real `python -m wfm run --log-file ...` subprocess; the
 figures come from its structured log.
 
-Usage:  nice -n 10 .venv/bin/python bench/bench_run.py [--keep-project DIR]
+Usage:  nice -n 10 .venv/bin/python bench/bench_run.py [--keep-project DIR | --project DIR]
 """
 
 from __future__ import annotations
@@ -30,11 +30,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep-project", type=Path, default=None,
                         help="Build the project here and keep it (default: a temp folder).")
+    parser.add_argument("--project", type=Path, default=None,
+                        help="Run on this existing project (made by `wfm init`) instead.")
     args = parser.parse_args()
     root = args.keep_project or Path(tempfile.mkdtemp(prefix="wfm-bench-run-"))
-    project = root / "centre"
+    project = args.project or root / "centre"
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "wfm", "--quiet", "init", str(project)], check=True)
+    if args.project is None:
+        subprocess.run([sys.executable, "-m", "wfm", "--quiet", "init", str(project)],
+                       check=True)
     init_s = time.perf_counter() - t0
     toml = project / "wfm.toml"
     text = re.sub(r"(?m)^reports = .*$", f"reports = {ALL_REPORTS}", toml.read_text())
@@ -55,7 +59,7 @@ def main() -> int:
           f"ratio {wall_s / TARGET_S:.2f} of the target)")
     print(f"exit code {done.returncode}: {done.stdout.strip() or done.stderr.strip()}")
     if args.keep_project is None:
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)  # never the --project folder itself
     return 0 if done.returncode == 0 and wall_s < TARGET_S else 1
 
 
