@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import sys
 from pathlib import Path
 
 import click
@@ -40,8 +41,10 @@ def ingest_command(  # noqa: PLR0917 - click passes options positionally
     cfg = app.config
     paths = list(files) or _history_files(cfg.data.history, cfg.base_dir)
     try:
+        # Per-file progress only on a terminal; cron logs get the summary line alone.
+        progress = app.info if sys.stderr.isatty() else None
         result = ingest_files(paths, **ingest_arguments(cfg, mapping), aggregate=aggregate,
-                              progress=app.info)
+                              progress=progress)
     except IngestHealthError as exc:
         emit(exc.findings, fmt, output, title="Data health")
         raise
