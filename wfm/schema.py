@@ -150,6 +150,10 @@ REQUIREMENTS = FrameSchema(
         Column("occupancy", "fraction", False),
         Column("abandon_rate", "fraction", False),
         Column("method", "str", False, meaning="staffing model used"),
+        Column(BACKLOG, "number", False, "items",
+               "deferred work: open items at the end of the interval"),
+        Column("oldest_age_s", "seconds", False, "s",
+               "deferred work: age of the oldest open item at the end of the interval"),
     ),
 )
 
