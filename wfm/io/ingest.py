@@ -14,6 +14,7 @@ ones are an error.
 from __future__ import annotations
 
 import dataclasses
+import glob
 import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -189,6 +190,27 @@ def ingest_files(
             replaced += summary.replaced
     return IngestResult(tuple(Path(p) for p in paths), cmap.name, rows_read, written, replaced,
                         all_findings)
+
+
+def history_files(patterns: Sequence[str], base_dir: Path) -> list[Path]:
+    """The files matched by ``[data] history`` glob patterns (relative to ``base_dir``), each
+    pattern's matches sorted, patterns in order (a later file wins where files overlap).
+
+    Raises :class:`InputDataError` when there is no pattern or a pattern matches nothing.
+    """
+    if not patterns:
+        raise InputDataError("no files to ingest",
+                             hint="name them (wfm ingest FILE...) or set [data] history in "
+                                  "wfm.toml")
+    out: list[Path] = []
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(base_dir / pattern)
+        hits = sorted(glob.glob(full))  # noqa: PTH207 - absolute patterns with folders
+        if not hits:
+            raise InputDataError(f"[data] history pattern {pattern!r} matches no file in "
+                                 f"{base_dir}")
+        out.extend(Path(h) for h in hits)
+    return out
 
 
 def data_health(
