@@ -51,43 +51,54 @@ def write_csv(path: Path, rows: int, seed: int = 3) -> None:
 def child_ingest(csv_path: str, data_dir: str) -> None:
     from wfm.io.ingest import ingest_files
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu_s()
     result = ingest_files([Path(csv_path)], data_dir=Path(data_dir), tz=TZ)
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{result.rows_written} {seconds:.2f} {peak_mb:.0f}")
+    print(f"{result.rows_written} {seconds:.2f} {_cpu_s() - cpu0:.2f} {_peak_mb():.0f}")
 
 
 def child_baseline(csv_path: str) -> None:
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu_s()
     frame = pd.read_csv(csv_path)
     frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True, format="ISO8601")
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{len(frame)} {seconds:.2f} {peak_mb:.0f}")
+    print(f"{len(frame)} {seconds:.2f} {_cpu_s() - cpu0:.2f} {_peak_mb():.0f}")
 
 
-def run_child(*args: str) -> tuple[int, float, float]:
+def _cpu_s() -> float:
+    """CPU time of this process [s]: on a shared machine wall time also counts waiting."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(*args: str) -> tuple[int, float, float, float]:
+    """Rows, wall seconds, CPU seconds and peak RSS [MB] reported by a child run."""
     out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
                          text=True).stdout.split()
-    return int(out[0]), float(out[1]), float(out[2])
+    return int(out[0]), float(out[1]), float(out[2]), float(out[3])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     args = parser.parse_args()
-    print(f"{'rows':>10} {'csv MB':>7} {'ingest s':>9} {'rows/s':>9} {'peak MB':>8} "
-          f"{'read_csv s':>11} {'peak MB':>8}")
+    print(f"{'rows':>10} {'csv MB':>7} {'ingest s':>9} {'cpu s':>7} {'rows/s':>9} "
+          f"{'rows/cpu-s':>10} {'peak MB':>8} {'read_csv s':>11} {'cpu s':>7} {'peak MB':>8}")
     with tempfile.TemporaryDirectory(prefix="wfm-bench-ingest-") as tmp:
         for rows in args.rows:
             csv_path = Path(tmp) / f"intervals_{rows}.csv"
             write_csv(csv_path, rows)
             size_mb = csv_path.stat().st_size / 2**20
-            n, secs, peak = run_child("--child-ingest", str(csv_path), str(Path(tmp) / f"d{rows}"))
-            _, base_secs, base_peak = run_child("--child-baseline", str(csv_path))
-            print(f"{n:>10} {size_mb:>7.0f} {secs:>9.1f} {n / secs:>9.0f} {peak:>8.0f} "
-                  f"{base_secs:>11.1f} {base_peak:>8.0f}", flush=True)
+            n, secs, cpu, peak = run_child("--child-ingest", str(csv_path),
+                                           str(Path(tmp) / f"d{rows}"))
+            _, base_secs, base_cpu, base_peak = run_child("--child-baseline", str(csv_path))
+            print(f"{n:>10} {size_mb:>7.0f} {secs:>9.1f} {cpu:>7.1f} {n / secs:>9.0f} "
+                  f"{n / cpu:>10.0f} {peak:>8.0f} {base_secs:>11.1f} {base_cpu:>7.1f} "
+                  f"{base_peak:>8.0f}", flush=True)
             csv_path.unlink()
 
 

@@ -171,3 +171,12 @@ def test_per_queue_opening_hours_override() -> None:
     late = {"q": ((time(8), time(20)),) * 5 + (None, None)}
     got = by_check(findings(f.loc[~gone], queue_opening_hours=late))
     assert got["missing_intervals_open"]["count"] == 4
+
+
+def test_naive_timestamps_are_refused() -> None:
+    from wfm.errors import InputDataError
+
+    f = series(days=1)
+    f["interval_start"] = f["interval_start"].dt.tz_localize(None)
+    with pytest.raises(InputDataError, match="column interval_start has no time zone"):
+        findings(f)

@@ -212,3 +212,9 @@ def test_user_mapping_in_wfm_toml(project: Path) -> None:
     bad = run("ingest", str(DATA / "ingest_french_export.csv"), "--mapping", "frr")
     assert bad.exit_code == 1
     assert "unknown mapping 'frr'; did you mean 'fr'?" in bad.stderr
+
+
+def test_history_pattern_matching_nothing(project: Path) -> None:
+    result = run("ingest")
+    assert result.exit_code == 1
+    assert "[data] history pattern 'sample/intervals.csv' matches no file" in result.stderr

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import glob
+import sys
 from pathlib import Path
 
 import click
 
 from wfm.cli.common import AppContext, emit, output_options, pass_app
 from wfm.config.data import health_arguments, ingest_arguments
-from wfm.errors import InputDataError
 
 INGEST_EXAMPLE = ("Example:  wfm ingest exports/genesys_2025-*.csv --mapping genesys-cloud\n\n"
                   "Mappings: wfm (default), genesys-cloud, avaya-cms, amazon-connect, a name "
@@ -35,13 +34,15 @@ def ingest_command(  # noqa: PLR0917 - click passes options positionally
     is written: a bad cell or an error-level health finding writes nothing. Re-ingesting a
     file is idempotent; where files overlap, the file named last wins.
     """
-    from wfm.io.ingest import IngestHealthError, ingest_files
+    from wfm.io.ingest import IngestHealthError, history_files, ingest_files
 
     cfg = app.config
-    paths = list(files) or _history_files(cfg.data.history, cfg.base_dir)
+    paths = list(files) or history_files(cfg.data.history, cfg.base_dir)
     try:
+        # Per-file progress only on a terminal; cron logs get the summary line alone.
+        progress = app.info if sys.stderr.isatty() else None
         result = ingest_files(paths, **ingest_arguments(cfg, mapping), aggregate=aggregate,
-                              progress=app.info)
+                              progress=progress)
     except IngestHealthError as exc:
         emit(exc.findings, fmt, output, title="Data health")
         raise
@@ -69,18 +70,3 @@ def check_command(app: AppContext, queues: tuple[str, ...], fmt: str | None,
     findings = data_health(cfg.paths.data_dir, queues=list(queues) or None,
                            **health_arguments(cfg))
     emit(findings, fmt, output, title="Data health")
-
-
-def _history_files(patterns: tuple[str, ...], base: Path) -> list[Path]:
-    if not patterns:
-        raise InputDataError("no files to ingest",
-                             hint="name them (wfm ingest FILE...) or set [data] history in "
-                                  "wfm.toml")
-    out: list[Path] = []
-    for pattern in patterns:
-        full = pattern if Path(pattern).is_absolute() else str(base / pattern)
-        hits = sorted(glob.glob(full))  # noqa: PTH207 - patterns may hold folders too
-        if not hits:
-            raise InputDataError(f"[data] history pattern {pattern!r} matches no file in {base}")
-        out.extend(Path(h) for h in hits)
-    return out

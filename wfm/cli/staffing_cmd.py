@@ -192,8 +192,13 @@ def _with_estimated_patience(app: AppContext, queues: dict[str, QueueTargets],
             continue
         recent = hist[hist["interval_start"] >= hist["interval_start"].max()
                       - pd.Timedelta(weeks=13)]
+        # The summed wait of abandoned contacts removes the estimator's downward bias;
+        # it is optional in exports, so use it only where every interval carries it.
+        abandon_wait = recent.get("abandon_wait_s")
+        if abandon_wait is not None and abandon_wait.isna().any():
+            abandon_wait = None
         est = patience_from_history(recent["abandoned"], recent["handled"],
-                                    recent["answer_wait_s"])
+                                    recent["answer_wait_s"], abandon_wait)
         if est.patience_s is None:
             app.info(f"queue {name!r}: {est.note}")
             continue

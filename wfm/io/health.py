@@ -57,6 +57,8 @@ from wfm.schema import (
     OFFERED,
     QUEUE,
     SHORT_ABANDONED,
+    ensure_tz_aware,
+    require_columns,
 )
 
 FINDING_COLUMNS: tuple[str, ...] = ("queue", "channel", "severity", "check", "count", "detail")
@@ -116,6 +118,8 @@ def health_findings(
     rows: list[dict[str, object]] = []
     if frame.empty:
         return empty_findings()
+    require_columns(frame, INTERVALS, "data health")
+    ensure_tz_aware(frame[INTERVAL_START], "data health")
     ts_local = frame[INTERVAL_START].dt.tz_convert(tz)
     years = range(int(ts_local.dt.year.min()), int(ts_local.dt.year.max()) + 1)
     holidays = public_holidays(country, subdivision, years)

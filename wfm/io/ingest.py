@@ -14,6 +14,7 @@ ones are an error.
 from __future__ import annotations
 
 import dataclasses
+import glob
 import tempfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,13 @@ from wfm.io.sources import (
     read_header,
     sniff_csv,
 )
-from wfm.io.store import read_intervals, stored_queues, write_intervals
+from wfm.io.store import (
+    read_intervals,
+    read_parquet,
+    stored_queues,
+    write_intervals,
+    write_parquet,
+)
 from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
 
 CHUNK_ROWS = 200_000
@@ -185,6 +192,27 @@ def ingest_files(
                         all_findings)
 
 
+def history_files(patterns: Sequence[str], base_dir: Path) -> list[Path]:
+    """The files matched by ``[data] history`` glob patterns (relative to ``base_dir``), each
+    pattern's matches sorted, patterns in order (a later file wins where files overlap).
+
+    Raises :class:`InputDataError` when there is no pattern or a pattern matches nothing.
+    """
+    if not patterns:
+        raise InputDataError("no files to ingest",
+                             hint="name them (wfm ingest FILE...) or set [data] history in "
+                                  "wfm.toml")
+    out: list[Path] = []
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(base_dir / pattern)
+        hits = sorted(glob.glob(full))  # noqa: PTH207 - absolute patterns with folders
+        if not hits:
+            raise InputDataError(f"[data] history pattern {pattern!r} matches no file in "
+                                 f"{base_dir}")
+        out.extend(Path(h) for h in hits)
+    return out
+
+
 def data_health(
     data_dir: Path,
     *,
@@ -276,7 +304,7 @@ class _Staging:
             qid = self._ids.setdefault(str(queue), len(self._ids))
             folder = self.root / str(qid)
             folder.mkdir(exist_ok=True)
-            part.to_parquet(folder / f"0{file_index:05d}-{self._n:06d}.parquet", index=False)
+            write_parquet(part, folder / f"0{file_index:05d}-{self._n:06d}.parquet")
 
     def drop_file(self, file_index: int) -> None:
         """Forget what one file staged (to read it again)."""
@@ -291,14 +319,14 @@ class _Staging:
 
     def read(self, queue: str) -> pd.DataFrame:
         folder = self.root / str(self._ids[queue])
-        parts = [pd.read_parquet(p) for p in sorted(folder.glob("0*.parquet"))]
+        parts = [read_parquet(p) for p in sorted(folder.glob("0*.parquet"))]
         return pd.concat(parts, ignore_index=True)
 
     def save_resolved(self, queue: str, frame: pd.DataFrame) -> None:
-        frame.to_parquet(self.root / str(self._ids[queue]) / "resolved.parquet", index=False)
+        write_parquet(frame, self.root / str(self._ids[queue]) / "resolved.parquet")
 
     def read_resolved(self, queue: str) -> pd.DataFrame:
-        return pd.read_parquet(self.root / str(self._ids[queue]) / "resolved.parquet")
+        return read_parquet(self.root / str(self._ids[queue]) / "resolved.parquet")
 
 
 def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,8 @@ import pandas as pd
 
 _SPACES = r"[\s\u00a0\u202f']"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+# Offsets spelt other ways: "... 08:00:00 UTC", "... GMT", "... 08:00:00+01" (hours only).
+_LOOSE_OFFSET = r"(?:\s*(?:UTC|GMT)|(?<=\d:\d\d)[+-]\d{2})$"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DMY = re.compile(
     r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?:([ T])(\d{1,2}):(\d{2})(:\d{2})?)?$")
@@ -94,6 +96,15 @@ class TimestampParser:
         s = values.astype("str").str.strip()
         blank = _blank(values)
         has_offset = s.str.contains(_OFFSET, regex=True).to_numpy() & ~blank
+        candidates = ~has_offset & ~blank
+        if candidates.any():
+            loose = np.zeros(len(s), bool)
+            loose[candidates] = s[candidates].str.contains(_LOOSE_OFFSET, regex=True).to_numpy()
+            if loose.any():
+                s = s.copy()
+                s[loose] = (s[loose].str.replace(r"\s*(?:UTC|GMT)$", "+00:00", regex=True)
+                            .str.replace(r"([+-]\d{2})$", r"\1:00", regex=True))
+                has_offset |= loose
         out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
         if has_offset.any():
             fmt = self.fmt if self.fmt and "%z" in self.fmt else "ISO8601"
@@ -118,6 +129,8 @@ class TimestampParser:
                                     errors="coerce")
         else:
             parsed = pd.to_datetime(s, format=self.fmt, errors="coerce")
+        if isinstance(getattr(parsed, "dtype", None), pd.DatetimeTZDtype):
+            parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")  # unreadable mix
         return _plausible(pd.Series(parsed, index=s.index)).astype("datetime64[ns]")
 
     def _guess_format(self, s: pd.Series) -> str:
