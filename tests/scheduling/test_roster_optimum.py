@@ -115,7 +115,7 @@ def test_weekend_fairness_spreads_weekend_shifts() -> None:
               for k in range(2)]
     res = solve(req, agents, hourly_rules(days_off_per_week=3))
     weekend = res.roster[(res.roster["status"] == "work")
-                         & pd.to_datetime(res.roster["date"]).dt.dayofweek.isin([5, 6])]
+                         & pd.to_datetime(res.roster["date"]).dt.day_of_week.isin([5, 6])]
     assert sorted(weekend["agent_id"].tolist()) == ["A0", "A1"]
     assert res.summary["under_agent_hours"] == 0
 
