@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import time
 from zoneinfo import ZoneInfo
 
@@ -51,7 +52,7 @@ def test_greedy_keeps_rest_days_and_hours() -> None:
         shifts = [int(i) for i in row if i >= 0]
         assert len(shifts) <= 5
         assert sum(cat.paid_h[i] for i in shifts) <= 16
-        for i, j in zip(shifts, shifts[1:], strict=False):
+        for i, j in itertools.pairwise(shifts):
             assert cat.start[j] >= cat.end[i] + rest
         run = best = 0
         for i in row:

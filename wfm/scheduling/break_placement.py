@@ -24,7 +24,7 @@ from wfm.scheduling.coverage_model import (
     add_coverage,
     allocation_values,
 )
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
@@ -131,7 +131,8 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
             rank = group_queues[g].index(q)
             for v in alloc_vars.tolist():
                 ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
-        hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi])
+        hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi],
+                               under_cost)
         try:
             sol = solve_integer(ip, day_params, hint=hint)
             values = sol.values
@@ -163,22 +164,48 @@ def _work_values(values: np.ndarray, work: list[list[Expr]], n_groups: int,
 
 def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
                     work: list[list[Expr]], group_queues: list[list[int]],
-                    cov: CoverageVars, required: np.ndarray) -> np.ndarray:
-    """A complete, feasible solution: breaks spread over their windows in turn, multi-skill
-    agents on their first queue, shortfall and excess as they fall."""
+                    cov: CoverageVars, required: np.ndarray,
+                    under_cost: Sequence[int]) -> np.ndarray:
+    """A complete, feasible solution: each break at the start its LP relaxation favours
+    (spread over the window in turn among equals, or when the LP cannot be solved),
+    multi-skill agents poured slot by slot into the queue most short, shortfall and excess
+    as they fall."""
+    try:
+        lp: np.ndarray | None = solve_lp(ip).values
+    except SolverError:  # pragma: no cover - the day LP is always feasible
+        lp = None
     values = np.zeros(ip.n_vars, dtype=np.int64)
     turn: dict[tuple[int, str], int] = {}
     for _, kind, _, first_var, starts in options:
         k = turn.get((int(starts[0]), kind), 0)
         turn[(int(starts[0]), kind)] = k + 1
-        values[first_var + k % len(starts)] = 1
+        pick = k % len(starts)
+        if lp is not None:
+            seg = lp[first_var:first_var + len(starts)]
+            best = np.flatnonzero(seg >= seg.max() - 1e-6)
+            pick = int(best[k % len(best)])
+        values[first_var + pick] = 1
     n_t = required.shape[1]
     scheduled = np.zeros_like(required)
     work_values = _work_values(values, work, len(group_queues), n_t)
+    multi = []
     for g, queues in enumerate(group_queues):
-        scheduled[queues[0]] += work_values[g]
-        if len(queues) > 1:
-            values[cov.alloc[(g, queues[0])]] = work_values[g]
+        if len(queues) == 1:
+            scheduled[queues[0]] += work_values[g]
+        else:
+            multi.append(g)
+    weight = np.asarray(under_cost, dtype=float)
+    for g in sorted(multi, key=lambda g: len(group_queues[g])):
+        queues = group_queues[g]
+        alloc = np.zeros((len(queues), n_t), dtype=np.int64)
+        for t in range(n_t):
+            for _ in range(int(work_values[g, t])):
+                short = [(required[q, t] - scheduled[q, t]) * weight[q] for q in queues]
+                j = int(np.argmax(short)) if max(short) > 0 else 0
+                alloc[j, t] += 1
+                scheduled[queues[j], t] += 1
+        for j, q in enumerate(queues):
+            values[cov.alloc[(g, q)]] = alloc[j]
     values[cov.under] = np.maximum(required - scheduled, 0)
     values[cov.over] = np.maximum(scheduled - required, 0)
     return values

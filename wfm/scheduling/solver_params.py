@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-
 WALL_SAFETY = 4.0  # with one worker: wall-clock limit = this x the deterministic limit
 
 
