@@ -78,6 +78,15 @@ def test_requirements_of_another_week_are_refused() -> None:
                       week_start=MONDAY.replace(day=23), tz="UTC", params=PARAMS)
 
 
+def test_requirements_for_part_of_the_week_are_refused() -> None:
+    req = _tuesday_peak(1)
+    late = req[req["interval_start"] >= "2026-11-18"]
+    with pytest.raises(InputDataError, match="the requirements cover only 2026-11-18 to "
+                                             "2026-11-22 of the week of 2026-11-16"):
+        schedule_week(late, [agent("A1")], hourly_rules(), week_start=MONDAY, tz="UTC",
+                      params=PARAMS)
+
+
 def test_agent_shift_length_outside_the_rules_is_refused() -> None:
     with pytest.raises(InputDataError, match="agent A1: shift_lengths_h 7 not among the site's "
                                              "shift lengths 4 h"):

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wfm.scheduling.coverage_model import SCALE, Expr, add_coverage, allocation_values
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer
+from wfm.errors import SolverError
+from wfm.scheduling.coverage_model import (
+    SCALE,
+    CoverageVars,
+    Expr,
+    add_coverage,
+    allocation_values,
+)
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
@@ -124,23 +131,84 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
             rank = group_queues[g].index(q)
             for v in alloc_vars.tolist():
                 ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
-        sol = solve_integer(ip, day_params)
-        statuses.append(sol.status)
-        wall += sol.wall_time_s
+        hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi],
+                               under_cost)
+        try:
+            sol = solve_integer(ip, day_params, hint=hint)
+            values = sol.values
+            statuses.append(sol.status)
+            wall += sol.wall_time_s
+        except SolverError:
+            # No solution within the time: the staggered hint is a valid placement.
+            values = hint
+            statuses.append("HINT")
         for a, kind, dur, first_var, starts in options:
-            chosen = int(np.flatnonzero(sol.values[first_var:first_var + len(starts)])[0])
+            chosen = int(np.flatnonzero(values[first_var:first_var + len(starts)])[0])
             first = int(starts[chosen])
             _mark(activity, a, first, dur, kind)
             breaks.setdefault((a, d), []).append((kind, first, dur))
-        work_values = np.array([[int(np.dot(sol.values[idx], coef)) + const if idx else const
-                                 for idx, coef, const in per_g] for per_g in work],
-                               dtype=np.int64).reshape(len(group_queues), hi - lo)
-        alloc_all[:, :, lo:hi] = allocation_values(sol.values, cov, work_values, group_queues,
-                                                   n_q)
+        work_values = _work_values(values, work, len(group_queues), hi - lo)
+        alloc_all[:, :, lo:hi] = allocation_values(values, cov, work_values, group_queues, n_q)
     for placed_breaks in breaks.values():
         placed_breaks.sort(key=lambda b: b[1])
     queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
     return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall)
+
+
+def _work_values(values: np.ndarray, work: list[list[Expr]], n_groups: int,
+                 n_slots: int) -> np.ndarray:
+    return np.array([[int(np.dot(values[idx], coef)) + const if idx else const
+                      for idx, coef, const in per_g] for per_g in work],
+                    dtype=np.int64).reshape(n_groups, n_slots)
+
+
+def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
+                    work: list[list[Expr]], group_queues: list[list[int]],
+                    cov: CoverageVars, required: np.ndarray,
+                    under_cost: Sequence[int]) -> np.ndarray:
+    """A complete, feasible solution: each break at the start its LP relaxation favours
+    (spread over the window in turn among equals, or when the LP cannot be solved),
+    multi-skill agents poured slot by slot into the queue most short, shortfall and excess
+    as they fall."""
+    try:
+        lp: np.ndarray | None = solve_lp(ip).values
+    except SolverError:  # pragma: no cover - the day LP is always feasible
+        lp = None
+    values = np.zeros(ip.n_vars, dtype=np.int64)
+    turn: dict[tuple[int, str], int] = {}
+    for _, kind, _, first_var, starts in options:
+        k = turn.get((int(starts[0]), kind), 0)
+        turn[(int(starts[0]), kind)] = k + 1
+        pick = k % len(starts)
+        if lp is not None:
+            seg = lp[first_var:first_var + len(starts)]
+            best = np.flatnonzero(seg >= seg.max() - 1e-6)
+            pick = int(best[k % len(best)])
+        values[first_var + pick] = 1
+    n_t = required.shape[1]
+    scheduled = np.zeros_like(required)
+    work_values = _work_values(values, work, len(group_queues), n_t)
+    multi = []
+    for g, queues in enumerate(group_queues):
+        if len(queues) == 1:
+            scheduled[queues[0]] += work_values[g]
+        else:
+            multi.append(g)
+    weight = np.asarray(under_cost, dtype=float)
+    for g in sorted(multi, key=lambda g: len(group_queues[g])):
+        queues = group_queues[g]
+        alloc = np.zeros((len(queues), n_t), dtype=np.int64)
+        for t in range(n_t):
+            for _ in range(int(work_values[g, t])):
+                short = [(required[q, t] - scheduled[q, t]) * weight[q] for q in queues]
+                j = int(np.argmax(short)) if max(short) > 0 else 0
+                alloc[j, t] += 1
+                scheduled[queues[j], t] += 1
+        for j, q in enumerate(queues):
+            values[cov.alloc[(g, q)]] = alloc[j]
+    values[cov.under] = np.maximum(required - scheduled, 0)
+    values[cov.over] = np.maximum(scheduled - required, 0)
+    return values
 
 
 def _mark(activity: np.ndarray, a: int, first: int, slots: int, kind: str) -> None:
