@@ -70,6 +70,11 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
         "calendars", "coverage.csv", "data_health.csv", "manifest.json", "roster.xlsx",
         "service_level.csv"]
     assert len(list((reports / "calendars").glob("*.ics"))) == 5
+    from openpyxl import load_workbook
+
+    book = load_workbook(reports / "roster.xlsx", read_only=True)
+    assert book.sheetnames[:2] == ["Summary", "Roster"] and book.sheetnames[-1] == "Coverage"
+    assert len(book.sheetnames) == 2 + 7 + 1  # one sheet per day of the week
     assert counts["report"] == (3 + 5, "files")
     sl = pd.read_csv(reports / "service_level.csv")
     assert sl["period"].nunique() == 7
@@ -273,3 +278,36 @@ def test_terminal_listener_prints_step_lines(capsys: pytest.CaptureFixture[str])
                   "duration_s": "1.500", "rows": "96"})
     assert capsys.readouterr().err.splitlines() == [
         "  forecast ...", "  forecast: warning: m", "  forecast ok in 1.500s, 96 rows"]
+
+
+def test_nightly_accuracy_judges_the_previous_forecast(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Night 1 ingests up to 8 Nov and forecasts; night 2 brings the next week's actuals
+    and reports night 1's forecast against them."""
+    proj = make_project(tmp_path / "centre")
+    monkeypatch.chdir(proj)
+    text = (proj / "wfm.toml").read_text()
+    text = text.replace('# inputs = ["exports/*.csv"] ', 'inputs = ["exports/*.csv"] ')
+    text = re.sub(r"(?m)^reports = .*$", 'reports = ["accuracy"]', text)
+    (proj / "wfm.toml").write_text(text)
+    full = pd.read_csv(proj / "sample" / "intervals.csv")
+    (proj / "exports").mkdir()
+    full[full["interval_start"] < "2026-11-09"].to_csv(proj / "exports" / "a.csv", index=False)
+    steps = "ingest,forecast,report"
+    first = _run("--steps", steps)
+    assert first.exit_code == 0, first.output
+    assert "accuracy: no earlier forecast run to judge yet" in first.stderr
+    night1 = latest(proj, "forecasts")
+    full.to_csv(proj / "exports" / "b.csv", index=False)
+    second = _run("--steps", steps)
+    assert second.exit_code == 0, second.output
+    acc = pd.read_csv(proj / "reports" / str(latest(proj, "reports")) / "accuracy.csv")
+    days = sorted(set(acc["date"]) - {"total"})
+    assert days == [f"2026-11-{d:02d}" for d in range(9, 16)]
+    fc = pd.read_csv(proj / "forecasts" / str(night1) / "forecast.csv")
+    week = full[full["interval_start"] >= "2026-11-09"]
+    for (queue, channel), rows in acc[acc["date"] == "total"].groupby(["queue", "channel"]):
+        mask = (fc["queue"] == queue) & (fc["channel"] == channel)
+        assert rows["forecast"].iloc[0] == pytest.approx(fc.loc[mask, "offered"].sum())
+        actual = week.loc[(week["queue"] == queue) & (week["channel"] == channel), "offered"]
+        assert rows["actual"].iloc[0] == pytest.approx(actual.sum())

@@ -120,4 +120,4 @@ def _accuracy(ctx: StepContext, folder: Path) -> bool:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
