@@ -132,6 +132,8 @@ def _toml_cases(base: str) -> dict[str, tuple[str, str]]:
         "bad_timezone": (sub('timezone = "Europe/Paris"', 'timezone = "Mars/Olympus"'),
                          "Mars/Olympus"),
         "unknown_channel": (sub('channel = "chat"', 'channel = "fax"'), "fax"),
+        "same_folder_twice": (sub('schedules_dir = "schedules"', 'schedules_dir = "reports"'),
+                              "[paths] puts schedules and reports in the same folder"),
         "inputs_match_nothing": (sub(run_head, run_head + 'inputs = ["nowhere/*.csv"]\n'),
                                  "bad.toml: [run] inputs pattern 'nowhere/*.csv' matches no file"),
     }

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from wfm.config import Config
-from wfm.errors import LockHeldError, OutputError, WfmError
+from wfm.errors import ConfigError, LockHeldError, OutputError, WfmError
 from wfm.outputs import (
     LATEST,
     TMP_PREFIX,
@@ -199,6 +199,7 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
     log = log or RunLog(run_id)
     functions = {name: loader(name) for name in options.steps}
     roots = area_roots(cfg)
+    _check_distinct(cfg, roots)
     lock_path = cfg.run.lock_file
     journal = lock_path.parent / JOURNAL_NAME
     started = time.monotonic()
@@ -282,6 +283,19 @@ def _locked(lock_path: Path, run_id: str, wait_s: float, roots: dict[str, Path],
         yield held
     finally:
         held.release()
+
+
+def _check_distinct(cfg: Config, roots: dict[str, Path]) -> None:
+    """Each area needs its own folder: run folders and ``latest`` are per area."""
+    seen: dict[Path, str] = {}
+    for area, root in roots.items():
+        other = seen.setdefault(root.resolve(), area)
+        if other != area:
+            raise ConfigError(
+                f"{cfg.path}: [paths] puts {other} and {area} in the same folder {root}; "
+                "wfm run writes one run folder and one latest per area",
+                hint="give each of forecasts_dir, schedules_dir and reports_dir its own "
+                     "folder (requirements go beside forecasts_dir)")
 
 
 def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: RunLog) -> None:
