@@ -87,6 +87,7 @@ def test_two_runs_produce_identical_outputs_and_checksums(
     for _ in range(2):
         res = CliRunner().invoke(cli, ["run", "--quiet"])
         assert res.exit_code == 0, res.output
+        assert res.stdout == "" and res.stderr == ""  # --quiet: nothing on success
         ids.append(latest(proj, "forecasts"))
     assert ids[0] != ids[1]
     for area in AREAS:
