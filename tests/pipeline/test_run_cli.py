@@ -311,3 +311,14 @@ def test_nightly_accuracy_judges_the_previous_forecast(tmp_path: Path,
         assert rows["forecast"].iloc[0] == pytest.approx(fc.loc[mask, "offered"].sum())
         actual = week.loc[(week["queue"] == queue) & (week["channel"] == channel), "offered"]
         assert rows["actual"].iloc[0] == pytest.approx(actual.sum())
+
+
+def test_run_log_listener_gets_the_logged_text(tmp_path: Path) -> None:
+    seen: list[dict[str, str]] = []
+    log = RunLog("R", tmp_path / "x.log", listener=seen.append)
+    log.event("end", step="forecast", status="ok", duration_s=1.5, rows=96)
+    log.close()
+    assert seen == [{"run": "R", "step": "forecast", "event": "end", "status": "ok",
+                     "duration_s": "1.500", "rows": "96"}]
+    line = parse_line((tmp_path / "x.log").read_text())
+    assert {k: v for k, v in line.items() if k != "time"} == seen[0]

@@ -16,7 +16,7 @@ from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.runner import resolve_options, run_pipeline
 from wfm.pipeline.steps import step_availability
 
-EXAMPLE = ("Example:  wfm run --quiet --log-file logs/wfm.log --wait 600 --keep 14\n"
+EXAMPLE = ("\b\nExample:  wfm run --quiet --log-file logs/wfm.log --wait 600 --keep 14\n"
            "          wfm run --steps forecast,staff")
 
 

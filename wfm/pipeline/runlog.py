@@ -91,7 +91,8 @@ class RunLog:
             with contextlib.suppress(OSError):
                 os.fsync(self._fh.fileno())
         if self.listener is not None:
-            self.listener({k: str(v) for k, v in ordered.items() if v is not None})
+            self.listener({k: f"{v:.3f}" if isinstance(v, float) else str(v)
+                           for k, v in ordered.items() if v is not None})
 
     def close(self) -> None:
         if self._fh is not None:
