@@ -87,7 +87,7 @@ def _recover_and_check(project: Path, dead_run: str) -> str:
     return new_run
 
 
-@pytest.mark.parametrize("point", ["after:forecast", "commit:reports"])
+@pytest.mark.parametrize("point", ["commit:reports"])
 def test_kill_before_commit_keeps_last_good_run(good_project: Path, tmp_path: Path,
                                                 point: str) -> None:
     project = copy_project(good_project, tmp_path / "p")
