@@ -215,15 +215,10 @@ def run_pipeline(cfg: Config, options: RunOptions, *, log: RunLog | None = None,
                 _run_step(outcome, functions[outcome.name], ctx, log)
             meta = {"id": run_id, "steps": list(options.steps), "started": held.info.started,
                     "finished": _utc_now()}
-            for area, folder in stages.folders.items():
-                _finalize_manifest(folder, ctx.manifest.get(area, {}), meta)
-            try:
+            with _environment_errors():
+                for area, folder in stages.folders.items():
+                    _finalize_manifest(folder, ctx.manifest.get(area, {}), meta)
                 outputs = _commit(stages, journal, log)
-            except OSError as exc:
-                translated = _environment_error(exc)
-                if translated is None:
-                    raise
-                raise translated from exc
         except WfmError as exc:
             stages.discard()
             failed = next((o for o in outcomes if o.status == "failed"), None)
@@ -270,6 +265,18 @@ def _environment_error(exc: OSError) -> OutputError | None:
 
 
 @contextlib.contextmanager
+def _environment_errors() -> Iterator[None]:
+    """Raise disk-full, read-only and permission errors as OutputError."""
+    try:
+        yield
+    except OSError as exc:
+        translated = _environment_error(exc)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
+@contextlib.contextmanager
 def _locked(lock_path: Path, run_id: str, wait_s: float, roots: dict[str, Path],
             log: RunLog) -> Iterator[HeldLock]:
     """The project lock; a run turned away by it still leaves its line in the log."""
@@ -305,13 +312,8 @@ def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: Run
     t0 = time.monotonic()
     n_warnings = len(ctx.warnings)
     try:
-        try:
+        with _environment_errors():
             result = fn(ctx)
-        except OSError as exc:
-            translated = _environment_error(exc)
-            if translated is None:
-                raise
-            raise translated from exc
     except WfmError as exc:
         outcome.status, outcome.error = "failed", exc.message
         outcome.duration_s = time.monotonic() - t0
