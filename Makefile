@@ -20,7 +20,7 @@ demo:
 	@test -x $(WFM) || { echo "run 'make install' first"; exit 1; }
 	rm -rf $(DEMO)
 	$(WFM) init $(DEMO) --seed 7
-	cd $(DEMO) && ../$(WFM) ingest sample/*.csv
+	cd $(DEMO) && ../$(WFM) ingest sample/intervals.csv
 	cd $(DEMO) && ../$(WFM) check --format table
 
 test:
