@@ -31,7 +31,7 @@ class WfmGroup(click.Group):
 
 
 @click.group(cls=WfmGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Example:  wfm init demo && cd demo && wfm ingest sample/*.csv")
+             epilog="Example:  wfm init demo && cd demo && wfm ingest sample/intervals.csv")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               envvar="WFM_CONFIG", default=None,
               help="Path to wfm.toml [default: nearest wfm.toml in this folder or above; "
