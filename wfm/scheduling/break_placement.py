@@ -52,7 +52,8 @@ class PlacedBreaks:
 def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                  agent_priority: Sequence[Sequence[int]],
                  required: np.ndarray, rules: ShiftRules, queue_names: Sequence[str],
-                 params: SolverParams) -> PlacedBreaks:
+                 params: SolverParams, *,
+                 plan_breaks: tuple[Sequence[int], np.ndarray] | None = None) -> PlacedBreaks:
     """Place every break and give every working slot a queue.
 
     Parameters
@@ -64,6 +65,10 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
         priority); empty: counted on no queue.
     required
         Whole agents required, (n_queues, grid.n_slots).
+    plan_breaks
+        The stage-(a) group of each agent and the plan's agents on break per group and
+        slot (n_groups, grid.n_slots); the hint fits breaks into that profile (the plan's
+        implicit breaks guarantee one exists). Without it the day's LP is rounded.
     """
     grid = catalog.grid
     n_agents, horizon, n_t = shift_of.shape[0], grid.horizon, grid.n_slots
@@ -132,7 +137,8 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
             for v in alloc_vars.tolist():
                 ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
         hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi],
-                               under_cost, lambda a: int(group_of[a]), over_cost, lo)
+                               under_cost, lambda a: int(group_of[a]), over_cost, lo,
+                               plan_breaks)
         try:
             sol = solve_integer(ip, day_params, hint=hint)
             values = sol.values
@@ -166,34 +172,16 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
                     work: list[list[Expr]], group_queues: list[list[int]],
                     cov: CoverageVars, required: np.ndarray,
                     under_cost: Sequence[int], group_of: Callable[[int], int],
-                    over_cost: int, lo: int) -> np.ndarray:
-    """A complete, feasible solution: each break at the start its LP relaxation favours
-    (spread over the window in turn among equals, or when the LP cannot be solved),
-    multi-skill agents poured slot by slot into the queue most short, shortfall and excess
-    as they fall."""
-    try:
-        lp: np.ndarray | None = solve_lp(ip).values
-    except SolverError:  # pragma: no cover - the day LP is always feasible
-        lp = None
+                    over_cost: int, lo: int,
+                    target: tuple[Sequence[int], np.ndarray] | None = None) -> np.ndarray:
+    """A complete, feasible solution: breaks fitted to the weekly plan's profile (or at the
+    starts the day's LP favours), polished by a local search; multi-skill agents poured
+    slot by slot into the queue most short; shortfall and excess as they fall."""
     values = np.zeros(ip.n_vars, dtype=np.int64)
-    # Breaks of one class (same group, window and kind) are interchangeable: round the LP's
-    # total per start of the class (largest remainders), then hand the starts out in turn.
-    classes: dict[tuple[int, int, int, str], list[int]] = {}
-    for k, (a, kind, _, _, starts) in enumerate(options):
-        classes.setdefault((group_of(a), int(starts[0]), len(starts), kind), []).append(k)
-    for members in classes.values():
-        n_opt = len(options[members[0]][4])
-        if lp is None:
-            counts = np.bincount(np.arange(len(members)) % n_opt, minlength=n_opt)
-        else:
-            total = np.zeros(n_opt)
-            for k in members:
-                first_var = options[k][3]
-                total += lp[first_var:first_var + n_opt]
-            counts = _round_preserving(total, len(members))
-        picks = np.repeat(np.arange(n_opt), counts)
-        for k, pick in zip(members, picks.tolist(), strict=True):
-            values[options[k][3] + pick] = 1
+    if target is not None:
+        _follow_plan(values, options, target)
+    else:
+        _round_lp(ip, values, options, group_of)
     n_t = required.shape[1]
     scheduled = np.zeros_like(required)
     work_values = _work_values(values, work, len(group_queues), n_t)
@@ -224,6 +212,57 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
     values[cov.under] = np.maximum(required - scheduled, 0)
     values[cov.over] = np.maximum(scheduled - required, 0)
     return values
+
+
+def _round_lp(ip: IntegerProgram, values: np.ndarray,
+              options: list[tuple[int, str, int, int, np.ndarray]],
+              group_of: Callable[[int], int]) -> None:
+    """Breaks at the starts the day's LP relaxation favours. Breaks of one class (same
+    group, window and kind) are interchangeable: the LP's total per start of the class is
+    rounded (largest remainders) and the starts handed out in turn."""
+    try:
+        lp: np.ndarray | None = solve_lp(ip).values
+    except SolverError:  # pragma: no cover - the day LP is always feasible
+        lp = None
+    classes: dict[tuple[int, int, int, str], list[int]] = {}
+    for k, (a, kind, _, _, starts) in enumerate(options):
+        classes.setdefault((group_of(a), int(starts[0]), len(starts), kind), []).append(k)
+    for members in classes.values():
+        n_opt = len(options[members[0]][4])
+        if lp is None:
+            counts = np.bincount(np.arange(len(members)) % n_opt, minlength=n_opt)
+        else:
+            total = np.zeros(n_opt)
+            for k in members:
+                first_var = options[k][3]
+                total += lp[first_var:first_var + n_opt]
+            counts = _round_preserving(total, len(members))
+        picks = np.repeat(np.arange(n_opt), counts)
+        for k, pick in zip(members, picks.tolist(), strict=True):
+            values[options[k][3] + pick] = 1
+
+
+def _follow_plan(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],
+                 target: tuple[Sequence[int], np.ndarray]) -> None:
+    """Breaks fitted into the weekly plan's profile of agents on break per plan group and
+    slot, earliest deadline first: each break takes the start where the plan still expects
+    most of its group's agents on break."""
+    plan_group, profile = target
+    remaining = profile.astype(float)
+    n_t = remaining.shape[1]
+    order = sorted(range(len(options)), key=lambda k: (int(options[k][4][-1]),
+                                                      int(options[k][4][0])))
+    for k in order:
+        a, _, dur, first_var, starts = options[k]
+        pg = int(plan_group[a])
+        best, pick = -np.inf, 0
+        for j, s0 in enumerate(starts.tolist()):
+            score = float(remaining[pg, max(s0, 0):min(s0 + dur, n_t)].sum())
+            if score > best:
+                best, pick = score, j
+        s0 = int(starts[pick])
+        remaining[pg, max(s0, 0):min(s0 + dur, n_t)] -= 1
+        values[first_var + pick] = 1
 
 
 def _improve_breaks(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
