@@ -160,3 +160,23 @@ def test_break_fallback_when_stage_c_finds_nothing(monkeypatch: pytest.MonkeyPat
         assert cov[key] == n
     starts = res.roster.loc[res.roster["status"] == "work", "activities"].str[:11]
     assert starts.nunique() > 1  # breaks spread, not all at once
+
+
+def test_hint_alone_reproduces_the_plans_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without CP-SAT in stage (c), breaks fitted to the plan's profile give the plan's
+    # coverage back: the roster's objective equals the stage (a) plan's.
+    import wfm.scheduling.break_placement as bp
+    from wfm.errors import SolverError
+
+    def nothing(*args: object, **kwargs: object) -> object:
+        raise SolverError("no solution")
+
+    monkeypatch.setattr(bp, "solve_integer", nothing)
+    req = requirements_frame(MONDAY, "Europe/Paris", per_day={
+        ("voice_fr", 0): [("08:00", "10:00", 2), ("10:00", "14:00", 4), ("14:00", "18:00", 3)]})
+    agents = [agent(f"A{k}", max_days_week=1) for k in range(5)]
+    res = solve(req, agents, ShiftRules(days_off_per_week=0), tz="Europe/Paris",
+                allow_understaffing=True)
+    assert res.summary["stage_status"]["c"] == "FEASIBLE"
+    assert res.summary["shifts_missed"] == 0 and res.summary["shifts_extra"] == 0
+    assert res.summary["objective"] <= res.summary["plan_objective"] + 1e-6

@@ -201,10 +201,11 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     statuses_b, missed, extra = [], 0, 0
     total = sum(len(g.members) for g in groups)
+    b_share = _share(params, "b", t_a - t0)
     qidx = {q: i for i, q in enumerate(week.queues)}
     queue_weights = np.array([rules.under_weight(q) for q in week.queues])
     for g, group in enumerate(groups):
-        share = STAGE_SHARES["b"] * len(group.members) / total
+        share = b_share * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
         margins = ShiftMargins(catalog, plan.under, plan.over,
                                tuple(qidx[q] for q in group.queues), queue_weights,
@@ -220,7 +221,8 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     t_b = clock.perf_counter()
     priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
     placed = place_breaks(catalog, shift_of, priority, required, rules,
-                          week.queues, params.scaled(STAGE_SHARES["c"]))
+                          week.queues, params.scaled(_share(params, "c", t_b - t0)),
+                          plan_breaks=_plan_breaks(catalog, groups, plan, len(agents)))
     t_c = clock.perf_counter()
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     coverage = coverage_frame(catalog, week, counts)
@@ -248,6 +250,35 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
             hint="rerun with --allow-understaffing to publish it with its shortfall, or add "
                  "agents / widen availability")
     return ScheduleResult(roster, intervals, coverage, summary)
+
+
+def _plan_breaks(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan,
+                 n_agents: int) -> tuple[list[int], np.ndarray]:
+    """Each agent's stage-(a) group, and the plan's agents on break per group and slot:
+    planned agents on shift less planned agents working."""
+    n_t = catalog.grid.n_slots
+    group_of = [0] * n_agents
+    profile = np.zeros((len(groups), n_t), dtype=np.int64)
+    for g, group in enumerate(groups):
+        for a in group.members:
+            group_of[a] = g
+        diff = np.zeros(catalog.grid.horizon + 1, dtype=np.int64)
+        np.add.at(diff, catalog.start, plan.shifts[g])
+        np.add.at(diff, catalog.end, -plan.shifts[g])
+        on_shift = np.cumsum(diff)[:n_t]
+        profile[g] = on_shift - plan.alloc[g].sum(axis=0)
+    return group_of, profile
+
+
+def _share(params: SolverParams, stage: str, elapsed_s: float) -> float:
+    """The share of the time limit a stage gets: its own, or with several workers (runs are
+    not reproducible anyway) also what the earlier stages left unused."""
+    own = STAGE_SHARES[stage]
+    if params.workers == 1:
+        return own  # wall-clock-free budgets keep one-worker runs reproducible
+    upto = sum(v for k, v in STAGE_SHARES.items() if k <= stage)
+    left = upto - elapsed_s / max(params.time_limit_s, 1e-9)
+    return max(own, left)
 
 
 def _by_priority(skills: Mapping[str, int]) -> list[str]:
