@@ -107,7 +107,7 @@ def test_kill_before_commit_keeps_last_good_run(good_project: Path, tmp_path: Pa
 def test_kill_while_forecasting(good_project: Path, tmp_path: Path) -> None:
     project = copy_project(good_project, tmp_path / "p")
     before = visible_state(project)
-    dead = _kill_during(project, "forecast", 0.3)
+    dead = _kill_during(project, "forecast", 0.1)
     assert visible_state(project) == before
     _recover_and_check(project, dead)
 
