@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from helpers import requirements_frame
 from roster_helpers import LUNCH_1H, MONDAY, agent, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.errors import InfeasibleScheduleError
 from wfm.scheduling.agents import END_OF_DAY

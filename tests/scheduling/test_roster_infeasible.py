@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from helpers import requirements_frame
 from roster_helpers import MONDAY, PARAMS, agent, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.errors import InfeasibleScheduleError, InputDataError
 from wfm.scheduling.roster import schedule_week

@@ -7,8 +7,8 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import requirements_frame
 from roster_helpers import LUNCH_1H, MONDAY, agent, brute_force, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.scheduling.rules import ShiftRules
 

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import requirements_frame
 from roster_helpers import MONDAY, agent, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.scheduling.rules import BreakRule
 from wfm.scheduling.solver_params import SolverParams

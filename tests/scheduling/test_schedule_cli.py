@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
-from helpers import requirements_frame
 from roster_helpers import MONDAY
+from scheduling_frames import requirements_frame
 
 from wfm.cli.main import cli
 

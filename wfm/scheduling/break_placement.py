@@ -174,14 +174,37 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
                     under_cost: Sequence[int], group_of: Callable[[int], int],
                     over_cost: int, lo: int,
                     target: tuple[Sequence[int], np.ndarray] | None = None) -> np.ndarray:
-    """A complete, feasible solution: breaks fitted to the weekly plan's profile (or at the
-    starts the day's LP favours), polished by a local search; multi-skill agents poured
-    slot by slot into the queue most short; shortfall and excess as they fall."""
-    values = np.zeros(ip.n_vars, dtype=np.int64)
+    """A complete, feasible solution: breaks at the starts the day's LP favours and, with a
+    plan, fitted to the plan's profile of agents on break, each polished by a local search,
+    the cheaper kept; multi-skill agents poured slot by slot into the queue most short;
+    shortfall and excess as they fall."""
+    starts = []
+    lp_values = np.zeros(ip.n_vars, dtype=np.int64)
+    _round_lp(ip, lp_values, options, group_of)
+    starts.append(lp_values)
     if target is not None:
-        _follow_plan(values, options, target)
-    else:
-        _round_lp(ip, values, options, group_of)
+        plan_values = np.zeros(ip.n_vars, dtype=np.int64)
+        _follow_plan(plan_values, options, target)
+        starts.append(plan_values)
+    weight = np.asarray(under_cost, dtype=float)
+    best: tuple[float, np.ndarray] | None = None
+    for values in starts:
+        _complete(values, options, work, group_queues, cov, required, weight,
+                  float(over_cost), group_of, lo)
+        cost = float(weight @ values[cov.under].sum(axis=1)) + over_cost * float(
+            values[cov.over].sum())
+        if best is None or cost < best[0]:
+            best = (cost, values)
+    assert best is not None
+    return best[1]
+
+
+def _complete(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
+              work: list[list[Expr]], group_queues: list[list[int]], cov: CoverageVars,
+              required: np.ndarray, weight: np.ndarray, over_cost: float,
+              group_of: Callable[[int], int], lo: int) -> None:
+    """Given the break variables in ``values``, fill allocation, shortfall and excess (in
+    place), after the local search on the breaks."""
     n_t = required.shape[1]
     scheduled = np.zeros_like(required)
     work_values = _work_values(values, work, len(group_queues), n_t)
@@ -192,7 +215,6 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
             alloc[0] = work_values[len(allocs)]
             scheduled[queues[0]] += alloc[0]
         allocs.append(alloc)
-    weight = np.asarray(under_cost, dtype=float)
     for g in sorted(range(len(group_queues)), key=lambda g: len(group_queues[g])):
         queues = group_queues[g]
         if len(queues) == 1:
@@ -204,14 +226,13 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
                 allocs[g][j, t] += 1
                 scheduled[queues[j], t] += 1
     _improve_breaks(values, options, group_of, group_queues, allocs, scheduled, required,
-                    weight, float(over_cost), lo)
+                    weight, over_cost, lo)
     for g, queues in enumerate(group_queues):
         if len(queues) > 1:
             for j, q in enumerate(queues):
                 values[cov.alloc[(g, q)]] = allocs[g][j]
     values[cov.under] = np.maximum(required - scheduled, 0)
     values[cov.over] = np.maximum(scheduled - required, 0)
-    return values
 
 
 def _round_lp(ip: IntegerProgram, values: np.ndarray,
