@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -59,6 +60,10 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     req = pd.read_csv(proj / "requirements" / run_id / "requirements.csv")
     assert counts["staff"] == (len(req), "rows") and len(req) == 4 * 7 * 96
     assert set(req["queue"]) == {"voice_fr", "voice_en", "chat_fr", "email_fr"}
+    req_man = json.loads((proj / "requirements" / run_id / "manifest.json").read_text())
+    fc_path = proj / "forecasts" / run_id / "forecast.csv"
+    assert req_man["inputs"]["forecast"] == {
+        "path": str(fc_path), "sha256": hashlib.sha256(fc_path.read_bytes()).hexdigest()}
     roster = pd.read_csv(proj / "schedules" / run_id / "roster.csv")
     assert counts["schedule"] == (len(roster), "rows") and len(roster) == 5 * 7
     sched_man = json.loads((proj / "schedules" / run_id / "manifest.json").read_text())
