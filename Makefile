@@ -15,13 +15,21 @@ install: $(BIN)/activate
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-# The main job end to end on the shipped sample data, in a scratch project folder.
+# The main job end to end on the shipped sample data, in a scratch project folder:
+# ingest (+ data health), forecast, staff, schedule one week, export and report.
 demo:
 	@test -x $(WFM) || { echo "run 'make install' first"; exit 1; }
 	rm -rf $(DEMO)
 	$(WFM) init $(DEMO) --seed 7
-	cd $(DEMO) && ../$(WFM) ingest sample/intervals.csv
-	cd $(DEMO) && ../$(WFM) check --format table
+	cd $(DEMO) && ../$(WFM) ingest sample/intervals.csv --format table
+	cd $(DEMO) && ../$(WFM) forecast --horizon 6w --format table
+	cd $(DEMO) && ../$(WFM) staff
+	cd $(DEMO) && ../$(WFM) schedule
+	cd $(DEMO) && ../$(WFM) export roster --output roster.xlsx
+	cd $(DEMO) && ../$(WFM) report service-level --by week --days 28 --format table
+	cd $(DEMO) && ../$(WFM) report service-level --by day --days 7 --output service-level.xlsx
+	cd $(DEMO) && ../$(WFM) report coverage --format table
+	@echo "demo done: see $(DEMO)/roster.xlsx, $(DEMO)/service-level.xlsx, $(DEMO)/schedules/latest/"
 
 test:
 	$(BIN)/python -m pytest -n 2 -q
