@@ -68,6 +68,13 @@ def test_week_defaults_to_the_first_monday(project: Path) -> None:
     result = _run("--requirements", str(req), "--agents", str(agents), "--format", "json")
     assert result.exit_code == 0, result.output
     assert "for the week of 2026-11-16" in result.stderr
+    assert "stage (a) weekly plan of 1 agent group(s)" in result.stderr
+    assert "stage (c) breaks and lunch placed" in result.stderr
+    quiet = CliRunner().invoke(cli, ["--quiet", "schedule", "--requirements", str(req),
+                                     "--agents", str(agents), "--time-limit", "10",
+                                     "--format", "csv"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
 
 
 def test_infeasible_peak_is_one_line_and_writes_nothing(project: Path) -> None:
