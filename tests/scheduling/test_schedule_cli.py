@@ -19,10 +19,15 @@ AGENTS = ("agent_id,name,team,skills,min_hours_week,max_hours_week,min_days_week
           "A2,Bob,T1,voice_fr:1;chat_fr:2,0,40,0,5,4\n")
 
 
-def _project(project: Path, *, agents: str = AGENTS, peak: int = 1) -> tuple[Path, Path]:
+def _edit_toml(project: Path, old: str, new: str) -> None:
     toml = project / "wfm.toml"
-    text = toml.read_text(encoding="utf-8").replace("workers = 2", "workers = 1")
-    toml.write_text(text, encoding="utf-8")
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _project(project: Path, *, agents: str = AGENTS, peak: int = 1) -> tuple[Path, Path]:
+    _edit_toml(project, "workers = 2", "workers = 1")
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={
         ("voice_fr", 0): [("09:00", "13:00", peak)]})
     req["interval_start"] = [t.isoformat() for t in req["interval_start"]]
@@ -121,10 +126,8 @@ def test_bad_inputs_exit_1_with_one_line(project: Path) -> None:
 
 def test_lunch_that_cannot_fit_is_a_config_error(project: Path) -> None:
     req, agents = _project(project)
-    toml = project / "wfm.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "duration_min = 30\nwindow_start_min = 180\nwindow_end_min = 300",
-        "duration_min = 60\nwindow_start_min = 180\nwindow_end_min = 330"), encoding="utf-8")
+    _edit_toml(project, "duration_min = 30\nwindow_start_min = 180\nwindow_end_min = 300",
+               "duration_min = 60\nwindow_start_min = 180\nwindow_end_min = 330")
     result = _run("--requirements", str(req), "--agents", str(agents))
     assert result.exit_code == 1
     assert "cannot fit its 60-min lunch" in result.stderr
@@ -133,9 +136,7 @@ def test_lunch_that_cannot_fit_is_a_config_error(project: Path) -> None:
 
 def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
     req, agents = _project(project)
-    toml = project / "wfm.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'agents_file = "sample/agents.csv"', ''), encoding="utf-8")
+    _edit_toml(project, 'agents_file = "sample/agents.csv"', "")
     no_agents = _run("--requirements", str(req))
     assert no_agents.exit_code == 1
     assert "no agents file given" in no_agents.stderr
