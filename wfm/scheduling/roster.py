@@ -300,7 +300,10 @@ def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[s
         return solve_weekly_plan(catalog, groups, queues, required, rules, params)
     except SolverError as exc:
         if "INFEASIBLE" not in exc.message:
-            raise
+            raise SolverError(f"stage (a), the weekly plan: {exc.message} (its share of the "
+                              "run's time limit)",
+                              hint="raise --time-limit or [scheduling] time_limit_s; stage (a) "
+                                   f"gets {STAGE_SHARES['a']:.0%} of it") from None
     # Pruning keeps only shifts starting and ending near demand; a contract minimum may
     # need others (a group whose queues are quiet), so retry with every allowed shift.
     try:
