@@ -169,3 +169,20 @@ def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
     monday = roster[(roster["date"] == "2026-11-23") & (roster["status"] == "work")]
     # Sunday's shift ended at 20:00: 11 h rest, so not before 07:00 (06:00 would cover more).
     assert monday["shift_start"].tolist() == ["2026-11-23T07:00:00+01:00"]
+
+
+def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -> None:
+    import wfm.scheduling.roster as roster
+    from wfm.errors import SolverError
+
+    def time_out(*args: object, **kwargs: object) -> object:
+        raise SolverError("CP-SAT found no solution (UNKNOWN) within 2.5 s")
+
+    monkeypatch.setattr(roster, "solve_weekly_plan", time_out)  # type: ignore[attr-defined]
+    req, agents = _project(project)
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 1
+    assert ("wfm: error: stage (a), the weekly plan: CP-SAT found no solution (UNKNOWN) within "
+            "2.5 s (its share of the run's time limit)") in result.stderr
+    assert "hint: raise --time-limit" in result.stderr
+    assert not (project / "schedules").exists()
