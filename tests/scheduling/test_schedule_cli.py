@@ -43,6 +43,7 @@ def _run(*args: str) -> object:
 
 def test_schedule_writes_a_run_that_the_checker_accepts(project: Path) -> None:
     req, agents = _project(project)
+    _edit_toml(project, "relative_gap = 0.001", "relative_gap = 0")  # prove optimality
     result = _run("--requirements", str(req), "--agents", str(agents), "--week", "2026-11-16",
                   "--format", "csv")
     assert result.exit_code == 0, result.output
