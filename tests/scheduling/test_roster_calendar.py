@@ -95,8 +95,20 @@ def test_multi_skill_agent_is_counted_once_per_interval() -> None:
     assert res.summary["under_agent_hours"] == pytest.approx(5.0)
     assert res.summary["by_queue"]["voice_fr"]["scheduled_agent_hours"] + res.summary[
         "by_queue"]["chat_fr"]["scheduled_agent_hours"] == pytest.approx(3.0)
-    with pytest.raises(InfeasibleScheduleError, match="leaves 5 agent-hours uncovered"):
+    with pytest.raises(InfeasibleScheduleError, match="2 agents required on chat_fr and "
+                                                      "voice_fr together, only 1 available"):
         solve(req, [agent("M1", skills=two, max_days_week=1)], hourly_rules(breaks=(LUNCH_1H,)))
+
+
+def test_shortfall_the_precheck_cannot_see_is_refused_without_the_flag() -> None:
+    # One agent, one 4-hour need: available every hour, but the lunch leaves one hour short.
+    req = requirements_frame(MONDAY, "UTC", per_day={("voice_fr", 0): [("08:00", "12:00", 1)]},
+                             minutes=60)
+    with pytest.raises(InfeasibleScheduleError,
+                       match=r"the best roster found leaves 1 agent-hours uncovered; worst: "
+                             r"Monday 16 Nov (09|10):00-(10|11):00: 1 agents required on "
+                             r"voice_fr, 0 scheduled"):
+        solve(req, [agent("L1", max_days_week=1)], hourly_rules(breaks=(LUNCH_1H,)))
 
 
 def test_primary_skill_is_preferred_when_both_are_short() -> None:
