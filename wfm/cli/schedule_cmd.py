@@ -151,7 +151,8 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     if previous is not None:
         app.info(f"rest and consecutive days carried over from run {previous_run}")
     result = schedule_week(requirements, agents, rules, week_start=week, tz=tz, params=params,
-                           allow_understaffing=allow_understaffing, previous_roster=previous)
+                           allow_understaffing=allow_understaffing, previous_roster=previous,
+                           progress=app.info)
     run_dir = write_schedule_run(
         result, config.paths.schedules_dir,
         inputs={"requirements": req_path, "agents": agents_path, "config": config.path},
