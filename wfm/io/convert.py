@@ -203,6 +203,12 @@ class ChunkConverter:
                 raise self.fail(int(lines[i]), column,
                                 f"{spec.name}: cannot read {_cell(raw[column].iloc[i])}; expected "
                                 f"{accepted}")
+            huge = vals > _MAX_VALUE
+            if huge.any():
+                i = int(np.flatnonzero(huge)[0])
+                raise self.fail(int(lines[i]), column,
+                                f"{spec.name} {_cell(raw[column].iloc[i])} is implausibly large "
+                                f"for one interval; accepted: at most {_MAX_VALUE:.0e}")
             negative = vals < 0
             if negative.any():
                 i = int(np.flatnonzero(negative)[0])
@@ -227,6 +233,11 @@ class ChunkConverter:
                             "a number is required")
         scaled: npt.NDArray[np.float64] = total * UNITS[spec.unit]
         return scaled
+
+
+#: Larger than any count or summed duration of one interval (and than float64 holds as a
+#: whole number exactly): such a cell is a corrupt export, not data.
+_MAX_VALUE = 1e12
 
 
 def floor_local(ts: pd.Series, local: pd.Series, minutes: int) -> pd.Series:

@@ -81,6 +81,15 @@ def sniff_csv(path: Path) -> CsvDialect:
     with path.open("rb") as fh:
         raw = fh.read(SNIFF_BYTES)
     encoding = _sniff_encoding(raw)
+    if encoding in ("cp1252", "latin-1") and _UTF8_MULTIBYTE.search(raw):
+        # Valid UTF-8 sequences next to bytes that are not UTF-8: two exports pasted
+        # together. Reading it either way would split a queue name in two (mojibake).
+        bad = _first_non_utf8(raw)
+        line = raw[:bad].count(b"\n") + 1
+        raise InputDataError(
+            f"{path}: line {line}: mixed text encodings (UTF-8 and a legacy 8-bit encoding "
+            f"such as cp1252 in one file); accepted: one encoding per file",
+            hint="re-export the file, or convert it to UTF-8 as a whole")
     text = _decode_prefix(raw, encoding)
     lines = text.splitlines()
     header_idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
@@ -94,6 +103,18 @@ def sniff_csv(path: Path) -> CsvDialect:
         if any(_DECIMAL_COMMA.match(c) for c in cells):
             decimal = ","
     return CsvDialect(encoding, delimiter, decimal, header_idx + 1)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _first_non_utf8(raw: bytes) -> int:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(raw)
 
 
 def _sniff_encoding(raw: bytes) -> str:
@@ -150,6 +171,34 @@ def read_header(path: Path, kind: str, dialect: CsvDialect | None) -> list[str]:
     return [c.strip() for c in row]
 
 
+def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
+    """Every data row has as many fields as the header (blank lines aside).
+
+    pandas pads a short row with blanks and, reading selected columns, drops an extra
+    field silently; either way values would land in the wrong column (an unquoted decimal
+    comma is the usual cause), so the file is refused with the first such line.
+    """
+    try:
+        with path.open(encoding=dialect.encoding, newline="") as fh:
+            for _ in range(dialect.header_line):
+                fh.readline()
+            reader = csv.reader(fh, delimiter=dialect.delimiter, skipinitialspace=True)
+            for row in reader:
+                if row and len(row) != n_fields and any(c.strip() for c in row):
+                    line = dialect.header_line + reader.line_num
+                    hint = ("a decimal comma inside an unquoted field splits it in two; "
+                            "quote such values or use ';' as the delimiter"
+                            if len(row) > n_fields else None)
+                    raise InputDataError(
+                        f"{path}: line {line}: {len(row)} fields, the header has {n_fields}; "
+                        f"accepted: every row with one value per header column "
+                        f"(delimiter {dialect.delimiter!r})", hint=hint)
+    except UnicodeDecodeError:
+        return  # the reader below reports the encoding with its own message
+    except csv.Error as exc:
+        raise InputDataError(f"{path}: not a readable CSV file ({exc})") from None
+
+
 def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: Sequence[str],
                 text_cols: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
     """Rows of ``usecols`` (header names as in the file) in chunks; blank rows skipped."""
@@ -159,6 +208,7 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
     assert dialect is not None
     # Columns by position (header cells may carry spaces or quotes pandas reads differently).
     header = read_header(path, kind, dialect)
+    check_field_counts(path, dialect, len(header))
     positions = [header.index(c) for c in usecols]
     names = dict(zip(positions, usecols, strict=True))
     dtypes = {header.index(c): str for c in text_cols}
