@@ -17,22 +17,32 @@ in optimal shift scheduling. Management Science, 36(11), 1339-1351.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
+from wfm.errors import SolverError
 from wfm.scheduling.coverage_model import (
     SCALE,
+    CoverageVars,
     Expr,
     add_coverage,
     allocation_values,
     objective_parts,
 )
 from wfm.scheduling.eligibility import AgentGroup
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp_relaxation
+from wfm.scheduling.linear_model import (
+    IntegerProgram,
+    row_matrix,
+    solve_integer,
+    solve_lp,
+    violation,
+)
 from wfm.scheduling.rules import ShiftRules
-from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.shift_catalog import ShiftCatalog, ShiftLength
 from wfm.scheduling.solver_params import SolverParams
 
 
@@ -90,31 +100,123 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
     return any_need(s, s + per_h) & any_need(e - per_h, e)
 
 
+def day_segments(catalog: ShiftCatalog) -> list[tuple[int, int]]:
+    """Slot ranges whose shifts (and their breaks) start and end inside the range: the
+    seven days when no shift runs past midnight, else the whole horizon. Counting starts
+    per segment keeps the days apart in the model, so a day can be re-solved alone."""
+    first = np.asarray(catalog.grid.day_first_slot)
+    if catalog.n_shifts and bool((catalog.end > first[catalog.day + 1]).any()):
+        return [(0, catalog.grid.horizon)]
+    return [(int(first[d]), int(first[d + 1])) for d in range(7)]
+
+
+@dataclass
+class _Layout:
+    """Where the variables of stage (a) sit: prefix counts per (group, length) over the
+    horizon (-1 where none), and the slot of every variable (for day neighbourhoods)."""
+
+    prefix: dict[tuple[int, int], np.ndarray]
+    seg_first: np.ndarray  # True at the first slot of each segment
+    slot_parts: list[tuple[np.ndarray, np.ndarray]]
+
+    def var_slots(self, n_vars: int) -> np.ndarray:
+        out = np.full(n_vars, -1, dtype=np.int64)
+        for idx, slots in self.slot_parts:
+            out[idx] = slots
+        return out
+
+    def starts(self, values: np.ndarray, key: tuple[int, int]) -> np.ndarray:
+        """Shifts started in each slot, from the prefix counts."""
+        p = self.prefix[key]
+        pv = np.where(p >= 0, values[np.maximum(p, 0)], 0)
+        prev = np.concatenate([[0], pv[:-1]])
+        prev[self.seg_first] = 0
+        out: np.ndarray = pv - prev
+        return out
+
+
 def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
     """Build and solve stage (a); also solve its LP relaxation for the bound.
+
+    The search: the LP relaxation (GLOP) gives the bound; its prefix counts, rounded by a
+    common monotone rule, keep every ordering row of the implicit-break model and give a
+    first integer plan; CP-SAT then re-solves one day at a time with the rest fixed
+    (large-neighbourhood search, the days being nearly independent) and finally the whole
+    week, hinted with the best plan, for what time is left.
 
     Parameters
     ----------
     required
         Agents required per queue and slot, integer array (n_queues, grid.n_slots).
     """
+    clock = time.perf_counter()
     grid = catalog.grid
-    horizon, n_t = grid.horizon, grid.n_slots
+    n_t = grid.n_slots
     slot_h = grid.slot_minutes / 60
     ip = IntegerProgram()
     qidx = {q: i for i, q in enumerate(queue_names)}
-    prefix: dict[tuple[int, int], np.ndarray] = {}
+    group_queues = [[qidx[q] for q in grp.queues] for grp in groups]
+    layout, work = _build_shift_rows(
+        ip, catalog, groups, group_queues=group_queues, required=required, rules=rules,
+        prune=prune)
+    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
+    over_cost = round(rules.overstaffing_weight * SCALE)
+    cov = add_coverage(ip, work, group_queues, [len(grp.members) for grp in groups], required,
+                       under_cost, over_cost)
+    layout.slot_parts += [(cov.under.ravel(), np.tile(np.arange(n_t), len(queue_names))),
+                          (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
+    layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
+    rows = row_matrix(ip)
+    lp, lp_values = solve_lp(ip)
+    values = _rounded_plan(ip, rows, lp_values, cov=cov, work=work,
+                           group_queues=group_queues, required=required)
+    days = np.asarray(grid.day_first_slot)
+    var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
+    values, cp_status, cp_bound, cp_time = _search(ip, rows, values, var_day, params=params,
+                                                   started=clock)
+    shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
+    work_values = _work_values(values, work, len(groups), n_t)
+    for (g, li), _ in layout.prefix.items():
+        starts = layout.starts(values, (g, li))
+        sel = np.flatnonzero(catalog.length == li)
+        shifts[g, sel] = starts[catalog.start[sel]]
+    alloc = allocation_values(values, cov, work_values, group_queues, len(queue_names))
+    under, over = values[cov.under], values[cov.over]
+    paid_h = float((shifts * catalog.paid_h).sum())
+    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
+                            rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
+    to_hours = slot_h / SCALE
+    return WeeklyPlan(cp_status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
+                      cp_bound * to_hours, parts, cp_time)
+
+
+FIRST_SHARE = 0.1  # of the time limit: the whole week, hinted (small weeks end here, proved)
+LNS_SHARE = 0.6  # of the time limit: the day-by-day search; the rest for a last whole-week run
+LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
+ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+                      *, group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                      rules: ShiftRules, prune: bool) -> tuple[_Layout, list[list[Expr]]]:
+    """Prefix-count variables of shifts and breaks per group, length and day segment."""
+    grid = catalog.grid
+    horizon, n_t = grid.horizon, grid.n_slots
+    slot_h = grid.slot_minutes / 60
+    segments = day_segments(catalog)
+    seg_first = np.zeros(horizon, dtype=bool)
+    seg_first[[a for a, _ in segments]] = True
+    layout = _Layout({}, seg_first, [])
     work: list[list[Expr]] = []
     paid_cost = [round(rules.cost_per_paid_hour * sl.paid_h / slot_h * SCALE)
                  for sl in catalog.lengths]
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps[~prune_shifts(catalog, required, [qidx[q] for q in grp.queues])] = 0
-        size = len(grp.members)
-        bound_total = int(min(grp.max_shifts, size * 7))
+            caps[~prune_shifts(catalog, required, group_queues[g])] = 0
+        bound_total = int(min(grp.max_shifts, len(grp.members) * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
         w_coef: list[list[int]] = [[] for _ in range(horizon)]
         for li, sl in enumerate(catalog.lengths):
@@ -123,95 +225,208 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
             cap_t[catalog.start[sel]] = caps[sel]
             if cap_t.sum() == 0:
                 continue
-            p = ip.add_vars(horizon, 0, bound_total)
-            prefix[(g, li)] = p
-            ip.cost[int(p[-1])] += paid_cost[li]
-            ip.add_row([int(p[0])], [1], 0, int(cap_t[0]))
-            for t in range(1, horizon):
-                ip.add_row([int(p[t]), int(p[t - 1])], [1, -1], 0, int(cap_t[t]))
-            for t in range(horizon):
-                w_idx[t].append(int(p[t]))
-                w_coef[t].append(1)
-                if t - sl.n_slots >= 0:
-                    w_idx[t].append(int(p[t - sl.n_slots]))
-                    w_coef[t].append(-1)
-            starts = np.flatnonzero(cap_t)
-            for bw in sl.breaks:
-                can = np.zeros(horizon, dtype=bool)
-                for k in range(bw.earliest, bw.latest + 1):
-                    can[np.clip(starts + k, 0, horizon - 1)] = True
-                qv = ip.add_vars(horizon, 0, bound_total)
-                ip.add_row([int(qv[0])], [1], 0, bound_total if can[0] else 0)
-                for t in range(1, horizon):
-                    ip.add_row([int(qv[t]), int(qv[t - 1])], [1, -1], 0,
-                               bound_total if can[t] else 0)
-                ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
-                for t in range(horizon):
-                    late = min(t + bw.latest, horizon - 1)
-                    ip.add_row([int(p[t]), int(qv[late])], [1, -1], upper=0)  # forward
-                    early = t + bw.earliest - 1
-                    if early >= 0:
-                        back = [int(qv[min(early, horizon - 1)])]
-                        coef = [1]
-                        if t >= 1:
-                            back.append(int(p[t - 1]))
-                            coef.append(-1)
-                        ip.add_row(back, coef, upper=0)  # backward
-                for t in range(horizon):
-                    w_idx[t].append(int(qv[t]))
-                    w_coef[t].append(-1)
-                    if t - bw.duration >= 0:
-                        w_idx[t].append(int(qv[t - bw.duration]))
-                        w_coef[t].append(1)
+            p_full = np.full(horizon, -1, dtype=np.int64)
+            for a, b in segments:
+                if cap_t[a:b].sum() == 0:
+                    continue
+                p = ip.add_vars(b - a, 0, bound_total)
+                p_full[a:b] = p
+                layout.slot_parts.append((p, np.arange(a, b)))
+                ip.cost[int(p[-1])] += paid_cost[li]
+                _add_segment(ip, layout, p, first=a, cap=cap_t[a:b], sl=sl, bound_total=bound_total,
+                             w_idx=w_idx, w_coef=w_coef)
+            layout.prefix[(g, li)] = p_full
         work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
-        _add_group_totals(ip, g, grp, catalog, prefix)
-    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
-    over_cost = round(rules.overstaffing_weight * SCALE)
-    cov = add_coverage(ip, work, [[qidx[q] for q in grp.queues] for grp in groups],
-                       [len(grp.members) for grp in groups], required, under_cost, over_cost)
-    lp = solve_lp_relaxation(ip)
-    sol = solve_integer(ip, params)
-    shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
-    work_values = np.zeros((len(groups), n_t), dtype=np.int64)
-    for (g, li), p in prefix.items():
-        pv = sol.values[p]
-        starts = np.diff(np.concatenate([[0], pv]))
-        sel = np.flatnonzero(catalog.length == li)
-        shifts[g, sel] = starts[catalog.start[sel]]
-    for g in range(len(groups)):
+        _add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments)
+    return layout, work
+
+
+def _add_segment(ip: IntegerProgram, layout: _Layout, p: np.ndarray, *, first: int,
+                 cap: np.ndarray, sl: ShiftLength, bound_total: int,
+                 w_idx: list[list[int]], w_coef: list[list[int]]) -> None:
+    """Rows of one shift length in one segment: start caps, breaks (Bechtold-Jacobs
+    forward and backward rows) and the working agents of each slot."""
+    n = len(p)
+    ip.add_row([int(p[0])], [1], 0, int(cap[0]))
+    for k in range(1, n):
+        ip.add_row([int(p[k]), int(p[k - 1])], [1, -1], 0, int(cap[k]))
+    for k in range(n):
+        w_idx[first + k].append(int(p[k]))
+        w_coef[first + k].append(1)
+        if k - sl.n_slots >= 0:
+            w_idx[first + k].append(int(p[k - sl.n_slots]))
+            w_coef[first + k].append(-1)
+    starts = np.flatnonzero(cap)
+    for bw in sl.breaks:
+        can = np.zeros(n, dtype=bool)
+        for k in range(bw.earliest, bw.latest + 1):
+            can[np.clip(starts + k, 0, n - 1)] = True
+        qv = ip.add_vars(n, 0, bound_total)
+        layout.slot_parts.append((qv, np.arange(first, first + n)))
+        ip.add_row([int(qv[0])], [1], 0, bound_total if can[0] else 0)
+        for k in range(1, n):
+            ip.add_row([int(qv[k]), int(qv[k - 1])], [1, -1], 0, bound_total if can[k] else 0)
+        ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
+        for k in range(n):
+            late = min(k + bw.latest, n - 1)
+            ip.add_row([int(p[k]), int(qv[late])], [1, -1], upper=0)  # forward
+            early = k + bw.earliest - 1
+            if early >= 0:
+                back = [int(qv[min(early, n - 1)])]
+                coef = [1]
+                if k >= 1:
+                    back.append(int(p[k - 1]))
+                    coef.append(-1)
+                ip.add_row(back, coef, upper=0)  # backward
+        for k in range(n):
+            w_idx[first + k].append(int(qv[k]))
+            w_coef[first + k].append(-1)
+            if k - bw.duration >= 0:
+                w_idx[first + k].append(int(qv[k - bw.duration]))
+                w_coef[first + k].append(1)
+
+
+def _work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: int,
+                 n_t: int) -> np.ndarray:
+    out = np.zeros((n_groups, n_t), dtype=np.int64)
+    for g in range(n_groups):
         for t in range(n_t):
-            idx, coef, _ = work[g][t]
-            work_values[g, t] = int(np.dot(sol.values[idx], coef)) if idx else 0
-    alloc = allocation_values(sol.values, cov, work_values,
-                              [[qidx[q] for q in grp.queues] for grp in groups],
-                              len(queue_names))
-    under, over = sol.values[cov.under], sol.values[cov.over]
-    paid_h = float((shifts * catalog.paid_h).sum())
-    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
-                            rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
-    to_hours = slot_h / SCALE
-    return WeeklyPlan(sol.status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
-                      sol.bound * to_hours, parts, sol.wall_time_s)
+            idx, coef, const = work[g][t]
+            out[g, t] = int(np.dot(values[idx], coef)) + const if idx else const
+    return out
+
+
+def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+                  lp_values: np.ndarray, *, cov: CoverageVars, work: Sequence[Sequence[Expr]],
+                  group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                  ) -> np.ndarray | None:
+    """A feasible integer plan rounded from the LP, or ``None``.
+
+    Rounding every prefix count by the same non-decreasing rule ``floor(x + offset)``
+    keeps each ordering row (``a <= b`` stays true, equal stays equal), so shifts and
+    breaks stay consistent; the coverage is then recomputed and multi-skill groups are
+    split over their queues greedily. Contract totals may still break: then ``None``.
+    """
+    n_t = required.shape[1]
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    best: tuple[float, np.ndarray] | None = None
+    for offset in ROUNDING_OFFSETS:
+        h = np.floor(lp_values + offset).astype(np.int64)
+        wv = np.maximum(_work_values(h, work, len(group_queues), n_t), 0)
+        deficit = required.astype(np.int64).copy()
+        for g, qs in enumerate(group_queues):
+            if len(qs) == 1:
+                deficit[qs[0]] -= wv[g]
+        for g, qs in enumerate(group_queues):
+            if len(qs) == 1:
+                continue
+            left = wv[g].copy()
+            for q in qs:
+                take = np.clip(np.minimum(deficit[q], left), 0, None)
+                h[cov.alloc[(g, q)]] = take
+                left -= take
+                deficit[q] -= take
+            h[cov.alloc[(g, qs[0])]] += left
+            deficit[qs[0]] -= left
+        h[cov.under.ravel()] = np.maximum(deficit, 0).ravel()
+        h[cov.over.ravel()] = np.maximum(-deficit, 0).ravel()
+        if violation(ip, h, rows) > 0:
+            continue
+        obj = float(np.dot(cost, h))
+        if best is None or obj < best[0]:
+            best = (obj, h)
+    return None if best is None else best[1]
+
+
+def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+            hint: np.ndarray | None, var_day: np.ndarray, *, params: SolverParams,
+            started: float) -> tuple[np.ndarray, str, float, float]:
+    """Values, status, CP-SAT bound and solver seconds of the integer search.
+
+    With one worker every step gets a fixed share of the time limit (deterministic
+    limits, reproducible runs); with more, the wall-clock time left after the LP.
+    """
+    def budget(share: float) -> float:
+        if params.workers == 1:
+            return max(share * params.time_limit_s, 0.5)
+        return max(min(share * params.time_limit_s,
+                       params.time_limit_s - (time.perf_counter() - started)), 0.5)
+
+    def with_limit(seconds: float) -> SolverParams:
+        return SolverParams(seconds, params.workers, params.seed)
+
+    if hint is None:
+        sol = solve_integer(ip, with_limit(budget(1.0)))
+        return sol.values, sol.status, sol.bound, sol.wall_time_s
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    first = solve_integer(ip, with_limit(budget(FIRST_SHARE)), hint)
+    if first.status == "OPTIMAL" or first.objective <= first.bound:
+        return first.values, first.status, first.bound, first.wall_time_s
+    values = first.values if first.objective <= float(np.dot(cost, hint)) else hint
+    values, spent = _improve_by_day(ip, rows, values, var_day, params=params,
+                                    budget_s=budget(LNS_SHARE))
+    final = solve_integer(ip, with_limit(budget(1.0 - FIRST_SHARE - LNS_SHARE)), values)
+    spent += first.wall_time_s + final.wall_time_s
+    bound = max(first.bound, final.bound)
+    if final.objective <= float(np.dot(cost, values)):
+        return final.values, final.status, bound, spent
+    return values, "FEASIBLE", bound, spent
+
+
+def _improve_by_day(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+                    values: np.ndarray, var_day: np.ndarray, *, params: SolverParams,
+                    budget_s: float) -> tuple[np.ndarray, float]:
+    """Re-solve one day at a time, the rest fixed, while it improves and time is left."""
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    current = float(np.dot(cost, values))
+    deadline = time.perf_counter() + budget_s
+    per_call = max(0.5, budget_s / (2 * 7))
+    spent = 0.0
+    for _ in range(LNS_PASSES):
+        improved = False
+        for d in range(7):
+            left = deadline - time.perf_counter()
+            if params.workers > 1 and left < 0.5:
+                return values, spent
+            sub = SolverParams(min(per_call, max(left, 0.5)), params.workers, params.seed)
+            try:
+                sol = solve_integer(ip, sub, values, free=var_day == d, rows=rows)
+            except SolverError:  # no solution in a short slice: keep the plan, go on
+                continue
+            spent += sol.wall_time_s
+            if sol.objective < current - 0.5:
+                values, current, improved = sol.values, sol.objective, True
+        if not improved:
+            break
+    return values, spent
 
 
 def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: ShiftCatalog,
-                      prefix: dict[tuple[int, int], np.ndarray]) -> None:
+                      prefix: dict[tuple[int, int], np.ndarray], *,
+                      segments: Sequence[tuple[int, int]]) -> None:
     """Per-day availability and weekly contract totals of a group."""
     first = catalog.grid.day_first_slot
     mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
     if not mine:
         return
+    seg_of = np.zeros(catalog.grid.horizon, dtype=np.int64)
+    for k, (a, b) in enumerate(segments):
+        seg_of[a:b] = k
     for d in range(7):
         idx: list[int] = []
         coef: list[int] = []
+        a, b = first[d], first[d + 1]
         for _, p in mine:
-            idx.append(int(p[first[d + 1] - 1] if d < 6 else p[-1]))
+            if p[b - 1] < 0:
+                continue
+            idx.append(int(p[b - 1]))
             coef.append(1)
-            if first[d] > 0:
-                idx.append(int(p[first[d] - 1]))
+            if a > 0 and p[a - 1] >= 0 and seg_of[a - 1] == seg_of[b - 1]:
+                idx.append(int(p[a - 1]))
                 coef.append(-1)
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
-    totals = [int(p[-1]) for _, p in mine]
-    paid_min = [round(catalog.lengths[li].paid_h * 60) for li, _ in mine]
+    totals = [int(p[b - 1]) for _, p in mine for _, b in segments if p[b - 1] >= 0]
+    paid_min = [round(catalog.lengths[li].paid_h * 60) for li, p in mine for _, b in segments
+                if p[b - 1] >= 0]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
