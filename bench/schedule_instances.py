@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.shift_catalog import WeekGrid
+
 WEEK = date(2026, 6, 1)  # a Monday without a daylight-saving change
 TZ = "Europe/Paris"
 
@@ -88,4 +91,47 @@ def agents(seed: int, count: int, queues: list[str], *, multi_share: float = 0.0
         else:
             out.append(BenchAgent(f"A{i:04d}", f"Agent {i}", f"T{i % 10}", skills, 16.0, 30.0,
                                   3, 5, (4.0, 6.0), time_off=off))
+    return out
+
+
+# --- the benchmark weeks --------------------------------------------------------------------
+
+def bench_rules(**overrides: object) -> ShiftRules:
+    """Rules of every scheduling benchmark: 15-min start grid, 4/6/8/10 h shifts with the
+    default breaks (15-min paid break per 4 h, 30-min unpaid lunch 3-5 h in for 6 h+),
+    11 h rest, 2 days off; objective = paid hours + 10 per agent-hour short (excess is
+    already paid for, so it carries no separate weight)."""
+    base: dict[str, object] = {
+        "start_grid_minutes": 15, "shift_lengths_h": (4.0, 6.0, 8.0, 10.0),
+        "understaffing_weight": 10.0, "overstaffing_weight": 0.0, "cost_per_paid_hour": 1.0}
+    base.update(overrides)
+    return ShiftRules(**base)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class SingleSkillWeek:
+    requirements: pd.DataFrame
+    agents: list[BenchAgent]
+    rules: ShiftRules
+
+
+def single_skill_week(seed: int = 1, *, quick: bool = False) -> SingleSkillWeek:
+    """One voice queue, daily peaks 60-150 agents (6-15 with ``quick``), and a pool of
+    full- and part-time agents about 10% larger than the week needs."""
+    lo, hi = (6.0, 15.0) if quick else (60.0, 150.0)
+    req = requirements(seed, {"voice": ("voice", lo, hi)})
+    need_h = float(req["agents_required"].sum()) / 4
+    count = int(np.ceil(1.1 * need_h / 32.0))
+    return SingleSkillWeek(req, agents(seed + 1, count, ["voice"]), bench_rules())
+
+
+def required_array(frame: pd.DataFrame, queues: list[str], grid: WeekGrid) -> np.ndarray:
+    """Agents required per queue and grid slot (n_queues, n_slots) from a REQUIREMENTS frame
+    whose intervals are the grid's slots."""
+    out = np.zeros((len(queues), grid.n_slots), dtype=np.int64)
+    minutes = (frame["interval_start"] - pd.Timestamp(grid.start_utc)).dt.total_seconds() / 60
+    slot = np.round(minutes.to_numpy() / grid.slot_minutes).astype(np.int64)
+    q = frame["queue"].map({name: i for i, name in enumerate(queues)}).to_numpy()
+    inside = (slot >= 0) & (slot < grid.n_slots)
+    out[q[inside], slot[inside]] = np.ceil(frame["agents_required"].to_numpy()[inside] - 1e-9)
     return out

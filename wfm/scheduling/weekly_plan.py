@@ -183,7 +183,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
         sel = np.flatnonzero(catalog.length == li)
         shifts[g, sel] = starts[catalog.start[sel]]
     alloc = allocation_values(values, cov, work_values, group_queues, len(queue_names))
-    under, over = values[cov.under], values[cov.over]
+    # A time-limited search may leave shortfall and excess in one slot when excess is
+    # free; report the net of the two (it can only lower the objective).
+    net = required - alloc.sum(axis=0)
+    under, over = np.maximum(net, 0), np.maximum(-net, 0)
     paid_h = float((shifts * catalog.paid_h).sum())
     parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
                             rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
@@ -359,18 +362,24 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
         sol = solve_integer(ip, with_limit(budget(1.0)))
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
-    first = solve_integer(ip, with_limit(budget(FIRST_SHARE)), hint)
-    if first.status == "OPTIMAL" or first.objective <= first.bound:
-        return first.values, first.status, first.bound, first.wall_time_s
-    values = first.values if first.objective <= float(np.dot(cost, hint)) else hint
-    values, spent = _improve_by_day(ip, rows, values, var_day, params=params,
-                                    budget_s=budget(LNS_SHARE))
-    final = solve_integer(ip, with_limit(budget(1.0 - FIRST_SHARE - LNS_SHARE)), values)
-    spent += first.wall_time_s + final.wall_time_s
-    bound = max(first.bound, final.bound)
-    if final.objective <= float(np.dot(cost, values)):
-        return final.values, final.status, bound, spent
-    return values, "FEASIBLE", bound, spent
+    values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
+    for share in (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE):
+        if share == LNS_SHARE:
+            values, seconds = _improve_by_day(ip, rows, values, var_day, params=params,
+                                              budget_s=budget(share))
+            spent += seconds
+            continue
+        try:  # the plan in hand is feasible: a slice that finds nothing keeps it
+            sol = solve_integer(ip, with_limit(budget(share)), values)
+        except SolverError:
+            continue
+        spent += sol.wall_time_s
+        bound = max(bound, sol.bound)
+        if sol.objective <= float(np.dot(cost, values)):
+            values, status = sol.values, sol.status
+        if sol.status == "OPTIMAL":
+            break
+    return values, status, bound, spent
 
 
 def _improve_by_day(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
