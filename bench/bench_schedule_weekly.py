@@ -65,7 +65,8 @@ for name, cls in (("MinAbsDifference", MinAbsDifference),
                   ("MinRequiredResources", MinRequiredResources)):
     kwargs = dict(num_days=data["num_days"], periods=data["periods"],
                   shifts_coverage=data["shifts_coverage"], required_resources=data["required"],
-                  max_period_concurrency=data["max_period"], max_shift_concurrency=data["max_shift"],
+                  max_period_concurrency=data["max_period"],
+                  max_shift_concurrency=data["max_shift"],
                   max_search_time=data["time_limit_s"], num_search_workers=data["workers"])
     if name == "MinRequiredResources":
         kwargs["cost_dict"] = data["cost"]

@@ -174,8 +174,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
                            group_queues=group_queues, required=required)
     days = np.asarray(grid.day_first_slot)
     var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
+    shares = ((1.0,) if sum(len(grp.members) for grp in groups) <= WHOLE_WEEK_MAX_AGENTS
+              else (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE))
     values, cp_status, cp_bound, cp_time = _search(ip, rows, values, var_day, params=params,
-                                                   started=clock)
+                                                   started=clock, shares=shares)
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     work_values = _work_values(values, work, len(groups), n_t)
     for (g, li), _ in layout.prefix.items():
@@ -197,6 +199,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
 
 FIRST_SHARE = 0.1  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.6  # of the time limit: the day-by-day search; the rest for a last whole-week run
+WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
 LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
 ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -343,8 +346,10 @@ def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray,
 
 def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
             hint: np.ndarray | None, var_day: np.ndarray, *, params: SolverParams,
-            started: float) -> tuple[np.ndarray, str, float, float]:
-    """Values, status, CP-SAT bound and solver seconds of the integer search.
+            started: float, shares: Sequence[float]) -> tuple[np.ndarray, str, float, float]:
+    """Values, status, CP-SAT bound and solver seconds of the integer search: the whole
+    week hinted, then (with three ``shares`` of the time limit) day by day, then the whole
+    week again; a step that proves optimality ends the search.
 
     With one worker every step gets a fixed share of the time limit (deterministic
     limits, reproducible runs); with more, the wall-clock time left after the LP.
@@ -363,8 +368,8 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
     values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
-    for share in (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE):
-        if share == LNS_SHARE:
+    for k, share in enumerate(shares):
+        if k == 1:  # the middle step: day by day
             values, seconds = _improve_by_day(ip, rows, values, var_day, params=params,
                                               budget_s=budget(share))
             spent += seconds
