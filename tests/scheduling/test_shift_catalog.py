@@ -1,3 +1,4 @@
+import itertools
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from wfm.scheduling.shift_catalog import build_catalog
 def test_dst_week_has_a_23_hour_day_and_shifts_keep_real_length():
     cat = build_catalog(date(2026, 3, 23), ZoneInfo("Europe/Paris"), ShiftRules(), 15)
     firsts = cat.grid.day_first_slot
-    assert [b - a for a, b in zip(firsts, firsts[1:])] == [96] * 6 + [92]
+    assert [b - a for a, b in itertools.pairwise(firsts)] == [96] * 6 + [92]
     sunday = cat.day == 6
     # 02:00-02:45 local do not exist on 29 March 2026: no shift starts then
     assert not ((cat.start_min[sunday] >= 120) & (cat.start_min[sunday] < 180)).any()

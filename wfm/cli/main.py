@@ -13,7 +13,7 @@ from wfm.cli.config_cmd import config_group, init_command
 from wfm.cli.forecast_cmd import forecast_group
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.sample_cmd import sample_command
-from wfm.cli.schedule_check_cmd import schedule_group
+from wfm.cli.schedule_cmd import schedule_group
 from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 

@@ -105,11 +105,3 @@ def check_command(app: AppContext, roster: Path, *, agents_path: Path | None,
         raise click.exceptions.Exit(1)
     emit(frame, fmt, output, title=f"# {roster_file}: no violation")
     app.info(f"{roster_file}: every hard rule holds ({len(agents)} agents checked)")
-
-
-@click.group("schedule", epilog="Example:  wfm schedule check schedules/latest")
-def schedule_group() -> None:
-    """Build and check rosters (placeholder group until the optimiser's 'schedule' lands)."""
-
-
-schedule_group.add_command(check_command)

@@ -41,6 +41,8 @@ class SchedulingConfig:
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 0
+    relative_gap: float = 0.001
+    agents_file: str = ""
     breaks: tuple[BreakRule, ...] = field(default_factory=default_break_rules)
     understaffing_weights: dict[str, float] = field(default_factory=dict)
     overstaffing_weights: dict[str, float] = field(default_factory=dict)
@@ -94,6 +96,8 @@ def read_scheduling(t: TableReader) -> SchedulingConfig:
         time_limit_s=t.number("time_limit_s", d.time_limit_s, low=0.0, low_open=True),
         workers=t.number("workers", d.workers, low=1, integer=True),
         seed=t.number("seed", d.seed, low=0, integer=True),
+        relative_gap=t.number("relative_gap", d.relative_gap, low=0.0, high=1.0),
+        agents_file=t.str("agents_file", d.agents_file),
         breaks=(tuple(read_break(b) for b in break_tables) if "breaks" in t.raw
                 else d.breaks),
         understaffing_weights=_weights(t, "understaffing_weights"),

@@ -29,7 +29,7 @@ class CoverageVars:
     alloc: dict[tuple[int, int], np.ndarray]  # (group, queue) -> variable index per slot
 
 
-def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],
+def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],  # noqa: PLR0917
                  group_queues: Sequence[Sequence[int]], group_sizes: Sequence[int],
                  required: np.ndarray, under_cost: Sequence[int], over_cost: int) -> CoverageVars:
     """Add allocation, under- and over-staffing variables and the balance rows.
@@ -54,14 +54,14 @@ def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],
         over[q] = ip.add_vars(n_t, 0, total_size, over_cost)
     alloc: dict[tuple[int, int], np.ndarray] = {}
     for g, queues in enumerate(group_queues):
-        if len(queues) == 1:
+        if len(queues) <= 1:  # one queue: counted directly; none: counted nowhere
             continue
         for q in queues:
             alloc[(g, q)] = ip.add_vars(n_t, 0, int(group_sizes[g]))
         for t in range(n_t):
-            idx, coef, const = work[g][t]
+            w_idx, w_coef, w_const = work[g][t]
             a_idx = [int(alloc[(g, q)][t]) for q in queues]
-            ip.add_row(a_idx + idx, [1] * len(a_idx) + [-c for c in coef], const, const)
+            ip.add_row(a_idx + w_idx, [1] * len(a_idx) + [-c for c in w_coef], w_const, w_const)
     for q in range(n_q):
         singles = [g for g, qs in enumerate(group_queues) if list(qs) == [q]]
         multis = [g for g, qs in enumerate(group_queues) if len(qs) > 1 and q in qs]
@@ -96,7 +96,7 @@ def allocation_values(values: np.ndarray, cov: CoverageVars, work_values: np.nda
     return out
 
 
-def objective_parts(under: np.ndarray, over: np.ndarray, paid_h: float,
+def objective_parts(under: np.ndarray, over: np.ndarray, paid_h: float,  # noqa: PLR0917
                     under_weight: Sequence[float], over_weight: float, cost_per_paid_hour: float,
                     slot_h: float) -> dict[str, float]:
     """Objective in weighted agent-hours from shortfall/excess agent-slots and paid hours."""

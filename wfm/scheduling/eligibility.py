@@ -52,9 +52,9 @@ class AgentLike(Protocol):
 
 
 def clock_min(t: time, *, end: bool = False) -> int:
-    """Minutes after midnight; as an end, ``00:00`` and ``23:59:59+`` mean midnight (1440)."""
+    """Minutes after midnight; as an end, ``00:00`` and ``time.max`` (24:00) mean 1440."""
     m = t.hour * 60 + t.minute
-    if end and (m == 0 or (t.hour == 23 and t.minute == 59)):
+    if end and (m == 0 or t == time.max):
         return MINUTES_PER_DAY
     return m
 
@@ -110,34 +110,62 @@ class AgentGroup:
     max_paid_h: float
     min_shifts: int
     max_shifts: int
+    member_days: np.ndarray | None = None  # (n_members, 7) days each member can work
+    member_min_days: np.ndarray | None = None
+    member_max_days: np.ndarray | None = None
 
 
-def contract_key(agent: AgentLike) -> tuple[object, ...]:
-    return (tuple(sorted(agent.skills)), agent.min_hours_week, agent.max_hours_week,
+def contract_key(agent: AgentLike, queues: set[str] | None = None) -> tuple[object, ...]:
+    skills = sorted(q for q in agent.skills if queues is None or q in queues)
+    # Availability windows are part of the key: members must be interchangeable within a
+    # day. Days of time off are not (the per-day capacities and day-set conditions of the
+    # group cover them), so leave does not split a team into many small groups.
+    windows = None if agent.availability is None else tuple(sorted(agent.availability.items()))
+    return (tuple(skills), agent.min_hours_week, agent.max_hours_week,
             agent.min_days_week, agent.max_days_week, tuple(sorted(agent.shift_lengths_h)),
-            agent.earliest_start, agent.latest_end)
+            agent.earliest_start, agent.latest_end, windows)
 
 
 def build_groups(agents: Sequence[AgentLike], eligible: np.ndarray, catalog: ShiftCatalog,
-                 days_off_per_week: int) -> list[AgentGroup]:
-    """Group agents by contract x skill set, with the capacities of stage (a)."""
+                 days_off_per_week: int, *, min_paid_h: Sequence[float] | None = None,
+                 min_days: Sequence[int] | None = None, max_days: Sequence[int] | None = None,
+                 queues: Sequence[str] | None = None) -> list[AgentGroup]:
+    """Group agents by contract x skill set, with the capacities of stage (a).
+
+    ``min_paid_h``, ``min_days`` and ``max_days`` (per agent) replace the contract limits,
+    e.g. lowered for time off in the week; ``queues`` restricts skills to the queues that have
+    requirements (a group without any keeps an empty queue list).
+    """
+    keep = None if queues is None else set(queues)
     by_key: dict[tuple[object, ...], list[int]] = {}
     for i, a in enumerate(agents):
-        by_key.setdefault(contract_key(a), []).append(i)
+        by_key.setdefault(contract_key(a, keep), []).append(i)
     groups = []
-    max_days = 7 - days_off_per_week
+    rule_days = 7 - days_off_per_week
     for members in by_key.values():
         sub = eligible[members]
-        day_cap = np.array([int(sub[:, catalog.day == d].any(axis=1).sum()) for d in range(7)])
+        member_days = np.stack([sub[:, catalog.day == d].any(axis=1) for d in range(7)],
+                               axis=1)
+        day_cap = member_days.sum(axis=0).astype(np.int64)
         ms = [agents[i] for i in members]
+        skills = sorted(q for q in ms[0].skills if keep is None or q in keep)
         groups.append(AgentGroup(
-            queues=tuple(sorted(ms[0].skills)),
+            queues=tuple(skills),
             members=tuple(members),
             shift_cap=sub.sum(axis=0).astype(np.int64),
             day_cap=day_cap,
-            min_paid_h=sum(a.min_hours_week for a in ms),
+            min_paid_h=(sum(a.min_hours_week for a in ms) if min_paid_h is None
+                        else float(sum(min_paid_h[i] for i in members))),
             max_paid_h=sum(a.max_hours_week for a in ms),
-            min_shifts=sum(a.min_days_week for a in ms),
-            max_shifts=sum(min(a.max_days_week, max_days) for a in ms),
+            min_shifts=(sum(a.min_days_week for a in ms) if min_days is None
+                        else int(sum(min_days[i] for i in members))),
+            max_shifts=(sum(min(a.max_days_week, rule_days) for a in ms) if max_days is None
+                        else int(sum(max_days[i] for i in members))),
+            member_days=member_days,
+            member_min_days=np.array([a.min_days_week if min_days is None else min_days[i]
+                                      for i, a in zip(members, ms, strict=True)]),
+            member_max_days=np.array([min(a.max_days_week, rule_days) if max_days is None
+                                      else max_days[i]
+                                      for i, a in zip(members, ms, strict=True)]),
         ))
     return groups

@@ -54,6 +54,12 @@ class IntegerProgram:
         idx = np.asarray(index, dtype=np.int64)
         c = np.full(len(idx), coef, dtype=np.int64) if np.isscalar(coef) else np.asarray(
             coef, dtype=np.int64)
+        if len(np.unique(idx)) < len(idx):
+            # Repeated variables are summed (GLOP's SetCoefficient would keep the last).
+            idx, inverse = np.unique(idx, return_inverse=True)
+            c = np.bincount(inverse, weights=c).astype(np.int64)
+            nonzero = c != 0
+            idx, c = idx[nonzero], c[nonzero]
         if len(idx) == 0:
             if lower > 0 or upper < 0:
                 raise SolverError("internal: an empty constraint cannot be satisfied")
@@ -72,18 +78,25 @@ class IntegerSolution:
     wall_time_s: float
 
 
+@dataclass(frozen=True)
+class LpSolution:
+    """Optimal objective (a lower bound of the integer optimum) and values of the LP."""
+
+    bound: float
+    values: np.ndarray
+
+
 def solve_lp_relaxation(ip: IntegerProgram) -> float:
     """Optimal objective of the LP relaxation (GLOP): a lower bound of the integer optimum."""
-    return solve_lp(ip)[0]
+    return solve_lp(ip).bound
 
 
-def solve_lp(ip: IntegerProgram) -> tuple[float, np.ndarray]:
-    """Optimal objective and values of the LP relaxation (GLOP)."""
+def solve_lp(ip: IntegerProgram) -> LpSolution:
+    """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
+    on these covering models)."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:  # pragma: no cover - GLOP ships with every ortools wheel
         raise SolverError("the GLOP linear solver is not available in this ortools build")
-    # Dual simplex is about 3x faster than primal on the weekly plan (many equality rows).
-    solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
     xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
                                                                       strict=True)]
     for idx, coef, lo, up in ip.rows:
@@ -96,12 +109,15 @@ def solve_lp(ip: IntegerProgram) -> tuple[float, np.ndarray]:
         if c:
             obj.SetCoefficient(x, float(c))
     obj.SetMinimization()
+    solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
     status = solver.Solve()
     if status != pywraplp.Solver.OPTIMAL:
-        raise SolverError("the LP relaxation of the weekly plan has no optimal solution "
-                          f"(GLOP status {status})")
-    values = np.fromiter((x.solution_value() for x in xs), dtype=np.float64, count=len(xs))
-    return float(obj.Value()), values
+        name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
+                pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
+        raise SolverError(f"the LP relaxation of the weekly plan has no optimal solution "
+                          f"({name})")
+    values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
+    return LpSolution(float(obj.Value()), values)
 
 
 def row_matrix(ip: IntegerProgram) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
@@ -132,7 +148,7 @@ def violation(ip: IntegerProgram, values: np.ndarray,
 def solve_integer(ip: IntegerProgram, params: SolverParams,
                   hint: np.ndarray | None = None, *, free: np.ndarray | None = None,
                   rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None = None,
-                  ) -> IntegerSolution:
+                  lower_bound: float | None = None) -> IntegerSolution:
     """Solve with CP-SAT; raise :class:`SolverError` when no solution is found in time.
 
     With ``free`` (a boolean mask over the variables) only those variables move: the
@@ -140,6 +156,10 @@ def solve_integer(ip: IntegerProgram, params: SolverParams,
     sees is the neighbourhood alone (a large-neighbourhood search step); the objective is
     then of the whole program but the bound only of that neighbourhood. ``rows`` is the
     cached :func:`row_matrix` of ``ip``.
+
+    ``lower_bound`` (the LP optimum) is added as a cut on the objective, so CP-SAT's own
+    bound starts there and ``params.relative_gap`` can stop the search near it (whole
+    program only).
     """
     model = cp_model.CpModel()
     n = ip.n_vars
@@ -168,8 +188,12 @@ def solve_integer(ip: IntegerProgram, params: SolverParams,
         model.add_linear_constraint(expr, lo_i, up_i)
     nz = [int(i) for i in free_idx if cost[i]]
     offset = float(np.dot(cost, fixed_values))
-    model.minimize(cp_model.LinearExpr.weighted_sum([xs[i] for i in nz],
-                                                    [int(cost[i]) for i in nz]))
+    objective = cp_model.LinearExpr.weighted_sum([xs[i] for i in nz], [int(cost[i]) for i in nz])
+    model.minimize(objective)
+    if lower_bound is not None and nz and len(free_idx) == n:
+        # Integer costs: the optimum is at least the LP bound rounded down (with slack for
+        # the LP's float tolerance).
+        model.add(objective >= int(np.floor(lower_bound - 1e-6 * max(1.0, abs(lower_bound)))))
     if hint is not None:
         for i, x in xs.items():
             model.add_hint(x, int(hint[i]))

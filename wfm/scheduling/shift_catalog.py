@@ -35,7 +35,7 @@ def local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime | None:
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """UTC instant of the start of local ``day`` (the first existing minute)."""
-    for minute in range(0, 180):
+    for minute in range(180):
         inst = local_instant(day, minute, tz)
         if inst is not None:
             return inst
@@ -67,7 +67,7 @@ class WeekGrid:
 
     def slot_index(self, instant: datetime) -> int:
         minutes = (instant - self.start_utc).total_seconds() / 60
-        return int(round(minutes / self.slot_minutes))
+        return round(minutes / self.slot_minutes)
 
     def slot_times(self, count: int | None = None) -> pd.DatetimeIndex:
         """UTC start of each slot (``count`` slots, default the week)."""
@@ -84,7 +84,7 @@ def build_grid(week_start: date, tz: ZoneInfo, slot_minutes: int, spill_h: float
     firsts = []
     for i in range(8):
         inst = local_midnight(week_start + timedelta(days=i), tz)
-        firsts.append(int(round((inst - start).total_seconds() / 60 / slot_minutes)))
+        firsts.append(round((inst - start).total_seconds() / 60 / slot_minutes))
     spill = math.ceil(spill_h * 60 / slot_minutes)
     return WeekGrid(week_start, tz, slot_minutes, start, tuple(firsts), firsts[7] + spill)
 
@@ -134,15 +134,18 @@ class ShiftCatalog:
 
     @property
     def n_slots_of(self) -> np.ndarray:
-        return np.array([sl.n_slots for sl in self.lengths])[self.length]
+        out: np.ndarray = np.array([sl.n_slots for sl in self.lengths])[self.length]
+        return out
 
     @property
     def end(self) -> np.ndarray:
-        return self.start + self.n_slots_of
+        out: np.ndarray = self.start + self.n_slots_of
+        return out
 
     @property
     def paid_h(self) -> np.ndarray:
-        return np.array([sl.paid_h for sl in self.lengths])[self.length]
+        out: np.ndarray = np.array([sl.paid_h for sl in self.lengths])[self.length]
+        return out
 
     def start_local(self, i: int) -> datetime:
         return (self.grid.start_utc + timedelta(minutes=int(self.start[i]) *

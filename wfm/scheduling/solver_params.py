@@ -19,15 +19,20 @@ class SolverParams:
         Search workers (threads); ``1`` with a fixed ``seed`` makes runs reproducible.
     seed
         Random seed of the search.
+    relative_gap
+        Stop once the objective is within this fraction (0-1) of the best bound; 0 runs
+        to a proof of optimality or the time limit.
     """
 
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 0
+    relative_gap: float = 0.0
 
     def scaled(self, fraction: float) -> SolverParams:
         """The same parameters with a share ``fraction`` (0-1) of the time limit."""
-        return SolverParams(max(0.5, self.time_limit_s * fraction), self.workers, self.seed)
+        return SolverParams(max(0.5, self.time_limit_s * fraction), self.workers, self.seed,
+                            self.relative_gap)
 
 
 def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_model.CpSolver:
@@ -35,6 +40,7 @@ def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_mode
     solver.parameters.max_time_in_seconds = float(params.time_limit_s)
     solver.parameters.num_search_workers = int(params.workers)
     solver.parameters.random_seed = int(params.seed)
+    solver.parameters.relative_gap_limit = float(params.relative_gap)
     if params.workers == 1:
         # A wall-clock limit makes even a single worker depend on machine load; the
         # deterministic-time limit (about seconds on a typical core) keeps reruns identical.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -82,11 +82,16 @@ def relative_gap(objective: float, bound: float) -> float:
     return max(0.0, (objective - bound) / objective)
 
 
-def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
-                 queues: Sequence[int]) -> np.ndarray:
-    """Shifts worth offering a group: some requirement on its queues in the first and the
-    last hour of the shift (a shift starting or ending in an empty stretch is dominated by
-    a shorter or later one)."""
+def prune_shifts(catalog: ShiftCatalog, required: np.ndarray, queues: Sequence[int],
+                 caps: np.ndarray | None = None) -> np.ndarray:
+    """Shifts worth offering a group (weak dominance, one hour slides).
+
+    A shift with some requirement on the group's queues is kept unless (1) its first hour
+    has none and the same shift one hour later exists (that one covers everything it
+    covers, and more or the same excess), or (2) its last hour has none and the shift one
+    hour earlier exists and has requirement in its first hour. Rule (2) defers to rule (1),
+    so the two never prune a shift and its only replacement together.
+    """
     need = required[list(queues)].sum(axis=0) > 0
     n_t = need.shape[0]
     cum = np.concatenate([[0], np.cumsum(need)])
@@ -95,9 +100,39 @@ def prune_shifts(catalog: ShiftCatalog, required: np.ndarray,
 
     def any_need(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         lo_c, hi_c = np.clip(lo, 0, n_t), np.clip(hi, 0, n_t)
-        return (cum[hi_c] - cum[lo_c]) > 0
+        found: np.ndarray = (cum[hi_c] - cum[lo_c]) > 0
+        return found
 
-    return any_need(s, s + per_h) & any_need(e - per_h, e)
+    open_ = np.ones(catalog.n_shifts, dtype=bool) if caps is None else caps > 0
+    where = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(s, catalog.length,
+                                                                  strict=True)) if open_[i]}
+    later = np.array([where.get((int(a) + per_h, int(b)), -1)
+                      for a, b in zip(s, catalog.length, strict=True)])
+    earlier = np.array([where.get((int(a) - per_h, int(b)), -1)
+                        for a, b in zip(s, catalog.length, strict=True)])
+    first_need = any_need(s, s + per_h)
+    last_need = any_need(e - per_h, e)
+    rule1 = ~first_need & (later >= 0)
+    rule2 = ~last_need & (earlier >= 0) & first_need[np.maximum(earlier, 0)]
+    kept: np.ndarray = any_need(s, e) & ~rule1 & ~rule2
+    return kept
+
+
+def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
+                queues: Sequence[int], *, keep_days: bool = False) -> np.ndarray:
+    """``caps`` with dominated shifts set to 0. With ``keep_days`` (a group with a contract
+    minimum), a day and length that pruning would empty keeps its widest-open shift, so
+    the minimum stays reachable."""
+    out = np.where(prune_shifts(catalog, required, queues, caps), caps, 0)
+    if not keep_days:
+        return out
+    key = catalog.day * len(catalog.lengths) + catalog.length
+    for k in np.unique(key[caps > 0]):
+        sel = np.flatnonzero(key == k)
+        if not (out[sel] > 0).any():
+            best = sel[int(np.argmax(caps[sel]))]
+            out[best] = caps[best]
+    return out
 
 
 def day_segments(catalog: ShiftCatalog) -> list[tuple[int, int]]:
@@ -135,7 +170,7 @@ class _Layout:
         return out
 
 
-def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # noqa: PLR0917
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
     """Build and solve stage (a); also solve its LP relaxation for the bound.
@@ -169,15 +204,17 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],
                           (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
     layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
     rows = row_matrix(ip)
-    lp, lp_values = solve_lp(ip)
-    values = _rounded_plan(ip, rows, lp_values, cov=cov, work=work,
+    lp_sol = solve_lp(ip)
+    lp = lp_sol.bound
+    values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
                            group_queues=group_queues, required=required)
     days = np.asarray(grid.day_first_slot)
     var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
     shares = ((1.0,) if sum(len(grp.members) for grp in groups) <= WHOLE_WEEK_MAX_AGENTS
               else (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE))
     values, cp_status, cp_bound, cp_time = _search(ip, rows, values, var_day, params=params,
-                                                   started=clock, shares=shares)
+                                                   started=clock, shares=shares, lp_bound=lp,
+                                                   lp_values=lp_sol.values)
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     work_values = _work_values(values, work, len(groups), n_t)
     for (g, li), _ in layout.prefix.items():
@@ -221,7 +258,8 @@ def _build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequenc
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps[~prune_shifts(catalog, required, group_queues[g])] = 0
+            caps = pruned_caps(catalog, caps, required, group_queues[g],
+                               keep_days=grp.min_shifts > 0 or grp.min_paid_h > 0)
         bound_total = int(min(grp.max_shifts, len(grp.members) * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
         w_coef: list[list[int]] = [[] for _ in range(horizon)]
@@ -346,7 +384,9 @@ def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray,
 
 def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
             hint: np.ndarray | None, var_day: np.ndarray, *, params: SolverParams,
-            started: float, shares: Sequence[float]) -> tuple[np.ndarray, str, float, float]:
+            started: float, shares: Sequence[float], lp_bound: float,
+            lp_values: np.ndarray,
+            ) -> tuple[np.ndarray, str, float, float]:
     """Values, status, CP-SAT bound and solver seconds of the integer search: the whole
     week hinted, then (with three ``shares`` of the time limit) day by day, then the whole
     week again; a step that proves optimality ends the search.
@@ -361,10 +401,12 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
                        params.time_limit_s - (time.perf_counter() - started)), 0.5)
 
     def with_limit(seconds: float) -> SolverParams:
-        return SolverParams(seconds, params.workers, params.seed)
+        return replace(params, time_limit_s=seconds)
 
     if hint is None:
-        sol = solve_integer(ip, with_limit(budget(1.0)))
+        # The LP of this model is nearly integral: even unrepaired, its rounding helps.
+        sol = solve_integer(ip, with_limit(budget(1.0)), hint=np.round(lp_values),
+                            lower_bound=lp_bound)
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
     values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
@@ -375,14 +417,16 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
             spent += seconds
             continue
         try:  # the plan in hand is feasible: a slice that finds nothing keeps it
-            sol = solve_integer(ip, with_limit(budget(share)), values)
+            sol = solve_integer(ip, with_limit(budget(share)), values, lower_bound=lp_bound)
         except SolverError:
             continue
         spent += sol.wall_time_s
         bound = max(bound, sol.bound)
         if sol.objective <= float(np.dot(cost, values)):
             values, status = sol.values, sol.status
-        if sol.status == "OPTIMAL":
+        if sol.status == "OPTIMAL" or (
+                params.relative_gap > 0
+                and relative_gap(float(np.dot(cost, values)), lp_bound) <= params.relative_gap):
             break
     return values, status, bound, spent
 
@@ -402,7 +446,7 @@ def _improve_by_day(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarra
             left = deadline - time.perf_counter()
             if params.workers > 1 and left < 0.5:
                 return values, spent
-            sub = SolverParams(min(per_call, max(left, 0.5)), params.workers, params.seed)
+            sub = replace(params, time_limit_s=min(per_call, max(left, 0.5)))
             try:
                 sol = solve_integer(ip, sub, values, free=var_day == d, rows=rows)
             except SolverError:  # no solution in a short slice: keep the plan, go on
@@ -426,6 +470,7 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
     seg_of = np.zeros(catalog.grid.horizon, dtype=np.int64)
     for k, (a, b) in enumerate(segments):
         seg_of[a:b] = k
+    days: list[tuple[list[int], list[int]]] = []
     for d in range(7):
         idx: list[int] = []
         coef: list[int] = []
@@ -439,8 +484,32 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
                 idx.append(int(p[a - 1]))
                 coef.append(-1)
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
+        days.append((idx, coef))
+    _add_day_subsets(ip, grp, days)
     totals = [int(p[b - 1]) for _, p in mine for _, b in segments if p[b - 1] >= 0]
     paid_min = [round(catalog.lengths[li].paid_h * 60) for li, p in mine for _, b in segments
                 if p[b - 1] >= 0]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
+
+
+def _add_day_subsets(ip: IntegerProgram, grp: AgentGroup,
+                     days: list[tuple[list[int], list[int]]]) -> None:
+    """Hall conditions of the members' days: for every set S of days, the group's shifts
+    on S are at most what its members can work on S (``sum min(max_days, |avail & S|)``)
+    and at least what their minimum days force onto S. Without them the plan may ask one
+    day of agents that are the same agents as another day's."""
+    if grp.member_days is None or grp.member_min_days is None or grp.member_max_days is None:
+        return
+    avail = grp.member_days.astype(np.int64)
+    for mask in range(1, 128):
+        in_s = np.array([(mask >> d) & 1 for d in range(7)], dtype=bool)
+        inside = avail[:, in_s].sum(axis=1)
+        outside = avail[:, ~in_s].sum(axis=1)
+        upper = int(np.minimum(grp.member_max_days, inside).sum())
+        lower = int(np.maximum(grp.member_min_days - outside, 0).sum())
+        if upper >= int(grp.day_cap[in_s].sum()) and lower <= 0:
+            continue
+        idx = [i for d in np.flatnonzero(in_s) for i in days[d][0]]
+        coef = [c for d in np.flatnonzero(in_s) for c in days[d][1]]
+        ip.add_row(idx, coef, lower if lower > 0 else -float("inf"), upper)

@@ -1,0 +1,99 @@
+"""Truthful infeasibility: errors that name the binding rule, and --allow-understaffing."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from helpers import requirements_frame
+from roster_helpers import MONDAY, PARAMS, agent, hourly_rules, solve
+
+from wfm.errors import InfeasibleScheduleError, InputDataError
+from wfm.scheduling.roster import schedule_week
+
+
+def _tuesday_peak(n: int) -> object:
+    return requirements_frame(MONDAY, "UTC", per_day={("voice_fr", 1): [("08:00", "09:00", n)]},
+                              minutes=60)
+
+
+def test_peak_above_available_agents_names_the_interval() -> None:
+    agents = [agent("A1"), agent("A2")]
+    with pytest.raises(InfeasibleScheduleError) as err:
+        schedule_week(_tuesday_peak(3), agents, hourly_rules(), week_start=MONDAY, tz="UTC",
+                      params=PARAMS)
+    assert err.value.message == ("Tuesday 17 Nov 08:00-09:00: 3 agents required on voice_fr, "
+                                 "only 2 available with skill voice_fr")
+    assert "--allow-understaffing" in (err.value.hint or "")
+
+
+def test_availability_counts_in_the_peak_check() -> None:
+    late = agent("A2", availability={d: (time(12), time(20)) for d in range(7)})
+    with pytest.raises(InfeasibleScheduleError, match="2 agents required on voice_fr, only 1 "
+                                                      "available"):
+        schedule_week(_tuesday_peak(2), [agent("A1"), late], hourly_rules(), week_start=MONDAY,
+                      tz="UTC", params=PARAMS)
+
+
+def test_allow_understaffing_returns_the_best_partial_roster() -> None:
+    res = solve(_tuesday_peak(3), [agent("A1"), agent("A2")], hourly_rules(),
+                allow_understaffing=True)
+    assert res.summary["under_agent_hours"] == pytest.approx(1.0)
+    assert res.summary["by_queue"]["voice_fr"]["under_agent_hours"] == pytest.approx(1.0)
+    assert res.summary["warnings"] == ["Tuesday 17 Nov 08:00-09:00: 3 agents required on "
+                                       "voice_fr, only 2 available with skill voice_fr"]
+    tuesday_8 = res.coverage[res.coverage["interval_start"] == "2026-11-17T08:00:00+00:00"]
+    assert tuesday_8[["required", "scheduled", "gap"]].values.tolist() == [[3.0, 2.0, -1.0]]
+
+
+def test_queue_without_skilled_agents_is_reported() -> None:
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", 0): [("08:00", "12:00", 1)], ("email_fr", 0): [("08:00", "10:00", 2)]},
+        minutes=60)
+    with pytest.raises(InfeasibleScheduleError,
+                       match="queue email_fr: 4 agent-hours required in the week but no agent "
+                             "has skill email_fr"):
+        schedule_week(req, [agent("A1")], hourly_rules(), week_start=MONDAY, tz="UTC",
+                      params=PARAMS)
+    res = solve(req, [agent("A1", max_days_week=1)], hourly_rules(), allow_understaffing=True)
+    assert res.summary["by_queue"]["email_fr"]["under_agent_hours"] == pytest.approx(4.0)
+    assert res.summary["by_queue"]["voice_fr"]["under_agent_hours"] == 0
+
+
+def test_contract_that_availability_cannot_meet_names_the_agent() -> None:
+    a = agent("A17", min_days_week=5, max_days_week=5, min_hours_week=20,
+              availability={0: (time(8), time(18)), 1: (time(8), time(18)),
+                            2: (time(8), time(18))})
+    with pytest.raises(InfeasibleScheduleError,
+                       match=r"agent A17 \(Agent A17\) needs 5 working day\(s\) in the week of "
+                             r"2026-11-16 but can work at most 3"):
+        schedule_week(_tuesday_peak(1), [a], hourly_rules(), week_start=MONDAY, tz="UTC",
+                      params=PARAMS, allow_understaffing=True)
+
+
+def test_requirements_of_another_week_are_refused() -> None:
+    with pytest.raises(InputDataError, match=r"no requirement in the week of 2026-11-23 .* the "
+                                             r"file covers 2026-11-16 to 2026-11-22"):
+        schedule_week(_tuesday_peak(1), [agent("A1")], hourly_rules(),
+                      week_start=MONDAY.replace(day=23), tz="UTC", params=PARAMS)
+
+
+def test_agent_shift_length_outside_the_rules_is_refused() -> None:
+    with pytest.raises(InputDataError, match="agent A1: shift_lengths_h 7 not among the site's "
+                                             "shift lengths 4 h"):
+        schedule_week(_tuesday_peak(1), [agent("A1", shift_lengths_h=(7.0,))], hourly_rules(),
+                      week_start=MONDAY, tz="UTC", params=PARAMS)
+
+
+def test_rest_rule_can_make_a_contract_infeasible() -> None:
+    # Two late and two early days: at most 9 h between them breaks the 11 h rest, so a
+    # 4-day contract whose days can only be these four has no roster.
+    avail = {0: (time(18), time(23)), 1: (time(7), time(11)),
+             2: (time(18), time(23)), 3: (time(7), time(11))}
+    a = agent("A1", min_days_week=4, max_days_week=4, availability=avail)
+    rules = hourly_rules(min_rest_h=11)
+    with pytest.raises(InfeasibleScheduleError,
+                       match=r"agent A1 \(Agent A1\): no week meets the contract minimum of 0 "
+                             r"paid h on 4 day\(s\) with a minimum rest of 11 h"):
+        schedule_week(_tuesday_peak(1), [agent("B1"), a], rules, week_start=MONDAY, tz="UTC",
+                      params=PARAMS, allow_understaffing=True)

@@ -1,0 +1,135 @@
+"""schedule_week on instances whose optimum is known by hand or by brute force."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import requirements_frame
+from roster_helpers import LUNCH_1H, MONDAY, agent, brute_force, hourly_rules, solve
+
+from wfm.scheduling.rules import ShiftRules
+
+
+def _req(windows: list[tuple[str, str, int]], day: int = 0) -> pd.DataFrame:
+    return requirements_frame(MONDAY, "UTC", per_day={("voice_fr", day): windows}, minutes=60)
+
+
+def test_two_agents_cover_two_exact_blocks_at_zero_cost() -> None:
+    req = _req([("08:00", "12:00", 2)])
+    res = solve(req, [agent("A1", max_days_week=1), agent("A2", max_days_week=1)],
+                hourly_rules())
+    work = res.roster[res.roster["status"] == "work"]
+    assert sorted(work["shift_start"]) == ["2026-11-16T08:00:00+00:00"] * 2
+    assert set(work["shift_end"]) == {"2026-11-16T12:00:00+00:00"}
+    assert res.summary["objective"] == 0
+    assert res.summary["status"] == "OPTIMAL"
+    assert (res.coverage["gap"] >= 0).all() and res.coverage["gap"].abs().sum() == 0
+    assert res.summary["under_agent_hours"] == 0 and res.summary["over_agent_hours"] == 0
+
+
+def _hour_vector(start_h: int, hours: list[int]) -> np.ndarray:
+    v = np.zeros(24 * 7)
+    for h in hours:
+        v[start_h + h] = 1
+    return v
+
+
+def test_tradeoff_matches_brute_force_without_breaks() -> None:
+    # 08-09:1, 09-10:2, 10-11:1, 12-14:2 -> two 4 h shifts must trade under against over.
+    req = _req([("08:00", "09:00", 1), ("09:00", "10:00", 2), ("10:00", "11:00", 1),
+                ("12:00", "14:00", 2)])
+    required = np.zeros(24 * 7)
+    required[8], required[9], required[10], required[12], required[13] = 1, 2, 1, 2, 2
+    one_shift = [np.zeros(24 * 7)] + [_hour_vector(s, [0, 1, 2, 3]) for s in range(21)]
+    best = brute_force([one_shift, one_shift], required, 10.0, 1.0, 1.0)
+    res = solve(req, [agent("A1", max_days_week=1), agent("A2", max_days_week=1)],
+                hourly_rules(), allow_understaffing=True)
+    assert res.summary["objective"] == pytest.approx(best)
+    assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
+
+
+def test_breaks_and_three_agents_match_brute_force() -> None:
+    # A 1-hour unpaid lunch 1-2 h into each 4-hour shift; the brute force tries every start
+    # and lunch slot of three agents on Monday.
+    rules = hourly_rules(breaks=(LUNCH_1H,))
+    req = _req([("07:00", "10:00", 1), ("10:00", "13:00", 2), ("13:00", "16:00", 1)])
+    required = np.zeros(24 * 7)
+    required[7:10], required[10:13], required[13:16] = 1, 2, 1
+    shifts = [np.zeros(24 * 7)]
+    for s in range(21):
+        for lunch in (1, 2):
+            shifts.append(_hour_vector(s, [h for h in range(4) if h != lunch]))
+    best = brute_force([shifts] * 3, required, 10.0, 1.0, 1.0)
+    agents = [agent(f"A{k}", max_days_week=1) for k in range(3)]
+    res = solve(req, agents, rules, allow_understaffing=True)
+    assert res.summary["objective"] == pytest.approx(best)
+    acts = res.roster.loc[res.roster["status"] == "work", "activities"]
+    assert all(a.startswith("lunch ") for a in acts)
+    # paid hours: 4 h less the unpaid lunch
+    assert set(res.roster.loc[res.roster["status"] == "work", "paid_hours"]) == {3.0}
+
+
+def test_coverage_counts_breaks_as_absent() -> None:
+    rules = hourly_rules(breaks=(LUNCH_1H,))
+    res = solve(_req([("08:00", "12:00", 1)]), [agent("A1", max_days_week=1)], rules,
+                allow_understaffing=True)
+    cov = res.coverage[res.coverage["required"] > 0]
+    assert cov["scheduled"].tolist().count(0.0) == 1  # the lunch hour
+    assert res.summary["under_agent_hours"] == pytest.approx(1.0)
+    lunch = res.agent_intervals[res.agent_intervals["activity"] == "lunch"]
+    assert len(lunch) == 1 and lunch["queue"].iloc[0] == ""
+
+
+def test_contract_minimum_forces_shifts_beyond_demand() -> None:
+    # 12 paid hours a week on 4-hour shifts: three shifts although only one is needed.
+    res = solve(_req([("08:00", "12:00", 1)]),
+                [agent("A1", min_hours_week=12, max_hours_week=12, min_days_week=3)],
+                hourly_rules())
+    work = res.roster[res.roster["status"] == "work"]
+    assert len(work) == 3
+    assert work["paid_hours"].sum() == 12
+    assert res.summary["over_agent_hours"] == pytest.approx(8.0)
+    assert res.summary["objective"] == pytest.approx(8.0)
+
+
+def test_preferred_days_off_are_kept_when_free() -> None:
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", d): [("08:00", "12:00", 1)] for d in range(7)}, minutes=60)
+    a = agent("A1", min_days_week=5, max_days_week=5, min_hours_week=20,
+              preferred_days_off=frozenset({2, 3}))
+    rules = hourly_rules(days_off_per_week=2)
+    res = solve(req, [a], rules, allow_understaffing=True)
+    off = res.roster.loc[res.roster["status"] == "off", "date"].tolist()
+    assert off == [(MONDAY + timedelta(days=2)).isoformat(), (MONDAY + timedelta(days=3))
+                   .isoformat()]
+
+
+def test_weekend_fairness_spreads_weekend_shifts() -> None:
+    # Two identical agents, one weekend shift each day: fairness gives one each.
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", d): [("08:00", "12:00", 1)] for d in range(7)}, minutes=60)
+    agents = [agent(f"A{k}", min_days_week=3, max_days_week=4, max_hours_week=16)
+              for k in range(2)]
+    res = solve(req, agents, hourly_rules(days_off_per_week=3))
+    weekend = res.roster[(res.roster["status"] == "work")
+                         & pd.to_datetime(res.roster["date"]).dt.dayofweek.isin([5, 6])]
+    assert sorted(weekend["agent_id"].tolist()) == ["A0", "A1"]
+    assert res.summary["under_agent_hours"] == 0
+
+
+def test_default_rules_with_breaks_cover_a_day() -> None:
+    # Starter rules (15-min grid, 4/6/8 h, breaks and lunch): six agents, a plain day.
+    req = requirements_frame(MONDAY, "Europe/Paris", per_day={
+        ("voice_fr", 0): [("08:00", "12:00", 3), ("12:00", "18:00", 2)]})
+    agents = [agent(f"A{k}", max_days_week=1) for k in range(6)]
+    res = solve(req, agents, ShiftRules(days_off_per_week=0), tz="Europe/Paris",
+                allow_understaffing=True)
+    assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
+    work = res.roster[res.roster["status"] == "work"]
+    assert work["activities"].str.contains("break").all()
+    assert res.summary["gap"] == pytest.approx(
+        max(0.0, (res.summary["objective"] - res.summary["lp_bound"])
+            / max(res.summary["objective"], 1e-9)), abs=1e-4)

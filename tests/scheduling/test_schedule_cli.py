@@ -1,0 +1,138 @@
+"""`wfm schedule`: run folders, the summary, defaults and one-line errors (CliRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+from helpers import requirements_frame
+from roster_helpers import MONDAY
+
+from wfm.cli.main import cli
+
+AGENTS = ("agent_id,name,team,skills,min_hours_week,max_hours_week,min_days_week,"
+          "max_days_week,shift_lengths_h\n"
+          "A1,Ann,T1,voice_fr,0,40,0,5,4\n"
+          "A2,Bob,T1,voice_fr:1;chat_fr:2,0,40,0,5,4\n")
+
+
+def _project(project: Path, *, agents: str = AGENTS, peak: int = 1) -> tuple[Path, Path]:
+    toml = project / "wfm.toml"
+    text = toml.read_text(encoding="utf-8").replace("workers = 2", "workers = 1")
+    toml.write_text(text, encoding="utf-8")
+    req = requirements_frame(MONDAY, "Europe/Paris", per_day={
+        ("voice_fr", 0): [("09:00", "13:00", peak)]})
+    req["interval_start"] = [t.isoformat() for t in req["interval_start"]]
+    req_path = project / "requirements.csv"
+    req.to_csv(req_path, index=False)
+    (project / "agents.csv").write_text(agents, encoding="utf-8")
+    return req_path, project / "agents.csv"
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(cli, ["schedule", *args, "--time-limit", "10"])
+
+
+def test_schedule_writes_a_run_that_the_checker_accepts(project: Path) -> None:
+    req, agents = _project(project)
+    result = _run("--requirements", str(req), "--agents", str(agents), "--week", "2026-11-16",
+                  "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("queue,required_agent_hours,scheduled_agent_hours,under_agent_hours,"
+                        "over_agent_hours")
+    # A 15-min break in each 4 h shift: two agents (3.5 h over) beat one (15 min short
+    # at weight 20 on voice_fr).
+    assert lines[1].startswith("voice_fr,4.0,7.5,0.0,3.5")
+    latest = project / "schedules" / "latest"
+    assert sorted(p.name for p in latest.iterdir()) == [
+        "agent_intervals.csv", "coverage.csv", "manifest.json", "roster.csv"]
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "OPTIMAL" and manifest["week"] == "2026-11-16"
+    assert manifest["timezone"] == "Europe/Paris"
+    assert manifest["inputs"]["agents"]["path"] == str(agents.resolve())
+    assert len(manifest["inputs"]["requirements"]["sha256"]) == 64
+    assert {"objective", "bound", "gap"} <= set(manifest)
+    roster = pd.read_csv(latest / "roster.csv", dtype=str, keep_default_na=False)
+    assert len(roster) == 14  # 2 agents x 7 days
+    assert (roster["status"] == "work").sum() == 2
+    check = CliRunner().invoke(cli, ["schedule", "check", str(latest), "--format", "csv"])
+    assert check.exit_code == 0, check.output
+
+
+def test_week_defaults_to_the_first_monday(project: Path) -> None:
+    req, agents = _project(project)
+    result = _run("--requirements", str(req), "--agents", str(agents), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "for the week of 2026-11-16" in result.stderr
+
+
+def test_infeasible_peak_is_one_line_and_writes_nothing(project: Path) -> None:
+    req, agents = _project(project, peak=3)
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2] == (
+        "wfm: error: Monday 16 Nov 09:00-13:00: 3 agents required on voice_fr, only 2 "
+        "available with skill voice_fr")
+    assert not (project / "schedules").exists()
+    ok = _run("--requirements", str(req), "--agents", str(agents), "--allow-understaffing",
+              "--format", "csv")
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.splitlines()[1].startswith("voice_fr,12.0,7.5,4.5,0.0")
+
+
+def test_bad_inputs_exit_1_with_one_line(project: Path) -> None:
+    req, _ = _project(project)
+    cases = {
+        "unknown_skill.csv": ("agent_id,name,skills\nA1,Ann,voice_de\n",
+                              "line 2, column skills: 'voice_de' is not valid"),
+        "min_above_max.csv": ("agent_id,name,skills,min_hours_week,max_hours_week\n"
+                              "A17,Ann,voice_fr,40,32\n",
+                              "column min_hours_week: 40 is above max_hours_week 32 for agent "
+                              "'A17'"),
+        "no_days.csv": ("agent_id,name,skills,min_days_week,availability\n"
+                        "A1,Ann,voice_fr,5,mon-tue 08:00-18:00\n",
+                        "agent A1 (Ann) needs 5 working day(s) in the week of 2026-11-16 "
+                        "but can work at most 2"),
+    }
+    for name, (text, message) in cases.items():
+        path = project / name
+        path.write_text(text, encoding="utf-8")
+        result = _run("--requirements", str(req), "--agents", str(path), "--week", "2026-11-16")
+        assert result.exit_code == 1, (name, result.output)
+        assert message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.output
+    other = _run("--requirements", str(req), "--agents", str(project / "agents.csv"),
+                 "--week", "2026-11-23")
+    assert other.exit_code == 1
+    assert "no requirement in the week of 2026-11-23" in other.stderr
+    assert not (project / "schedules").exists()
+
+
+def test_lunch_that_cannot_fit_is_a_config_error(project: Path) -> None:
+    req, agents = _project(project)
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "duration_min = 30\nwindow_start_min = 180\nwindow_end_min = 300",
+        "duration_min = 60\nwindow_start_min = 180\nwindow_end_min = 330"), encoding="utf-8")
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 1
+    assert "cannot fit its 60-min lunch" in result.stderr
+    assert not (project / "schedules").exists()
+
+
+def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
+    req, agents = _project(project)
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'agents_file = "sample/agents.csv"', ''), encoding="utf-8")
+    no_agents = _run("--requirements", str(req))
+    assert no_agents.exit_code == 1
+    assert "no agents file given" in no_agents.stderr
+    assert "[scheduling] agents_file" in no_agents.stderr
+    no_req = _run("--agents", str(agents))
+    assert no_req.exit_code == 1
+    assert "requirements file not found" in no_req.stderr
+    assert "run 'wfm staff' first" in no_req.stderr

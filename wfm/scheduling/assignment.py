@@ -1,0 +1,408 @@
+"""Stage (b): named agents on the shifts of the weekly plan (CP-SAT, one model per group).
+
+Within an agent group every member can serve the same queues, so the plan's shift counts
+of the group are the target: ``sum_a x[a, i] + miss[i] - extra[i] == plan[i]``. Missing a
+planned shift costs its lost coverage, an unplanned one its excess; every per-agent rule
+is hard (one shift a day, availability and time off through the candidate sets, rest
+between shifts, weekly paid hours and days, consecutive days). Preferences and the
+fairness of weekend and late shifts are soft, weighted well below coverage.
+
+Each model is seeded with a complete hint from a most-constrained-first greedy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from wfm.errors import InfeasibleScheduleError, SolverError
+from wfm.scheduling.contracts import WeekLimits
+from wfm.scheduling.coverage_model import SCALE
+from wfm.scheduling.eligibility import AgentGroup, AgentLike
+from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.solver_params import SolverParams, configure_solver
+
+PREF_DAY_OFF_COST = 50     # a worked preferred day off: half an agent-hour of excess
+PREF_START_COST_H = 25     # per hour between the start and the preferred start
+FAIRNESS_COST = 30         # per weekend / late shift of the most loaded member
+LATE_END_MIN = 20 * 60     # a shift ending after 20:00 local counts as late
+WEEKEND_DAYS = (5, 6)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``shift_of[a, d]``: catalog shift of agent ``a`` on day ``d`` (-1 = not working)."""
+
+    shift_of: np.ndarray
+    status: str
+    objective: float
+    wall_time_s: float
+    missed: int
+    extra: int
+
+
+@dataclass(frozen=True)
+class ShiftValue:
+    """Objective change [weighted agent-hours x SCALE] of one shift more or less than
+    planned: the first ``*_cap`` copies at rate ``*_a``, the others at ``*_b`` (>= ``*_a``,
+    so the cost is convex)."""
+
+    miss_cap: int
+    miss_a: int
+    extra_cap: int
+    extra_a: int
+    miss_b: int
+    extra_b: int
+
+
+@dataclass(frozen=True)
+class ShiftMargins:
+    """Marginal value of shifts against the coverage the weekly plan leaves.
+
+    An extra shift gains the understaffing weight in each slot the plan leaves short on one
+    of the group's queues and costs overstaffing elsewhere; a missed one saves
+    overstaffing where the plan is over and loses the understaffing weight elsewhere. So
+    moving a shift to an equally short day costs nothing, and a preference may decide.
+    """
+
+    catalog: ShiftCatalog
+    under: np.ndarray  # (n_queues, n_slots) agents short in the plan
+    over: np.ndarray   # agents in excess
+    queues: tuple[int, ...]
+    under_weights: np.ndarray  # per queue (all queues)
+    over_weight: float
+    cost_per_paid_hour: float
+
+    def of(self, i: int) -> ShiftValue:
+        cat = self.catalog
+        n_t = self.under.shape[1]
+        lo, hi = int(cat.start[i]), min(int(cat.end[i]), n_t)
+        slot_h = cat.grid.slot_minutes / 60
+        paid = self.cost_per_paid_hour * float(cat.paid_h[i])
+        total = int(cat.n_slots_of[i])
+        if not self.queues:
+            return ShiftValue(0, round(-paid * SCALE), 0, round(paid * SCALE) + 1,
+                              round(-paid * SCALE), round(paid * SCALE) + 1)
+        q = list(self.queues)
+        under = self.under[q, lo:hi]
+        over = self.over[q, lo:hi]
+        w = self.under_weights[q][:, None]
+        w_max = float(self.under_weights[q].max())
+        useful = (under > 0).any(axis=0)
+        gain = np.where(under > 0, w, 0.0).max(axis=0) if hi > lo else np.zeros(0)
+        spare = (over > 0).any(axis=0) & ~useful
+        extra_a = float(np.where(useful, -gain, self.over_weight).sum())
+        miss_a = float(np.where(spare, -self.over_weight, w_max).sum())
+        extra_cap = int(under.max(axis=0)[useful].min()) if useful.any() else 0
+        miss_cap = int(over.max(axis=0)[spare].min()) if spare.any() else 0
+        return ShiftValue(
+            miss_cap, round((miss_a * slot_h - paid) * SCALE),
+            extra_cap, round((extra_a * slot_h + paid) * SCALE) + 1,
+            round((w_max * (hi - lo) * slot_h - paid) * SCALE),
+            round((self.over_weight * total * slot_h + paid) * SCALE) + 1)
+
+
+def rest_slots(rules: ShiftRules, slot_minutes: int) -> int:
+    return int(np.ceil(rules.min_rest_h * 60 / slot_minutes - 1e-9))
+
+
+def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
+                     limits: WeekLimits, agent: int,
+                     useful: np.ndarray | None = None) -> np.ndarray:
+    """Shifts offered to one agent: the group's planned shifts they may work and the
+    ``useful`` unplanned ones (worth adding to the plan's coverage); when these cannot give
+    the contract minimum, also the planned clock starts on other days, and at last every
+    shift they may work starting on the hour."""
+    offered = (plan > 0) if useful is None else (plan > 0) | useful
+    planned = np.flatnonzero(offered & eligible[agent])
+    if _can_reach(catalog, planned, limits, agent):
+        return planned
+    keys = {(int(catalog.start_min[i]), int(catalog.length[i])) for i in np.flatnonzero(plan)}
+    same_clock = np.array([(int(m), int(le)) in keys for m, le in
+                           zip(catalog.start_min, catalog.length, strict=True)], dtype=bool)
+    wider = np.flatnonzero((offered | same_clock) & eligible[agent])
+    if _can_reach(catalog, wider, limits, agent):
+        return wider
+    return np.flatnonzero(eligible[agent] & ((catalog.start_min % 60 == 0) | offered))
+
+
+def useful_shifts(catalog: ShiftCatalog, plan: np.ndarray,
+                  margins: ShiftMargins | None) -> np.ndarray:
+    """Unplanned shifts at the planned clock starts, on any day, that would improve the
+    plan's coverage by themselves."""
+    out = np.zeros(catalog.n_shifts, dtype=bool)
+    if margins is None:
+        return out
+    keys = {(int(catalog.start_min[i]), int(catalog.length[i])) for i in np.flatnonzero(plan)}
+    for i in range(catalog.n_shifts):
+        if plan[i] == 0 and (int(catalog.start_min[i]), int(catalog.length[i])) in keys:
+            out[i] = margins.of(i).extra_a < 0
+    return out
+
+
+def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
+               agent: int) -> bool:
+    """A quick necessary test (rest ignored): enough days and paid hours from ``shifts``."""
+    if limits.min_days[agent] == 0 and limits.min_paid_min[agent] == 0:
+        return True
+    best = np.zeros(7)
+    paid = catalog.paid_h * 60
+    for i in shifts:
+        d = int(catalog.day[i])
+        best[d] = max(best[d], paid[i])
+    days = int((best > 0).sum())
+    top = np.sort(best)[::-1][: int(limits.max_days[agent])].sum()
+    return bool(days >= limits.min_days[agent] and top + 1e-6 >= limits.min_paid_min[agent])
+
+
+def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # noqa: PLR0917
+                 agents: Sequence[AgentLike], eligible: np.ndarray, limits: WeekLimits,
+                 rules: ShiftRules, under_weight: float, params: SolverParams, *,
+                 carry_in_days: np.ndarray | None = None,
+                 margins: ShiftMargins | None = None, explain: bool = True) -> Assignment:
+    """Solve stage (b) for one group.
+
+    Parameters
+    ----------
+    plan
+        Planned shifts of this group per catalog shift (from stage a).
+    eligible
+        Boolean (n_agents, n_shifts) of every agent (rest across the week boundary already
+        applied).
+    carry_in_days
+        Per agent, consecutive working days just before the week (0 when unknown).
+    explain
+        On infeasibility, find and name the agents whose own rules admit no week.
+    margins
+        What one shift more or less is worth against the plan's coverage (see
+        :class:`ShiftMargins`); without it a planned shift missed costs its hours of
+        understaffing and an unplanned one its hours of overstaffing.
+    """
+    members = list(group.members)
+    paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
+    n_slots = catalog.n_slots_of
+    useful = useful_shifts(catalog, plan, margins)
+    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a, useful) for a in members}
+    shift_ids = sorted({int(i) for c in cands.values() for i in c} | set(
+        np.flatnonzero(plan).tolist()))
+    hint = greedy_assignment(catalog, plan, cands, agents, limits, rules, carry_in_days)
+
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for a in members:
+        for i in cands[a]:
+            x[(a, int(i))] = model.new_bool_var("")
+    by_shift: dict[int, list[cp_model.IntVar]] = {i: [] for i in shift_ids}
+    for (_, i), var in x.items():
+        by_shift[i].append(var)
+    miss_vars, extra_vars = [], []
+    objective: list[cp_model.LinearExprT] = []
+    for i in shift_ids:
+        p = int(plan[i])
+        value = margins.of(i) if margins is not None else None
+        if value is None:
+            work_h = float(n_slots[i]) * catalog.grid.slot_minutes / 60
+            paid = rules.cost_per_paid_hour * float(catalog.paid_h[i])
+            value = ShiftValue(0, round((under_weight * work_h - paid) * SCALE) if group.queues
+                               else 0, 0, round((rules.overstaffing_weight * work_h + paid)
+                                                * SCALE) + 1, 0, 0)
+        miss_a = model.new_int_var(0, min(p, value.miss_cap), "")
+        miss_b = model.new_int_var(0, p, "")
+        extra_a = model.new_int_var(0, min(len(members), value.extra_cap), "")
+        extra_b = model.new_int_var(0, len(members), "")
+        model.add(miss_a + miss_b <= p)
+        model.add(sum(by_shift[i]) + miss_a + miss_b - extra_a - extra_b == p)
+        miss_vars += [miss_a, miss_b]
+        extra_vars += [extra_a, extra_b]
+        objective += [value.miss_a * miss_a, value.miss_b * miss_b, value.extra_a * extra_a,
+                      value.extra_b * extra_b]
+    rest = rest_slots(rules, catalog.grid.slot_minutes)
+    weekend_load, late_load = [], []
+    for a in members:
+        agent = agents[a]
+        mine = [(int(i), x[(a, int(i))]) for i in cands[a]]
+        if not mine:
+            if limits.min_days[a] or limits.min_paid_min[a]:
+                raise InfeasibleScheduleError(
+                    f"agent {agent.agent_id} ({agent.name}): no shift fits their availability, "
+                    "time off and contract this week, yet the contract asks for "
+                    f"{limits.min_paid_min[a] / 60:g} h on {limits.min_days[a]} day(s)")
+            continue
+        day_vars = []
+        for d in range(7):
+            on_day = [v for i, v in mine if catalog.day[i] == d]
+            y = model.new_bool_var("")
+            model.add(sum(on_day) == y)
+            day_vars.append((y, [(i, v) for i, v in mine if catalog.day[i] == d]))
+        ys = [y for y, _ in day_vars]
+        model.add_linear_constraint(sum(ys), int(limits.min_days[a]), int(limits.max_days[a]))
+        model.add_linear_constraint(sum(int(paid_min[i]) * v for i, v in mine),
+                                    int(limits.min_paid_min[a]), int(limits.max_paid_min[a]))
+        k = rules.max_consecutive_days
+        if k < 7:
+            for d0 in range(7 - k):
+                model.add(sum(ys[d0:d0 + k + 1]) <= k)
+            carry = int(carry_in_days[a]) if carry_in_days is not None else 0
+            if carry > 0:
+                # The run that started last week: the first k - carry + 1 days are not all worked.
+                m = k - carry + 1
+                model.add(sum(ys[: max(m, 1)]) <= max(m - 1, 0))
+        for d in range(7):
+            for d2 in (d + 1, d + 2):
+                if d2 > 6:
+                    continue
+                prev, nxt = day_vars[d][1], day_vars[d2][1]
+                if not prev or not nxt:
+                    continue
+                latest_end = max(int(catalog.end[i]) for i, _ in prev)
+                earliest = min(int(catalog.start[i]) for i, _ in nxt)
+                if earliest >= latest_end + rest:
+                    continue
+                end_expr = sum(int(catalog.end[i]) * v for i, v in prev)
+                start_expr = sum(int(catalog.start[i]) * v for i, v in nxt)
+                model.add(start_expr >= end_expr + rest).only_enforce_if(
+                    [day_vars[d][0], day_vars[d2][0]])
+        for d in agent.preferred_days_off:
+            if 0 <= d < 7:
+                objective.append(PREF_DAY_OFF_COST * ys[d])
+        if agent.preferred_start is not None:
+            pref = agent.preferred_start.hour * 60 + agent.preferred_start.minute
+            for i, v in mine:
+                dev = abs(int(catalog.start_min[i]) - pref)
+                if dev:
+                    objective.append(round(PREF_START_COST_H * dev / 60) * v)
+        weekend_load.append(sum(ys[d] for d in WEEKEND_DAYS))
+        late_load.append(sum(v for i, v in mine if catalog.end_min[i] > LATE_END_MIN))
+    for loads in (weekend_load, late_load):
+        top = model.new_int_var(0, 7, "")
+        for load in loads:
+            model.add(top >= load)
+        objective.append(FAIRNESS_COST * top)
+    model.minimize(sum(objective))
+    for (a, i), var in x.items():
+        model.add_hint(var, int(hint[a, int(catalog.day[i])] == i))
+    solver = configure_solver(cp_model.CpSolver(), params)
+    status = solver.solve(model)
+    name = solver.status_name(status)
+    if status == cp_model.INFEASIBLE:
+        if not explain:
+            raise InfeasibleScheduleError("infeasible")
+        raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
+                                                     rules))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise SolverError(f"stage (b) found no assignment of agents to shifts ({name}) within "
+                          f"{params.time_limit_s:g} s for the group of "
+                          f"{len(members)} agent(s) {_ids(group, agents)}",
+                          hint="raise --time-limit or [scheduling] time_limit_s")
+    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
+    for (a, i), var in x.items():
+        if solver.boolean_value(var):
+            shift_of[a, int(catalog.day[i])] = i
+    missed = int(sum(solver.value(v) for v in miss_vars))
+    extra = int(sum(solver.value(v) for v in extra_vars))
+    return Assignment(shift_of, name, float(solver.objective_value), float(solver.wall_time),
+                      missed, extra)
+
+
+def _ids(group: AgentGroup, agents: Sequence[AgentLike]) -> str:
+    ids = [agents[a].agent_id for a in group.members]
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _explain_group(catalog: ShiftCatalog, group: AgentGroup, agents: Sequence[AgentLike],  # noqa: PLR0917
+                   eligible: np.ndarray, limits: WeekLimits, rules: ShiftRules) -> str:
+    """Name the agents whose own rules admit no week (stage b couples agents only through
+    soft costs, so infeasibility is always some agent's alone)."""
+    culprits: list[int] = []
+    for a in group.members:
+        alone = AgentGroup(group.queues, (a,), group.shift_cap, group.day_cap, 0.0, 0.0, 0, 0)
+        try:
+            assign_group(catalog, alone, np.zeros(catalog.n_shifts, dtype=np.int64), agents,
+                         eligible, limits, rules, 0.0, SolverParams(5.0, 1, 0), explain=False)
+        except InfeasibleScheduleError:
+            culprits.append(a)
+    if not culprits:  # pragma: no cover - defensive
+        return (f"no roster meets the hard rules for agent(s) {_ids(group, agents)}")
+    idx = culprits[0]
+    who = agents[idx]
+    more = f" (and {len(culprits) - 1} more agent(s))" if len(culprits) > 1 else ""
+    return (f"agent {who.agent_id} ({who.name}): no week meets the contract minimum of "
+            f"{limits.min_paid_min[idx] / 60:g} paid h on {limits.min_days[idx]} day(s) with "
+            f"a minimum rest of {rules.min_rest_h:g} h between shifts, at most "
+            f"{rules.max_consecutive_days} consecutive days and the agent's availability"
+            f"{more}")
+
+
+def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,  # noqa: PLR0917
+                      cands: dict[int, np.ndarray], agents: Sequence[AgentLike],
+                      limits: WeekLimits, rules: ShiftRules,
+                      carry_in_days: np.ndarray | None = None) -> np.ndarray:
+    """Most-constrained-first greedy: agents with the fewest candidate shifts pick first,
+    each taking the planned shifts still open (most copies left first) until the plan or
+    their maximum runs out, then unplanned shifts until their minimum is met.
+
+    Returns ``shift_of`` (n_agents, 7) with -1 on days off; only the agents in ``cands``
+    are filled. Every hard rule is respected; a contract minimum may be missed when the
+    greedy paints itself into a corner (the solver then repairs it).
+    """
+    left = plan.astype(np.int64).copy()
+    paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
+    rest = rest_slots(rules, catalog.grid.slot_minutes)
+    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
+    order = sorted(cands, key=lambda a: (len(cands[a]), -int(limits.min_paid_min[a])))
+    for a in order:
+        mine = cands[a]
+        pref_off = agents[a].preferred_days_off
+        carry = int(carry_in_days[a]) if carry_in_days is not None else 0
+        row = shift_of[a]
+        for phase in ("plan", "minimum"):
+            while True:
+                days = int((row >= 0).sum())
+                hours = int(paid_min[row[row >= 0]].sum())
+                if days >= limits.max_days[a]:
+                    break
+                if phase == "minimum" and (days >= limits.min_days[a]
+                                           and hours >= limits.min_paid_min[a]):
+                    break
+                best, best_key = -1, None
+                for i in mine:
+                    d = int(catalog.day[i])
+                    if row[d] >= 0 or hours + paid_min[i] > limits.max_paid_min[a]:
+                        continue
+                    if phase == "plan" and left[i] <= 0:
+                        continue
+                    if not _fits(catalog, row, int(i), rest, rules.max_consecutive_days,
+                                 carry):
+                        continue
+                    key = (int(left[i]), d not in pref_off, int(paid_min[i]))
+                    if best_key is None or key > best_key:
+                        best, best_key = int(i), key
+                if best < 0:
+                    break
+                row[int(catalog.day[best])] = best
+                left[best] -= 1
+    return shift_of
+
+
+def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,  # noqa: PLR0917
+          carry: int) -> bool:
+    d = int(catalog.day[i])
+    for other in row[row >= 0]:
+        o = int(other)
+        if catalog.day[o] < d and catalog.start[i] < catalog.end[o] + rest:
+            return False
+        if catalog.day[o] > d and catalog.start[o] < catalog.end[i] + rest:
+            return False
+    worked = row >= 0
+    worked = worked.copy()
+    worked[d] = True
+    run = carry
+    for w in worked:
+        run = run + 1 if w else 0
+        if run > max_consecutive:
+            return False
+    return True

@@ -1,0 +1,371 @@
+"""The weekly roster: stage (a) plan, stage (b) named agents, stage (c) breaks; run folders.
+
+:func:`schedule_week` is the library entry point (explicit arguments, no Config);
+:func:`write_schedule_run` writes ``schedules/<run-id>/`` atomically and moves ``latest``.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import ConfigError, InfeasibleScheduleError, InputDataError, SolverError
+from wfm.outputs import (
+    atomic_run_dir,
+    atomic_write_text,
+    new_run_id,
+    set_latest,
+    sha256_file,
+    write_manifest,
+)
+from wfm.scheduling.agents import week_conflicts
+from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
+from wfm.scheduling.break_placement import place_breaks
+from wfm.scheduling.contracts import week_limits
+from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
+from wfm.scheduling.feasibility import coverage_conflicts, slot_label
+from wfm.scheduling.requirement_grid import week_requirements
+from wfm.scheduling.roster_frames import (
+    coverage_frame,
+    intervals_frame,
+    roster_frame,
+    scheduled_counts,
+)
+from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.shift_catalog import ShiftCatalog, build_catalog
+from wfm.scheduling.solver_params import SolverParams
+from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap, solve_weekly_plan
+
+# Shares of the time limit: the weekly plan carries the quality, the later stages repair.
+STAGE_SHARES = {"a": 0.5, "b": 0.3, "c": 0.2}
+MAX_WARNINGS = 20
+ROSTER_FILE = "roster.csv"
+INTERVALS_FILE = "agent_intervals.csv"
+COVERAGE_FILE = "coverage.csv"
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A week's roster and how good it is.
+
+    ``summary`` keys: status, stage_status, objective, lp_bound, gap, plan_objective,
+    seconds_a/_b/_c/_total, under_agent_hours, over_agent_hours, paid_hours, by_queue
+    (queue -> required/scheduled/under/over agent-hours), shifts_missed, shifts_extra,
+    warnings, week, timezone.
+    """
+
+    roster: pd.DataFrame
+    agent_intervals: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def _zone(tz: str | ZoneInfo) -> ZoneInfo:
+    if isinstance(tz, ZoneInfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {tz!r}; accepted: an IANA name such as "
+                          "Europe/Paris") from None
+
+
+def _check_lengths(agents: Sequence[AgentLike], rules: ShiftRules) -> None:
+    site = rules.shift_lengths_h
+    for a in agents:
+        odd = [h for h in a.shift_lengths_h if not any(abs(h - s) < 1e-6 for s in site)]
+        if odd:
+            raise InputDataError(
+                f"agent {a.agent_id}: shift_lengths_h {', '.join(f'{h:g}' for h in odd)} "
+                f"not among the site's shift lengths "
+                f"{', '.join(f'{h:g}' for h in site)} h; accepted: a subset of "
+                "[scheduling] shift_lengths_h")
+
+
+def _previous_week(previous: pd.DataFrame | None, agents: Sequence[AgentLike],
+                   week_start: date) -> tuple[dict[int, datetime], np.ndarray]:
+    """Last shift end (UTC) and consecutive working days just before the week, per agent."""
+    carry = np.zeros(len(agents), dtype=np.int64)
+    last_end: dict[int, datetime] = {}
+    if previous is None or previous.empty:
+        return last_end, carry
+    index = {a.agent_id: k for k, a in enumerate(agents)}
+    prev = previous.copy()
+    prev["agent_id"] = prev["agent_id"].astype(str)
+    prev["date"] = prev["date"].astype(str).str[:10]
+    prev = prev[(prev["date"] < week_start.isoformat())
+                & (prev["status"].astype(str).str.lower() == "work")]
+    for aid, rows in prev.groupby("agent_id"):
+        k = index.get(str(aid))
+        if k is None:
+            continue
+        ends = pd.to_datetime(rows["shift_end"], utc=True, format="ISO8601", errors="coerce")
+        if ends.notna().any():
+            last_end[k] = ends.max().to_pydatetime()
+        days = {date.fromisoformat(d) for d in rows["date"]}
+        run, day = 0, week_start - timedelta(days=1)
+        while day in days:
+            run, day = run + 1, day - timedelta(days=1)
+        carry[k] = run
+    return last_end, carry
+
+
+def _eligibility(catalog: ShiftCatalog, agents: Sequence[AgentLike], rules: ShiftRules,
+                 last_end: Mapping[int, datetime]) -> np.ndarray:
+    eligible = np.array([eligible_shifts(a, catalog) for a in agents], dtype=bool).reshape(
+        len(agents), catalog.n_shifts)
+    rest = rest_slots(rules, catalog.grid.slot_minutes)
+    for k, end in last_end.items():
+        slot = (end - catalog.grid.start_utc).total_seconds() / 60 / catalog.grid.slot_minutes
+        eligible[k] &= catalog.start >= np.ceil(slot - 1e-9) + rest
+    return eligible
+
+
+def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules: ShiftRules,
+                  *, week_start: date, tz: str | ZoneInfo, params: SolverParams,
+                  allow_understaffing: bool = False,
+                  previous_roster: pd.DataFrame | None = None) -> ScheduleResult:
+    """Build the roster of one week.
+
+    Parameters
+    ----------
+    requirements
+        REQUIREMENTS frame (queue, channel, interval_start tz-aware or ISO text,
+        agents_required); rows outside the week are ignored.
+    agents
+        The agents (``wfm.scheduling.agents.Agent`` or any object with those fields).
+    rules
+        Shift, break, rest rules and objective weights.
+    week_start
+        First local date of the week (normally a Monday).
+    tz
+        Site time zone (IANA name).
+    params
+        Solver limits; ``time_limit_s`` is the budget of the whole run, shared between the
+        stages (:data:`STAGE_SHARES`).
+    allow_understaffing
+        Return the best roster even when it leaves a requirement uncovered; otherwise such
+        a week raises :class:`InfeasibleScheduleError`.
+    previous_roster
+        The roster of the days before the week (roster.csv columns), when known: rest
+        after its last shifts and its run of working days carry into this week.
+
+    Raises
+    ------
+    InfeasibleScheduleError
+        A contract cannot be met in the week, or (without ``allow_understaffing``) the
+        requirements cannot be covered; the message names the binding rule.
+    InputDataError
+        The requirements do not cover the week, or an agent names a shift length the rules
+        do not allow.
+    """
+    t0 = clock.perf_counter()
+    zone = _zone(tz)
+    if not agents:
+        raise InputDataError("the agents file lists no agent")
+    week = week_requirements(requirements, week_start, zone)
+    _check_lengths(agents, rules)
+    conflicts = week_conflicts(list(agents), rules.shift_lengths_h,  # type: ignore[arg-type]
+                               rules.paid_hours, week_start,
+                               days_off_per_week=rules.days_off_per_week,
+                               allow_overnight=rules.allow_overnight)
+    if conflicts:
+        more = f" (and {len(conflicts) - 1} more agent(s))" if len(conflicts) > 1 else ""
+        raise InfeasibleScheduleError(conflicts[0] + more)
+    catalog = build_catalog(week_start, zone, rules, week.interval_minutes)
+    required = week.slot_array(catalog.grid)
+    limits = week_limits(agents, week_start, rules.days_off_per_week)
+    last_end, carry = _previous_week(previous_roster, agents, week_start)
+    eligible = _eligibility(catalog, agents, rules, last_end)
+    warnings = coverage_conflicts(catalog, eligible, agents, week.queues, required)
+    if warnings and not allow_understaffing:
+        more = f" (and {len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        raise InfeasibleScheduleError(warnings[0] + more,
+                                      hint="rerun with --allow-understaffing to get the best "
+                                           "roster with its shortfall")
+    groups = build_groups(agents, eligible, catalog, rules.days_off_per_week,
+                          min_paid_h=(limits.min_paid_min / 60).tolist(),
+                          min_days=limits.min_days.tolist(), max_days=limits.max_days.tolist(),
+                          queues=week.queues)
+    plan = _solve_plan(catalog, groups, week.queues, required, rules,
+                       params.scaled(STAGE_SHARES["a"]))
+    t_a = clock.perf_counter()
+    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
+    statuses_b, missed, extra = [], 0, 0
+    total = sum(len(g.members) for g in groups)
+    qidx = {q: i for i, q in enumerate(week.queues)}
+    queue_weights = np.array([rules.under_weight(q) for q in week.queues])
+    for g, group in enumerate(groups):
+        share = STAGE_SHARES["b"] * len(group.members) / total
+        weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
+        margins = ShiftMargins(catalog, plan.under, plan.over,
+                               tuple(qidx[q] for q in group.queues), queue_weights,
+                               rules.overstaffing_weight, rules.cost_per_paid_hour)
+        res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
+                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
+                           margins=margins)
+        members = list(group.members)
+        shift_of[members] = res.shift_of[members]
+        statuses_b.append(res.status)
+        missed += res.missed
+        extra += res.extra
+    t_b = clock.perf_counter()
+    priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
+    placed = place_breaks(catalog, shift_of, priority, required, rules,
+                          week.queues, params.scaled(STAGE_SHARES["c"]))
+    t_c = clock.perf_counter()
+    counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
+    coverage = coverage_frame(catalog, week, counts)
+    roster = roster_frame(catalog, agents, shift_of, placed)
+    intervals = intervals_frame(catalog, agents, placed, week.queues)
+    summary = _summary(catalog, plan, required, counts, coverage, shift_of, rules, week.queues)
+    summary.update(
+        stage_status={"a": plan.status, "b": _worst(statuses_b), "c": _worst(placed.statuses)},
+        seconds_a=round(t_a - t0, 3), seconds_b=round(t_b - t_a, 3),
+        seconds_c=round(t_c - t_b, 3), seconds_total=round(clock.perf_counter() - t0, 3),
+        shifts_missed=missed, shifts_extra=extra, warnings=warnings[:MAX_WARNINGS],
+        short_intervals=len(warnings),
+        week=week_start.isoformat(), timezone=zone.key,
+    )
+    # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
+    # that loses nothing against a proven-optimal plan is itself optimal.
+    proven = all(s == "OPTIMAL" for s in summary["stage_status"].values())
+    lost = summary["objective"] > summary["plan_objective"] + 1e-6
+    at_bound = summary["objective"] <= summary["lp_bound"] + 1e-6
+    summary["status"] = "OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE"
+    if summary["under_agent_hours"] > 1e-9 and not allow_understaffing:
+        raise InfeasibleScheduleError(
+            f"the best roster found leaves {summary['under_agent_hours']:.4g} agent-hours "
+            f"uncovered; worst: {_worst_gap(catalog, required, counts, week.queues)}",
+            hint="rerun with --allow-understaffing to publish it with its shortfall, or add "
+                 "agents / widen availability")
+    return ScheduleResult(roster, intervals, coverage, summary)
+
+
+def _by_priority(skills: Mapping[str, int]) -> list[str]:
+    return sorted(skills, key=lambda q: (skills[q], q))
+
+
+def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917
+                required: np.ndarray, rules: ShiftRules, params: SolverParams) -> WeeklyPlan:
+    try:
+        return solve_weekly_plan(catalog, groups, queues, required, rules, params)
+    except SolverError as exc:
+        if "INFEASIBLE" not in exc.message:
+            raise
+    # Pruning keeps only shifts starting and ending near demand; a contract minimum may
+    # need others (a group whose queues are quiet), so retry with every allowed shift.
+    try:
+        return solve_weekly_plan(catalog, groups, queues, required, rules, params, prune=False)
+    except SolverError as exc:
+        if "INFEASIBLE" not in exc.message:
+            raise
+    raise InfeasibleScheduleError(
+        "no weekly plan meets the agents' contracts (weekly hours and days) with the shift "
+        "rules: availability, shift lengths or days off leave too few shifts for some group "
+        "of agents")
+
+
+def _worst(statuses: Sequence[str]) -> str:
+    if not statuses:
+        return "OPTIMAL"
+    return "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
+
+
+def _worst_gap(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,
+               queues: Sequence[str]) -> str:
+    short = required - counts
+    q, t = (int(v) for v in np.unravel_index(int(np.argmax(short)), short.shape))
+    return (f"{slot_label(catalog, int(t), int(t))}: {int(required[q, t])} agents required on "
+            f"{queues[q]}, {int(counts[q, t])} scheduled")
+
+
+def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # noqa: PLR0917
+             counts: np.ndarray, coverage: pd.DataFrame, shift_of: np.ndarray,
+             rules: ShiftRules, queues: Sequence[str]) -> dict[str, Any]:
+    slot_h = catalog.grid.slot_minutes / 60
+    under = np.maximum(required - counts, 0)
+    over = np.maximum(counts - required, 0)
+    worked = shift_of[shift_of >= 0]
+    paid_h = float(catalog.paid_h[worked].sum())
+    weights = np.array([rules.under_weight(q) for q in queues])
+    objective = (float(np.dot(weights, under.sum(axis=1))) * slot_h
+                 + float(over.sum()) * rules.overstaffing_weight * slot_h
+                 + paid_h * rules.cost_per_paid_hour)
+    step_h = (pd.to_datetime(coverage["interval_start"], utc=True, format="ISO8601")
+              .diff().dt.total_seconds().dropna())
+    interval_h = float(step_h[step_h > 0].min()) / 3600 if (step_h > 0).any() else slot_h
+    gap = coverage["gap"].to_numpy(float)
+    by_queue: dict[str, dict[str, float]] = {}
+    for q in queues:
+        m = (coverage["queue"] == q).to_numpy()
+        by_queue[q] = {
+            "required_agent_hours": round(float(coverage["required"][m].sum()) * interval_h, 3),
+            "scheduled_agent_hours": round(float(coverage["scheduled"][m].sum()) * interval_h,
+                                           3),
+            "under_agent_hours": round(float(np.maximum(-gap[m], 0).sum()) * interval_h, 3),
+            "over_agent_hours": round(float(np.maximum(gap[m], 0).sum()) * interval_h, 3),
+        }
+    bound = plan.lp_bound
+    return {
+        "objective": round(objective, 4),
+        "lp_bound": round(bound, 4),
+        "gap": round(relative_gap(objective, bound), 6),
+        "plan_objective": round(plan.objective, 4),
+        "plan_gap": round(plan.gap, 6),
+        "under_agent_hours": round(sum(v["under_agent_hours"] for v in by_queue.values()), 3),
+        "over_agent_hours": round(sum(v["over_agent_hours"] for v in by_queue.values()), 3),
+        "paid_hours": round(paid_h, 3),
+        "shifts": len(worked),
+        "by_queue": by_queue,
+    }
+
+
+def file_input(path: Path) -> dict[str, str]:
+    """A manifest ``inputs`` entry: the path and its SHA-256."""
+    return {"path": str(Path(path).resolve()), "sha256": sha256_file(path)}
+
+
+def write_schedule_run(result: ScheduleResult, root: Path, *,
+                       inputs: Mapping[str, Path] | None = None,
+                       settings: Mapping[str, Any] | None = None,
+                       run_id: str | None = None) -> Path:
+    """Write ``root/<run-id>/`` (roster.csv, agent_intervals.csv, coverage.csv,
+    manifest.json) atomically, then point ``root/latest`` at it.
+
+    ``inputs`` name -> file (recorded with checksums, e.g. requirements, agents);
+    ``settings`` are recorded as given (rules, solver limits). Returns the run folder.
+    """
+    run_id = run_id or new_run_id()
+    with atomic_run_dir(root, run_id) as tmp:
+        atomic_write_text(tmp / ROSTER_FILE, result.roster.to_csv(index=False,
+                                                                  lineterminator="\n"))
+        atomic_write_text(tmp / INTERVALS_FILE, result.agent_intervals.to_csv(
+            index=False, lineterminator="\n"))
+        atomic_write_text(tmp / COVERAGE_FILE, result.coverage.to_csv(index=False,
+                                                                      lineterminator="\n"))
+        s = result.summary
+        write_manifest(tmp, {
+            "kind": "schedule",
+            "run_id": run_id,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": s["status"],
+            "objective": s["objective"],
+            "bound": s["lp_bound"],
+            "gap": s["gap"],
+            "week": s["week"],
+            "timezone": s["timezone"],
+            "inputs": {k: file_input(Path(p)) for k, p in (inputs or {}).items()},
+            "settings": dict(settings or {}),
+            "summary": s,
+        })
+    set_latest(root, run_id)
+    return Path(root) / run_id
