@@ -234,8 +234,8 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
                       cp_bound * to_hours, parts, cp_time)
 
 
-FIRST_SHARE = 0.1  # of the time limit: the whole week, hinted (small weeks end here, proved)
-LNS_SHARE = 0.6  # of the time limit: the day-by-day search; the rest for a last whole-week run
+FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
+LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
 LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
 ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
