@@ -273,61 +273,88 @@ def _build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequenc
             for a, b in segments:
                 if cap_t[a:b].sum() == 0:
                     continue
-                p = ip.add_vars(b - a, 0, bound_total)
+                p = _add_segment(ip, layout, first=a, cap=cap_t[a:b], sl=sl,
+                                 bound_total=bound_total, w_idx=w_idx, w_coef=w_coef)
                 p_full[a:b] = p
-                layout.slot_parts.append((p, np.arange(a, b)))
                 ip.cost[int(p[-1])] += paid_cost[li]
-                _add_segment(ip, layout, p, first=a, cap=cap_t[a:b], sl=sl, bound_total=bound_total,
-                             w_idx=w_idx, w_coef=w_coef)
             layout.prefix[(g, li)] = p_full
         work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
         _add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments)
     return layout, work
 
 
-def _add_segment(ip: IntegerProgram, layout: _Layout, p: np.ndarray, *, first: int,
-                 cap: np.ndarray, sl: ShiftLength, bound_total: int,
-                 w_idx: list[list[int]], w_coef: list[list[int]]) -> None:
+def _prefix_vars(ip: IntegerProgram, layout: _Layout, n: int, *, lo: int, hi: int,
+                 upper: int, first: int) -> np.ndarray:
+    """Prefix counts over a segment of ``n`` slots that can only grow in ``[lo, hi]``:
+    variables there, ``-1`` (zero) before, the last variable repeated after."""
+    out = np.full(n, -1, dtype=np.int64)
+    v = ip.add_vars(hi - lo + 1, 0, upper)
+    layout.slot_parts.append((v, np.arange(first + lo, first + hi + 1)))
+    out[lo:hi + 1] = v
+    out[hi + 1:] = v[-1]
+    return out
+
+
+def _add_term(idx: list[int], coef: list[int], var: int, c: int) -> None:
+    if var >= 0:
+        idx.append(var)
+        coef.append(c)
+
+
+def _add_segment(ip: IntegerProgram, layout: _Layout, *, first: int, cap: np.ndarray,
+                 sl: ShiftLength, bound_total: int, w_idx: list[list[int]],
+                 w_coef: list[list[int]]) -> np.ndarray:
     """Rows of one shift length in one segment: start caps, breaks (Bechtold-Jacobs
-    forward and backward rows) and the working agents of each slot."""
-    n = len(p)
-    ip.add_row([int(p[0])], [1], 0, int(cap[0]))
-    for k in range(1, n):
+    forward and backward rows) and the working agents of each slot. Returns the prefix
+    count of shifts per slot of the segment (variable index, -1 for zero).
+
+    Counts only get variables where they can change (from the first to the last start,
+    and for breaks from the first earliest to the last latest break start), which keeps
+    the LP a third to a half smaller than one variable per slot.
+    """
+    n = len(cap)
+    starts = np.flatnonzero(cap)
+    s0, s1 = int(starts[0]), int(starts[-1])
+    p = _prefix_vars(ip, layout, n, lo=s0, hi=s1, upper=bound_total, first=first)
+    ip.add_row([int(p[s0])], [1], 0, int(cap[s0]))
+    for k in range(s0 + 1, s1 + 1):
         ip.add_row([int(p[k]), int(p[k - 1])], [1, -1], 0, int(cap[k]))
     for k in range(n):
-        w_idx[first + k].append(int(p[k]))
-        w_coef[first + k].append(1)
-        if k - sl.n_slots >= 0:
-            w_idx[first + k].append(int(p[k - sl.n_slots]))
-            w_coef[first + k].append(-1)
-    starts = np.flatnonzero(cap)
+        back = k - sl.n_slots
+        if back >= 0 and p[back] == p[k]:
+            continue  # started and ended before this slot: nothing at work
+        _add_term(w_idx[first + k], w_coef[first + k], int(p[k]), 1)
+        if back >= 0:
+            _add_term(w_idx[first + k], w_coef[first + k], int(p[back]), -1)
     for bw in sl.breaks:
         can = np.zeros(n, dtype=bool)
         for k in range(bw.earliest, bw.latest + 1):
             can[np.clip(starts + k, 0, n - 1)] = True
-        qv = ip.add_vars(n, 0, bound_total)
-        layout.slot_parts.append((qv, np.arange(first, first + n)))
-        ip.add_row([int(qv[0])], [1], 0, bound_total if can[0] else 0)
-        for k in range(1, n):
+        e0, e1 = int(np.flatnonzero(can)[0]), int(np.flatnonzero(can)[-1])
+        qv = _prefix_vars(ip, layout, n, lo=e0, hi=e1, upper=bound_total, first=first)
+        ip.add_row([int(qv[e0])], [1], 0, bound_total)
+        for k in range(e0 + 1, e1 + 1):
             ip.add_row([int(qv[k]), int(qv[k - 1])], [1, -1], 0, bound_total if can[k] else 0)
         ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
-        for k in range(n):
+        for k in range(s0, s1 + 1):
             late = min(k + bw.latest, n - 1)
-            ip.add_row([int(p[k]), int(qv[late])], [1, -1], upper=0)  # forward
-            early = k + bw.earliest - 1
-            if early >= 0:
-                back = [int(qv[min(early, n - 1)])]
-                coef = [1]
-                if k >= 1:
-                    back.append(int(p[k - 1]))
-                    coef.append(-1)
-                ip.add_row(back, coef, upper=0)  # backward
+            row_i: list[int] = [int(p[k])]
+            row_c: list[int] = [1]
+            _add_term(row_i, row_c, int(qv[late]), -1)
+            ip.add_row(row_i, row_c, upper=0)  # forward
+        for k in range(s0 + 1, s1 + 1):
+            early = min(k + bw.earliest - 1, n - 1)
+            if qv[early] < 0:
+                continue
+            ip.add_row([int(qv[early]), int(p[k - 1])], [1, -1], upper=0)  # backward
         for k in range(n):
-            w_idx[first + k].append(int(qv[k]))
-            w_coef[first + k].append(-1)
-            if k - bw.duration >= 0:
-                w_idx[first + k].append(int(qv[k - bw.duration]))
-                w_coef[first + k].append(1)
+            back = k - bw.duration
+            if back >= 0 and qv[back] == qv[k]:
+                continue
+            _add_term(w_idx[first + k], w_coef[first + k], int(qv[k]), -1)
+            if back >= 0:
+                _add_term(w_idx[first + k], w_coef[first + k], int(qv[back]), 1)
+    return p
 
 
 def _work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: int,
@@ -405,7 +432,8 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
 
     if hint is None:
         # The LP of this model is nearly integral: even unrepaired, its rounding helps.
-        sol = solve_integer(ip, with_limit(budget(1.0)), hint=np.round(lp_values),
+        # No feasible rounding: the whole limit for CP-SAT, as the plan must be found.
+        sol = solve_integer(ip, params, hint=np.round(lp_values),
                             lower_bound=lp_bound)
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
