@@ -91,26 +91,31 @@ def solve_lp_relaxation(ip: IntegerProgram) -> float:
     return solve_lp(ip).bound
 
 
-def solve_lp(ip: IntegerProgram) -> LpSolution:
+def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None) -> LpSolution:
     """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
-    on these covering models)."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None:  # pragma: no cover - GLOP ships with every ortools wheel
-        raise SolverError("the GLOP linear solver is not available in this ortools build")
-    xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
-                                                                      strict=True)]
-    for idx, coef, lo, up in ip.rows:
-        ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
-                                  up if up < INF else solver.infinity(), "")
-        for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
-            ct.SetCoefficient(xs[i], float(c))
-    obj = solver.Objective()
-    for x, c in zip(xs, ip.cost, strict=True):
-        if c:
-            obj.SetCoefficient(x, float(c))
-    obj.SetMinimization()
+    on these covering models).
+
+    With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP, a
+    first-order method that solves the large multi-group models in seconds where the
+    simplex takes minutes; its answer is approximate, so the bound returned is then the
+    Lagrangian bound of its duals (:func:`dual_bound`), valid whatever their accuracy.
+    """
+    solver, xs, cts, obj = _lp_model(ip, "GLOP")
     solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+    if time_limit_s is not None:
+        solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
     status = solver.Solve()
+    if status == pywraplp.Solver.NOT_SOLVED and time_limit_s is not None:
+        solver, xs, cts, obj = _lp_model(ip, "PDLP")
+        solver.SetSolverSpecificParametersAsString(
+            "termination_criteria { simple_optimality_criteria { "
+            f"eps_optimal_relative: {PDLP_TOLERANCE} eps_optimal_absolute: {PDLP_TOLERANCE} "
+            "} } num_threads: 2")
+        status = solver.Solve()
+        if status == pywraplp.Solver.OPTIMAL:
+            duals = np.fromiter((ct.dual_value() for ct in cts), dtype=float, count=len(cts))
+            values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
+            return LpSolution(dual_bound(ip, duals), values)
     if status != pywraplp.Solver.OPTIMAL:
         name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
                 pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
@@ -118,6 +123,50 @@ def solve_lp(ip: IntegerProgram) -> LpSolution:
                           f"({name})")
     values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
     return LpSolution(float(obj.Value()), values)
+
+
+PDLP_TOLERANCE = 1e-5  # relative optimality of PDLP; the bound stays valid (dual_bound)
+
+
+def _lp_model(ip: IntegerProgram, backend: str) -> tuple[
+        pywraplp.Solver, list[pywraplp.Variable], list[pywraplp.Constraint],
+        pywraplp.Objective]:
+    solver = pywraplp.Solver.CreateSolver(backend)
+    if solver is None:  # pragma: no cover - GLOP and PDLP ship with every ortools wheel
+        raise SolverError(f"the {backend} linear solver is not available in this ortools build")
+    xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
+                                                                      strict=True)]
+    cts = []
+    for idx, coef, lo, up in ip.rows:
+        ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
+                                  up if up < INF else solver.infinity(), "")
+        for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
+            ct.SetCoefficient(xs[i], float(c))
+        cts.append(ct)
+    obj = solver.Objective()
+    for x, c in zip(xs, ip.cost, strict=True):
+        if c:
+            obj.SetCoefficient(x, float(c))
+    obj.SetMinimization()
+    return solver, xs, cts, obj
+
+
+def dual_bound(ip: IntegerProgram, duals: np.ndarray) -> float:
+    """Lower bound of the LP (so of the integer program) from any row multipliers.
+
+    For every x with ``l <= Ax <= u`` and ``lb <= x <= ub``:
+    ``c.x = (c - A'y).x + y.Ax >= sum_j min((c - A'y)_j lb_j, (c - A'y)_j ub_j)
+    + sum_i (y_i l_i if y_i > 0 else y_i u_i)``; a multiplier whose side is infinite is
+    dropped. Every variable of the program has finite bounds.
+    """
+    matrix, lower, upper = row_matrix(ip)
+    y = np.where(((duals > 0) & ~np.isfinite(lower)) | ((duals < 0) & ~np.isfinite(upper)),
+                 0.0, duals)
+    reduced = np.asarray(ip.cost, dtype=float) - matrix.T @ y
+    lb, ub = np.asarray(ip.lower, dtype=float), np.asarray(ip.upper, dtype=float)
+    rows = np.where(y > 0, y * np.where(np.isfinite(lower), lower, 0.0),
+                    y * np.where(np.isfinite(upper), upper, 0.0)).sum()
+    return float(rows + np.minimum(reduced * lb, reduced * ub).sum())
 
 
 def row_matrix(ip: IntegerProgram) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:

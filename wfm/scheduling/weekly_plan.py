@@ -204,7 +204,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
                           (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
     layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
     rows = row_matrix(ip)
-    lp_sol = solve_lp(ip)
+    lp_sol = solve_lp(ip, time_limit_s=LP_SIMPLEX_SHARE * params.time_limit_s)
     lp = lp_sol.bound
     values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
                            group_queues=group_queues, required=required)
@@ -234,6 +234,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
                       cp_bound * to_hours, parts, cp_time)
 
 
+LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
