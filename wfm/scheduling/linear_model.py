@@ -95,7 +95,8 @@ def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None) -> LpSolu
     """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
     on these covering models).
 
-    With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP, a
+    With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP (with
+    the same limit), a
     first-order method that solves the large multi-group models in seconds where the
     simplex takes minutes; its answer is approximate, so the bound returned is then the
     Lagrangian bound of its duals (:func:`dual_bound`), valid whatever their accuracy.
@@ -105,17 +106,21 @@ def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None) -> LpSolu
     if time_limit_s is not None:
         solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
     status = solver.Solve()
-    if status == pywraplp.Solver.NOT_SOLVED and time_limit_s is not None:
+    finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
+    if status not in finished and time_limit_s is not None:
         solver, xs, cts, obj = _lp_model(ip, "PDLP")
         solver.SetSolverSpecificParametersAsString(
             "termination_criteria { simple_optimality_criteria { "
             f"eps_optimal_relative: {PDLP_TOLERANCE} eps_optimal_absolute: {PDLP_TOLERANCE} "
             "} } num_threads: 2")
+        solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
         status = solver.Solve()
-        if status == pywraplp.Solver.OPTIMAL:
+        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            # Converged or stopped by its limit: the duals bound the LP either way.
             duals = np.fromiter((ct.dual_value() for ct in cts), dtype=float, count=len(cts))
             values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
-            return LpSolution(dual_bound(ip, duals), values)
+            if np.isfinite(duals).all() and np.isfinite(values).all():
+                return LpSolution(dual_bound(ip, duals), values)
     if status != pywraplp.Solver.OPTIMAL:
         name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
                 pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")

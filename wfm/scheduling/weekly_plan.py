@@ -153,6 +153,7 @@ class _Layout:
     prefix: dict[tuple[int, int], np.ndarray]
     seg_first: np.ndarray  # True at the first slot of each segment
     slot_parts: list[tuple[np.ndarray, np.ndarray]]
+    n_prefix_parts: int = 0  # the first parts are prefix counts (shifts and breaks)
 
     def var_slots(self, n_vars: int) -> np.ndarray:
         out = np.full(n_vars, -1, dtype=np.int64)
@@ -200,11 +201,14 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     over_cost = round(rules.overstaffing_weight * SCALE)
     cov = add_coverage(ip, work, group_queues, [len(grp.members) for grp in groups], required,
                        under_cost, over_cost)
+    layout.n_prefix_parts = len(layout.slot_parts)
     layout.slot_parts += [(cov.under.ravel(), np.tile(np.arange(n_t), len(queue_names))),
                           (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
     layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
     rows = row_matrix(ip)
-    lp_sol = solve_lp(ip, time_limit_s=LP_SIMPLEX_SHARE * params.time_limit_s)
+    lp_sol = solve_lp(ip, time_limit_s=max(LP_SIMPLEX_SHARE * params.time_limit_s,
+                                           LP_SIMPLEX_MIN_S))
+    _monotone_prefixes(lp_sol.values, layout, ip)
     lp = lp_sol.bound
     values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
                            group_queues=group_queues, required=required)
@@ -235,6 +239,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
 
 
 LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
+LP_SIMPLEX_MIN_S = 10.0
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
@@ -356,6 +361,15 @@ def _add_segment(ip: IntegerProgram, layout: _Layout, *, first: int, cap: np.nda
             if back >= 0:
                 _add_term(w_idx[first + k], w_coef[first + k], int(qv[back]), 1)
     return p
+
+
+def _monotone_prefixes(values: np.ndarray, layout: _Layout, ip: IntegerProgram) -> None:
+    """Make approximate LP values (PDLP) non-decreasing along each prefix count and within
+    bounds, in place, so their rounding keeps the ordering rows (exact LP values already
+    are)."""
+    for idx, _ in layout.slot_parts[:layout.n_prefix_parts]:
+        values[idx] = np.maximum.accumulate(values[idx])
+    np.clip(values, np.asarray(ip.lower), np.asarray(ip.upper), out=values)
 
 
 def _work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: int,
