@@ -11,6 +11,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
+import bench_schedule_agents as agents_bench  # noqa: E402
 import bench_schedule_weekly as weekly  # noqa: E402
 import schedule_instances as si  # noqa: E402
 
@@ -74,3 +75,18 @@ def test_coverage_figures_count_short_and_excess_hours():
                                   rules)
     assert fig == {"paid_h": 10.0, "under_h": 0.5, "over_h": 0.25,
                    "objective": 10.0 + 0.5 * rules.understaffing_weight}
+
+
+def test_quick_named_agents_bench_roster_is_checked_and_above_the_bound(
+        capsys: pytest.CaptureFixture[str]):
+    (res,) = agents_bench.main(["--quick", "--only", "named", "--time-limit", "10",
+                                "--workers", "2"])
+    assert res["agents"] == 40
+    assert res["roster_rows"] == 40 * 7
+    assert res["objective"] >= res["lp_bound"] - 1e-6
+    assert res["violations"] == 0  # the roster keeps every hard rule the checker knows
+    assert res["paid_h"] > 0
+    assert res["under_h"] <= res["required_h"]
+    printed = capsys.readouterr().out
+    assert f"checker: {res['violations']} violations" in printed
+    assert "== named: 40 agents" in printed
