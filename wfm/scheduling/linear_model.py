@@ -91,7 +91,8 @@ def solve_lp_relaxation(ip: IntegerProgram) -> float:
     return solve_lp(ip).bound
 
 
-def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None) -> LpSolution:
+def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None,
+             simplex: bool = True) -> LpSolution:
     """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
     on these covering models).
 
@@ -100,12 +101,15 @@ def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None) -> LpSolu
     first-order method that solves the large multi-group models in seconds where the
     simplex takes minutes; its answer is approximate, so the bound returned is then the
     Lagrangian bound of its duals (:func:`dual_bound`), valid whatever their accuracy.
+    ``simplex=False`` (with a limit) goes to PDLP straight away.
     """
-    solver, xs, cts, obj = _lp_model(ip, "GLOP")
-    solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
-    if time_limit_s is not None:
-        solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
-    status = solver.Solve()
+    status = pywraplp.Solver.NOT_SOLVED
+    if simplex or time_limit_s is None:
+        solver, xs, cts, obj = _lp_model(ip, "GLOP")
+        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        if time_limit_s is not None:
+            solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
+        status = solver.Solve()
     finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
     if status not in finished and time_limit_s is not None:
         solver, xs, cts, obj = _lp_model(ip, "PDLP")
