@@ -20,7 +20,7 @@ demo:
 	@test -x $(WFM) || { echo "run 'make install' first"; exit 1; }
 	rm -rf $(DEMO)
 	$(WFM) init $(DEMO) --seed 7
-	cd $(DEMO) && ../$(WFM) ingest sample/*.csv
+	cd $(DEMO) && ../$(WFM) ingest sample/intervals.csv
 	cd $(DEMO) && ../$(WFM) check --format table
 
 test:
@@ -36,7 +36,7 @@ types:
 check: lint types test
 
 bench:
-	$(BIN)/python bench/run_all.py
+	nice -n 10 $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -53,3 +53,48 @@ def test_manifest_lists_checksums(tmp_path: Path) -> None:
     # sha256 of "x\n"
     import hashlib
     assert hashlib.sha256(b"x\n").hexdigest() in text
+
+
+def test_disk_full_is_an_output_error_and_keeps_the_old_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    target = tmp_path / "report.csv"
+    target.write_text("old\n")
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError, match=r"report\.csv: cannot write \(No space left"), \
+            atomic_open(target) as fh:
+        fh.write("new\n")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_run_dir_on_a_read_only_filesystem_is_an_output_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    def read_only(*_: object, **__: object) -> str:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(OutputError, match="Read-only file system"), \
+            atomic_run_dir(tmp_path / "runs", "r1"):
+        pass
+    assert list_runs(tmp_path / "runs") == []
+
+
+def test_read_frame_csv_keeps_identifiers_as_text(tmp_path: Path) -> None:
+    from wfm.schema import SCHEDULE_INTERVALS, read_frame_csv
+
+    path = tmp_path / "agent_intervals.csv"
+    path.write_text("agent_id,interval_start,activity,queue\n"
+                    "007,2026-11-16T08:00:00+01:00,work,0412\n")
+    frame = read_frame_csv(str(path), SCHEDULE_INTERVALS)
+    assert frame["agent_id"].tolist() == ["007"]
+    assert frame["queue"].tolist() == ["0412"]

@@ -9,6 +9,7 @@ previous outputs. A run folder is built under a hidden temporary name and rename
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -25,6 +26,19 @@ LATEST = "latest"
 TMP_PREFIX = ".tmp-"
 
 
+#: OSErrors that mean "the output cannot be written" (rather than a bug or a bad input).
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG,
+                           errno.EACCES, errno.EPERM})
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        f"{target}: cannot write ({exc.strerror or exc}); earlier outputs are left as they were",
+        hint="free disk space or fix the folder's permissions, then run again"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) else None,
+    )
+
+
 def _check_parent(path: Path) -> None:
     parent = path.parent
     if not parent.exists():
@@ -36,25 +50,43 @@ def _check_parent(path: Path) -> None:
 
 
 @contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write; renamed over ``path`` on success.
+
+    For libraries that write files themselves (Excel, Parquet). On any failure the
+    temporary file is removed and ``path`` keeps its previous content; a full disk or a
+    read-only folder becomes an OutputError naming ``path``.
+    """
+    target = Path(path)
+    _check_parent(target)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent,
+                                   suffix=target.suffix)
+    except OSError as exc:
+        raise _output_error(target, exc) from None
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+            raise _output_error(target, exc) from None
+        raise
+
+
+@contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
                 newline: str | None = None) -> Iterator[IO[Any]]:
     """Open a temporary sibling of ``path`` for writing; rename it over ``path`` on success."""
-    target = Path(path)
-    _check_parent(target)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding,
-                       newline=None if binary else newline) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(path) as tmp, open(tmp, mode, encoding=None if binary else encoding,
+                                        newline=None if binary else newline) as fh:
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -65,24 +97,6 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     with atomic_open(path, "wb") as fh:
         fh.write(data)
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A temporary path for libraries that write files themselves (Excel, Parquet)."""
-    target = Path(path)
-    _check_parent(target)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent,
-                               suffix=target.suffix)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -102,11 +116,19 @@ def atomic_run_dir(root: str | Path, run_id: str) -> Iterator[Path]:
     final = root / run_id
     if final.exists():
         raise OutputError(f"{final}: run folder already exists")
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
+    except OSError as exc:
+        raise _output_error(final, exc) from None
     try:
         yield tmp
         os.chmod(tmp, 0o755)
         os.replace(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if exc.errno in _WRITE_ERRNOS:
+            raise _output_error(final, exc) from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

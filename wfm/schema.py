@@ -51,6 +51,8 @@ TALK_S = "talk_s"
 HOLD_S = "hold_s"
 ACW_S = "acw_s"
 ANSWER_WAIT_S = "answer_wait_s"
+ABANDON_WAIT_S = "abandon_wait_s"
+SHORT_ABANDONED = "short_abandoned"
 BACKLOG = "backlog"
 AHT_S = "aht_s"
 MODEL = "model"
@@ -101,6 +103,8 @@ INTERVALS = FrameSchema(
         Column(OFFERED, "count", True, "contacts", "contacts entering the queue"),
         Column(HANDLED, "count", False, "contacts", "contacts answered / handled"),
         Column(ABANDONED, "count", False, "contacts", "contacts that abandoned while waiting"),
+        Column(SHORT_ABANDONED, "count", False, "contacts",
+               "abandoned within the ACD's short-abandon threshold (part of abandoned)"),
         Column(ANSWERED_WITHIN_SL, "count", False, "contacts", "answered within threshold"),
         Column(SL_THRESHOLD_S, "seconds", False, "s", "service-level threshold"),
         Column(HANDLE_S, "seconds", False, "s", "summed handle time (talk + hold + ACW)"),
@@ -108,6 +112,8 @@ INTERVALS = FrameSchema(
         Column(HOLD_S, "seconds", False, "s", "summed hold time"),
         Column(ACW_S, "seconds", False, "s", "summed after-contact work"),
         Column(ANSWER_WAIT_S, "seconds", False, "s", "summed wait of answered contacts"),
+        Column(ABANDON_WAIT_S, "seconds", False, "s",
+               "summed wait of abandoned contacts (time to abandon)"),
         Column(BACKLOG, "count", False, "items", "open deferred items at interval end"),
     ),
 )
@@ -144,6 +150,10 @@ REQUIREMENTS = FrameSchema(
         Column("occupancy", "fraction", False),
         Column("abandon_rate", "fraction", False),
         Column("method", "str", False, meaning="staffing model used"),
+        Column(BACKLOG, "number", False, "items",
+               "deferred work: open items at the end of the interval"),
+        Column("oldest_age_s", "seconds", False, "s",
+               "deferred work: age of the oldest open item at the end of the interval"),
     ),
 )
 
@@ -222,7 +232,9 @@ def read_frame_csv(path: str, schema: FrameSchema) -> pd.DataFrame:
     Timestamp columns are parsed as UTC-aware timestamps; use ``tz_convert`` for local time.
     """
     try:
-        df = pd.read_csv(path)
+        # Identifiers such as agent_id "007" or queue "0412" must stay text.
+        text_cols = {c.name: str for c in schema.columns if c.kind == "str"}
+        df = pd.read_csv(path, dtype=text_cols)
     except FileNotFoundError:
         raise InputDataError(f"{path}: file not found") from None
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -46,7 +46,18 @@ def test_concurrency_reports_agents_not_slots() -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--volume", "-5", "--aht", "180"], "volume -5.0 is not valid"),
     (["--volume", "100", "--aht", "0"], "AHT 0.0 s is not valid"),
-    (["--volume", "100", "--aht", "180", "--target", "100/0"], "100% can never be met"),
+    (["--volume", "100", "--aht", "180", "--target", "100/0"],
+     "--target '100/0': the percentage must be in (0, 100), got 100; no staffing answers "
+     "100% of contacts within a threshold (waits are random)"),
+    (["--volume", "100", "--aht", "180", "--target", "0/20"],
+     "--target '0/20': the percentage must be in (0, 100), got 0\n"),
+    (["--volume", "100", "--aht", "180", "--patience", "0"], "--patience 0 is not valid; "
+     "accepted: seconds > 0"),
+    (["--volume", "100", "--aht", "180", "--max-occupancy", "1.5"],
+     "--max-occupancy 1.5 is not valid; accepted: a fraction in (0, 1]"),
+    (["--volume", "100", "--aht", "180", "--interval", "0"],
+     "--interval 0 is not valid; accepted: minutes > 0"),
+    (["--volume", "100", "--aht", "180", "--agents", "-1"], "--agents -1 is not valid"),
     (["--volume", "100", "--aht", "180", "--target", "80/-1"], "threshold must be >= 0"),
     (["--volume", "100", "--aht", "180", "--concurrency", "0"], "--concurrency 0 is not valid"),
     (["--volume", "100", "--aht", "180", "--shrinkage", "1"], "--shrinkage 1 is not valid"),
@@ -74,3 +85,6 @@ def test_patience_uses_erlang_a_and_shows_abandonment() -> None:
     assert answer["service_level"] >= 0.8
     assert next(row for row in rows if row["agents"] == 11)["service_level"] < 0.8
     assert 0 < answer["abandon_rate"] < 0.1
+    # ASA of answered contacts under Erlang A (checked against the exact chain elsewhere).
+    assert answer["asa_s"] == pytest.approx(6.3348, abs=1e-4)
+    assert rows[0]["asa_s"] > answer["asa_s"] > rows[-1]["asa_s"]

@@ -62,3 +62,90 @@ def test_staff_negative_volume_names_file_and_queue(project: Path) -> None:
     r = CliRunner().invoke(cli, ["staff", "--forecast", str(fc), "--output-dir", "out"])
     assert r.exit_code == 1
     assert "fc.csv: queue 'voice_fr': volume -3.0 is not valid" in r.output
+
+
+def email_forecast(path: Path, days: int = 7, per_interval: float = 4.0) -> pd.DataFrame:
+    starts = pd.date_range("2026-01-05 00:00", periods=days * 96, freq="15min",
+                           tz="Europe/Paris")
+    frame = pd.DataFrame({"queue": "email_fr", "channel": "email",
+                          "interval_start": [t.isoformat() for t in starts],
+                          "offered": per_interval, "aht_s": 420.0, "model": "test"})
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_staff_deferred_queue_backlog_and_opening_hours(project: Path) -> None:
+    fc = project / "fc.csv"
+    email_forecast(fc)
+    r = CliRunner().invoke(cli, ["staff", "--forecast", str(fc), "--output-dir", "out"])
+    assert r.exit_code == 0, r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert list(req.columns)[-2:] == ["backlog", "oldest_age_s"]
+    assert (req["method"] == "deferred_calendar").all()
+    local = pd.to_datetime(req["interval_start"], utc=True).dt.tz_convert("Europe/Paris")
+    clock = local.dt.hour + local.dt.minute / 60
+    wd = local.dt.day_of_week
+    opened = ((wd < 5) & (clock >= 8) & (clock < 20)) | ((wd == 5) & (clock >= 9) & (clock < 17))
+    assert (req.loc[~opened, "agents_productive"] == 0).all()
+    assert req.loc[opened, "agents_productive"].max() > 0
+    # Overnight the backlog holds the evening's and night's mail, aged up to ~12 h.
+    monday_night = local.dt.strftime("%Y-%m-%d %H:%M") == "2026-01-06 07:45"
+    assert req.loc[monday_night, "backlog"].iloc[0] >= 4 * 11 * 4
+    assert req["oldest_age_s"].max() <= 24 * 3600 * 2
+    assert req["agents_required"].tolist() == pytest.approx(
+        (req["agents_productive"] / 0.7).tolist())
+    # Mon-Fri items are all answered within 24 h.
+    weekday_share = req.loc[(wd < 4), "service_level"]
+    assert (weekday_share == 1.0).all()
+
+
+def test_staff_deferred_unreachable_target(project: Path) -> None:
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "response_target = 0.90", "response_target = 1.0"), encoding="utf-8")
+    fc = project / "fc.csv"
+    email_forecast(fc)
+    r = CliRunner().invoke(cli, ["staff", "--forecast", str(fc), "--output-dir", "out"])
+    assert r.exit_code == 1
+    assert ("fc.csv: queue 'email_fr': response target 100% within 24 h (calendar clock) "
+            "cannot be met: at most 9") in r.output
+    assert "items arriving e.g. Sat 2026-01-10 16:45 have no opening hour" in r.output
+    assert not (project / "out" / "requirements.csv").exists()
+
+
+def _history(project: Path, with_waits: bool) -> None:
+    from wfm.io.store import write_intervals
+
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("patience_s = 180\n", ""),
+                    encoding="utf-8")
+    starts = pd.date_range("2025-12-01 09:00", periods=4, freq="15min", tz="UTC")
+    frame = pd.DataFrame({"interval_start": starts, "queue": "voice_en", "channel": "voice",
+                          "offered": 200, "handled": 190, "abandoned": 10})
+    if with_waits:
+        frame["answer_wait_s"] = 3000.0
+    write_intervals(project / "data", frame)
+
+
+def test_staff_estimates_patience_from_history(project: Path) -> None:
+    _history(project, with_waits=True)
+    write_forecast(project / "fc.csv", [30.0, 40.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    # (4 x 3000 s answered + 40 x ASA imputed) / 40 abandoned = 315.8 s
+    assert "queue 'voice_en': patience estimated at 316 s from 40 abandoned contacts" in r.output
+    assert "underestimates patience" in r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert (req["method"] == "erlang_a").all() and req["asa_s"].notna().all()
+
+
+def test_staff_patience_needs_wait_columns(project: Path) -> None:
+    _history(project, with_waits=False)
+    write_forecast(project / "fc.csv", [30.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    assert ("queue 'voice_en': the history has no answer_wait_s; patience not estimated, "
+            "Erlang C used") in r.output
+    assert pd.read_csv(project / "out" / "requirements.csv")["method"].tolist() == ["erlang_c"]

@@ -69,10 +69,10 @@ def test_output_in_missing_folder_or_read_only_place(schedule_run: Path, project
     # A location the OS refuses even to root (procfs), and a file used as a folder.
     result = invoke("export", "roster", "--output", "/proc/roster.xlsx")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "/proc/roster.xlsx: cannot write here" in result.output
+    assert "/proc/roster.xlsx: cannot write" in result.output
     (project / "afile").write_text("x")
     result = invoke("report", "coverage", "-f", "csv", "--output", "afile/cov.csv")
-    assert result.exit_code == 1 and "afile/cov.csv: cannot write here" in result.output
+    assert result.exit_code == 1 and "afile/cov.csv: cannot write" in result.output
 
 
 def test_read_only_folder(schedule_run: Path, project: Path) -> None:
@@ -266,3 +266,17 @@ def test_reports_read_the_data_store(project: Path) -> None:
 def test_reports_on_an_empty_store(project: Path) -> None:
     result = invoke("report", "service-level")
     assert result.exit_code == 1 and "the data store is empty" in result.output
+
+
+def test_output_suffix_chooses_the_format(schedule_run: Path, project: Path) -> None:
+    assert invoke("report", "coverage", "--output", "cov.xlsx").exit_code == 0
+    wb = openpyxl.load_workbook(project / "cov.xlsx")
+    ws = wb.active
+    assert ws is not None
+    queues = [row[0] for row in ws.iter_rows(values_only=True)]
+    assert queues.count("email_fr") + queues.count("voice_fr") == 6  # the 6 queue-days
+    assert invoke("report", "coverage", "--output", "cov.json").exit_code == 0
+    assert len(json.loads((project / "cov.json").read_text())) == 6
+    # An explicit --format still wins over the suffix.
+    assert invoke("report", "coverage", "-f", "csv", "--output", "cov.txt").exit_code == 0
+    assert (project / "cov.txt").read_text().startswith("queue,")

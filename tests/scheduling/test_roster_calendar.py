@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from helpers import requirements_frame
 from roster_helpers import LUNCH_1H, MONDAY, agent, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.errors import InfeasibleScheduleError
 from wfm.scheduling.agents import END_OF_DAY
@@ -95,8 +95,20 @@ def test_multi_skill_agent_is_counted_once_per_interval() -> None:
     assert res.summary["under_agent_hours"] == pytest.approx(5.0)
     assert res.summary["by_queue"]["voice_fr"]["scheduled_agent_hours"] + res.summary[
         "by_queue"]["chat_fr"]["scheduled_agent_hours"] == pytest.approx(3.0)
-    with pytest.raises(InfeasibleScheduleError, match="leaves 5 agent-hours uncovered"):
+    with pytest.raises(InfeasibleScheduleError, match="2 agents required on chat_fr and "
+                                                      "voice_fr together, only 1 available"):
         solve(req, [agent("M1", skills=two, max_days_week=1)], hourly_rules(breaks=(LUNCH_1H,)))
+
+
+def test_shortfall_the_precheck_cannot_see_is_refused_without_the_flag() -> None:
+    # One agent, one 4-hour need: available every hour, but the lunch leaves one hour short.
+    req = requirements_frame(MONDAY, "UTC", per_day={("voice_fr", 0): [("08:00", "12:00", 1)]},
+                             minutes=60)
+    with pytest.raises(InfeasibleScheduleError,
+                       match=r"the best roster found leaves 1 agent-hours uncovered; worst: "
+                             r"Monday 16 Nov (09|10):00-(10|11):00: 1 agents required on "
+                             r"voice_fr, 0 scheduled"):
+        solve(req, [agent("L1", max_days_week=1)], hourly_rules(breaks=(LUNCH_1H,)))
 
 
 def test_primary_skill_is_preferred_when_both_are_short() -> None:
@@ -106,3 +118,22 @@ def test_primary_skill_is_preferred_when_both_are_short() -> None:
     res = solve(req, [agent("M1", skills={"chat_fr": 1, "voice_fr": 2}, max_days_week=1)],
                 hourly_rules(), allow_understaffing=True)
     assert set(res.agent_intervals["queue"]) == {"chat_fr"}
+
+
+@pytest.mark.parametrize("week", [date(2026, 3, 23), date(2026, 10, 19)])
+def test_dst_sunday_with_breaks_and_lunch_passes_the_checker(week: date) -> None:
+    # Starter rules (15-min grid, breaks and lunch) across the change: activity clock times
+    # near the missing or repeated hour must still read back as valid.
+    from wfm.scheduling.rules import ShiftRules
+
+    req = requirements_frame(week, "Europe/Paris", per_day={
+        ("voice_fr", 6): [("00:00", "04:00", 2), ("04:00", "08:00", 1)]})
+    agents = [agent(f"D{k}", max_days_week=1) for k in range(3)]
+    res = solve(req, agents, ShiftRules(days_off_per_week=0), week=week, tz="Europe/Paris",
+                allow_understaffing=True)
+    work = res.roster[res.roster["status"] == "work"]
+    assert len(work) >= 2
+    for start, end in work[["shift_start", "shift_end"]].values:
+        hours = (pd.Timestamp(end) - pd.Timestamp(start)) / pd.Timedelta(hours=1)
+        assert hours in (4.0, 6.0, 8.0)
+    assert work["activities"].str.contains("break").all()

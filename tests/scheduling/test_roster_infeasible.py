@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from helpers import requirements_frame
 from roster_helpers import MONDAY, PARAMS, agent, hourly_rules, solve
+from scheduling_frames import requirements_frame
 
 from wfm.errors import InfeasibleScheduleError, InputDataError
 from wfm.scheduling.roster import schedule_week
@@ -46,6 +46,19 @@ def test_allow_understaffing_returns_the_best_partial_roster() -> None:
     assert tuesday_8[["required", "scheduled", "gap"]].values.tolist() == [[3.0, 2.0, -1.0]]
 
 
+def test_multi_skill_agents_cannot_cover_two_queues_at_once() -> None:
+    both = {"voice_fr": 1, "chat_fr": 2}
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", 0): [("08:00", "12:00", 3)], ("chat_fr", 0): [("08:00", "12:00", 3)]},
+        minutes=60)
+    agents = [agent(f"B{k}", skills=both) for k in range(4)]
+    with pytest.raises(InfeasibleScheduleError) as err:
+        schedule_week(req, agents, hourly_rules(), week_start=MONDAY, tz="UTC", params=PARAMS)
+    assert err.value.message == (
+        "Monday 16 Nov 08:00-12:00: 6 agents required on chat_fr and voice_fr together, only 4 "
+        "available with any of those skills (each agent works one queue at a time)")
+
+
 def test_queue_without_skilled_agents_is_reported() -> None:
     req = requirements_frame(MONDAY, "UTC", per_day={
         ("voice_fr", 0): [("08:00", "12:00", 1)], ("email_fr", 0): [("08:00", "10:00", 2)]},
@@ -76,6 +89,15 @@ def test_requirements_of_another_week_are_refused() -> None:
                                              r"file covers 2026-11-16 to 2026-11-22"):
         schedule_week(_tuesday_peak(1), [agent("A1")], hourly_rules(),
                       week_start=MONDAY.replace(day=23), tz="UTC", params=PARAMS)
+
+
+def test_requirements_for_part_of_the_week_are_refused() -> None:
+    req = _tuesday_peak(1)
+    late = req[req["interval_start"] >= "2026-11-18"]
+    with pytest.raises(InputDataError, match="the requirements cover only 2026-11-18 to "
+                                             "2026-11-22 of the week of 2026-11-16"):
+        schedule_week(late, [agent("A1")], hourly_rules(), week_start=MONDAY, tz="UTC",
+                      params=PARAMS)
 
 
 def test_agent_shift_length_outside_the_rules_is_refused() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
-from helpers import requirements_frame
 from roster_helpers import MONDAY
+from scheduling_frames import requirements_frame
 
 from wfm.cli.main import cli
 
@@ -18,10 +19,15 @@ AGENTS = ("agent_id,name,team,skills,min_hours_week,max_hours_week,min_days_week
           "A2,Bob,T1,voice_fr:1;chat_fr:2,0,40,0,5,4\n")
 
 
-def _project(project: Path, *, agents: str = AGENTS, peak: int = 1) -> tuple[Path, Path]:
+def _edit_toml(project: Path, old: str, new: str) -> None:
     toml = project / "wfm.toml"
-    text = toml.read_text(encoding="utf-8").replace("workers = 2", "workers = 1")
-    toml.write_text(text, encoding="utf-8")
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _project(project: Path, *, agents: str = AGENTS, peak: int = 1) -> tuple[Path, Path]:
+    _edit_toml(project, "workers = 2", "workers = 1")
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={
         ("voice_fr", 0): [("09:00", "13:00", peak)]})
     req["interval_start"] = [t.isoformat() for t in req["interval_start"]]
@@ -37,6 +43,7 @@ def _run(*args: str) -> object:
 
 def test_schedule_writes_a_run_that_the_checker_accepts(project: Path) -> None:
     req, agents = _project(project)
+    _edit_toml(project, "relative_gap = 0.001", "relative_gap = 0")  # prove optimality
     result = _run("--requirements", str(req), "--agents", str(agents), "--week", "2026-11-16",
                   "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -67,6 +74,13 @@ def test_week_defaults_to_the_first_monday(project: Path) -> None:
     result = _run("--requirements", str(req), "--agents", str(agents), "--format", "json")
     assert result.exit_code == 0, result.output
     assert "for the week of 2026-11-16" in result.stderr
+    assert "stage (a) weekly plan of 1 agent group(s)" in result.stderr
+    assert "stage (c) breaks and lunch placed" in result.stderr
+    quiet = CliRunner().invoke(cli, ["--quiet", "schedule", "--requirements", str(req),
+                                     "--agents", str(agents), "--time-limit", "10",
+                                     "--format", "csv"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""
 
 
 def test_infeasible_peak_is_one_line_and_writes_nothing(project: Path) -> None:
@@ -113,10 +127,8 @@ def test_bad_inputs_exit_1_with_one_line(project: Path) -> None:
 
 def test_lunch_that_cannot_fit_is_a_config_error(project: Path) -> None:
     req, agents = _project(project)
-    toml = project / "wfm.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "duration_min = 30\nwindow_start_min = 180\nwindow_end_min = 300",
-        "duration_min = 60\nwindow_start_min = 180\nwindow_end_min = 330"), encoding="utf-8")
+    _edit_toml(project, "duration_min = 30\nwindow_start_min = 180\nwindow_end_min = 300",
+               "duration_min = 60\nwindow_start_min = 180\nwindow_end_min = 330")
     result = _run("--requirements", str(req), "--agents", str(agents))
     assert result.exit_code == 1
     assert "cannot fit its 60-min lunch" in result.stderr
@@ -125,9 +137,7 @@ def test_lunch_that_cannot_fit_is_a_config_error(project: Path) -> None:
 
 def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
     req, agents = _project(project)
-    toml = project / "wfm.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'agents_file = "sample/agents.csv"', ''), encoding="utf-8")
+    _edit_toml(project, 'agents_file = "sample/agents.csv"', "")
     no_agents = _run("--requirements", str(req))
     assert no_agents.exit_code == 1
     assert "no agents file given" in no_agents.stderr
@@ -136,3 +146,44 @@ def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
     assert no_req.exit_code == 1
     assert "requirements file not found" in no_req.stderr
     assert "run 'wfm staff' first" in no_req.stderr
+
+
+def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
+    _, agents = _project(project,
+                         agents="agent_id,name,skills,shift_lengths_h\nA1,Ann,voice_fr,4\n")
+    week1 = requirements_frame(MONDAY, "Europe/Paris", per_day={
+        ("voice_fr", 6): [("16:00", "20:00", 1)]})
+    week2 = requirements_frame(date(2026, 11, 23), "Europe/Paris", per_day={
+        ("voice_fr", 0): [("06:00", "10:00", 1)]})
+    req = pd.concat([week1, week2], ignore_index=True)
+    req["interval_start"] = [t.isoformat() for t in req["interval_start"]]
+    req.to_csv(project / "two_weeks.csv", index=False)
+    common = ["--requirements", str(project / "two_weeks.csv"), "--agents", str(agents),
+              "--allow-understaffing", "--format", "csv"]
+    first = _run(*common, "--week", "2026-11-16")
+    assert first.exit_code == 0, first.output
+    second = _run(*common, "--week", "2026-11-23")
+    assert second.exit_code == 0, second.output
+    assert "rest and consecutive days carried over from run" in second.stderr
+    roster = pd.read_csv(project / "schedules" / "latest" / "roster.csv", dtype=str,
+                         keep_default_na=False)
+    monday = roster[(roster["date"] == "2026-11-23") & (roster["status"] == "work")]
+    # Sunday's shift ended at 20:00: 11 h rest, so not before 07:00 (06:00 would cover more).
+    assert monday["shift_start"].tolist() == ["2026-11-23T07:00:00+01:00"]
+
+
+def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -> None:
+    import wfm.scheduling.roster as roster
+    from wfm.errors import SolverError
+
+    def time_out(*args: object, **kwargs: object) -> object:
+        raise SolverError("CP-SAT found no solution (UNKNOWN) within 2.5 s")
+
+    monkeypatch.setattr(roster, "solve_weekly_plan", time_out)  # type: ignore[attr-defined]
+    req, agents = _project(project)
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 1
+    assert ("wfm: error: stage (a), the weekly plan: CP-SAT found no solution (UNKNOWN) within "
+            "2.5 s (its share of the run's time limit)") in result.stderr
+    assert "hint: raise --time-limit" in result.stderr
+    assert not (project / "schedules").exists()

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from wfm import schema
 from wfm.cli.main import cli
+from wfm.simulation.sample_data import SAMPLE_COLUMNS
 
 
 def test_sample_writes_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -19,7 +20,7 @@ def test_sample_writes_files_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert f"wrote {intervals}" in first.output and f"wrote {rates}" in first.output
     assert "sample history 2026-10-05 to 2026-11-15 (Europe/Paris), seed 3" in first.output
     original = intervals.read_bytes()
-    assert original.splitlines()[0].decode() == ",".join(schema.INTERVALS.names)
+    assert original.splitlines()[0].decode() == ",".join(SAMPLE_COLUMNS)
 
     again = runner.invoke(cli, ["sample", str(target), "--seed", "4", "--years", "0.1"])
     assert again.exit_code == 1

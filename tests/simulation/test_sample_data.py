@@ -15,6 +15,7 @@ from wfm import schema
 from wfm.errors import InputDataError, OutputError
 from wfm.simulation.queueing import mmn_plus_m
 from wfm.simulation.sample_data import (
+    SAMPLE_COLUMNS,
     TRUE_RATES_COLUMNS,
     SampleData,
     generate_sample,
@@ -43,7 +44,7 @@ def frame(sample: SampleData) -> pd.DataFrame:
 
 def test_shape_span_and_columns(sample: SampleData) -> None:
     iv = sample.intervals
-    assert tuple(iv.columns) == schema.INTERVALS.names
+    assert tuple(iv.columns) == SAMPLE_COLUMNS
     assert tuple(sample.true_rates.columns) == TRUE_RATES_COLUMNS
     assert list(iv[schema.QUEUE].unique()) == [q.name for q in DEFAULT_QUEUES]
     assert str(iv[schema.INTERVAL_START].dt.tz) == "Europe/Paris"
@@ -285,7 +286,7 @@ def test_write_sample_round_trip_and_refuses_overwrite(tmp_path: Path) -> None:
     written = write_sample(target, seed=3, years=0.1)
     assert [p.name for p in written] == ["intervals.csv", "true_rates.csv"]
     text = written[0].read_text(encoding="utf-8").splitlines()
-    assert text[0] == ",".join(schema.INTERVALS.names)
+    assert text[0] == ",".join(SAMPLE_COLUMNS)
     assert text[1].startswith("2026-10-05T00:00:00+02:00,voice_fr,voice,")
     back = schema.read_frame_csv(str(written[0]), schema.INTERVALS)
     fresh = generate_sample(seed=3, years=0.1).intervals

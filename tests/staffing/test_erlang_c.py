@@ -121,3 +121,15 @@ def test_fractional_service_level_interpolates_between_whole_agents() -> None:
     assert float(service_level_fractional(13.25, 10.0, 180.0, 20.0)) == pytest.approx(
         0.75 * float(service_level(13, 10.0, 180.0, 20.0))
         + 0.25 * float(service_level(14, 10.0, 180.0, 20.0)))
+
+
+def test_recursion_walk_and_bracketing_fallback_agree_with_brute_force() -> None:
+    # Occupancy 0.6 puts big loads far above the square-root guess (bracketing search),
+    # small ones stay within the Erlang-B recursion walk.
+    a = np.array([0.004, 0.7, 3.3, 12.0, 55.5, 140.0, 900.0])
+    got = required_agents(a, 240.0, sl_target=0.85, sl_threshold_s=15.0, max_occupancy=0.6)
+    for load, n in zip(a, got, strict=True):
+        k = np.floor(load) + 1
+        while service_level(k, load, 240.0, 15.0) < 0.85 or occupancy(k, load) > 0.6:
+            k += 1
+        assert n == k

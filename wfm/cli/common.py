@@ -14,6 +14,7 @@ import pandas as pd
 from wfm.config import CONFIG_NAME, Config, find_config, load_config
 from wfm.errors import ConfigError, WfmError
 from wfm.reports import FORMATS, render
+from wfm.reports.render import format_for_output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,14 +75,16 @@ def output_options(fn: F) -> F:
     )(fn)
     return click.option(
         "--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-        help="Output format [default: table on a terminal, csv when piped].",
+        help="Output format [default: from the --output suffix (.csv, .json, .xlsx, .txt), "
+             "else table on a terminal, csv when piped].",
     )(fn)
 
 
 def emit(frame: pd.DataFrame, fmt: str | None, output: Path | None, *,
          title: str | None = None) -> None:
     """Render a result frame through the one render function."""
-    render(frame, fmt or default_format(), output, title=title if fmt != "csv" else None)
+    fmt = fmt or format_for_output(output) or default_format()
+    render(frame, fmt, output, title=title if fmt != "csv" else None)
 
 
 def env_flag(name: str) -> bool:

@@ -11,6 +11,7 @@ from wfm import __version__
 from wfm.cli.common import AppContext, WfmClickError
 from wfm.cli.config_cmd import config_group, init_command
 from wfm.cli.forecast_cmd import forecast_group
+from wfm.cli.ingest_cmd import check_command, ingest_command
 from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.sample_cmd import sample_command
 from wfm.cli.schedule_cmd import schedule_group
@@ -29,7 +30,7 @@ class WfmGroup(click.Group):
 
 
 @click.group(cls=WfmGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Example:  wfm init demo && cd demo && wfm ingest sample/*.csv")
+             epilog="Example:  wfm init demo && cd demo && wfm ingest sample/intervals.csv")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               envvar="WFM_CONFIG", default=None,
               help="Path to wfm.toml [default: nearest wfm.toml in this folder or above; "
@@ -56,6 +57,8 @@ cli.add_command(staff_command)
 cli.add_command(sample_command)
 cli.add_command(report_group)
 cli.add_command(export_group)
+cli.add_command(ingest_command)
+cli.add_command(check_command)
 
 
 def main() -> None:

@@ -55,6 +55,25 @@ def first_monday(requirements: pd.DataFrame, tz: Any, source: str) -> date:
     return day if day <= last else first.date()
 
 
+def previous_roster(schedules_dir: Path, week: date) -> tuple[pd.DataFrame | None, str]:
+    """The latest run's rows for the 7 days before ``week`` (rest and consecutive days carry
+    over), and that run's folder name; ``None`` when it has none."""
+    path = schedules_dir / LATEST / ROSTER_FILE
+    if not path.is_file():
+        return None, ""
+    try:
+        roster = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        return None, ""
+    if not {"agent_id", "date", "status", "shift_end"} <= set(roster.columns):
+        return None, ""
+    lo, hi = (week - timedelta(days=7)).isoformat(), week.isoformat()
+    rows = roster[(roster["date"].str[:10] >= lo) & (roster["date"].str[:10] < hi)]
+    if rows.empty:
+        return None, ""
+    return rows, (schedules_dir / LATEST).resolve().name
+
+
 def parse_week(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -128,14 +147,19 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     rules = shift_rules(sched)
     app.info(f"scheduling {len(agents)} agents for the week of {week} "
              f"(time limit {params.time_limit_s:g} s)")
+    previous, previous_run = previous_roster(config.paths.schedules_dir, week)
+    if previous is not None:
+        app.info(f"rest and consecutive days carried over from run {previous_run}")
     result = schedule_week(requirements, agents, rules, week_start=week, tz=tz, params=params,
-                           allow_understaffing=allow_understaffing)
+                           allow_understaffing=allow_understaffing, previous_roster=previous,
+                           progress=app.info)
     run_dir = write_schedule_run(
         result, config.paths.schedules_dir,
         inputs={"requirements": req_path, "agents": agents_path, "config": config.path},
         settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
                   "seed": params.seed, "relative_gap": params.relative_gap,
-                  "allow_understaffing": allow_understaffing})
+                  "allow_understaffing": allow_understaffing,
+                  "previous_run": previous_run})
     s = result.summary
     title = (f"# {s['status']} roster, week of {s['week']}: objective {s['objective']:g}, "
              f"LP bound {s['lp_bound']:g}, gap {s['gap']:.2%}; under {s['under_agent_hours']:g} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -9,13 +10,16 @@ import numpy as np
 import pandas as pd
 
 from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
+from wfm.io.store import read_intervals
 from wfm.outputs import atomic_run_dir, atomic_write_text, new_run_id, set_latest
 from wfm.schema import FORECAST, read_frame_csv
-from wfm.staffing.erlang_a import erlang_a
+from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
-from wfm.staffing.plan import staff_hot_queue
+from wfm.staffing.patience import estimate_patience as patience_from_history
 from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing.requirements import QueueTargets, staff_forecast
 
 
 def _parse_target(text: str) -> tuple[float, float]:
@@ -27,8 +31,10 @@ def _parse_target(text: str) -> tuple[float, float]:
         raise StaffingError(f"--target {text!r} is not valid; accepted: PERCENT/SECONDS "
                             "such as 80/20") from None
     if not 0 < pct < 100:
+        why = ("; no staffing answers 100% of contacts within a threshold (waits are "
+               "random)" if pct >= 100 else "")
         raise StaffingError(f"--target {text!r}: the percentage must be in (0, 100), "
-                            f"got {pct:g}; a target of 100% can never be met")
+                            f"got {pct:g}{why}")
     if sec < 0:
         raise StaffingError(f"--target {text!r}: the threshold must be >= 0 seconds")
     return pct / 100.0, sec
@@ -66,6 +72,14 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
         raise StaffingError(f"--shrinkage {shrinkage:g} is not valid; accepted: a fraction "
                             "in [0, 1), e.g. 0.3")
     sl_target, threshold_s = _parse_target(target)
+    if not interval_min > 0:
+        raise StaffingError(f"--interval {interval_min:g} is not valid; accepted: minutes > 0")
+    if patience_s is not None and not patience_s > 0:
+        raise StaffingError(f"--patience {patience_s:g} is not valid; accepted: seconds > 0 "
+                            "(mean time before a caller hangs up)")
+    if max_occupancy is not None and not 0 < max_occupancy <= 1:
+        raise StaffingError(f"--max-occupancy {max_occupancy:g} is not valid; accepted: a "
+                            "fraction in (0, 1], e.g. 0.85")
     load = float(offered_load(volume, aht_s, interval_min * 60.0))
     if agents is None:
         if patience_s is None:
@@ -92,6 +106,7 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
     else:
         m = erlang_a(s, load, aht_s, patience_s, threshold_s)
         cols["service_level"] = m["sl_offered"]
+        cols["asa_s"] = asa_answered(s, load, aht_s, patience_s)
         cols["abandon_rate"] = m["p_abandon"]
         cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
     frame = pd.DataFrame({
@@ -112,52 +127,35 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for requirements.csv and daily.csv [default: a new run folder "
                    "under <forecasts_dir>/../requirements].")
+@click.option("--estimate-patience", is_flag=True,
+              help="Voice/callback queues without patience_s: estimate it from the "
+                   "history (abandoned, handled, answer_wait_s) and use Erlang A.")
 @pass_app
-def staff_command(app: AppContext, forecast_path: Path | None,
-                  output_dir: Path | None) -> None:
-    """Required agents per queue and interval from a forecast (hot channels).
+def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,
+                  estimate_patience: bool) -> None:
+    """Required agents per queue and interval from a forecast, every channel.
 
-    Writes requirements.csv (queue, channel, interval_start, offered, aht_s,
-    agents_productive, agents_required, service_level, asa_s, occupancy, abandon_rate,
-    method) and daily.csv (agent-hours and FTE per queue and local day), atomically.
-    Deferred channels (email, back office, ...) are skipped for now.
+    Voice/callback: Erlang C, or Erlang A with patience_s; chat/messaging: concurrency
+    slots per agent; email, webform, social, letter, back office: a FIFO backlog worked
+    in opening hours to meet response_target within response_time_h. Writes
+    requirements.csv (schema.REQUIREMENTS columns, with backlog and oldest_age_s for
+    deferred queues) and daily.csv (agent-hours and FTE per queue and local day),
+    atomically.
     """
     cfg = app.config
     path = forecast_path or cfg.paths.forecasts_dir / "latest" / "forecast.csv"
     fc = read_frame_csv(str(path), FORECAST)
-    interval_s = cfg.data.interval_minutes * 60.0
-    parts = []
-    for (queue, channel), group in fc.groupby(["queue", "channel"], sort=True):
-        q = cfg.queue(str(queue))
-        if q.is_deferred:
-            app.info(f"skipping {queue}: deferred-work staffing is not implemented yet")
-            continue
-        rows = group.sort_values("interval_start")
-        try:
-            res = staff_hot_queue(
-                rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float), interval_s,
-                sl_target=q.sl_target, sl_threshold_s=q.sl_threshold_s, max_asa_s=q.max_asa_s,
-                max_abandon_rate=q.max_abandon_rate, patience_s=q.patience_s,
-                concurrency=q.concurrency, max_occupancy=cfg.staffing.max_occupancy,
-                shrinkage=cfg.staffing.shrinkage)
-        except StaffingError as exc:
-            raise StaffingError(f"{path}: queue {queue!r}: {exc.message}") from None
-        out = rows[["queue", "channel", "interval_start", "offered", "aht_s"]].copy()
-        for key, value in res.items():
-            out[key] = value
-        out["channel"] = str(channel)
-        parts.append(out)
-    if not parts:
-        raise StaffingError(f"{path}: no hot-channel queue to staff")
-    req = pd.concat(parts, ignore_index=True)
-    local = req["interval_start"].dt.tz_convert(cfg.site.timezone)
-    hours = cfg.data.interval_minutes / 60.0
-    daily = (req.assign(date=local.dt.strftime("%Y-%m-%d"),
-                        agent_hours_productive=req["agents_productive"] * hours,
-                        agent_hours_scheduled=req["agents_required"] * hours)
-             .groupby(["queue", "date"], as_index=False)[
-                 ["agent_hours_productive", "agent_hours_scheduled"]].sum())
-    daily["fte"] = daily["agent_hours_scheduled"] / (cfg.staffing.hours_per_fte / 5.0)
+    for name in fc["queue"].unique():
+        cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
+    years = range(fc["interval_start"].min().year - 1, fc["interval_start"].max().year + 2)
+    arguments = staffing_arguments(cfg, years)
+    if estimate_patience:
+        arguments["queues"] = _with_estimated_patience(app, arguments["queues"],
+                                                       sorted(map(str, fc["queue"].unique())))
+    try:
+        req, daily = staff_forecast(fc, **arguments)
+    except StaffingError as exc:
+        raise StaffingError(f"{path}: {exc.message}") from None
     req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
     if output_dir is None:
         root = cfg.paths.forecasts_dir.parent / "requirements"
@@ -175,3 +173,36 @@ def staff_command(app: AppContext, forecast_path: Path | None,
 def _write(folder: Path, req: pd.DataFrame, daily: pd.DataFrame) -> None:
     atomic_write_text(folder / "requirements.csv", req.to_csv(index=False, lineterminator="\n"))
     atomic_write_text(folder / "daily.csv", daily.to_csv(index=False, lineterminator="\n"))
+
+
+def _with_estimated_patience(app: AppContext, queues: dict[str, QueueTargets],
+                             names: list[str]) -> dict[str, QueueTargets]:
+    """Patience from the last 13 weeks of history for hot voice queues that lack one."""
+    out = dict(queues)
+    for name in names:
+        q = queues[name]
+        if q.patience_s is not None or q.channel not in ("voice", "callback"):
+            continue
+        hist = read_intervals(app.config.paths.data_dir, queues=[name])
+        need = ("abandoned", "handled", "answer_wait_s")
+        lacking = [c for c in need if c not in hist or hist[c].isna().all()]
+        if lacking:
+            app.info(f"queue {name!r}: the history has no {', '.join(lacking)}; patience "
+                     "not estimated, Erlang C used")
+            continue
+        recent = hist[hist["interval_start"] >= hist["interval_start"].max()
+                      - pd.Timedelta(weeks=13)]
+        # The summed wait of abandoned contacts removes the estimator's downward bias;
+        # it is optional in exports, so use it only where every interval carries it.
+        abandon_wait = recent.get("abandon_wait_s")
+        if abandon_wait is not None and abandon_wait.isna().any():
+            abandon_wait = None
+        est = patience_from_history(recent["abandoned"], recent["handled"],
+                                    recent["answer_wait_s"], abandon_wait)
+        if est.patience_s is None:
+            app.info(f"queue {name!r}: {est.note}")
+            continue
+        app.info(f"queue {name!r}: patience estimated at {est.patience_s:.0f} s from "
+                 f"{est.abandoned:.0f} abandoned contacts ({est.note}); Erlang A used")
+        out[name] = replace(q, patience_s=est.patience_s)
+    return out

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from wfm.config._reader import TableReader
 from wfm.schema import INTERVAL_MINUTES
+
+if TYPE_CHECKING:
+    from wfm.config.model import Config
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,38 @@ def _interval_minutes(v: Any) -> int:
     if isinstance(v, bool) or v not in INTERVAL_MINUTES:
         raise ValueError
     return int(v)
+
+
+def health_arguments(config: Config) -> dict[str, Any]:
+    """Keyword arguments of ``wfm.io.ingest.data_health`` (and the calendar part of
+    ``ingest_files``) from a configuration: plain values, so wfm.io never reads Config."""
+    site = config.site
+    closed = {*site.holidays, *(s.day for s in site.special_days if s.effect == "closed")}
+    special = {s.day: s.name for s in site.special_days}
+    return {
+        "tz": site.timezone.key,
+        "interval_minutes": config.data.interval_minutes,
+        "opening_hours": site.opening_hours.windows,
+        "queue_opening_hours": {q.name: q.opening_hours.windows for q in config.queues
+                                if q.opening_hours is not None},
+        "closed_days": frozenset(closed),
+        "special_days": special,
+        "country": site.country,
+        "subdivision": site.subdivision,
+    }
+
+
+def ingest_arguments(config: Config, mapping: str | None = None) -> dict[str, Any]:
+    """Keyword arguments of ``wfm.io.ingest.ingest_files`` from a configuration.
+
+    ``mapping`` (a command-line flag) overrides ``[data] mapping``.
+    """
+    data = config.data
+    return {
+        **health_arguments(config),
+        "data_dir": config.paths.data_dir,
+        "mapping": mapping or data.mapping,
+        "user_mappings": data.mappings,
+        "mapping_dir": config.base_dir,
+        "source_tz": data.timezone.key if data.timezone is not None else None,
+    }

@@ -8,13 +8,15 @@ from wfm.config._reader import TableReader
 from wfm.config.site import OpeningHours, read_opening_hours
 from wfm.errors import ConfigError
 from wfm.schema import CHANNELS, COLD_CHANNELS, CONCURRENT_CHANNELS
+from wfm.staffing.deferred import RESPONSE_CLOCKS
 
 
 @dataclass(frozen=True)
 class QueueConfig:
     """One queue. Hot channels carry a service-level target (``sl_target`` within
     ``sl_threshold_s``); cold channels a response-time target (``response_target`` within
-    ``response_time_h``).
+    ``response_time_h``, counted on the ``response_clock``: "calendar" elapsed hours or
+    "working" hours of the queue's opening hours).
     """
 
     name: str
@@ -26,6 +28,7 @@ class QueueConfig:
     max_abandon_rate: float | None = None
     response_target: float | None = None
     response_time_h: float | None = None
+    response_clock: str = "calendar"
     patience_s: float | None = None
     concurrency: int = 1
     opening_hours: OpeningHours | None = None  # None: the site's hours
@@ -50,6 +53,7 @@ def read_queue(t: TableReader) -> QueueConfig:
                                low_open=True)
     response_time_h = t.number("response_time_h", 24.0 if cold else None, low=0.0,
                                low_open=True)
+    response_clock = t.str("response_clock", "calendar", choices=RESPONSE_CLOCKS)
     patience_s = t.number("patience_s", None, low=0.0, low_open=True)
     concurrency = t.number("concurrency", 1, low=1, integer=True)
     hours_t = t.table("opening_hours")
@@ -64,7 +68,8 @@ def read_queue(t: TableReader) -> QueueConfig:
             f"response_target and response_time_h instead of sl_target"
         )
     return QueueConfig(name, channel, aht_s, sl_target, sl_threshold_s, max_asa_s, max_abandon,
-                       response_target, response_time_h, patience_s, concurrency, hours)
+                       response_target, response_time_h, response_clock, patience_s,
+                       concurrency, hours)
 
 
 def read_queues(tables: list[TableReader], source: str) -> tuple[QueueConfig, ...]:

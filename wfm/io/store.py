@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from wfm.errors import InputDataError
 from wfm.outputs import atomic_path
@@ -37,13 +39,30 @@ class StoreSummary:
     partitions: int
 
 
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One frame to one Parquet file, converted on this thread (the store writes many small
+    files; pyarrow's conversion thread pool costs more than it saves on them)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
+    pq.write_table(table, path)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """One Parquet file back to a frame (single-threaded, see :func:`write_parquet`)."""
+    frame: pd.DataFrame = pq.read_table(path, use_threads=False).to_pandas(use_threads=False)
+    return frame
+
+
 def _partition_dir(data_dir: Path, queue: str) -> Path:
     safe = queue.replace("/", "_").replace("\\", "_")
     return data_dir / STORE_FOLDER / f"queue={safe}"
 
 
 def _month_key(ts: pd.Series) -> pd.Series:
-    months: pd.Series = ts.dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    utc = ts.dt.tz_convert("UTC")
+    # Integer year * 100 + month, formatted once per distinct month (strftime per row is slow).
+    code = utc.dt.year * 100 + utc.dt.month
+    names = {c: f"{c // 100:04d}-{c % 100:02d}" for c in code.unique()}
+    months: pd.Series = code.map(names)
     return months
 
 
@@ -96,7 +115,7 @@ def write_intervals(data_dir: str | Path, frame: pd.DataFrame) -> StoreSummary:
         merged = incoming.drop(columns="_month")
         path = _partition_dir(data_dir, str(queue)) / f"{month}.parquet"
         if path.exists():
-            old = pd.read_parquet(path)
+            old = read_parquet(path)
             keys = pd.MultiIndex.from_frame(merged[list(INTERVAL_KEY)])
             old_keys = pd.MultiIndex.from_frame(old[list(INTERVAL_KEY)])
             hit = old_keys.isin(keys)
@@ -107,7 +126,7 @@ def write_intervals(data_dir: str | Path, frame: pd.DataFrame) -> StoreSummary:
     for path, part in staged:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
-            part.to_parquet(tmp, index=False)
+            write_parquet(part, tmp)
     return StoreSummary(len(new), replaced, len(new) - replaced, len(staged))
 
 
@@ -153,7 +172,7 @@ def read_intervals(
             month = path.stem
             if (lo is not None and month < lo) or (hi is not None and month > hi):
                 continue
-            parts.append(pd.read_parquet(path))
+            parts.append(read_parquet(path))
     if not parts:
         return canonical_frame(pd.DataFrame({c: [] for c in INTERVALS.required}).astype(
             {INTERVAL_START: "datetime64[ns, UTC]"}))

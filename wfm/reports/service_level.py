@@ -27,11 +27,10 @@ from wfm.schema import (
     INTERVALS,
     OFFERED,
     QUEUE,
+    SHORT_ABANDONED,
     SL_THRESHOLD_S,
     require_columns,
 )
-
-SHORT_ABANDONED = "short_abandoned"
 
 #: name -> (denominator description). The numerator is always ``answered_within_sl``.
 SL_DEFINITIONS: dict[str, str] = {

@@ -201,6 +201,9 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         by_shift[i].append(var)
     miss_vars, extra_vars = [], []
     objective: list[cp_model.LinearExprT] = []
+    hinted = np.zeros(catalog.n_shifts, dtype=np.int64)
+    worked = hint[members]
+    np.add.at(hinted, worked[worked >= 0], 1)
     for i in shift_ids:
         p = int(plan[i])
         value = margins.of(i) if margins is not None else None
@@ -218,10 +221,19 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         model.add(sum(by_shift[i]) + miss_a + miss_b - extra_a - extra_b == p)
         miss_vars += [miss_a, miss_b]
         extra_vars += [extra_a, extra_b]
+        # The hint is complete: the greedy's counts split over the capped and uncapped parts.
+        short, surplus = max(p - int(hinted[i]), 0), max(int(hinted[i]) - p, 0)
+        cap_miss, cap_extra = min(p, value.miss_cap), min(len(members), value.extra_cap)
+        for var, val in ((miss_a, min(short, cap_miss)), (miss_b, short - min(short, cap_miss)),
+                         (extra_a, min(surplus, cap_extra)),
+                         (extra_b, surplus - min(surplus, cap_extra))):
+            model.add_hint(var, val)
         objective += [value.miss_a * miss_a, value.miss_b * miss_b, value.extra_a * extra_a,
                       value.extra_b * extra_b]
     rest = rest_slots(rules, catalog.grid.slot_minutes)
     weekend_load, late_load = [], []
+    hint_weekend: list[int] = []
+    hint_late: list[int] = []
     for a in members:
         agent = agents[a]
         mine = [(int(i), x[(a, int(i))]) for i in cands[a]]
@@ -237,6 +249,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             on_day = [v for i, v in mine if catalog.day[i] == d]
             y = model.new_bool_var("")
             model.add(sum(on_day) == y)
+            model.add_hint(y, int(hint[a, d] >= 0 and any(i == hint[a, d] for i, _ in mine)))
             day_vars.append((y, [(i, v) for i, v in mine if catalog.day[i] == d]))
         ys = [y for y, _ in day_vars]
         model.add_linear_constraint(sum(ys), int(limits.min_days[a]), int(limits.max_days[a]))
@@ -277,10 +290,14 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                     objective.append(round(PREF_START_COST_H * dev / 60) * v)
         weekend_load.append(sum(ys[d] for d in WEEKEND_DAYS))
         late_load.append(sum(v for i, v in mine if catalog.end_min[i] > LATE_END_MIN))
-    for loads in (weekend_load, late_load):
+        row = hint[a]
+        hint_weekend.append(int(sum(row[d] >= 0 for d in WEEKEND_DAYS)))
+        hint_late.append(int(sum(catalog.end_min[i] > LATE_END_MIN for i in row[row >= 0])))
+    for loads, hinted_loads in ((weekend_load, hint_weekend), (late_load, hint_late)):
         top = model.new_int_var(0, 7, "")
         for load in loads:
             model.add(top >= load)
+        model.add_hint(top, max(hinted_loads, default=0))
         objective.append(FAIRNESS_COST * top)
     model.minimize(sum(objective))
     for (a, i), var in x.items():

@@ -11,13 +11,20 @@ solved, and that later solve, knowing everything before it, decides the shared s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from wfm.scheduling.coverage_model import SCALE, Expr, add_coverage, allocation_values
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer
+from wfm.errors import SolverError
+from wfm.scheduling.coverage_model import (
+    SCALE,
+    CoverageVars,
+    Expr,
+    add_coverage,
+    allocation_values,
+)
+from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
@@ -45,7 +52,8 @@ class PlacedBreaks:
 def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                  agent_priority: Sequence[Sequence[int]],
                  required: np.ndarray, rules: ShiftRules, queue_names: Sequence[str],
-                 params: SolverParams) -> PlacedBreaks:
+                 params: SolverParams, *,
+                 plan_breaks: tuple[Sequence[int], np.ndarray] | None = None) -> PlacedBreaks:
     """Place every break and give every working slot a queue.
 
     Parameters
@@ -57,6 +65,10 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
         priority); empty: counted on no queue.
     required
         Whole agents required, (n_queues, grid.n_slots).
+    plan_breaks
+        The stage-(a) group of each agent and the plan's agents on break per group and
+        slot (n_groups, grid.n_slots); the hint fits breaks into that profile (the plan's
+        implicit breaks guarantee one exists). Without it the day's LP is rounded.
     """
     grid = catalog.grid
     n_agents, horizon, n_t = shift_of.shape[0], grid.horizon, grid.n_slots
@@ -124,23 +136,233 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
             rank = group_queues[g].index(q)
             for v in alloc_vars.tolist():
                 ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
-        sol = solve_integer(ip, day_params)
-        statuses.append(sol.status)
-        wall += sol.wall_time_s
+        hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi],
+                               under_cost, lambda a: int(group_of[a]), over_cost, lo,
+                               plan_breaks)
+        try:
+            sol = solve_integer(ip, day_params, hint=hint)
+            values = sol.values
+            statuses.append(sol.status)
+            wall += sol.wall_time_s
+        except SolverError:
+            # No solution within the time: the staggered hint is a valid placement.
+            values = hint
+            statuses.append("HINT")
         for a, kind, dur, first_var, starts in options:
-            chosen = int(np.flatnonzero(sol.values[first_var:first_var + len(starts)])[0])
+            chosen = int(np.flatnonzero(values[first_var:first_var + len(starts)])[0])
             first = int(starts[chosen])
             _mark(activity, a, first, dur, kind)
             breaks.setdefault((a, d), []).append((kind, first, dur))
-        work_values = np.array([[int(np.dot(sol.values[idx], coef)) + const if idx else const
-                                 for idx, coef, const in per_g] for per_g in work],
-                               dtype=np.int64).reshape(len(group_queues), hi - lo)
-        alloc_all[:, :, lo:hi] = allocation_values(sol.values, cov, work_values, group_queues,
-                                                   n_q)
+        work_values = _work_values(values, work, len(group_queues), hi - lo)
+        alloc_all[:, :, lo:hi] = allocation_values(values, cov, work_values, group_queues, n_q)
     for placed_breaks in breaks.values():
         placed_breaks.sort(key=lambda b: b[1])
     queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
     return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall)
+
+
+def _work_values(values: np.ndarray, work: list[list[Expr]], n_groups: int,
+                 n_slots: int) -> np.ndarray:
+    return np.array([[int(np.dot(values[idx], coef)) + const if idx else const
+                      for idx, coef, const in per_g] for per_g in work],
+                    dtype=np.int64).reshape(n_groups, n_slots)
+
+
+def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
+                    work: list[list[Expr]], group_queues: list[list[int]],
+                    cov: CoverageVars, required: np.ndarray,
+                    under_cost: Sequence[int], group_of: Callable[[int], int],
+                    over_cost: int, lo: int,
+                    target: tuple[Sequence[int], np.ndarray] | None = None) -> np.ndarray:
+    """A complete, feasible solution: breaks at the starts the day's LP favours and, with a
+    plan, fitted to the plan's profile of agents on break, each polished by a local search,
+    the cheaper kept; multi-skill agents poured slot by slot into the queue most short;
+    shortfall and excess as they fall."""
+    starts = []
+    lp_values = np.zeros(ip.n_vars, dtype=np.int64)
+    _round_lp(ip, lp_values, options, group_of)
+    starts.append(lp_values)
+    if target is not None:
+        plan_values = np.zeros(ip.n_vars, dtype=np.int64)
+        _follow_plan(plan_values, options, target)
+        starts.append(plan_values)
+    weight = np.asarray(under_cost, dtype=float)
+    best: tuple[float, np.ndarray] | None = None
+    for values in starts:
+        _complete(values, options, work, group_queues, cov, required, weight,
+                  float(over_cost), group_of, lo)
+        cost = float(weight @ values[cov.under].sum(axis=1)) + over_cost * float(
+            values[cov.over].sum())
+        if best is None or cost < best[0]:
+            best = (cost, values)
+    assert best is not None
+    return best[1]
+
+
+def _complete(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
+              work: list[list[Expr]], group_queues: list[list[int]], cov: CoverageVars,
+              required: np.ndarray, weight: np.ndarray, over_cost: float,
+              group_of: Callable[[int], int], lo: int) -> None:
+    """Given the break variables in ``values``, fill allocation, shortfall and excess (in
+    place), after the local search on the breaks."""
+    n_t = required.shape[1]
+    scheduled = np.zeros_like(required)
+    work_values = _work_values(values, work, len(group_queues), n_t)
+    allocs: list[np.ndarray] = []
+    for queues in group_queues:
+        alloc = np.zeros((len(queues), n_t), dtype=np.int64)
+        if len(queues) == 1:
+            alloc[0] = work_values[len(allocs)]
+            scheduled[queues[0]] += alloc[0]
+        allocs.append(alloc)
+    for g in sorted(range(len(group_queues)), key=lambda g: len(group_queues[g])):
+        queues = group_queues[g]
+        if len(queues) == 1:
+            continue
+        for t in range(n_t):
+            for _ in range(int(work_values[g, t])):
+                short = [(required[q, t] - scheduled[q, t]) * weight[q] for q in queues]
+                j = int(np.argmax(short)) if max(short) > 0 else 0
+                allocs[g][j, t] += 1
+                scheduled[queues[j], t] += 1
+    _improve_breaks(values, options, group_of, group_queues, allocs, scheduled, required,
+                    weight, over_cost, lo)
+    for g, queues in enumerate(group_queues):
+        if len(queues) > 1:
+            for j, q in enumerate(queues):
+                values[cov.alloc[(g, q)]] = allocs[g][j]
+    values[cov.under] = np.maximum(required - scheduled, 0)
+    values[cov.over] = np.maximum(scheduled - required, 0)
+
+
+def _round_lp(ip: IntegerProgram, values: np.ndarray,
+              options: list[tuple[int, str, int, int, np.ndarray]],
+              group_of: Callable[[int], int]) -> None:
+    """Breaks at the starts the day's LP relaxation favours. Breaks of one class (same
+    group, window and kind) are interchangeable: the LP's total per start of the class is
+    rounded (largest remainders) and the starts handed out in turn."""
+    try:
+        lp: np.ndarray | None = solve_lp(ip).values
+    except SolverError:  # pragma: no cover - the day LP is always feasible
+        lp = None
+    classes: dict[tuple[int, int, int, str], list[int]] = {}
+    for k, (a, kind, _, _, starts) in enumerate(options):
+        classes.setdefault((group_of(a), int(starts[0]), len(starts), kind), []).append(k)
+    for members in classes.values():
+        n_opt = len(options[members[0]][4])
+        if lp is None:
+            counts = np.bincount(np.arange(len(members)) % n_opt, minlength=n_opt)
+        else:
+            total = np.zeros(n_opt)
+            for k in members:
+                first_var = options[k][3]
+                total += lp[first_var:first_var + n_opt]
+            counts = _round_preserving(total, len(members))
+        picks = np.repeat(np.arange(n_opt), counts)
+        for k, pick in zip(members, picks.tolist(), strict=True):
+            values[options[k][3] + pick] = 1
+
+
+def _follow_plan(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],
+                 target: tuple[Sequence[int], np.ndarray]) -> None:
+    """Breaks fitted into the weekly plan's profile of agents on break per plan group and
+    slot, earliest deadline first: each break takes the start where the plan still expects
+    most of its group's agents on break."""
+    plan_group, profile = target
+    remaining = profile.astype(float)
+    n_t = remaining.shape[1]
+    order = sorted(range(len(options)), key=lambda k: (int(options[k][4][-1]),
+                                                      int(options[k][4][0])))
+    for k in order:
+        a, _, dur, first_var, starts = options[k]
+        pg = int(plan_group[a])
+        best, pick = -np.inf, 0
+        for j, s0 in enumerate(starts.tolist()):
+            score = float(remaining[pg, max(s0, 0):min(s0 + dur, n_t)].sum())
+            if score > best:
+                best, pick = score, j
+        s0 = int(starts[pick])
+        remaining[pg, max(s0, 0):min(s0 + dur, n_t)] -= 1
+        values[first_var + pick] = 1
+
+
+def _improve_breaks(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
+                    group_of: Callable[[int], int], group_queues: list[list[int]],
+                    allocs: list[np.ndarray], scheduled: np.ndarray, required: np.ndarray,
+                    under_w: np.ndarray, over_w: float, lo: int, passes: int = 6) -> None:
+    """Local search in place: move single breaks to the start in their window that lowers
+    weighted under- plus over-staffing most, the agent leaving / rejoining whichever of its
+    group's queues gains most (rounding the LP leaves such moves on the table)."""
+    n_t = required.shape[1]
+
+    def remove(g: int, t: int) -> tuple[float, int]:
+        best, pick = np.inf, -1
+        for j, q in enumerate(group_queues[g]):
+            if allocs[g][j, t] > 0:
+                d = under_w[q] if scheduled[q, t] <= required[q, t] else -over_w
+                if d < best:
+                    best, pick = d, j
+        return best, pick
+
+    def add(g: int, t: int) -> tuple[float, int]:
+        best, pick = np.inf, -1
+        for j, q in enumerate(group_queues[g]):
+            d = -under_w[q] if scheduled[q, t] < required[q, t] else over_w
+            if d < best:
+                best, pick = d, j
+        return best, pick
+
+    def apply(g: int, t: int, j: int, step: int) -> None:
+        allocs[g][j, t] += step
+        scheduled[group_queues[g][j], t] += step
+
+    for _ in range(passes):
+        moved = False
+        for a, _, dur, first_var, starts in options:
+            g = group_of(a)
+            n_opt = len(starts)
+            cur = int(np.flatnonzero(values[first_var:first_var + n_opt])[0])
+            old = {int(starts[cur]) + k - lo for k in range(dur)}
+            best_delta, best_opt = -1e-9, -1
+            for opt in range(n_opt):
+                if opt == cur:
+                    continue
+                new = {int(starts[opt]) + k - lo for k in range(dur)}
+                delta = 0.0
+                for t in old - new:
+                    if 0 <= t < n_t:
+                        delta += add(g, t)[0]
+                for t in new - old:
+                    if 0 <= t < n_t:
+                        delta += remove(g, t)[0]
+                if delta < best_delta:
+                    best_delta, best_opt = delta, opt
+            if best_opt < 0:
+                continue
+            new = {int(starts[best_opt]) + k - lo for k in range(dur)}
+            for t in sorted(old - new):
+                if 0 <= t < n_t:
+                    apply(g, t, add(g, t)[1], 1)
+            for t in sorted(new - old):
+                if 0 <= t < n_t:
+                    apply(g, t, remove(g, t)[1], -1)
+            values[first_var + cur] = 0
+            values[first_var + best_opt] = 1
+            moved = True
+        if not moved:
+            break
+
+
+def _round_preserving(values: np.ndarray, total: int) -> np.ndarray:
+    """Non-negative integers summing to ``total``, each within 1 of ``values`` when those sum
+    to ``total`` (largest-remainder rounding)."""
+    v = np.clip(values, 0, None)
+    v = v * (total / v.sum()) if v.sum() > 0 else np.full(len(v), total / len(v))
+    out = np.floor(v + 1e-9).astype(np.int64)
+    rest = total - int(out.sum())
+    if rest > 0:
+        out[np.argsort(-(v - out), kind="stable")[:rest]] += 1
+    return out
 
 
 def _mark(activity: np.ndarray, a: int, first: int, slots: int, kind: str) -> None:

@@ -7,6 +7,7 @@ all applied), no roster can cover it; saying so beats an anonymous "infeasible".
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ import numpy as np
 
 from wfm.scheduling.eligibility import AgentLike
 from wfm.scheduling.shift_catalog import ShiftCatalog
+
+MAX_QUEUES_ALL_SETS = 6  # up to this many queues every set is checked (57 sets)
 
 
 def reachable_slots(catalog: ShiftCatalog, eligible: np.ndarray) -> np.ndarray:
@@ -71,5 +74,42 @@ def coverage_conflicts(catalog: ShiftCatalog, eligible: np.ndarray,
                                        f"required on {name}, only {have} available with "
                                        f"skill {name}"))
             t += 1
+    if not found:
+        found += _joint_conflicts(catalog, reach, agents, queue_names, required)
     found.sort(key=lambda f: -f[0])
     return [text for _, text in found]
+
+
+def _joint_conflicts(catalog: ShiftCatalog, reach: np.ndarray, agents: Sequence[AgentLike],
+                     queue_names: Sequence[str], required: np.ndarray) -> list[tuple[int, str]]:
+    """Sets of queues that together need more agents than hold any of their skills (an
+    agent counts on one queue at a time): every set when there are few queues, else pairs
+    and all of them."""
+    n_q = len(queue_names)
+    if n_q <= MAX_QUEUES_ALL_SETS:
+        sets = [c for k in range(2, n_q + 1) for c in itertools.combinations(range(n_q), k)]
+    else:
+        sets = [*itertools.combinations(range(n_q), 2), tuple(range(n_q))]
+    found: list[tuple[int, str]] = []
+    n_t = catalog.grid.n_slots
+    for qs in sets:
+        names = [queue_names[q] for q in qs]
+        skilled = np.array([any(n in a.skills for n in names) for a in agents], dtype=bool)
+        avail = reach[skilled].sum(axis=0)
+        need = required[list(qs)].sum(axis=0)
+        short = np.flatnonzero(need > avail)
+        if not len(short):
+            continue
+        t = int(short[np.argmax(need[short] - avail[short])])
+        first, last = t, t
+        while first > 0 and need[first - 1] == need[t] and avail[first - 1] == avail[t] and (
+                catalog.grid.day_of_slot(first - 1) == catalog.grid.day_of_slot(t)):
+            first -= 1
+        while last + 1 < n_t and need[last + 1] == need[t] and avail[last + 1] == avail[t] and (
+                catalog.grid.day_of_slot(last + 1) == catalog.grid.day_of_slot(t)):
+            last += 1
+        found.append((int(need[t] - avail[t]),
+                      f"{slot_label(catalog, first, last)}: {int(need[t])} agents required on "
+                      f"{' and '.join(names)} together, only {int(avail[t])} available with "
+                      "any of those skills (each agent works one queue at a time)"))
+    return found

@@ -111,6 +111,14 @@ def week_requirements(requirements: pd.DataFrame, week_start: date, tz: ZoneInfo
             f"{source}: no requirement in the week of {week_start} (Monday {week_start} to "
             f"{week_start + timedelta(days=6)}); the file covers {local_days.min()} to "
             f"{local_days.max()}", hint="pass --week with a Monday inside that range")
+    week_days = local_days[in_week]
+    last = week_start + timedelta(days=6)
+    if week_days.min() > week_start or week_days.max() < last:
+        # A roster must not put shifts on days nobody planned for (the checker flags them).
+        raise InputDataError(
+            f"{source}: the requirements cover only {week_days.min()} to {week_days.max()} of "
+            f"the week of {week_start} ({week_start} to {last}); accepted: a whole week",
+            hint="pass --week with a Monday whose whole week the file covers")
     frame = frame[in_week].reset_index(drop=True)
     step = interval_minutes_of(frame["interval_start"])
     if 60 % step and step % 60:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -132,7 +132,8 @@ def _eligibility(catalog: ShiftCatalog, agents: Sequence[AgentLike], rules: Shif
 def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules: ShiftRules,
                   *, week_start: date, tz: str | ZoneInfo, params: SolverParams,
                   allow_understaffing: bool = False,
-                  previous_roster: pd.DataFrame | None = None) -> ScheduleResult:
+                  previous_roster: pd.DataFrame | None = None,
+                  progress: Callable[[str], None] | None = None) -> ScheduleResult:
     """Build the roster of one week.
 
     Parameters
@@ -157,6 +158,8 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     previous_roster
         The roster of the days before the week (roster.csv columns), when known: rest
         after its last shifts and its run of working days carry into this week.
+    progress
+        Called with one line after each stage (the CLI prints it on stderr).
 
     Raises
     ------
@@ -198,13 +201,17 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     plan = _solve_plan(catalog, groups, week.queues, required, rules,
                        params.scaled(STAGE_SHARES["a"]))
     t_a = clock.perf_counter()
+    say = progress or (lambda _line: None)
+    say(f"stage (a) weekly plan of {len(groups)} agent group(s): objective "
+        f"{plan.objective:g}, LP bound {plan.lp_bound:g} ({t_a - t0:.1f} s)")
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     statuses_b, missed, extra = [], 0, 0
     total = sum(len(g.members) for g in groups)
+    b_share = _share(params, "b", t_a - t0)
     qidx = {q: i for i, q in enumerate(week.queues)}
     queue_weights = np.array([rules.under_weight(q) for q in week.queues])
     for g, group in enumerate(groups):
-        share = STAGE_SHARES["b"] * len(group.members) / total
+        share = b_share * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
         margins = ShiftMargins(catalog, plan.under, plan.over,
                                tuple(qidx[q] for q in group.queues), queue_weights,
@@ -218,10 +225,14 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         missed += res.missed
         extra += res.extra
     t_b = clock.perf_counter()
+    say(f"stage (b) agents on shifts: {int((shift_of >= 0).sum())} shifts, {missed} planned "
+        f"missed, {extra} added ({t_b - t_a:.1f} s)")
     priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
     placed = place_breaks(catalog, shift_of, priority, required, rules,
-                          week.queues, params.scaled(STAGE_SHARES["c"]))
+                          week.queues, params.scaled(_share(params, "c", t_b - t0)),
+                          plan_breaks=_plan_breaks(catalog, groups, plan, len(agents)))
     t_c = clock.perf_counter()
+    say(f"stage (c) breaks and lunch placed ({t_c - t_b:.1f} s)")
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     coverage = coverage_frame(catalog, week, counts)
     roster = roster_frame(catalog, agents, shift_of, placed)
@@ -236,8 +247,10 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         week=week_start.isoformat(), timezone=zone.key,
     )
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
-    # that loses nothing against a proven-optimal plan is itself optimal.
-    proven = all(s == "OPTIMAL" for s in summary["stage_status"].values())
+    # that loses nothing against a proven-optimal plan is itself optimal. With a relative
+    # gap limit, CP-SAT's OPTIMAL only means "within the gap": no proof then.
+    proven = params.relative_gap == 0 and all(
+        s == "OPTIMAL" for s in summary["stage_status"].values())
     lost = summary["objective"] > summary["plan_objective"] + 1e-6
     at_bound = summary["objective"] <= summary["lp_bound"] + 1e-6
     summary["status"] = "OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE"
@@ -250,6 +263,35 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     return ScheduleResult(roster, intervals, coverage, summary)
 
 
+def _plan_breaks(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan,
+                 n_agents: int) -> tuple[list[int], np.ndarray]:
+    """Each agent's stage-(a) group, and the plan's agents on break per group and slot:
+    planned agents on shift less planned agents working."""
+    n_t = catalog.grid.n_slots
+    group_of = [0] * n_agents
+    profile = np.zeros((len(groups), n_t), dtype=np.int64)
+    for g, group in enumerate(groups):
+        for a in group.members:
+            group_of[a] = g
+        diff = np.zeros(catalog.grid.horizon + 1, dtype=np.int64)
+        np.add.at(diff, catalog.start, plan.shifts[g])
+        np.add.at(diff, catalog.end, -plan.shifts[g])
+        on_shift = np.cumsum(diff)[:n_t]
+        profile[g] = on_shift - plan.alloc[g].sum(axis=0)
+    return group_of, profile
+
+
+def _share(params: SolverParams, stage: str, elapsed_s: float) -> float:
+    """The share of the time limit a stage gets: its own, or with several workers (runs are
+    not reproducible anyway) also what the earlier stages left unused."""
+    own = STAGE_SHARES[stage]
+    if params.workers == 1:
+        return own  # wall-clock-free budgets keep one-worker runs reproducible
+    upto = sum(v for k, v in STAGE_SHARES.items() if k <= stage)
+    left = upto - elapsed_s / max(params.time_limit_s, 1e-9)
+    return max(own, left)
+
+
 def _by_priority(skills: Mapping[str, int]) -> list[str]:
     return sorted(skills, key=lambda q: (skills[q], q))
 
@@ -260,7 +302,10 @@ def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[s
         return solve_weekly_plan(catalog, groups, queues, required, rules, params)
     except SolverError as exc:
         if "INFEASIBLE" not in exc.message:
-            raise
+            raise SolverError(f"stage (a), the weekly plan: {exc.message} (its share of the "
+                              "run's time limit)",
+                              hint="raise --time-limit or [scheduling] time_limit_s; stage (a) "
+                                   f"gets {STAGE_SHARES['a']:.0%} of it") from None
     # Pruning keeps only shifts starting and ending near demand; a contract minimum may
     # need others (a group whose queues are quiet), so retry with every allowed shift.
     try:

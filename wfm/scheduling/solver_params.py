@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+WALL_SAFETY = 4.0  # with one worker: wall-clock limit = this x the deterministic limit
+
 
 @dataclass(frozen=True)
 class SolverParams:
@@ -43,7 +45,9 @@ def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_mode
     solver.parameters.relative_gap_limit = float(params.relative_gap)
     if params.workers == 1:
         # A wall-clock limit makes even a single worker depend on machine load; the
-        # deterministic-time limit (about seconds on a typical core) keeps reruns identical.
+        # deterministic-time limit (about seconds on a typical core) keeps reruns identical,
+        # with a wall-clock limit well above it only as a safety net on a loaded machine.
         solver.parameters.max_deterministic_time = float(params.time_limit_s)
+        solver.parameters.max_time_in_seconds = WALL_SAFETY * float(params.time_limit_s)
     solver.parameters.log_search_progress = False
     return solver

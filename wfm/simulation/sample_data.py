@@ -77,6 +77,14 @@ EMAIL_CAPACITY_MARGIN = 1.12
 MAX_YEARS = 20.0
 
 
+
+#: The INTERVALS columns the sample carries: every one an ACD commonly exports except
+#: ``short_abandoned`` and ``abandon_wait_s``, which many platforms lack (the sample shows
+#: how wfm copes without them).
+SAMPLE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in schema.INTERVALS.names
+    if c not in (schema.SHORT_ABANDONED, schema.ABANDON_WAIT_S))
+
 @dataclass(frozen=True)
 class SampleData:
     """The generated sample.
@@ -375,7 +383,7 @@ def generate_sample(*, seed: int = 7, years: float = 2.0, end: date = DEFAULT_EN
         staff_frames.append(pd.DataFrame({**key, "agents": cols["agents"],
                                           "servers": cols["servers"]}))
     intervals = pd.concat(interval_frames, ignore_index=True)
-    return SampleData(intervals=intervals[list(schema.INTERVALS.names)],
+    return SampleData(intervals=intervals[list(SAMPLE_COLUMNS)],
                       true_rates=pd.concat(rate_frames, ignore_index=True),
                       staffing=pd.concat(staff_frames, ignore_index=True))
 

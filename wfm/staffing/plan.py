@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from wfm.errors import StaffingError
-from wfm.staffing.erlang_a import erlang_a
+from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import FloatArray, asa, occupancy, offered_load, service_level
 from wfm.staffing.required import required_agents, required_agents_erlang_a
 
@@ -46,7 +46,7 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
     else:
         m = erlang_a(s, load, aht_s, patience_s, threshold)
         sl, abandon = m["sl_offered"], m["p_abandon"]
-        wait = np.full(agents.shape, np.nan)  # ASA of answered under Erlang A: not yet
+        wait = asa_answered(s, load, aht_s, patience_s)
         occ = np.minimum(load * (1 - abandon) / np.maximum(s, 1.0), 1.0)
         method = "erlang_a" if concurrency == 1 else f"erlang_a_x{concurrency}"
     return {"agents_productive": agents, "agents_required": agents / (1.0 - shrinkage),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from wfm.errors import StaffingError
 from wfm.staffing.erlang_c import (
@@ -17,12 +18,17 @@ from wfm.staffing.erlang_c import (
     FloatArray,
     _as_float,
     asa,
+    erlang_b,
     occupancy,
     service_level,
 )
 
 IntArray = np.ndarray
+BoolArray = npt.NDArray[np.bool_]
 Predicate = Callable[[FloatArray, IntArray], FloatArray]
+MeetsB = Callable[[FloatArray, FloatArray, FloatArray, FloatArray], BoolArray]
+"""``meets_b(agents, load, aht_s, erlang_b)``: the targets from a known Erlang-B value."""
+_BETA = 1.0  # square-root staffing guess A + beta sqrt(A); see bench/bench_staffing.py
 """``meets(agents, idx)``: does ``agents`` meet the target for the intervals ``idx``?"""
 
 
@@ -128,6 +134,20 @@ def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | Non
         return out.reshape(shape)
     ap, hp = a[pos], h[pos]
 
+    def meets_b(n: FloatArray, a_i: FloatArray, h_i: FloatArray, b: FloatArray) -> BoolArray:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            c = np.clip(n * b / (n - a_i * (1.0 - b)), 0.0, 1.0)
+            ok = n > a_i
+            if sl_target is not None:
+                assert sl_threshold_s is not None
+                sl = np.clip(1.0 - c * np.exp(-(n - a_i) * sl_threshold_s / h_i), 0.0, 1.0)
+                ok &= sl >= sl_target
+            if max_asa_s is not None:
+                ok &= c * h_i / (n - a_i) <= max_asa_s
+            if max_occupancy is not None:
+                ok &= a_i / n <= max_occupancy
+        return ok
+
     def meets(n: FloatArray, idx: IntArray) -> FloatArray:
         a_i, h_i = ap[idx], hp[idx]
         ok = n > a_i
@@ -140,10 +160,55 @@ def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | Non
             ok &= occupancy(n, a_i) <= max_occupancy
         return np.asarray(ok, dtype=np.float64)
 
-    guess = ap + 1.5 * np.sqrt(ap) + 1.0
-    cap = np.ceil(ap * 20.0 + 1000.0)
-    out[pos] = search_agents(meets, ap, guess, cap)
+    out[pos] = _walk_erlang_c(ap, hp, meets_b, meets)
     return out.reshape(shape)
+
+
+def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predicate,
+                   steps: int = 24) -> FloatArray:
+    """Smallest n meeting the targets, by the Erlang-B recursion from a square-root guess.
+
+    One exact Erlang-B evaluation at the guess ``A + sqrt(A)``, then every interval walks
+    one agent at a time, down (``B(n-1) = n B(n) / (A (1 - B(n)))``) from a success or
+    up (``B(n+1) = A B(n) / (n + 1 + A B(n))``) from a failure, all intervals at once,
+    each stopping as soon as its answer is found. Intervals still walking after
+    ``steps`` go to the bracketing search.
+    """
+    guess = np.maximum(np.floor(a) + 1.0, np.round(a + _BETA * np.sqrt(a)))
+    b0 = erlang_b(guess, a)
+    ok0 = meets_b(guess, a, h, b0)
+    ans = np.full(a.size, np.nan)
+    idx, n, b = np.flatnonzero(ok0), guess[ok0], b0[ok0]
+    for _ in range(steps):
+        if not idx.size:
+            break
+        a_i = a[idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b_down = n * b / (a_i * (1.0 - b))
+        good = meets_b(n - 1.0, a_i, h[idx], b_down)
+        ans[idx[~good]] = n[~good]
+        idx, n, b = idx[good], n[good] - 1.0, b_down[good]
+    rest = [idx]
+    idx, n, b = np.flatnonzero(~ok0), guess[~ok0], b0[~ok0]
+    for _ in range(steps):
+        if not idx.size:
+            break
+        a_i = a[idx]
+        n = n + 1.0
+        b = a_i * b / (n + a_i * b)
+        good = meets_b(n, a_i, h[idx], b)
+        ans[idx[good]] = n[good]
+        idx, n, b = idx[~good], n[~good], b[~good]
+    rest.append(idx)
+    left = np.concatenate(rest)
+    if left.size:
+        sub_a = a[left]
+
+        def meets_left(k: FloatArray, j: IntArray) -> FloatArray:
+            return meets(k, left[j])
+
+        ans[left] = search_agents(meets_left, sub_a, guess[left], np.ceil(sub_a * 20 + 1000))
+    return ans
 
 
 def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: float, *,

@@ -1,0 +1,382 @@
+"""Ingest vendor exports into the data store, all or nothing, with a data-health report.
+
+:func:`ingest_files` reads every file in chunks (bounded memory), converts it through a
+column mapping, stages the canonical rows on disk per queue, resolves duplicates, runs the
+data-health checks and only then writes the store. Any bad cell, or any error-level health
+finding, raises before the store is touched.
+
+Overlap rule: an interval (queue, channel, interval_start) present in several files of one
+ingest takes the row of the file given *last*; against the store, the new ingest wins
+(upsert). Identical repeated rows inside one file are dropped with a warning; conflicting
+ones are an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import tempfile
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.errors import InputDataError
+from wfm.io.column_mapping import ColumnMapping, resolve_mapping
+from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
+from wfm.io.health import (
+    FINDING_COLUMNS,
+    OpeningWindows,
+    empty_findings,
+    has_errors,
+    health_findings,
+)
+from wfm.io.sources import (
+    CsvDialect,
+    EncodingMismatchError,
+    file_kind,
+    read_chunks,
+    read_header,
+    sniff_csv,
+)
+from wfm.io.store import (
+    read_intervals,
+    read_parquet,
+    stored_queues,
+    write_intervals,
+    write_parquet,
+)
+from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
+
+CHUNK_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did.
+
+    ``rows_read`` data rows read from the files, ``rows_written`` rows upserted into the
+    store (after duplicates were resolved), of which ``rows_replaced`` replaced stored rows;
+    ``findings`` is the data-health frame (``FINDING_COLUMNS``).
+    """
+
+    files: tuple[Path, ...]
+    mapping: str
+    rows_read: int
+    rows_written: int
+    rows_replaced: int
+    findings: pd.DataFrame
+
+
+class IngestHealthError(InputDataError):
+    """Error-level data-health findings stopped an ingest; ``findings`` holds all of them."""
+
+    def __init__(self, message: str, findings: pd.DataFrame, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.findings = findings
+
+
+def ingest_files(
+    paths: Sequence[Path],
+    *,
+    data_dir: Path,
+    mapping: str | None = None,
+    user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
+    tz: str,
+    interval_minutes: int = 15,
+    opening_hours: OpeningWindows | None = None,
+    queue_opening_hours: Mapping[str, OpeningWindows] | None = None,
+    closed_days: Collection[date] = (),
+    special_days: Mapping[date, str] | None = None,
+    country: str | None = None,
+    subdivision: str | None = None,
+    mapping_dir: Path | None = None,
+    source_tz: str | None = None,
+    aggregate: bool = False,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Read, convert and check ``paths``; upsert them into the store at ``data_dir``.
+
+    Parameters
+    ----------
+    paths
+        CSV or .xlsx exports, in order (a later file wins where files overlap).
+    data_dir
+        The data store folder (``[paths] data_dir``).
+    mapping
+        Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
+        ``None`` is the canonical ``wfm`` mapping.
+    user_mappings
+        ``[data.mappings.<name>]`` tables of wfm.toml.
+    tz
+        IANA zone for local timestamps without an offset (unless the mapping names one) and
+        for the health checks (site time zone).
+    interval_minutes
+        Interval length [min]; timestamps off this grid are rejected.
+    opening_hours, queue_opening_hours, closed_days, special_days, country, subdivision
+        Site calendar for the health checks (see :func:`wfm.io.health.health_findings`).
+    mapping_dir
+        Folder that a relative mapping path is relative to (the wfm.toml folder).
+    source_tz
+        Zone of exported timestamps without an offset when it differs from ``tz``
+        (``[data] timezone``); a mapping's own ``timezone`` takes precedence over both.
+    aggregate
+        Sum intervals finer than ``interval_minutes`` (e.g. a 5-minute export) into it:
+        counts and seconds are summed, ``backlog`` is the last value, ``sl_threshold_s``
+        the first. Without it, off-grid timestamps are an error.
+    chunk_rows
+        Rows read at once; bounds memory.
+    progress
+        Called with a line of progress text per file.
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    InputDataError
+        A file is unreadable or holds a bad cell (the message names file, line and column),
+        or the health checks found errors (:class:`IngestHealthError`). Nothing is written.
+    ConfigError
+        The mapping is unknown or invalid.
+    """
+    if not paths:
+        raise InputDataError("no files to ingest",
+                             hint="name the exports: wfm ingest FILE... or set [data] history")
+    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir)
+    health_args: dict[str, Any] = {
+        "interval_minutes": interval_minutes, "tz": tz, "opening_hours": opening_hours,
+        "queue_opening_hours": queue_opening_hours, "closed_days": closed_days,
+        "special_days": special_days, "country": country, "subdivision": subdivision}
+    with tempfile.TemporaryDirectory(prefix="wfm-ingest-") as tmp:
+        stage = _Staging(Path(tmp))
+        rows_read = 0
+        for index, path in enumerate(paths):
+            n = _stage_file(Path(path), index, cmap, stage, tz=source_tz or tz,
+                            interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                            aggregate=aggregate)
+            rows_read += n
+            if progress is not None:
+                progress(f"read {n} rows from {path}")
+        names = [str(p) for p in paths]
+        findings = [empty_findings()]
+        for queue in stage.queues():
+            staged = stage.read(queue)
+            if aggregate:
+                staged = _aggregate(staged)
+            frame, notes = _resolve(staged, names)
+            findings.append(notes)
+            findings.append(health_findings(frame.assign(**{FILE: frame[FILE].map(
+                dict(enumerate(names)))}), **health_args))
+            stage.save_resolved(queue, frame.drop(columns=[FILE, LINE]))
+        all_findings = _concat(findings)
+        if has_errors(all_findings):
+            errors = all_findings.loc[all_findings["severity"] == "error"]
+            first = errors.iloc[0]
+            raise IngestHealthError(
+                f"data health found {len(errors)} error(s); nothing was written. First: "
+                f"queue {first['queue']!r} channel {first['channel']!r} {first['check']}: "
+                f"{first['detail']}", all_findings,
+                hint="fix the export (or the mapping) and ingest again")
+        written = replaced = 0
+        for queue in stage.queues():
+            summary = write_intervals(data_dir, stage.read_resolved(queue))
+            written += summary.rows
+            replaced += summary.replaced
+    return IngestResult(tuple(Path(p) for p in paths), cmap.name, rows_read, written, replaced,
+                        all_findings)
+
+
+def history_files(patterns: Sequence[str], base_dir: Path) -> list[Path]:
+    """The files matched by ``[data] history`` glob patterns (relative to ``base_dir``), each
+    pattern's matches sorted, patterns in order (a later file wins where files overlap).
+
+    Raises :class:`InputDataError` when there is no pattern or a pattern matches nothing.
+    """
+    if not patterns:
+        raise InputDataError("no files to ingest",
+                             hint="name them (wfm ingest FILE...) or set [data] history in "
+                                  "wfm.toml")
+    out: list[Path] = []
+    for pattern in patterns:
+        full = pattern if Path(pattern).is_absolute() else str(base_dir / pattern)
+        hits = sorted(glob.glob(full))  # noqa: PTH207 - absolute patterns with folders
+        if not hits:
+            raise InputDataError(f"[data] history pattern {pattern!r} matches no file in "
+                                 f"{base_dir}")
+        out.extend(Path(h) for h in hits)
+    return out
+
+
+def data_health(
+    data_dir: Path,
+    *,
+    tz: str,
+    interval_minutes: int = 15,
+    queues: Sequence[str] | None = None,
+    opening_hours: OpeningWindows | None = None,
+    queue_opening_hours: Mapping[str, OpeningWindows] | None = None,
+    closed_days: Collection[date] = (),
+    special_days: Mapping[date, str] | None = None,
+    country: str | None = None,
+    subdivision: str | None = None,
+) -> pd.DataFrame:
+    """Data-health findings of the stored intervals, read one queue at a time.
+
+    Raises :class:`InputDataError` when the store is empty or a queue is not stored.
+    """
+    wanted = list(queues) if queues else stored_queues(data_dir)
+    if not wanted:
+        read_intervals(data_dir)  # raises the "store is empty" error with its hint
+    parts = [empty_findings()]
+    for q in wanted:
+        parts.append(health_findings(
+            read_intervals(data_dir, queues=[q]), interval_minutes=interval_minutes, tz=tz,
+            opening_hours=opening_hours, queue_opening_hours=queue_opening_hours,
+            closed_days=closed_days, special_days=special_days, country=country,
+            subdivision=subdivision))
+    return _concat(parts)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    nonempty = [p for p in parts if not p.empty]
+    if not nonempty:
+        return empty_findings()
+    return pd.concat(nonempty, ignore_index=True)[list(FINDING_COLUMNS)]
+
+
+def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, tz: str,
+                interval_minutes: int, chunk_rows: int, aggregate: bool) -> int:
+    kind = file_kind(path)
+    dialect = sniff_csv(path) if kind == "csv" else None
+    try:
+        return _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect, tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+    except EncodingMismatchError:
+        if dialect is None or dialect.encoding != "utf-8":
+            raise
+        # UTF-8 in the sniffed first megabyte, not later: an ANSI (cp1252) export after all.
+        stage.drop_file(index)
+        return _stage_chunks(path, index, cmap, stage, kind=kind,
+                             dialect=dataclasses.replace(dialect, encoding="cp1252"), tz=tz,
+                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
+                             aggregate=aggregate)
+
+
+def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, kind: str,
+                  dialect: CsvDialect | None, tz: str, interval_minutes: int,
+                  chunk_rows: int, aggregate: bool) -> int:
+    header = read_header(path, kind, dialect)
+    headers = match_headers(cmap, header, path)
+    conv = ChunkConverter(cmap, headers, path, dialect.decimal if dialect else ".", tz,
+                          interval_minutes, aggregate)
+    rows = 0
+    for chunk in read_chunks(path, kind, dialect, usecols=conv.usecols(),
+                             text_cols=conv.text_columns(), chunk_rows=chunk_rows):
+        if chunk.frame.empty:
+            continue
+        frame = conv.convert(chunk)
+        frame[FILE] = index
+        stage.add(frame, index)
+        rows += len(frame)
+    if rows == 0:
+        raise InputDataError(f"{path}: the file has a header but no data rows")
+    return rows
+
+
+class _Staging:
+    """Canonical rows parked on disk per queue until every file has been read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._ids: dict[str, int] = {}
+        self._n = 0
+
+    def add(self, frame: pd.DataFrame, file_index: int) -> None:
+        self._n += 1
+        for queue, part in frame.groupby(QUEUE, sort=False):
+            qid = self._ids.setdefault(str(queue), len(self._ids))
+            folder = self.root / str(qid)
+            folder.mkdir(exist_ok=True)
+            write_parquet(part, folder / f"0{file_index:05d}-{self._n:06d}.parquet")
+
+    def drop_file(self, file_index: int) -> None:
+        """Forget what one file staged (to read it again)."""
+        for p in self.root.glob(f"*/0{file_index:05d}-*.parquet"):
+            p.unlink()
+        for queue, qid in list(self._ids.items()):
+            if not any((self.root / str(qid)).glob("0*.parquet")):
+                del self._ids[queue]
+
+    def queues(self) -> list[str]:
+        return sorted(self._ids)
+
+    def read(self, queue: str) -> pd.DataFrame:
+        folder = self.root / str(self._ids[queue])
+        parts = [read_parquet(p) for p in sorted(folder.glob("0*.parquet"))]
+        return pd.concat(parts, ignore_index=True)
+
+    def save_resolved(self, queue: str, frame: pd.DataFrame) -> None:
+        write_parquet(frame, self.root / str(self._ids[queue]) / "resolved.parquet")
+
+    def read_resolved(self, queue: str) -> pd.DataFrame:
+        return read_parquet(self.root / str(self._ids[queue]) / "resolved.parquet")
+
+
+def _aggregate(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum the rows of each file that fall in one interval (after flooring to the grid)."""
+    key = [QUEUE, CHANNEL, INTERVAL_START, FILE]
+    how: dict[str, Any] = {LINE: "first"}
+    for c in INTERVALS.columns:
+        if c.name in frame.columns and c.name not in key:
+            how[c.name] = "last" if c.name == BACKLOG else "first" if c.name == SL_THRESHOLD_S \
+                else lambda s: s.sum(min_count=1)
+    ordered = frame.sort_values([*key, LINE], kind="stable")
+    out = ordered.groupby(key, sort=False, as_index=False).agg(how)
+    for c in INTERVALS.columns:
+        if c.kind == "count" and c.name in out.columns:
+            out[c.name] = out[c.name].astype("Int64")
+    return out
+
+
+def _resolve(frame: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop identical repeats inside a file, let the later file win across files; raise on
+    conflicting repeats inside one file."""
+    key = [CHANNEL, INTERVAL_START]
+    values = [c for c in INTERVALS.names if c in frame.columns and c not in (*key, QUEUE)]
+    f = frame.sort_values([*key, FILE, LINE], kind="stable").reset_index(drop=True)
+    notes: list[dict[str, object]] = []
+    queue = str(f[QUEUE].iloc[0])
+    repeat = f.duplicated([*key, FILE], keep="first")
+    if repeat.any():
+        identical = f.duplicated([*key, FILE, *values], keep="first")
+        conflict = repeat & ~identical
+        if conflict.any():
+            row = f.loc[conflict].iloc[0]
+            same = f.loc[(f[CHANNEL] == row[CHANNEL]) & (f[INTERVAL_START] == row[INTERVAL_START])
+                         & (f[FILE] == row[FILE])]
+            lines = " and ".join(str(int(x)) for x in same[LINE].iloc[:2])
+            raise InputDataError(
+                f"{names[int(row[FILE])]}: lines {lines} both hold queue {queue!r} channel "
+                f"{row[CHANNEL]!r} interval {row[INTERVAL_START].isoformat()} with different "
+                "values; keep one of them")
+        notes.append({"queue": queue, "channel": str(f.loc[repeat, CHANNEL].iloc[0]),
+                      "severity": "warning", "check": "duplicate_rows",
+                      "count": int(repeat.sum()),
+                      "detail": "identical repeated rows inside a file were dropped"})
+        f = f.loc[~repeat]
+    overlap = f.duplicated(key, keep="last")
+    if overlap.any():
+        notes.append({"queue": queue, "channel": str(f.loc[overlap, CHANNEL].iloc[0]),
+                      "severity": "info", "check": "overlapping_files",
+                      "count": int(overlap.sum()),
+                      "detail": "intervals in more than one file; the file given last wins"})
+        f = f.loc[~overlap]
+    out = pd.DataFrame(notes, columns=list(FINDING_COLUMNS)) if notes else empty_findings()
+    return f.reset_index(drop=True), out

@@ -1,0 +1,177 @@
+"""Vectorised parsing of export cells: numbers (decimal comma), durations, timestamps.
+
+Each parser returns the parsed values and a boolean mask of the cells it could not read, so
+the caller can name the first bad line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+_SPACES = r"[\s\u00a0\u202f']"
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+# Offsets spelt other ways: "... 08:00:00 UTC", "... GMT", "... 08:00:00+01" (hours only).
+_LOOSE_OFFSET = r"(?:\s*(?:UTC|GMT)|(?<=\d:\d\d)[+-]\d{2})$"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DMY = re.compile(
+    r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?:([ T])(\d{1,2}):(\d{2})(:\d{2})?)?$")
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def _blank(values: pd.Series) -> BoolArray:
+    s = values.astype("str")
+    out: BoolArray = (values.isna() | (s.str.strip() == "")).to_numpy()
+    return out
+
+
+def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, BoolArray]:
+    """Numbers from numeric or text cells (thousands separators, ``%`` and a decimal comma
+    allowed). Blank cells give NaN and are not flagged as bad."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return values.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(values), bool)
+    blank = _blank(values)
+    s = values.astype("str").str.replace(_SPACES, "", regex=True).str.removesuffix("%")
+    if decimal == ",":
+        s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        s = s.str.replace(",", "", regex=False)
+    out = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=np.float64,
+                                                                   na_value=np.nan)
+    bad: BoolArray = np.isnan(out) & ~blank
+    return out, bad
+
+
+def parse_durations(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, BoolArray]:
+    """Seconds from ``hh:mm:ss``, ``mm:ss`` (fractions of a second allowed) or plain seconds."""
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return parse_numbers(values, decimal)
+    blank = _blank(values)
+    s = values.astype("str").str.strip()
+    parts = s.str.split(":", expand=True)
+    if parts.shape[1] == 1:
+        return parse_numbers(values, decimal)
+    nums = [parse_numbers(parts[i].fillna(""), decimal) for i in range(parts.shape[1])]
+    n_parts = s.str.count(":").to_numpy() + 1
+    total = np.full(len(s), np.nan)
+    bad = np.zeros(len(s), bool)
+    for k, weights in ((1, (1.0,)), (2, (60.0, 1.0)), (3, (3600.0, 60.0, 1.0))):
+        rows = n_parts == k
+        if not rows.any() or k > len(nums):
+            continue
+        acc = np.zeros(int(rows.sum()))
+        for i, w in enumerate(weights):
+            vals, b = nums[i]
+            acc += w * vals[rows]
+            bad[rows] |= b[rows]
+        total[rows] = acc
+    bad |= (n_parts > 3) | (np.isnan(total) & ~blank)
+    total[blank] = np.nan
+    return total, bad & ~blank
+
+
+@dataclass
+class TimestampParser:
+    """Parses interval starts of one file; keeps the format it settled on across chunks.
+
+    Values with an offset (``Z``, ``+02:00``) are taken as they are. Values without one are
+    local times in ``tz``; a local time repeated or skipped by a daylight-saving change is
+    reported (see :meth:`parse`). ``dayfirst=None`` detects ``dd/mm`` vs ``mm/dd`` from the
+    data (a first field above 12), falling back to day first.
+    """
+
+    tz: str
+    fmt: str | None = None
+    dayfirst: bool | None = None
+
+    def parse(self, values: pd.Series) -> tuple[pd.Series, BoolArray, BoolArray]:
+        """UTC timestamps, a mask of unreadable cells, and a mask of local times that are
+        ambiguous or nonexistent in ``tz`` (NaT in the result)."""
+        s = values.astype("str").str.strip()
+        blank = _blank(values)
+        has_offset = s.str.contains(_OFFSET, regex=True).to_numpy() & ~blank
+        candidates = ~has_offset & ~blank
+        if candidates.any():
+            loose = np.zeros(len(s), bool)
+            loose[candidates] = s[candidates].str.contains(_LOOSE_OFFSET, regex=True).to_numpy()
+            if loose.any():
+                s = s.copy()
+                s[loose] = (s[loose].str.replace(r"\s*(?:UTC|GMT)$", "+00:00", regex=True)
+                            .str.replace(r"([+-]\d{2})$", r"\1:00", regex=True))
+                has_offset |= loose
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+        if has_offset.any():
+            fmt = self.fmt if self.fmt and "%z" in self.fmt else "ISO8601"
+            parsed = pd.to_datetime(s[has_offset], format=fmt, utc=True, errors="coerce")
+            out[has_offset] = _plausible(parsed).astype("datetime64[ns, UTC]")
+        dst_bad = np.zeros(len(s), bool)
+        naive_rows = ~has_offset & ~blank
+        if naive_rows.any():
+            naive = self._parse_naive(s[naive_rows])
+            local = pd.Series(pd.DatetimeIndex(naive).tz_localize(
+                self.tz, ambiguous="NaT", nonexistent="NaT"), index=naive.index)
+            dst_bad[naive_rows] = (local.isna() & naive.notna()).to_numpy()
+            out[naive_rows] = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        bad = out.isna().to_numpy() & ~dst_bad
+        return out, bad, dst_bad
+
+    def _parse_naive(self, s: pd.Series) -> pd.Series:
+        if self.fmt is None:
+            self.fmt = self._guess_format(s)
+        if self.fmt == "mixed":
+            parsed = pd.to_datetime(s, format="mixed", dayfirst=bool(self.dayfirst),
+                                    errors="coerce")
+        else:
+            parsed = pd.to_datetime(s, format=self.fmt, errors="coerce")
+        if isinstance(getattr(parsed, "dtype", None), pd.DatetimeTZDtype):
+            parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")  # unreadable mix
+        return _plausible(pd.Series(parsed, index=s.index)).astype("datetime64[ns]")
+
+    def _guess_format(self, s: pd.Series) -> str:
+        sample = s.head(5000)
+        if sample.str.match(_ISO_DATE).all():
+            return "ISO8601"
+        parts = sample.str.extract(_DMY)
+        if parts[0].isna().any():
+            return "mixed"
+        first = pd.to_numeric(parts[0]).max()
+        second = pd.to_numeric(parts[2]).max()
+        if self.dayfirst is None:
+            self.dayfirst = not (second > 12 >= first)  # a second field above 12 is a day
+        sep = str(parts[1].iloc[0])
+        year = "%Y" if parts[3].str.len().max() == 4 else "%y"
+        date_fmt = f"%d{sep}%m{sep}{year}" if self.dayfirst else f"%m{sep}%d{sep}{year}"
+        if parts[5].isna().all():
+            return date_fmt
+        if parts[5].isna().any():
+            return "mixed"
+        seconds = ":%S" if parts[7].notna().all() else ""
+        if parts[7].notna().any() and not seconds:
+            return "mixed"
+        return f"{date_fmt}{parts[4].iloc[0]}%H:%M{seconds}"
+
+
+def _plausible(parsed: pd.Series) -> pd.Series:
+    """Years 1900-2199 only: anything else is a misread cell (and outside nanosecond range)."""
+    years = parsed.dt.year
+    out: pd.Series = parsed.where((years >= 1900) & (years < 2200))
+    return out
+
+
+def combine_date_time(dates: pd.Series, times: pd.Series, time_format: str | None) -> pd.Series:
+    """One ``date time`` text per row from a date column and a time column.
+
+    ``time_format = "hhmm"`` reads Avaya-style clock numbers (``830`` is 08:30)."""
+    d = dates.astype("str").str.strip().str.removesuffix(" 00:00:00").str.removesuffix("T00:00:00")
+    t = times.astype("str").str.strip()
+    if time_format == "hhmm":
+        t = t.str.removesuffix(".0").str.zfill(4)
+        t = t.str.slice(0, 2) + ":" + t.str.slice(2, 4)
+    out: pd.Series = (d + " " + t).where(dates.notna() & times.notna())
+    return out
