@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
+from scipy import sparse
 
 from wfm.errors import SolverError
 from wfm.scheduling.solver_params import SolverParams, configure_solver
@@ -90,26 +91,40 @@ def solve_lp_relaxation(ip: IntegerProgram) -> float:
     return solve_lp(ip).bound
 
 
-def solve_lp(ip: IntegerProgram) -> LpSolution:
+def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None,
+             simplex: bool = True) -> LpSolution:
     """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
-    on these covering models)."""
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None:  # pragma: no cover - GLOP ships with every ortools wheel
-        raise SolverError("the GLOP linear solver is not available in this ortools build")
-    xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
-                                                                      strict=True)]
-    for idx, coef, lo, up in ip.rows:
-        ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
-                                  up if up < INF else solver.infinity(), "")
-        for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
-            ct.SetCoefficient(xs[i], float(c))
-    obj = solver.Objective()
-    for x, c in zip(xs, ip.cost, strict=True):
-        if c:
-            obj.SetCoefficient(x, float(c))
-    obj.SetMinimization()
-    solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
-    status = solver.Solve()
+    on these covering models).
+
+    With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP (with
+    the same limit), a
+    first-order method that solves the large multi-group models in seconds where the
+    simplex takes minutes; its answer is approximate, so the bound returned is then the
+    Lagrangian bound of its duals (:func:`dual_bound`), valid whatever their accuracy.
+    ``simplex=False`` (with a limit) goes to PDLP straight away.
+    """
+    status = pywraplp.Solver.NOT_SOLVED
+    if simplex or time_limit_s is None:
+        solver, xs, cts, obj = _lp_model(ip, "GLOP")
+        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        if time_limit_s is not None:
+            solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
+        status = solver.Solve()
+    finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
+    if status not in finished and time_limit_s is not None:
+        solver, xs, cts, obj = _lp_model(ip, "PDLP")
+        solver.SetSolverSpecificParametersAsString(
+            "termination_criteria { simple_optimality_criteria { "
+            f"eps_optimal_relative: {PDLP_TOLERANCE} eps_optimal_absolute: {PDLP_TOLERANCE} "
+            "} } num_threads: 2")
+        solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
+        status = solver.Solve()
+        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            # Converged or stopped by its limit: the duals bound the LP either way.
+            duals = np.fromiter((ct.dual_value() for ct in cts), dtype=float, count=len(cts))
+            values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
+            if np.isfinite(duals).all() and np.isfinite(values).all():
+                return LpSolution(dual_bound(ip, duals), values)
     if status != pywraplp.Solver.OPTIMAL:
         name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
                 pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
@@ -119,37 +134,134 @@ def solve_lp(ip: IntegerProgram) -> LpSolution:
     return LpSolution(float(obj.Value()), values)
 
 
+PDLP_TOLERANCE = 1e-5  # relative optimality of PDLP; the bound stays valid (dual_bound)
+
+
+def _lp_model(ip: IntegerProgram, backend: str) -> tuple[
+        pywraplp.Solver, list[pywraplp.Variable], list[pywraplp.Constraint],
+        pywraplp.Objective]:
+    solver = pywraplp.Solver.CreateSolver(backend)
+    if solver is None:  # pragma: no cover - GLOP and PDLP ship with every ortools wheel
+        raise SolverError(f"the {backend} linear solver is not available in this ortools build")
+    xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
+                                                                      strict=True)]
+    cts = []
+    for idx, coef, lo, up in ip.rows:
+        ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
+                                  up if up < INF else solver.infinity(), "")
+        for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
+            ct.SetCoefficient(xs[i], float(c))
+        cts.append(ct)
+    obj = solver.Objective()
+    for x, c in zip(xs, ip.cost, strict=True):
+        if c:
+            obj.SetCoefficient(x, float(c))
+    obj.SetMinimization()
+    return solver, xs, cts, obj
+
+
+def dual_bound(ip: IntegerProgram, duals: np.ndarray) -> float:
+    """Lower bound of the LP (so of the integer program) from any row multipliers.
+
+    For every x with ``l <= Ax <= u`` and ``lb <= x <= ub``:
+    ``c.x = (c - A'y).x + y.Ax >= sum_j min((c - A'y)_j lb_j, (c - A'y)_j ub_j)
+    + sum_i (y_i l_i if y_i > 0 else y_i u_i)``; a multiplier whose side is infinite is
+    dropped. Every variable of the program has finite bounds.
+    """
+    matrix, lower, upper = row_matrix(ip)
+    y = np.where(((duals > 0) & ~np.isfinite(lower)) | ((duals < 0) & ~np.isfinite(upper)),
+                 0.0, duals)
+    reduced = np.asarray(ip.cost, dtype=float) - matrix.T @ y
+    lb, ub = np.asarray(ip.lower, dtype=float), np.asarray(ip.upper, dtype=float)
+    rows = np.where(y > 0, y * np.where(np.isfinite(lower), lower, 0.0),
+                    y * np.where(np.isfinite(upper), upper, 0.0)).sum()
+    return float(rows + np.minimum(reduced * lb, reduced * ub).sum())
+
+
+def row_matrix(ip: IntegerProgram) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The rows as a sparse matrix with their lower and upper limits."""
+    lengths = [len(idx) for idx, _, _, _ in ip.rows]
+    if not lengths:
+        return sparse.csr_matrix((0, ip.n_vars)), np.zeros(0), np.zeros(0)
+    cols = np.concatenate([idx for idx, _, _, _ in ip.rows])
+    data = np.concatenate([c for _, c, _, _ in ip.rows])
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    matrix = sparse.csr_matrix((data, cols, indptr), shape=(len(ip.rows), ip.n_vars))
+    lower = np.array([r[2] for r in ip.rows], dtype=np.float64)
+    upper = np.array([r[3] for r in ip.rows], dtype=np.float64)
+    return matrix, lower, upper
+
+
+def violation(ip: IntegerProgram, values: np.ndarray,
+              rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None = None) -> float:
+    """Total amount by which ``values`` break the rows and bounds (0 when feasible)."""
+    matrix, lower, upper = rows if rows is not None else row_matrix(ip)
+    act = matrix @ values
+    v = np.maximum(lower - act, 0).sum() + np.maximum(act - upper, 0).sum()
+    v += np.maximum(np.asarray(ip.lower) - values, 0).sum()
+    v += np.maximum(values - np.asarray(ip.upper), 0).sum()
+    return float(v)
+
+
 def solve_integer(ip: IntegerProgram, params: SolverParams,
-                  hint: np.ndarray | None = None, *,
+                  hint: np.ndarray | None = None, *, free: np.ndarray | None = None,
+                  rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray] | None = None,
                   lower_bound: float | None = None) -> IntegerSolution:
     """Solve with CP-SAT; raise :class:`SolverError` when no solution is found in time.
 
+    With ``free`` (a boolean mask over the variables) only those variables move: the
+    others are fixed at their ``hint`` values and substituted out, so the model CP-SAT
+    sees is the neighbourhood alone (a large-neighbourhood search step); the objective is
+    then of the whole program but the bound only of that neighbourhood. ``rows`` is the
+    cached :func:`row_matrix` of ``ip``.
+
     ``lower_bound`` (the LP optimum) is added as a cut on the objective, so CP-SAT's own
-    bound starts there and ``params.relative_gap`` can stop the search near it.
+    bound starts there and ``params.relative_gap`` can stop the search near it (whole
+    program only).
     """
     model = cp_model.CpModel()
-    xs = [model.new_int_var(lo, up, "") for lo, up in zip(ip.lower, ip.upper, strict=True)]
-    for idx, coef, lo, up in ip.rows:
-        expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in idx.tolist()], coef.tolist())
+    n = ip.n_vars
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    if free is None or hint is None:
+        free = np.ones(n, dtype=bool)
+        fixed_values = np.zeros(n, dtype=np.int64)
+    else:
+        fixed_values = np.where(free, 0, hint).astype(np.int64)
+    free_idx = np.flatnonzero(free)
+    xs: dict[int, cp_model.IntVar] = {
+        int(i): model.new_int_var(ip.lower[i], ip.upper[i], "") for i in free_idx}
+    matrix, lower, upper = rows if rows is not None else row_matrix(ip)
+    const = matrix @ fixed_values
+    touched = np.flatnonzero((matrix[:, free_idx] != 0).getnnz(axis=1) > 0) \
+        if len(free_idx) < n else np.arange(matrix.shape[0])
+    for r in touched.tolist():
+        lo_r, hi_r = matrix.indptr[r], matrix.indptr[r + 1]
+        idx, coef = matrix.indices[lo_r:hi_r], matrix.data[lo_r:hi_r]
+        keep = free[idx]
+        expr = cp_model.LinearExpr.weighted_sum([xs[int(i)] for i in idx[keep]],
+                                                coef[keep].tolist())
+        lo, up = lower[r] - const[r], upper[r] - const[r]
         lo_i = int(np.ceil(lo)) if lo > -INF else cp_model.INT_MIN
         up_i = int(np.floor(up)) if up < INF else cp_model.INT_MAX
         model.add_linear_constraint(expr, lo_i, up_i)
-    nz = [i for i, c in enumerate(ip.cost) if c]
-    objective = cp_model.LinearExpr.weighted_sum([xs[i] for i in nz], [ip.cost[i] for i in nz])
+    nz = [int(i) for i in free_idx if cost[i]]
+    offset = float(np.dot(cost, fixed_values))
+    objective = cp_model.LinearExpr.weighted_sum([xs[i] for i in nz], [int(cost[i]) for i in nz])
     model.minimize(objective)
-    if lower_bound is not None and nz:
+    if lower_bound is not None and nz and len(free_idx) == n:
         # Integer costs: the optimum is at least the LP bound rounded down (with slack for
         # the LP's float tolerance).
         model.add(objective >= int(np.floor(lower_bound - 1e-6 * max(1.0, abs(lower_bound)))))
     if hint is not None:
-        for x, v in zip(xs, hint.tolist(), strict=True):
-            model.add_hint(x, int(v))
+        for i, x in xs.items():
+            model.add_hint(x, int(hint[i]))
     solver = configure_solver(cp_model.CpSolver(), params)
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise SolverError(f"CP-SAT found no solution ({name}) within "
                           f"{params.time_limit_s:g} s", hint="raise [scheduling] time_limit_s")
-    values = np.fromiter((solver.value(x) for x in xs), dtype=np.int64, count=len(xs))
-    return IntegerSolution(name, values, float(solver.objective_value),
-                           float(solver.best_objective_bound), float(solver.wall_time))
+    values = fixed_values.copy()
+    values[free_idx] = [solver.value(xs[int(i)]) for i in free_idx]
+    return IntegerSolution(name, values, float(solver.objective_value) + offset,
+                           float(solver.best_objective_bound) + offset, float(solver.wall_time))

@@ -17,22 +17,32 @@ in optimal shift scheduling. Management Science, 36(11), 1339-1351.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 
+from wfm.errors import SolverError
 from wfm.scheduling.coverage_model import (
     SCALE,
+    CoverageVars,
     Expr,
     add_coverage,
     allocation_values,
     objective_parts,
 )
 from wfm.scheduling.eligibility import AgentGroup
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
+from wfm.scheduling.linear_model import (
+    IntegerProgram,
+    row_matrix,
+    solve_integer,
+    solve_lp,
+    violation,
+)
 from wfm.scheduling.rules import ShiftRules
-from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.shift_catalog import ShiftCatalog, ShiftLength
 from wfm.scheduling.solver_params import SolverParams
 
 
@@ -125,32 +135,141 @@ def pruned_caps(catalog: ShiftCatalog, caps: np.ndarray, required: np.ndarray,
     return out
 
 
+def day_segments(catalog: ShiftCatalog) -> list[tuple[int, int]]:
+    """Slot ranges whose shifts (and their breaks) start and end inside the range: the
+    seven days when no shift runs past midnight, else the whole horizon. Counting starts
+    per segment keeps the days apart in the model, so a day can be re-solved alone."""
+    first = np.asarray(catalog.grid.day_first_slot)
+    if catalog.n_shifts and bool((catalog.end > first[catalog.day + 1]).any()):
+        return [(0, catalog.grid.horizon)]
+    return [(int(first[d]), int(first[d + 1])) for d in range(7)]
+
+
+@dataclass
+class _Layout:
+    """Where the variables of stage (a) sit: prefix counts per (group, length) over the
+    horizon (-1 where none), and the slot of every variable (for day neighbourhoods)."""
+
+    prefix: dict[tuple[int, int], np.ndarray]
+    seg_first: np.ndarray  # True at the first slot of each segment
+    slot_parts: list[tuple[np.ndarray, np.ndarray]]
+    n_prefix_parts: int = 0  # the first parts are prefix counts (shifts and breaks)
+
+    def var_slots(self, n_vars: int) -> np.ndarray:
+        out = np.full(n_vars, -1, dtype=np.int64)
+        for idx, slots in self.slot_parts:
+            out[idx] = slots
+        return out
+
+    def starts(self, values: np.ndarray, key: tuple[int, int]) -> np.ndarray:
+        """Shifts started in each slot, from the prefix counts."""
+        p = self.prefix[key]
+        pv = np.where(p >= 0, values[np.maximum(p, 0)], 0)
+        prev = np.concatenate([[0], pv[:-1]])
+        prev[self.seg_first] = 0
+        out: np.ndarray = pv - prev
+        return out
+
+
 def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # noqa: PLR0917
                       queue_names: Sequence[str], required: np.ndarray, rules: ShiftRules,
                       params: SolverParams, *, prune: bool = True) -> WeeklyPlan:
     """Build and solve stage (a); also solve its LP relaxation for the bound.
+
+    The search: the LP relaxation (GLOP) gives the bound; its prefix counts, rounded by a
+    common monotone rule, keep every ordering row of the implicit-break model and give a
+    first integer plan; CP-SAT then re-solves one day at a time with the rest fixed
+    (large-neighbourhood search, the days being nearly independent) and finally the whole
+    week, hinted with the best plan, for what time is left.
 
     Parameters
     ----------
     required
         Agents required per queue and slot, integer array (n_queues, grid.n_slots).
     """
+    clock = time.perf_counter()
     grid = catalog.grid
-    horizon, n_t = grid.horizon, grid.n_slots
+    n_t = grid.n_slots
     slot_h = grid.slot_minutes / 60
     ip = IntegerProgram()
     qidx = {q: i for i, q in enumerate(queue_names)}
-    prefix: dict[tuple[int, int], np.ndarray] = {}
+    group_queues = [[qidx[q] for q in grp.queues] for grp in groups]
+    layout, work = _build_shift_rows(
+        ip, catalog, groups, group_queues=group_queues, required=required, rules=rules,
+        prune=prune)
+    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
+    over_cost = round(rules.overstaffing_weight * SCALE)
+    cov = add_coverage(ip, work, group_queues, [len(grp.members) for grp in groups], required,
+                       under_cost, over_cost)
+    layout.n_prefix_parts = len(layout.slot_parts)
+    layout.slot_parts += [(cov.under.ravel(), np.tile(np.arange(n_t), len(queue_names))),
+                          (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
+    layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
+    rows = row_matrix(ip)
+    lp_sol = solve_lp(ip, time_limit_s=max(LP_SIMPLEX_SHARE * params.time_limit_s,
+                                           LP_SIMPLEX_MIN_S),
+                      simplex=ip.n_vars <= LP_SIMPLEX_MAX_VARS)
+    _monotone_prefixes(lp_sol.values, layout, ip)
+    lp = lp_sol.bound
+    values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
+                           group_queues=group_queues, required=required)
+    days = np.asarray(grid.day_first_slot)
+    var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
+    shares = ((1.0,) if sum(len(grp.members) for grp in groups) <= WHOLE_WEEK_MAX_AGENTS
+              else (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE))
+    values, cp_status, cp_bound, cp_time = _search(ip, rows, values, var_day, params=params,
+                                                   started=clock, shares=shares, lp_bound=lp,
+                                                   lp_values=lp_sol.values)
+    shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
+    work_values = _work_values(values, work, len(groups), n_t)
+    for (g, li), _ in layout.prefix.items():
+        starts = layout.starts(values, (g, li))
+        sel = np.flatnonzero(catalog.length == li)
+        shifts[g, sel] = starts[catalog.start[sel]]
+    alloc = allocation_values(values, cov, work_values, group_queues, len(queue_names))
+    # A time-limited search may leave shortfall and excess in one slot when excess is
+    # free; report the net of the two (it can only lower the objective).
+    net = required - alloc.sum(axis=0)
+    under, over = np.maximum(net, 0), np.maximum(-net, 0)
+    paid_h = float((shifts * catalog.paid_h).sum())
+    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
+                            rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
+    to_hours = slot_h / SCALE
+    return WeeklyPlan(cp_status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
+                      cp_bound * to_hours, parts, cp_time)
+
+
+LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
+LP_SIMPLEX_MIN_S = 10.0
+# Measured: GLOP takes ~2 s at 5k variables, over 120 s at 32k-45k (multi-skill weeks).
+LP_SIMPLEX_MAX_VARS = 25_000
+FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
+LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
+WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
+LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
+ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequence[AgentGroup],
+                      *, group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                      rules: ShiftRules, prune: bool) -> tuple[_Layout, list[list[Expr]]]:
+    """Prefix-count variables of shifts and breaks per group, length and day segment."""
+    grid = catalog.grid
+    horizon, n_t = grid.horizon, grid.n_slots
+    slot_h = grid.slot_minutes / 60
+    segments = day_segments(catalog)
+    seg_first = np.zeros(horizon, dtype=bool)
+    seg_first[[a for a, _ in segments]] = True
+    layout = _Layout({}, seg_first, [])
     work: list[list[Expr]] = []
     paid_cost = [round(rules.cost_per_paid_hour * sl.paid_h / slot_h * SCALE)
                  for sl in catalog.lengths]
     for g, grp in enumerate(groups):
         caps = grp.shift_cap.copy()
         if prune:
-            caps = pruned_caps(catalog, caps, required, [qidx[q] for q in grp.queues],
+            caps = pruned_caps(catalog, caps, required, group_queues[g],
                                keep_days=grp.min_shifts > 0 or grp.min_paid_h > 0)
-        size = len(grp.members)
-        bound_total = int(min(grp.max_shifts, size * 7))
+        bound_total = int(min(grp.max_shifts, len(grp.members) * 7))
         w_idx: list[list[int]] = [[] for _ in range(horizon)]
         w_coef: list[list[int]] = [[] for _ in range(horizon)]
         for li, sl in enumerate(catalog.lengths):
@@ -159,101 +278,263 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
             cap_t[catalog.start[sel]] = caps[sel]
             if cap_t.sum() == 0:
                 continue
-            p = ip.add_vars(horizon, 0, bound_total)
-            prefix[(g, li)] = p
-            ip.cost[int(p[-1])] += paid_cost[li]
-            ip.add_row([int(p[0])], [1], 0, int(cap_t[0]))
-            for t in range(1, horizon):
-                ip.add_row([int(p[t]), int(p[t - 1])], [1, -1], 0, int(cap_t[t]))
-            for t in range(horizon):
-                w_idx[t].append(int(p[t]))
-                w_coef[t].append(1)
-                if t - sl.n_slots >= 0:
-                    w_idx[t].append(int(p[t - sl.n_slots]))
-                    w_coef[t].append(-1)
-            starts = np.flatnonzero(cap_t)
-            for bw in sl.breaks:
-                can = np.zeros(horizon, dtype=bool)
-                for k in range(bw.earliest, bw.latest + 1):
-                    can[np.clip(starts + k, 0, horizon - 1)] = True
-                qv = ip.add_vars(horizon, 0, bound_total)
-                ip.add_row([int(qv[0])], [1], 0, bound_total if can[0] else 0)
-                for t in range(1, horizon):
-                    ip.add_row([int(qv[t]), int(qv[t - 1])], [1, -1], 0,
-                               bound_total if can[t] else 0)
-                ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
-                for t in range(horizon):
-                    late = min(t + bw.latest, horizon - 1)
-                    ip.add_row([int(p[t]), int(qv[late])], [1, -1], upper=0)  # forward
-                    early = t + bw.earliest - 1
-                    if early >= 0:
-                        back = [int(qv[min(early, horizon - 1)])]
-                        coef = [1]
-                        if t >= 1:
-                            back.append(int(p[t - 1]))
-                            coef.append(-1)
-                        ip.add_row(back, coef, upper=0)  # backward
-                for t in range(horizon):
-                    w_idx[t].append(int(qv[t]))
-                    w_coef[t].append(-1)
-                    if t - bw.duration >= 0:
-                        w_idx[t].append(int(qv[t - bw.duration]))
-                        w_coef[t].append(1)
+            p_full = np.full(horizon, -1, dtype=np.int64)
+            for a, b in segments:
+                if cap_t[a:b].sum() == 0:
+                    continue
+                p = _add_segment(ip, layout, first=a, cap=cap_t[a:b], sl=sl,
+                                 bound_total=bound_total, w_idx=w_idx, w_coef=w_coef)
+                p_full[a:b] = p
+                ip.cost[int(p[-1])] += paid_cost[li]
+            layout.prefix[(g, li)] = p_full
         work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
-        _add_group_totals(ip, g, grp, catalog, prefix)
-    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
-    over_cost = round(rules.overstaffing_weight * SCALE)
-    cov = add_coverage(ip, work, [[qidx[q] for q in grp.queues] for grp in groups],
-                       [len(grp.members) for grp in groups], required, under_cost, over_cost)
-    lp_sol = solve_lp(ip)
-    lp = lp_sol.bound
-    # The LP of this model is nearly integral: its rounding is an excellent hint.
-    sol = solve_integer(ip, params, hint=np.round(lp_sol.values), lower_bound=lp)
-    shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
-    work_values = np.zeros((len(groups), n_t), dtype=np.int64)
-    for (g, li), p in prefix.items():
-        pv = sol.values[p]
-        starts = np.diff(np.concatenate([[0], pv]))
-        sel = np.flatnonzero(catalog.length == li)
-        shifts[g, sel] = starts[catalog.start[sel]]
-    for g in range(len(groups)):
+        _add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments)
+    return layout, work
+
+
+def _prefix_vars(ip: IntegerProgram, layout: _Layout, n: int, *, lo: int, hi: int,
+                 upper: int, first: int) -> np.ndarray:
+    """Prefix counts over a segment of ``n`` slots that can only grow in ``[lo, hi]``:
+    variables there, ``-1`` (zero) before, the last variable repeated after."""
+    out = np.full(n, -1, dtype=np.int64)
+    v = ip.add_vars(hi - lo + 1, 0, upper)
+    layout.slot_parts.append((v, np.arange(first + lo, first + hi + 1)))
+    out[lo:hi + 1] = v
+    out[hi + 1:] = v[-1]
+    return out
+
+
+def _add_term(idx: list[int], coef: list[int], var: int, c: int) -> None:
+    if var >= 0:
+        idx.append(var)
+        coef.append(c)
+
+
+def _add_segment(ip: IntegerProgram, layout: _Layout, *, first: int, cap: np.ndarray,
+                 sl: ShiftLength, bound_total: int, w_idx: list[list[int]],
+                 w_coef: list[list[int]]) -> np.ndarray:
+    """Rows of one shift length in one segment: start caps, breaks (Bechtold-Jacobs
+    forward and backward rows) and the working agents of each slot. Returns the prefix
+    count of shifts per slot of the segment (variable index, -1 for zero).
+
+    Counts only get variables where they can change (from the first to the last start,
+    and for breaks from the first earliest to the last latest break start), which keeps
+    the LP a third to a half smaller than one variable per slot.
+    """
+    n = len(cap)
+    starts = np.flatnonzero(cap)
+    s0, s1 = int(starts[0]), int(starts[-1])
+    p = _prefix_vars(ip, layout, n, lo=s0, hi=s1, upper=bound_total, first=first)
+    ip.add_row([int(p[s0])], [1], 0, int(cap[s0]))
+    for k in range(s0 + 1, s1 + 1):
+        ip.add_row([int(p[k]), int(p[k - 1])], [1, -1], 0, int(cap[k]))
+    for k in range(n):
+        back = k - sl.n_slots
+        if back >= 0 and p[back] == p[k]:
+            continue  # started and ended before this slot: nothing at work
+        _add_term(w_idx[first + k], w_coef[first + k], int(p[k]), 1)
+        if back >= 0:
+            _add_term(w_idx[first + k], w_coef[first + k], int(p[back]), -1)
+    for bw in sl.breaks:
+        can = np.zeros(n, dtype=bool)
+        for k in range(bw.earliest, bw.latest + 1):
+            can[np.clip(starts + k, 0, n - 1)] = True
+        e0, e1 = int(np.flatnonzero(can)[0]), int(np.flatnonzero(can)[-1])
+        qv = _prefix_vars(ip, layout, n, lo=e0, hi=e1, upper=bound_total, first=first)
+        ip.add_row([int(qv[e0])], [1], 0, bound_total)
+        for k in range(e0 + 1, e1 + 1):
+            ip.add_row([int(qv[k]), int(qv[k - 1])], [1, -1], 0, bound_total if can[k] else 0)
+        ip.add_row([int(p[-1]), int(qv[-1])], [1, -1], 0, 0)
+        for k in range(s0, s1 + 1):
+            late = min(k + bw.latest, n - 1)
+            row_i: list[int] = [int(p[k])]
+            row_c: list[int] = [1]
+            _add_term(row_i, row_c, int(qv[late]), -1)
+            ip.add_row(row_i, row_c, upper=0)  # forward
+        for k in range(s0 + 1, s1 + 1):
+            early = min(k + bw.earliest - 1, n - 1)
+            if qv[early] < 0:
+                continue
+            ip.add_row([int(qv[early]), int(p[k - 1])], [1, -1], upper=0)  # backward
+        for k in range(n):
+            back = k - bw.duration
+            if back >= 0 and qv[back] == qv[k]:
+                continue
+            _add_term(w_idx[first + k], w_coef[first + k], int(qv[k]), -1)
+            if back >= 0:
+                _add_term(w_idx[first + k], w_coef[first + k], int(qv[back]), 1)
+    return p
+
+
+def _monotone_prefixes(values: np.ndarray, layout: _Layout, ip: IntegerProgram) -> None:
+    """Make approximate LP values (PDLP) non-decreasing along each prefix count and within
+    bounds, in place, so their rounding keeps the ordering rows (exact LP values already
+    are)."""
+    for idx, _ in layout.slot_parts[:layout.n_prefix_parts]:
+        values[idx] = np.maximum.accumulate(values[idx])
+    np.clip(values, np.asarray(ip.lower), np.asarray(ip.upper), out=values)
+
+
+def _work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: int,
+                 n_t: int) -> np.ndarray:
+    out = np.zeros((n_groups, n_t), dtype=np.int64)
+    for g in range(n_groups):
         for t in range(n_t):
-            idx, coef, _ = work[g][t]
-            work_values[g, t] = int(np.dot(sol.values[idx], coef)) if idx else 0
-    alloc = allocation_values(sol.values, cov, work_values,
-                              [[qidx[q] for q in grp.queues] for grp in groups],
-                              len(queue_names))
-    under, over = sol.values[cov.under], sol.values[cov.over]
-    paid_h = float((shifts * catalog.paid_h).sum())
-    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
-                            rules.overstaffing_weight, rules.cost_per_paid_hour, slot_h)
-    to_hours = slot_h / SCALE
-    return WeeklyPlan(sol.status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
-                      sol.bound * to_hours, parts, sol.wall_time_s)
+            idx, coef, const = work[g][t]
+            out[g, t] = int(np.dot(values[idx], coef)) + const if idx else const
+    return out
+
+
+def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+                  lp_values: np.ndarray, *, cov: CoverageVars, work: Sequence[Sequence[Expr]],
+                  group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                  ) -> np.ndarray | None:
+    """A feasible integer plan rounded from the LP, or ``None``.
+
+    Rounding every prefix count by the same non-decreasing rule ``floor(x + offset)``
+    keeps each ordering row (``a <= b`` stays true, equal stays equal), so shifts and
+    breaks stay consistent; the coverage is then recomputed and multi-skill groups are
+    split over their queues greedily. Contract totals may still break: then ``None``.
+    """
+    n_t = required.shape[1]
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    best: tuple[float, np.ndarray] | None = None
+    for offset in ROUNDING_OFFSETS:
+        h = np.floor(lp_values + offset).astype(np.int64)
+        wv = np.maximum(_work_values(h, work, len(group_queues), n_t), 0)
+        deficit = required.astype(np.int64).copy()
+        for g, qs in enumerate(group_queues):
+            if len(qs) == 1:
+                deficit[qs[0]] -= wv[g]
+        for g, qs in enumerate(group_queues):
+            if len(qs) == 1:
+                continue
+            left = wv[g].copy()
+            for q in qs:
+                take = np.clip(np.minimum(deficit[q], left), 0, None)
+                h[cov.alloc[(g, q)]] = take
+                left -= take
+                deficit[q] -= take
+            h[cov.alloc[(g, qs[0])]] += left
+            deficit[qs[0]] -= left
+        h[cov.under.ravel()] = np.maximum(deficit, 0).ravel()
+        h[cov.over.ravel()] = np.maximum(-deficit, 0).ravel()
+        if violation(ip, h, rows) > 0:
+            continue
+        obj = float(np.dot(cost, h))
+        if best is None or obj < best[0]:
+            best = (obj, h)
+    return None if best is None else best[1]
+
+
+def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+            hint: np.ndarray | None, var_day: np.ndarray, *, params: SolverParams,
+            started: float, shares: Sequence[float], lp_bound: float,
+            lp_values: np.ndarray,
+            ) -> tuple[np.ndarray, str, float, float]:
+    """Values, status, CP-SAT bound and solver seconds of the integer search: the whole
+    week hinted, then (with three ``shares`` of the time limit) day by day, then the whole
+    week again; a step that proves optimality ends the search.
+
+    With one worker every step gets a fixed share of the time limit (deterministic
+    limits, reproducible runs); with more, the wall-clock time left after the LP.
+    """
+    def budget(share: float) -> float:
+        if params.workers == 1:
+            return max(share * params.time_limit_s, 0.5)
+        return max(min(share * params.time_limit_s,
+                       params.time_limit_s - (time.perf_counter() - started)), 0.5)
+
+    def with_limit(seconds: float) -> SolverParams:
+        return replace(params, time_limit_s=seconds)
+
+    if hint is None:
+        # The LP of this model is nearly integral: even unrepaired, its rounding helps.
+        # No feasible rounding: the whole limit for CP-SAT, as the plan must be found.
+        sol = solve_integer(ip, params, hint=np.round(lp_values),
+                            lower_bound=lp_bound)
+        return sol.values, sol.status, sol.bound, sol.wall_time_s
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
+    for k, share in enumerate(shares):
+        if k == 1:  # the middle step: day by day
+            values, seconds = _improve_by_day(ip, rows, values, var_day, params=params,
+                                              budget_s=budget(share))
+            spent += seconds
+            continue
+        try:  # the plan in hand is feasible: a slice that finds nothing keeps it
+            sol = solve_integer(ip, with_limit(budget(share)), values, lower_bound=lp_bound)
+        except SolverError:
+            continue
+        spent += sol.wall_time_s
+        bound = max(bound, sol.bound)
+        if sol.objective <= float(np.dot(cost, values)):
+            values, status = sol.values, sol.status
+        if sol.status == "OPTIMAL" or (
+                params.relative_gap > 0
+                and relative_gap(float(np.dot(cost, values)), lp_bound) <= params.relative_gap):
+            break
+    return values, status, bound, spent
+
+
+def _improve_by_day(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
+                    values: np.ndarray, var_day: np.ndarray, *, params: SolverParams,
+                    budget_s: float) -> tuple[np.ndarray, float]:
+    """Re-solve one day at a time, the rest fixed, while it improves and time is left."""
+    cost = np.asarray(ip.cost, dtype=np.int64)
+    current = float(np.dot(cost, values))
+    deadline = time.perf_counter() + budget_s
+    per_call = max(0.5, budget_s / (2 * 7))
+    spent = 0.0
+    for _ in range(LNS_PASSES):
+        improved = False
+        for d in range(7):
+            left = deadline - time.perf_counter()
+            if params.workers > 1 and left < 0.5:
+                return values, spent
+            sub = replace(params, time_limit_s=min(per_call, max(left, 0.5)))
+            try:
+                sol = solve_integer(ip, sub, values, free=var_day == d, rows=rows)
+            except SolverError:  # no solution in a short slice: keep the plan, go on
+                continue
+            spent += sol.wall_time_s
+            if sol.objective < current - 0.5:
+                values, current, improved = sol.values, sol.objective, True
+        if not improved:
+            break
+    return values, spent
 
 
 def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: ShiftCatalog,
-                      prefix: dict[tuple[int, int], np.ndarray]) -> None:
+                      prefix: dict[tuple[int, int], np.ndarray], *,
+                      segments: Sequence[tuple[int, int]]) -> None:
     """Per-day availability and weekly contract totals of a group."""
     first = catalog.grid.day_first_slot
     mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
     if not mine:
         return
+    seg_of = np.zeros(catalog.grid.horizon, dtype=np.int64)
+    for k, (a, b) in enumerate(segments):
+        seg_of[a:b] = k
     days: list[tuple[list[int], list[int]]] = []
     for d in range(7):
         idx: list[int] = []
         coef: list[int] = []
+        a, b = first[d], first[d + 1]
         for _, p in mine:
-            idx.append(int(p[first[d + 1] - 1] if d < 6 else p[-1]))
+            if p[b - 1] < 0:
+                continue
+            idx.append(int(p[b - 1]))
             coef.append(1)
-            if first[d] > 0:
-                idx.append(int(p[first[d] - 1]))
+            if a > 0 and p[a - 1] >= 0 and seg_of[a - 1] == seg_of[b - 1]:
+                idx.append(int(p[a - 1]))
                 coef.append(-1)
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
         days.append((idx, coef))
     _add_day_subsets(ip, grp, days)
-    totals = [int(p[-1]) for _, p in mine]
-    paid_min = [round(catalog.lengths[li].paid_h * 60) for li, _ in mine]
+    totals = [int(p[b - 1]) for _, p in mine for _, b in segments if p[b - 1] >= 0]
+    paid_min = [round(catalog.lengths[li].paid_h * 60) for li, p in mine for _, b in segments
+                if p[b - 1] >= 0]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
 
