@@ -24,7 +24,7 @@ demo:
 	cd $(DEMO) && ../$(WFM) ingest sample/intervals.csv --format table
 	cd $(DEMO) && ../$(WFM) forecast --horizon 6w --format table
 	cd $(DEMO) && ../$(WFM) staff
-	cd $(DEMO) && ../$(WFM) schedule
+	cd $(DEMO) && ../$(WFM) schedule --allow-understaffing
 	cd $(DEMO) && ../$(WFM) export roster --output roster.xlsx
 	cd $(DEMO) && ../$(WFM) report service-level --by week --days 28 --format table
 	cd $(DEMO) && ../$(WFM) report service-level --by day --days 7 --output service-level.xlsx
