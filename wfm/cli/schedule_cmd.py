@@ -15,6 +15,7 @@ from wfm.config import Config
 from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
 from wfm.outputs import LATEST
+from wfm.scheduling.previous_week import previous_roster
 from wfm.scheduling.roster import schedule_week, write_schedule_run
 from wfm.scheduling.solver_params import SolverParams
 
@@ -53,25 +54,6 @@ def first_monday(requirements: pd.DataFrame, tz: Any, source: str) -> date:
         day += timedelta(days=(7 - day.weekday()) % 7 or 7)
     last = starts.max().tz_convert(tz).date()
     return day if day <= last else first.date()
-
-
-def previous_roster(schedules_dir: Path, week: date) -> tuple[pd.DataFrame | None, str]:
-    """The latest run's rows for the 7 days before ``week`` (rest and consecutive days carry
-    over), and that run's folder name; ``None`` when it has none."""
-    path = schedules_dir / LATEST / ROSTER_FILE
-    if not path.is_file():
-        return None, ""
-    try:
-        roster = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
-        return None, ""
-    if not {"agent_id", "date", "status", "shift_end"} <= set(roster.columns):
-        return None, ""
-    lo, hi = (week - timedelta(days=7)).isoformat(), week.isoformat()
-    rows = roster[(roster["date"].str[:10] >= lo) & (roster["date"].str[:10] < hi)]
-    if rows.empty:
-        return None, ""
-    return rows, (schedules_dir / LATEST).resolve().name
 
 
 def parse_week(text: str) -> date:

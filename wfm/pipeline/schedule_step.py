@@ -12,12 +12,12 @@ import pandas as pd
 
 from wfm.config.scheduling import shift_rules
 from wfm.errors import ConfigError, InputDataError
-from wfm.outputs import LATEST, TMP_PREFIX
+from wfm.outputs import TMP_PREFIX
 from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
 from wfm.pipeline.steps import StepContext, StepResult, area_roots
 from wfm.scheduling.agents import read_agents
+from wfm.scheduling.previous_week import previous_roster
 from wfm.scheduling.roster import (
-    ROSTER_FILE,
     ScheduleResult,
     file_input,
     schedule_week,
@@ -37,29 +37,6 @@ def first_monday(requirements: pd.DataFrame, tz: ZoneInfo) -> date:
         day += timedelta(days=(7 - day.weekday()) % 7 or 7)
     last = pd.Timestamp(starts.max()).tz_convert(tz).date()
     return day if day <= last else first.date()
-
-
-def previous_roster(schedules_dir: Path, week: date) -> tuple[pd.DataFrame | None, str]:
-    """The latest roster's rows for the 7 days before ``week`` (rest and consecutive days
-    carry over into the week) and that run's id; ``None`` when it has none.
-
-    Same rule as `wfm schedule` (wfm/cli/schedule_cmd.py, which the pipeline may not
-    import); it belongs in wfm.scheduling so both can call it.
-    """
-    path = schedules_dir / LATEST / ROSTER_FILE
-    if not path.is_file():
-        return None, ""
-    try:
-        roster = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
-        return None, ""
-    if not {"agent_id", "date", "status", "shift_end"} <= set(roster.columns):
-        return None, ""
-    lo, hi = (week - timedelta(days=7)).isoformat(), week.isoformat()
-    rows = roster[(roster["date"].str[:10] >= lo) & (roster["date"].str[:10] < hi)]
-    if rows.empty:
-        return None, ""
-    return rows, (schedules_dir / LATEST).resolve().name
 
 
 def run(ctx: StepContext) -> StepResult:
