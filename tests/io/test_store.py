@@ -58,3 +58,12 @@ def test_duplicate_keys_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="duplicate interval 2025-03-01T00:00:00"):
         write_intervals(tmp_path, bad)
     assert not (tmp_path / "intervals").exists()
+
+
+def test_leftover_of_a_killed_write_is_not_read(tmp_path: Path) -> None:
+    write_intervals(tmp_path, frame("2025-03-01", 4))
+    [part] = list(tmp_path.rglob("*.parquet"))
+    # What atomic_path leaves when the process dies between writing and renaming.
+    leftover = part.with_name(f".tmp-{part.name}.x1y2.parquet")
+    leftover.write_bytes(part.read_bytes())
+    assert len(read_intervals(tmp_path)) == 4

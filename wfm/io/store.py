@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wfm.errors import InputDataError
-from wfm.outputs import atomic_path
+from wfm.outputs import TMP_PREFIX, atomic_path
 from wfm.schema import CHANNEL, INTERVAL_KEY, INTERVAL_START, INTERVALS, QUEUE
 
 STORE_FOLDER = "intervals"
@@ -169,6 +169,8 @@ def read_intervals(
     parts = []
     for q in wanted:
         for path in sorted(_partition_dir(data_dir, q).glob("*.parquet")):
+            if path.name.startswith(TMP_PREFIX):
+                continue  # a write killed before its rename: never part of the store
             month = path.stem
             if (lo is not None and month < lo) or (hi is not None and month > hi):
                 continue
