@@ -7,7 +7,10 @@ a Dask client fits the same seam (``DaskExecutor``) without touching the models.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol, TypeVar
@@ -28,6 +31,23 @@ class SerialExecutor:
             yield fn(item)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Pool initializer: on Linux, the kernel kills this worker when its parent dies.
+
+    A cron run killed by SIGKILL (OOM killer, a timeout wrapper) cannot shut its pool
+    down; without this its workers would sleep on their queue forever.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # pragma: no cover - exotic libc
+            pass
+
+
 class LocalProcessExecutor:
     """A process pool of ``workers`` (default: the usable cores); at most 2 x workers
     items in flight, so memory stays bounded by a few series at a time."""
@@ -40,7 +60,7 @@ class LocalProcessExecutor:
             yield from SerialExecutor().map(fn, items)
             return
         it = iter(items)
-        with ProcessPoolExecutor(self.workers) as pool:
+        with ProcessPoolExecutor(self.workers, initializer=die_with_parent) as pool:
             pending = {pool.submit(fn, x) for _, x in zip(range(2 * self.workers), it,
                                                           strict=False)}
             while pending:

@@ -1,0 +1,61 @@
+"""The forecast process pool: results complete, and workers never outlive a killed run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from wfm.forecasting.executor import LocalProcessExecutor
+
+POOL_THEN_SLEEP = (
+    "import time\n"
+    "from wfm.forecasting.executor import LocalProcessExecutor\n"
+    "list(LocalProcessExecutor(2).map(time.sleep, [120, 120]))\n"
+)
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(x) for x in text]
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has died; only its reaping is pending
+
+
+def test_pool_returns_every_result() -> None:
+    assert sorted(LocalProcessExecutor(2).map(abs, [-3, 1, -2, 5, -4])) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_workers_die_when_the_run_is_killed() -> None:
+    proc = subprocess.Popen([sys.executable, "-c", POOL_THEN_SLEEP])
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = _children(proc.pid)
+        assert len(workers) >= 2, "the pool never started"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [w for w in workers if _alive(w)], "pool workers outlived the killed run"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
