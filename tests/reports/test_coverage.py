@@ -32,3 +32,16 @@ def test_sparkline_scale() -> None:
     assert sparkline(np.array([-2.0, -0.1, 0.0, 0.5, 2.0, np.nan]), 2.0) == "▁▄▅▆█ "
     assert sparkline(np.array([0.0, 0.0]), 0.0) == "▅▅"
     assert "2.0 agents short" in sparkline_legend(coverage())
+
+
+def test_rounding_noise_of_requirements_is_not_a_shortfall() -> None:
+    cov = coverage()
+    met = cov["scheduled"] > 0
+    # What a shrinkage division leaves: 10 / (1 - 0.3) * (1 - 0.3) != 10 in floats.
+    cov.loc[met, "required"] = cov.loc[met, "scheduled"] / 0.7 * 0.7 + 1e-12
+    out = coverage_summary(cov, tz=ZoneInfo("Europe/Paris"), interval_h=0.5)
+    days_fully_met = out[out["short_intervals"] == 0]
+    assert len(days_fully_met) > 0
+    assert (days_fully_met["short_h"] == 0).all()
+    assert not np.signbit(out["short_h"].to_numpy()).any()  # no "-0" in the table
+    assert (out["worst"].str.contains("-0.0")).sum() == 0

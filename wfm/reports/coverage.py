@@ -60,7 +60,7 @@ def coverage_summary(coverage: pd.DataFrame, *, tz: ZoneInfo, interval_h: float,
     the gap through the day on a scale common to all rows).
     """
     df = local_frame(coverage, tz).sort_values([QUEUE, CHANNEL, INTERVAL_START], kind="stable")
-    df = df.assign(gap=df["scheduled"] - df["required"])
+    df = df.assign(gap=_gap(df))
     scale = float(np.nanmax(np.abs(df["gap"].to_numpy()))) if len(df) else 0.0
     rows = []
     for (queue, channel, day), g in df.groupby([QUEUE, CHANNEL, "date"], sort=True):
@@ -73,7 +73,7 @@ def coverage_summary(coverage: pd.DataFrame, *, tz: ZoneInfo, interval_h: float,
             "required_h": float(g["required"].sum() * interval_h),
             "scheduled_h": float(g["scheduled"].sum() * interval_h),
             "gap_h": float(gap.sum() * interval_h),
-            "short_h": float(-np.minimum(gap, 0).sum() * interval_h),
+            "short_h": float(np.maximum(-gap, 0).sum() * interval_h),
             "short_intervals": int((gap < 0).sum()),
             "worst": ", ".join(f"{c} {v:+.1f}" for c, v in
                                zip(short["clock"][:worst], short["gap"][:worst], strict=True)),
@@ -82,6 +82,16 @@ def coverage_summary(coverage: pd.DataFrame, *, tz: ZoneInfo, interval_h: float,
     return pd.DataFrame(rows, columns=[QUEUE, CHANNEL, "date", "required_h", "scheduled_h",
                                        "gap_h", "short_h", "short_intervals", "worst",
                                        "gap_profile"])
+
+
+def _gap(coverage: pd.DataFrame) -> pd.Series:
+    """Scheduled less required agents, with rounding noise of the requirements (a
+    shrinkage division leaves 10.000000000000002 for 10) counted as met."""
+    gap = coverage["scheduled"] - coverage["required"]
+    return gap.mask(gap.abs() < GAP_TOLERANCE, 0.0)
+
+
+GAP_TOLERANCE = 1e-9  # agents
 
 
 def sparkline_legend(coverage: pd.DataFrame) -> str:
@@ -95,7 +105,7 @@ def sparkline_legend(coverage: pd.DataFrame) -> str:
 def queue_hours(coverage: pd.DataFrame, *, interval_h: float) -> pd.DataFrame:
     """Per queue and channel over the whole run: required, scheduled, net gap, short and
     over agent-hours [agent-hours] and the share of required agent-hours covered [0-1]."""
-    gap = coverage["scheduled"] - coverage["required"]
+    gap = _gap(coverage)
     df = coverage.assign(short=(-gap).clip(lower=0), over=gap.clip(lower=0),
                          met=np.minimum(coverage["scheduled"], coverage["required"]))
     g = df.groupby([QUEUE, CHANNEL], sort=True)
