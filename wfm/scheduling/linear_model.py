@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.linear_solver import pywraplp
+from ortools.pdlp import solve_log_pb2, solvers_pb2
+from ortools.pdlp.python import pdlp
 from ortools.sat.python import cp_model
 from scipy import sparse
 
@@ -97,34 +99,22 @@ def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None,
     on these covering models).
 
     With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP (with
-    the same limit), a
-    first-order method that solves the large multi-group models in seconds where the
-    simplex takes minutes; its answer is approximate, so the bound returned is then the
-    Lagrangian bound of its duals (:func:`dual_bound`), valid whatever their accuracy.
-    ``simplex=False`` (with a limit) goes to PDLP straight away.
+    the same limit), a first-order method that solves the large multi-group models in
+    seconds where the simplex takes minutes; its answer is approximate (its last iterate
+    when the limit stops it), so the bound returned is then the Lagrangian bound of its
+    duals (:func:`dual_bound`), valid whatever their accuracy. ``simplex=False`` (with a
+    limit) goes to PDLP straight away.
     """
     status = pywraplp.Solver.NOT_SOLVED
     if simplex or time_limit_s is None:
-        solver, xs, cts, obj = _lp_model(ip, "GLOP")
+        solver, xs, obj = _lp_model(ip, "GLOP")
         solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
         if time_limit_s is not None:
             solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
         status = solver.Solve()
     finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
     if status not in finished and time_limit_s is not None:
-        solver, xs, cts, obj = _lp_model(ip, "PDLP")
-        solver.SetSolverSpecificParametersAsString(
-            "termination_criteria { simple_optimality_criteria { "
-            f"eps_optimal_relative: {PDLP_TOLERANCE} eps_optimal_absolute: {PDLP_TOLERANCE} "
-            "} } num_threads: 2")
-        solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
-        status = solver.Solve()
-        if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            # Converged or stopped by its limit: the duals bound the LP either way.
-            duals = np.fromiter((ct.dual_value() for ct in cts), dtype=float, count=len(cts))
-            values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
-            if np.isfinite(duals).all() and np.isfinite(values).all():
-                return LpSolution(dual_bound(ip, duals), values)
+        return _solve_pdlp(ip, time_limit_s)
     if status != pywraplp.Solver.OPTIMAL:
         name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
                 pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
@@ -137,27 +127,62 @@ def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None,
 PDLP_TOLERANCE = 1e-5  # relative optimality of PDLP; the bound stays valid (dual_bound)
 
 
+def _solve_pdlp(ip: IntegerProgram, time_limit_s: float) -> LpSolution:
+    """PDLP through its own API rather than pywraplp's, which keeps no solution when the
+    time limit stops it: here the last iterate and its duals come back whatever the
+    reason, so a large week under a short limit gets an approximate plan and a valid
+    (if weaker) bound instead of an error."""
+    matrix, lower, upper = row_matrix(ip)
+    qp = pdlp.QuadraticProgram()
+    qp.objective_vector = np.asarray(ip.cost, dtype=float)
+    qp.constraint_lower_bounds = lower
+    qp.constraint_upper_bounds = upper
+    qp.variable_lower_bounds = np.asarray(ip.lower, dtype=float)
+    qp.variable_upper_bounds = np.asarray(ip.upper, dtype=float)
+    qp.constraint_matrix = matrix.tocsc().astype(float)
+    params = solvers_pb2.PrimalDualHybridGradientParams()
+    criteria = params.termination_criteria.simple_optimality_criteria
+    criteria.eps_optimal_relative = PDLP_TOLERANCE
+    criteria.eps_optimal_absolute = PDLP_TOLERANCE
+    params.termination_criteria.time_sec_limit = max(1e-3, float(time_limit_s))
+    params.num_threads = 2
+    result = pdlp.primal_dual_hybrid_gradient(qp, params)
+    reason = result.solve_log.termination_reason
+    if reason in (solve_log_pb2.TERMINATION_REASON_PRIMAL_INFEASIBLE,
+                  solve_log_pb2.TERMINATION_REASON_DUAL_INFEASIBLE,
+                  solve_log_pb2.TERMINATION_REASON_PRIMAL_OR_DUAL_INFEASIBLE):
+        raise SolverError("the LP relaxation of the weekly plan has no optimal solution "
+                          "(INFEASIBLE)")
+    values = np.asarray(result.primal_solution, dtype=float)
+    duals = np.asarray(result.dual_solution, dtype=float)
+    if len(values) != ip.n_vars or not (np.isfinite(values).all()
+                                        and np.isfinite(duals).all()):
+        name = solve_log_pb2.TerminationReason.Name(reason)
+        raise SolverError(f"the LP relaxation of the weekly plan has no usable solution "
+                          f"(PDLP stopped: {name})")
+    # Rows and bounds hold approximately: clip to the bounds so rounding starts inside them.
+    values = np.clip(values, qp.variable_lower_bounds, qp.variable_upper_bounds)
+    return LpSolution(dual_bound(ip, duals), values)
+
+
 def _lp_model(ip: IntegerProgram, backend: str) -> tuple[
-        pywraplp.Solver, list[pywraplp.Variable], list[pywraplp.Constraint],
-        pywraplp.Objective]:
+        pywraplp.Solver, list[pywraplp.Variable], pywraplp.Objective]:
     solver = pywraplp.Solver.CreateSolver(backend)
-    if solver is None:  # pragma: no cover - GLOP and PDLP ship with every ortools wheel
+    if solver is None:  # pragma: no cover - GLOP ships with every ortools wheel
         raise SolverError(f"the {backend} linear solver is not available in this ortools build")
     xs = [solver.NumVar(float(lo), float(up), "") for lo, up in zip(ip.lower, ip.upper,
                                                                       strict=True)]
-    cts = []
     for idx, coef, lo, up in ip.rows:
         ct = solver.RowConstraint(lo if lo > -INF else -solver.infinity(),
                                   up if up < INF else solver.infinity(), "")
         for i, c in zip(idx.tolist(), coef.tolist(), strict=True):
             ct.SetCoefficient(xs[i], float(c))
-        cts.append(ct)
     obj = solver.Objective()
     for x, c in zip(xs, ip.cost, strict=True):
         if c:
             obj.SetCoefficient(x, float(c))
     obj.SetMinimization()
-    return solver, xs, cts, obj
+    return solver, xs, obj
 
 
 def dual_bound(ip: IntegerProgram, duals: np.ndarray) -> float:

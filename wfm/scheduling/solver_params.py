@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -24,17 +24,19 @@ class SolverParams:
     relative_gap
         Stop once the objective is within this fraction (0-1) of the best bound; 0 runs
         to a proof of optimality or the time limit.
+    first_solution
+        Stop at the first feasible solution.
     """
 
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 0
     relative_gap: float = 0.0
+    first_solution: bool = False
 
     def scaled(self, fraction: float) -> SolverParams:
         """The same parameters with a share ``fraction`` (0-1) of the time limit."""
-        return SolverParams(max(0.5, self.time_limit_s * fraction), self.workers, self.seed,
-                            self.relative_gap)
+        return replace(self, time_limit_s=max(0.5, self.time_limit_s * fraction))
 
 
 def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_model.CpSolver:
@@ -43,6 +45,7 @@ def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_mode
     solver.parameters.num_search_workers = int(params.workers)
     solver.parameters.random_seed = int(params.seed)
     solver.parameters.relative_gap_limit = float(params.relative_gap)
+    solver.parameters.stop_after_first_solution = bool(params.first_solution)
     if params.workers == 1:
         # A wall-clock limit makes even a single worker depend on machine load; the
         # deterministic-time limit (about seconds on a typical core) keeps reruns identical,

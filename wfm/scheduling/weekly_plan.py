@@ -206,9 +206,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
                           (cov.over.ravel(), np.tile(np.arange(n_t), len(queue_names)))]
     layout.slot_parts += [(a, np.arange(n_t)) for a in cov.alloc.values()]
     rows = row_matrix(ip)
-    lp_sol = solve_lp(ip, time_limit_s=max(LP_SIMPLEX_SHARE * params.time_limit_s,
-                                           LP_SIMPLEX_MIN_S),
-                      simplex=ip.n_vars <= LP_SIMPLEX_MAX_VARS)
+    simplex = ip.n_vars <= LP_SIMPLEX_MAX_VARS
+    lp_share = LP_SIMPLEX_SHARE if simplex else LP_PDLP_SHARE
+    lp_sol = solve_lp(ip, time_limit_s=max(lp_share * params.time_limit_s, LP_SIMPLEX_MIN_S),
+                      simplex=simplex)
     _monotone_prefixes(lp_sol.values, layout, ip)
     lp = lp_sol.bound
     values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
@@ -241,6 +242,9 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
 
 LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
 LP_SIMPLEX_MIN_S = 10.0
+# PDLP stops as soon as it converges; a large week (55k variables: 90 agents in 37 groups)
+# needs 15-20 s, and its plan and bound are only as good as its convergence.
+LP_PDLP_SHARE = 0.5
 # Measured: GLOP takes ~2 s at 5k variables, over 120 s at 32k-45k (multi-skill weeks).
 LP_SIMPLEX_MAX_VARS = 25_000
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
@@ -451,8 +455,14 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
     if hint is None:
         # The LP of this model is nearly integral: even unrepaired, its rounding helps.
         # No feasible rounding: the whole limit for CP-SAT, as the plan must be found.
-        sol = solve_integer(ip, params, hint=np.round(lp_values),
-                            lower_bound=lp_bound)
+        try:
+            sol = solve_integer(ip, params, hint=np.round(lp_values), lower_bound=lp_bound)
+        except SolverError:
+            # On a loaded machine the share can pass without a first plan. A late roster
+            # beats none: look for any feasible plan, as long again.
+            sol = solve_integer(ip, replace(params, first_solution=True),
+                                hint=np.round(lp_values), lower_bound=lp_bound)
+            return sol.values, "FEASIBLE", sol.bound, sol.wall_time_s
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
     values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
