@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 from click.testing import CliRunner
 
 from wfm.cli.main import cli
+from wfm.scheduling.sample_agents import SAMPLE_AGENTS, SAMPLE_WORKLOAD
 
 AGENTS = ("agent_id,name,skills,min_hours_week,max_hours_week,min_days_week,max_days_week\n"
           "A1,Ann,voice_fr,30,40,4,5\n")
@@ -123,7 +125,13 @@ def test_init_writes_sample_agents_that_read_back(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (tmp_path / "c" / "sample" / "agents.csv").read_text(encoding="utf-8")
     assert text.startswith("agent_id,name,team,site,skills,")
-    assert len(text.splitlines()) == 41
+    frame = pd.read_csv(tmp_path / "c" / "sample" / "agents.csv")
+    assert len(frame) == SAMPLE_AGENTS
+    # Primary skills follow the sample's workload: chat (a quarter of the agent-hours)
+    # gets its share of people, not the 1/rank a generic centre would.
+    primary = frame["skills"].str.split(":").str[0].value_counts(normalize=True)
+    for queue, share in SAMPLE_WORKLOAD.items():
+        assert abs(primary[queue] - share) < 0.1, (queue, primary[queue])
 
 
 def test_requirements_of_another_week(project: Path) -> None:

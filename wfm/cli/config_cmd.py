@@ -85,8 +85,9 @@ def init_command(app: AppContext, directory: Path, force: bool, seed: int,
 def _write_sample_agents(folder: Path, seed: int) -> Path:
     """sample/agents.csv for the queues of the starter wfm.toml."""
     from wfm.config import parse_config
-    from wfm.scheduling.sample_agents import write_sample_agents
+    from wfm.scheduling.sample_agents import SAMPLE_WORKLOAD, write_sample_agents
 
     starter = parse_config(starter_config(), folder.parent / CONFIG_NAME)
     queues = [(q.name, q.channel) for q in starter.queues]
-    return write_sample_agents(folder / "agents.csv", queues, seed=seed)
+    return write_sample_agents(folder / "agents.csv", queues, seed=seed,
+                               workload=SAMPLE_WORKLOAD)

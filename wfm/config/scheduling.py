@@ -38,7 +38,7 @@ class SchedulingConfig:
     understaffing_weight: float = 10.0
     overstaffing_weight: float = 1.0
     cost_per_paid_hour: float = 0.0
-    time_limit_s: float = 60.0
+    time_limit_s: float = 120.0
     workers: int = 2
     seed: int = 0
     relative_gap: float = 0.001

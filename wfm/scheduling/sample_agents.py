@@ -8,7 +8,7 @@ sample history ends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,11 +34,17 @@ CONTRACTS: dict[str, tuple[float, float, float, int, int, str]] = {
     "part_time_20": (0.15, 16.0, 20.0, 4, 5, "4"),
 }
 SAMPLE_FIRST_DAY = date(2026, 11, 16)  # the Monday after the sample history ends
+# Share of the required agent-hours of a sample week per queue (``wfm staff`` on the
+# sample): agents' primary skills follow it, so no queue is short of people by design.
+SAMPLE_WORKLOAD: dict[str, float] = {
+    "voice_fr": 0.49, "voice_en": 0.18, "chat_fr": 0.24, "email_fr": 0.09}
+SAMPLE_AGENTS = 100  # enough for the sample's ~2,450 required agent-hours a week
 
 
-def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = 40,
+def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = SAMPLE_AGENTS,
                            seed: int = 7, *, first_day: date = SAMPLE_FIRST_DAY,
-                           weeks: int = 6) -> pd.DataFrame:
+                           weeks: int = 6,
+                           workload: Mapping[str, float] | None = None) -> pd.DataFrame:
     """An agents frame in the agents-file format (docs/scheduling-rules.md).
 
     Parameters
@@ -51,19 +57,22 @@ def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = 40
         Random seed: same seed, same file.
     first_day, weeks
         Leave is drawn within ``weeks`` weeks from ``first_day``.
+    workload
+        Share of the work per queue name, which primary skills follow; queues not in it
+        (and every queue without it) get 1/rank, the first being the busiest.
     """
     if not queues:
         raise ValueError("generate_sample_agents needs at least one queue")
     rng = np.random.default_rng(seed)
     names = [q for q, _ in queues]
-    # Busier queues get more primary agents (voice first in the sample centre).
-    weights = np.array([1.0 / (i + 1) for i in range(len(names))])
+    shares = workload or {}
+    weights = np.array([shares.get(q, 1.0 / (i + 1)) for i, q in enumerate(names)])
     weights /= weights.sum()
     kinds = list(CONTRACTS)
-    shares = np.array([CONTRACTS[k][0] for k in kinds])
+    contract_shares = np.array([CONTRACTS[k][0] for k in kinds])
     rows = []
     for i in range(n_agents):
-        kind = kinds[int(rng.choice(len(kinds), p=shares))]
+        kind = kinds[int(rng.choice(len(kinds), p=contract_shares))]
         _, min_h, max_h, min_d, max_d, lengths = CONTRACTS[kind]
         primary = int(rng.choice(len(names), p=weights))
         n_skills = int(rng.choice([1, 2, 3], p=[0.6, 0.3, 0.1])) if len(names) > 1 else 1
@@ -105,9 +114,10 @@ def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = 40
     return pd.DataFrame(rows)
 
 
-def write_sample_agents(path: Path, queues: Sequence[tuple[str, str]], n_agents: int = 40,
-                        seed: int = 7) -> Path:
+def write_sample_agents(path: Path, queues: Sequence[tuple[str, str]],
+                        n_agents: int = SAMPLE_AGENTS, seed: int = 7,
+                        workload: Mapping[str, float] | None = None) -> Path:
     """Write :func:`generate_sample_agents` to ``path`` (CSV, atomically)."""
-    frame = generate_sample_agents(queues, n_agents, seed)
+    frame = generate_sample_agents(queues, n_agents, seed, workload=workload)
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
     return path
