@@ -75,26 +75,33 @@ def shrunk_profile(num: FloatArray, n_open: FloatArray, den: FloatArray,
     fallback = np.nan_to_num(all_sm / max(float(den.sum()), 1e-9))
     prof = np.empty_like(num)
     has = den > 0
+    pool = fallback
     for pattern in {tuple(r) for r in opened}:
         group = np.flatnonzero((opened == np.array(pattern)).all(axis=1))
         g_den = float(den[group].sum())
         if g_den <= 0:
             prof[group] = fallback
             continue
-        g_sm, _ = smooth_open(num[group].sum(axis=0), opened[group[0]], kern)
-        pool = np.nan_to_num(g_sm / g_den)
         mask = opened[group[0]]
-        for w in group:
-            if not has[w]:
-                prof[w] = pool
-                continue
-            own = np.nan_to_num(sm[w] / den[w])
-            dev = (own - pool)[mask]
-            # Noise of the deviation: the weekday's own noise, less its share in the pool.
-            noise = float(np.nansum(var[w][mask]) / den[w] ** 2 * (1 - den[w] / g_den))
-            signal = float(np.sum(dev**2))
-            keep = max(0.0, 1.0 - noise / signal) if signal > 0 else 0.0
-            prof[w] = pool + keep * (own - pool)
+        group = group[has[group]]
+        own = np.nan_to_num(sm[group] / den[group, None])
+        # Noise of each weekday's smoothed share (Poisson), over the open slots.
+        noise = np.nansum(var[group][:, mask], axis=1) / den[group] ** 2
+        weight = np.ones(len(group))
+        keep = np.zeros(len(group))
+        for _ in range(3):
+            # A weekday that clearly has its own shape leaves the pool of the others.
+            if weight @ den[group] <= 0:
+                break
+            pool = weight @ np.nan_to_num(sm[group]) / (weight @ den[group])
+            dev = ((own - pool)[:, mask] ** 2).sum(axis=1)
+            share = weight * den[group] / (weight @ den[group])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                keep = np.where(dev > 0, np.clip(1 - noise * (1 - share) / dev, 0.0, 1.0), 0.0)
+            weight = 1 - keep
+        members = np.flatnonzero((opened == np.array(pattern)).all(axis=1))
+        prof[members] = pool
+        prof[group] = pool + keep[:, None] * (own - pool)
     return np.maximum(prof, 0.0)
 
 
