@@ -5,6 +5,8 @@ email queue with a few contacts per interval and a weekday-specific profile from
 carries about 12 % noise per slot. The estimator therefore
 
 * smooths over neighbouring *open* slots only (a closed neighbour is not a zero share),
+  local-linear (no one-sided bias on a steep first or last open slot), with a bandwidth
+  chosen by cross-validation between alternate weeks (wide at low counts, none at high),
 * pools the weekdays that open at the same slots (Monday to Friday of a call centre, every
   day of a round-the-clock channel), and
 * keeps a weekday's own deviation from its pool only as far as it stands out of the
@@ -22,7 +24,7 @@ from wfm.forecasting.grid import FloatArray
 BANDWIDTHS = (0.0, 0.7, 1.5, 3.0, 5.0)  # Gaussian kernel sd [slots] tried by cross-validation
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)  # 2 x 96 x 96 floats each: under 10 MB
 def _smoother(opened: bytes, n: int, sd: float) -> tuple[FloatArray, FloatArray]:
     """Equivalent-kernel matrix L (slot x slot) of the local-linear smoother over the open
     slots, and L squared (for the variance). Cached: a calendar has few open patterns."""
