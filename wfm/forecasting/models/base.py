@@ -12,6 +12,7 @@ from typing import ClassVar, Protocol, Self
 import numpy as np
 
 from wfm.forecasting.grid import FloatArray, Grid, IntArray
+from wfm.forecasting.models.profile import cv_profile
 
 PROFILE_WEEKS = 10
 
@@ -80,8 +81,9 @@ def intraday_profile(h: History, totals: FloatArray, weeks: int = PROFILE_WEEKS)
     """Share of the day's volume per (effective weekday, local slot), shape (7, slots).
 
     Ratio of sums over the last ``weeks`` normal days of each weekday, smoothed over
-    neighbouring slots (a [1, 2, 1] kernel) and shrunk to the all-weekday shape where a
-    weekday has few days.
+    neighbouring open slots and shrunk toward the shape of the weekdays with the same
+    opening slots as far as the counts leave the difference in doubt
+    (:func:`wfm.forecasting.models.profile.shrunk_profile`).
     """
     g = h.grid
     spd = g.slots_per_day
@@ -90,19 +92,15 @@ def intraday_profile(h: History, totals: FloatArray, weeks: int = PROFILE_WEEKS)
     ok[: max(0, n - 7 * weeks)] = False
     pos = np.arange(h.cut)
     use = ok[g.day[pos]] & g.open[pos] & np.isfinite(h.y[pos])
+    half = (n - 1 - g.day[pos[use]]) // 7 % 2  # alternate weeks for cross-validation
     wd = g.days.weekday[g.day[pos[use]]]
-    key = wd * spd + g.slot[pos[use]]
-    num = np.bincount(key, h.y[pos[use]], minlength=7 * spd).reshape(7, spd)
+    key = (half * 7 + wd) * spd + g.slot[pos[use]]
+    num = np.bincount(key, h.y[pos[use]], minlength=14 * spd).reshape(2, 7, spd).astype(float)
+    n_open = np.bincount(key, minlength=14 * spd).reshape(2, 7, spd).astype(float)
     days_used = np.flatnonzero(ok)
-    den = np.bincount(g.days.weekday[days_used], totals[days_used], minlength=7)
-    cnt = np.bincount(g.days.weekday[days_used], minlength=7).astype(float)
-    pooled = num.sum(0) / max(den.sum(), 1e-9)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        prof = num / den[:, None]
-    w = (cnt / (cnt + 2.0))[:, None]
-    prof = np.where(np.isfinite(prof), w * prof + (1 - w) * pooled, pooled)
-    padded = np.pad(prof, ((0, 0), (1, 1)), mode="edge")
-    return np.asarray((padded[:, :-2] + 2 * padded[:, 1:-1] + padded[:, 2:]) / 4.0)
+    dkey = (n - 1 - days_used) // 7 % 2 * 7 + g.days.weekday[days_used]
+    den = np.bincount(dkey, totals[days_used], minlength=14).reshape(2, 7).astype(float)
+    return cv_profile(num, n_open, den)
 
 
 def split_days(grid: Grid, start: int, horizon: int, day_totals: FloatArray, *,
