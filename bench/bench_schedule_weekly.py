@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedule_instances as si
+from pyworkforce_env import DEFAULT_VENV, PYWORKFORCE, pyworkforce_python
 
 from wfm.scheduling.eligibility import build_groups, eligible_shifts
 from wfm.scheduling.rules import ShiftRules
@@ -39,8 +40,6 @@ from wfm.scheduling.shift_catalog import ShiftCatalog, build_catalog
 from wfm.scheduling.solver_params import SolverParams
 from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap, solve_weekly_plan
 
-PYWORKFORCE = "pyworkforce==0.5.1"
-DEFAULT_VENV = Path(__file__).resolve().parent / ".venv-pyworkforce"
 GAP_TARGET = 0.005
 TIME_TARGET_S = 60.0
 NOT_EXPRESSIBLE = (
@@ -166,18 +165,6 @@ def score_pyworkforce(answer: dict[str, object], patterns: dict[str, tuple[np.nd
         scheduled[row["day"]] += row["resources"] * arr
         paid_h += row["resources"] * paid
     return scheduled.reshape(1, -1), paid_h
-
-
-def pyworkforce_python(venv: Path, *, create: bool) -> Path | None:
-    """The interpreter of pyworkforce's own venv, created on first use when ``create``."""
-    py = venv / "bin" / "python"
-    if py.exists() or not create:
-        return py if py.exists() else None
-    print(f"creating {venv} with {PYWORKFORCE} (once) ...", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    (venv / ".gitignore").write_text("*\n", encoding="utf-8")
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", PYWORKFORCE], check=True)
-    return py
 
 
 def run_pyworkforce(py: Path, data: dict[str, object]) -> dict[str, dict[str, object]] | None:

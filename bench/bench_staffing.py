@@ -4,9 +4,9 @@ Two targets: 80/20 (voice) and 80/600 (callbacks), where pyworkforce's search, w
 starts at round(load + 1), misses answers of floor(load) + 1 agents.
 
 Run:  nice -n 10 .venv/bin/python bench/bench_staffing.py [--pyworkforce-python PATH]
-pyworkforce lives in its own venv only (e.g. python3 -m venv /tmp/pwf-venv &&
-/tmp/pwf-venv/bin/pip install pyworkforce==0.5.4); it is run there in a subprocess on the
-same intervals and its answers are compared with the exact reference.
+pyworkforce lives in its own venv only (bench/.venv-pyworkforce, created on first use, as
+for the scheduling benchmark); it is run there in a subprocess on the same intervals and
+its answers are compared with the exact reference.
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pyworkforce_env import DEFAULT_VENV, PYWORKFORCE, pyworkforce_python
+
 from wfm.staffing.required import required_agents, required_agents_erlang_a
 
 PWF_SCRIPT = """
@@ -84,22 +87,25 @@ def exact_reference(load: np.ndarray, aht: np.ndarray, guess: np.ndarray,
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pyworkforce-python", default="/tmp/pwf-venv/bin/python")
+    ap.add_argument("--pyworkforce-python", type=Path, default=None,
+                    help=f"interpreter with {PYWORKFORCE} (default: {DEFAULT_VENV}, created)")
     ap.add_argument("--intervals", type=int, default=10_000)
     args = ap.parse_args()
     volume, aht = intervals(args.intervals)
     load = volume * aht / 1800.0
     print(f"intervals: {args.intervals} half-hours, loads {load.min():.3g}-{load.max():.3g} "
           "Erlangs, AHT 180-420 s")
+    py = args.pyworkforce_python or pyworkforce_python()
     for threshold_s in (20.0, 600.0):
         print(f"\n## 80% within {threshold_s:g} s")
-        scenario(volume, aht, threshold_s, Path(args.pyworkforce_python))
+        scenario(volume, aht, threshold_s, py)
     ea = min(_timed(lambda: required_agents_erlang_a(load, aht, 120.0, sl_target=0.8,
                                                      sl_threshold_s=20.0)) for _ in range(3))
     print(f"\nwfm Erlang A required_agents (80/20, patience 120 s): {ea * 1e3:.1f} ms")
 
 
-def scenario(volume: np.ndarray, aht: np.ndarray, threshold_s: float, py: Path) -> None:
+def scenario(volume: np.ndarray, aht: np.ndarray, threshold_s: float,
+             py: Path | None) -> None:
     load = volume * aht / 1800.0
 
     def ours_now() -> np.ndarray:
@@ -111,7 +117,7 @@ def scenario(volume: np.ndarray, aht: np.ndarray, threshold_s: float, py: Path) 
     ref = exact_reference(load, aht, ours, threshold_s)
     print(f"wfm Erlang C required_agents: {best * 1e3:.2f} ms; "
           f"disagreements with the 30-digit reference: {int((ours != ref).sum())}")
-    if not py.exists():
+    if py is None or not py.exists():
         print(f"pyworkforce: not run ({py} not found)")
         return
     proc = subprocess.run([str(py), "-c", PWF_SCRIPT], input=json.dumps(
