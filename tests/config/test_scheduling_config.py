@@ -37,6 +37,8 @@ def test_breaks_and_weights_are_read_and_mapped_to_shift_rules() -> None:
     assert rules.allow_overnight
     assert rules.under_weight("voice_fr") == 25.0
     assert rules.under_weight("chat_fr") == 10.0
+    assert rules.over_weight("email_fr") == 0.5
+    assert rules.over_weight("voice_fr") == 1.0
     assert rules.paid_hours(9) == 8.0
 
 

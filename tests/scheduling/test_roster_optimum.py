@@ -180,3 +180,23 @@ def test_hint_alone_reproduces_the_plans_breaks(monkeypatch: pytest.MonkeyPatch)
     assert res.summary["stage_status"]["c"] == "FEASIBLE"
     assert res.summary["shifts_missed"] == 0 and res.summary["shifts_extra"] == 0
     assert res.summary["objective"] <= res.summary["plan_objective"] + 1e-6
+
+
+def test_per_queue_overstaffing_weight_decides_where_excess_goes() -> None:
+    # One 4-hour shift, one hour of demand on each queue at opposite ends of the day: the
+    # agent covers one hour and is in excess for three. Excess costs 5 on voice and 1 on
+    # email ([scheduling.overstaffing_weights]), so the optimum puts those hours on email:
+    # 10 (the hour left short) + 3 x 1 = 13; a site-wide weight of 5 would give 25.
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", 0): [("08:00", "09:00", 1)], ("email_fr", 0): [("15:00", "16:00", 1)]},
+        minutes=60)
+    rules = hourly_rules(overstaffing_weight=5.0,
+                         queue_overstaffing_weight={"email_fr": 1.0})
+    assert rules.over_weight("email_fr") == 1.0 and rules.over_weight("voice_fr") == 5.0
+    a1 = agent("A1", skills={"voice_fr": 1, "email_fr": 2}, min_days_week=1, max_days_week=1)
+    res = solve(req, [a1], rules, allow_understaffing=True)
+    assert res.summary["objective"] == pytest.approx(13.0)
+    assert res.summary["lp_bound"] <= 13.0 + 1e-6
+    on_shift = res.agent_intervals[res.agent_intervals["activity"] == "work"]
+    assert len(on_shift) == 4
+    assert (on_shift["queue"] == "email_fr").sum() == 3

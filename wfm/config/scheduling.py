@@ -130,4 +130,5 @@ def shift_rules(cfg: SchedulingConfig) -> ShiftRules:
         overstaffing_weight=cfg.overstaffing_weight,
         cost_per_paid_hour=cfg.cost_per_paid_hour,
         queue_understaffing_weight=dict(cfg.understaffing_weights),
+        queue_overstaffing_weight=dict(cfg.overstaffing_weights),
     )

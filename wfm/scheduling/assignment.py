@@ -74,7 +74,7 @@ class ShiftMargins:
     over: np.ndarray   # agents in excess
     queues: tuple[int, ...]
     under_weights: np.ndarray  # per queue (all queues)
-    over_weight: float
+    over_weights: np.ndarray  # per queue (all queues)
     cost_per_paid_hour: float
 
     def of(self, i: int) -> ShiftValue:
@@ -92,18 +92,23 @@ class ShiftMargins:
         over = self.over[q, lo:hi]
         w = self.under_weights[q][:, None]
         w_max = float(self.under_weights[q].max())
+        # An extra agent's excess lands on the group's cheapest queue; a missing one
+        # removes excess where the plan has it, the dearest first.
+        ow = self.over_weights[q]
+        ow_min = float(ow.min())
         useful = (under > 0).any(axis=0)
         gain = np.where(under > 0, w, 0.0).max(axis=0) if hi > lo else np.zeros(0)
         spare = (over > 0).any(axis=0) & ~useful
-        extra_a = float(np.where(useful, -gain, self.over_weight).sum())
-        miss_a = float(np.where(spare, -self.over_weight, w_max).sum())
+        saved = np.where(over > 0, ow[:, None], 0.0).max(axis=0) if hi > lo else np.zeros(0)
+        extra_a = float(np.where(useful, -gain, ow_min).sum())
+        miss_a = float(np.where(spare, -saved, w_max).sum())
         extra_cap = int(under.max(axis=0)[useful].min()) if useful.any() else 0
         miss_cap = int(over.max(axis=0)[spare].min()) if spare.any() else 0
         return ShiftValue(
             miss_cap, round((miss_a * slot_h - paid) * SCALE),
             extra_cap, round((extra_a * slot_h + paid) * SCALE) + 1,
             round((w_max * (hi - lo) * slot_h - paid) * SCALE),
-            round((self.over_weight * total * slot_h + paid) * SCALE) + 1)
+            round((ow_min * total * slot_h + paid) * SCALE) + 1)
 
 
 def rest_slots(rules: ShiftRules, slot_minutes: int) -> int:
@@ -200,6 +205,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     for (_, i), var in x.items():
         by_shift[i].append(var)
     miss_vars, extra_vars = [], []
+    over_weight = min((rules.over_weight(q) for q in group.queues),
+                      default=rules.overstaffing_weight)
     objective: list[cp_model.LinearExprT] = []
     hinted = np.zeros(catalog.n_shifts, dtype=np.int64)
     worked = hint[members]
@@ -211,8 +218,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             work_h = float(n_slots[i]) * catalog.grid.slot_minutes / 60
             paid = rules.cost_per_paid_hour * float(catalog.paid_h[i])
             value = ShiftValue(0, round((under_weight * work_h - paid) * SCALE) if group.queues
-                               else 0, 0, round((rules.overstaffing_weight * work_h + paid)
-                                                * SCALE) + 1, 0, 0)
+                               else 0, 0, round((over_weight * work_h + paid) * SCALE) + 1,
+                               0, 0)
         miss_a = model.new_int_var(0, min(p, value.miss_cap), "")
         miss_b = model.new_int_var(0, p, "")
         extra_a = model.new_int_var(0, min(len(members), value.extra_cap), "")

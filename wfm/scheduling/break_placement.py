@@ -89,7 +89,7 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
     statuses: list[str] = []
     wall = 0.0
     under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
-    over_cost = round(rules.overstaffing_weight * SCALE)
+    over_cost = [round(rules.over_weight(q) * SCALE) for q in queue_names]
     day_params = params.scaled(1 / 7)
     for d in range(7):
         todays = [(int(a), int(shift_of[a, d])) for a in np.flatnonzero(shift_of[:, d] >= 0)]
@@ -172,7 +172,7 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
                     work: list[list[Expr]], group_queues: list[list[int]],
                     cov: CoverageVars, required: np.ndarray,
                     under_cost: Sequence[int], group_of: Callable[[int], int],
-                    over_cost: int, lo: int,
+                    over_cost: Sequence[int], lo: int,
                     target: tuple[Sequence[int], np.ndarray] | None = None) -> np.ndarray:
     """A complete, feasible solution: breaks at the starts the day's LP favours and, with a
     plan, fitted to the plan's profile of agents on break, each polished by a local search,
@@ -187,12 +187,13 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
         _follow_plan(plan_values, options, target)
         starts.append(plan_values)
     weight = np.asarray(under_cost, dtype=float)
+    over_w = np.asarray(over_cost, dtype=float)
     best: tuple[float, np.ndarray] | None = None
     for values in starts:
         _complete(values, options, work, group_queues, cov, required, weight,
-                  float(over_cost), group_of, lo)
-        cost = float(weight @ values[cov.under].sum(axis=1)) + over_cost * float(
-            values[cov.over].sum())
+                  over_w, group_of, lo)
+        cost = float(weight @ values[cov.under].sum(axis=1)) + float(
+            over_w @ values[cov.over].sum(axis=1))
         if best is None or cost < best[0]:
             best = (cost, values)
     assert best is not None
@@ -201,7 +202,7 @@ def _staggered_hint(ip: IntegerProgram, options: list[tuple[int, str, int, int, 
 
 def _complete(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
               work: list[list[Expr]], group_queues: list[list[int]], cov: CoverageVars,
-              required: np.ndarray, weight: np.ndarray, over_cost: float,
+              required: np.ndarray, weight: np.ndarray, over_cost: np.ndarray,
               group_of: Callable[[int], int], lo: int) -> None:
     """Given the break variables in ``values``, fill allocation, shortfall and excess (in
     place), after the local search on the breaks."""
@@ -289,7 +290,7 @@ def _follow_plan(values: np.ndarray, options: list[tuple[int, str, int, int, np.
 def _improve_breaks(values: np.ndarray, options: list[tuple[int, str, int, int, np.ndarray]],  # noqa: PLR0917
                     group_of: Callable[[int], int], group_queues: list[list[int]],
                     allocs: list[np.ndarray], scheduled: np.ndarray, required: np.ndarray,
-                    under_w: np.ndarray, over_w: float, lo: int, passes: int = 6) -> None:
+                    under_w: np.ndarray, over_w: np.ndarray, lo: int, passes: int = 6) -> None:
     """Local search in place: move single breaks to the start in their window that lowers
     weighted under- plus over-staffing most, the agent leaving / rejoining whichever of its
     group's queues gains most (rounding the LP leaves such moves on the table)."""
@@ -299,7 +300,7 @@ def _improve_breaks(values: np.ndarray, options: list[tuple[int, str, int, int, 
         best, pick = np.inf, -1
         for j, q in enumerate(group_queues[g]):
             if allocs[g][j, t] > 0:
-                d = under_w[q] if scheduled[q, t] <= required[q, t] else -over_w
+                d = under_w[q] if scheduled[q, t] <= required[q, t] else -over_w[q]
                 if d < best:
                     best, pick = d, j
         return best, pick
@@ -307,7 +308,7 @@ def _improve_breaks(values: np.ndarray, options: list[tuple[int, str, int, int, 
     def add(g: int, t: int) -> tuple[float, int]:
         best, pick = np.inf, -1
         for j, q in enumerate(group_queues[g]):
-            d = -under_w[q] if scheduled[q, t] < required[q, t] else over_w
+            d = -under_w[q] if scheduled[q, t] < required[q, t] else over_w[q]
             if d < best:
                 best, pick = d, j
         return best, pick

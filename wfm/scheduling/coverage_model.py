@@ -31,7 +31,8 @@ class CoverageVars:
 
 def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],  # noqa: PLR0917
                  group_queues: Sequence[Sequence[int]], group_sizes: Sequence[int],
-                 required: np.ndarray, under_cost: Sequence[int], over_cost: int) -> CoverageVars:
+                 required: np.ndarray, under_cost: Sequence[int],
+                 over_cost: Sequence[int] | int) -> CoverageVars:
     """Add allocation, under- and over-staffing variables and the balance rows.
 
     Parameters
@@ -43,15 +44,17 @@ def add_coverage(ip: IntegerProgram, work: Sequence[Sequence[Expr]],  # noqa: PL
     required
         Agents required, integer array (n_queues, n_slots).
     under_cost, over_cost
-        Objective coefficient per agent-slot short (per queue) / in excess.
+        Objective coefficient per agent-slot short / in excess, per queue (``over_cost``
+        may be one for all queues).
     """
     n_q, n_t = required.shape
     under = np.empty((n_q, n_t), dtype=np.int64)
     over = np.empty((n_q, n_t), dtype=np.int64)
     total_size = int(sum(group_sizes))
+    over_costs = [int(over_cost)] * n_q if isinstance(over_cost, int) else list(over_cost)
     for q in range(n_q):
         under[q] = ip.add_vars(n_t, 0, [int(r) for r in required[q]], under_cost[q])
-        over[q] = ip.add_vars(n_t, 0, total_size, over_cost)
+        over[q] = ip.add_vars(n_t, 0, total_size, over_costs[q])
     alloc: dict[tuple[int, int], np.ndarray] = {}
     for g, queues in enumerate(group_queues):
         if len(queues) <= 1:  # one queue: counted directly; none: counted nowhere
@@ -97,10 +100,12 @@ def allocation_values(values: np.ndarray, cov: CoverageVars, work_values: np.nda
 
 
 def objective_parts(under: np.ndarray, over: np.ndarray, paid_h: float,  # noqa: PLR0917
-                    under_weight: Sequence[float], over_weight: float, cost_per_paid_hour: float,
-                    slot_h: float) -> dict[str, float]:
-    """Objective in weighted agent-hours from shortfall/excess agent-slots and paid hours."""
+                    under_weight: Sequence[float], over_weight: Sequence[float] | float,
+                    cost_per_paid_hour: float, slot_h: float) -> dict[str, float]:
+    """Objective in weighted agent-hours from shortfall/excess agent-slots (per queue and
+    slot) and paid hours; weights per queue (``over_weight`` may be one for all)."""
     u = float(np.dot(np.asarray(under_weight), under.sum(axis=1))) * slot_h
-    o = float(over.sum()) * over_weight * slot_h
+    o_w = np.broadcast_to(np.asarray(over_weight, dtype=float), (over.shape[0],))
+    o = float(np.dot(o_w, over.sum(axis=1))) * slot_h
     c = paid_h * cost_per_paid_hour
     return {"understaffing": u, "overstaffing": o, "paid_cost": c, "objective": u + o + c}

@@ -30,6 +30,7 @@ from wfm.scheduling.agents import week_conflicts
 from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
 from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
+from wfm.scheduling.coverage_model import objective_parts
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
 from wfm.scheduling.feasibility import coverage_conflicts, slot_label
 from wfm.scheduling.requirement_grid import week_requirements
@@ -210,12 +211,13 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     b_share = _share(params, "b", t_a - t0)
     qidx = {q: i for i, q in enumerate(week.queues)}
     queue_weights = np.array([rules.under_weight(q) for q in week.queues])
+    over_weights = np.array([rules.over_weight(q) for q in week.queues])
     for g, group in enumerate(groups):
         share = b_share * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
         margins = ShiftMargins(catalog, plan.under, plan.over,
                                tuple(qidx[q] for q in group.queues), queue_weights,
-                               rules.overstaffing_weight, rules.cost_per_paid_hour)
+                               over_weights, rules.cost_per_paid_hour)
         res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
                            float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
                            margins=margins)
@@ -341,10 +343,10 @@ def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # n
     over = np.maximum(counts - required, 0)
     worked = shift_of[shift_of >= 0]
     paid_h = float(catalog.paid_h[worked].sum())
-    weights = np.array([rules.under_weight(q) for q in queues])
-    objective = (float(np.dot(weights, under.sum(axis=1))) * slot_h
-                 + float(over.sum()) * rules.overstaffing_weight * slot_h
-                 + paid_h * rules.cost_per_paid_hour)
+    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queues],
+                            [rules.over_weight(q) for q in queues], rules.cost_per_paid_hour,
+                            slot_h)
+    objective = parts["objective"]
     step_h = (pd.to_datetime(coverage["interval_start"], utc=True, format="ISO8601")
               .diff().dt.total_seconds().dropna())
     interval_h = float(step_h[step_h > 0].min()) / 3600 if (step_h > 0).any() else slot_h

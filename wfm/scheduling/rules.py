@@ -80,7 +80,7 @@ class ShiftRules:
         Whether a shift may run past local midnight.
     understaffing_weight, overstaffing_weight
         Cost of one agent-hour short / in excess on a queue; ``queue_understaffing_weight``
-        overrides the first per queue.
+        and ``queue_overstaffing_weight`` override them per queue.
     cost_per_paid_hour
         Cost of one paid agent-hour, in the same units.
     """
@@ -96,9 +96,13 @@ class ShiftRules:
     overstaffing_weight: float = 1.0
     cost_per_paid_hour: float = 0.0
     queue_understaffing_weight: Mapping[str, float] = field(default_factory=dict)
+    queue_overstaffing_weight: Mapping[str, float] = field(default_factory=dict)
 
     def under_weight(self, queue: str) -> float:
         return float(self.queue_understaffing_weight.get(queue, self.understaffing_weight))
+
+    def over_weight(self, queue: str) -> float:
+        return float(self.queue_overstaffing_weight.get(queue, self.overstaffing_weight))
 
     def breaks_for(self, length_h: float) -> tuple[BreakRule, ...]:
         """The rules that apply to a shift of ``length_h`` hours, in time order."""
