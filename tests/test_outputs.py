@@ -98,3 +98,17 @@ def test_read_frame_csv_keeps_identifiers_as_text(tmp_path: Path) -> None:
     frame = read_frame_csv(str(path), SCHEDULE_INTERVALS)
     assert frame["agent_id"].tolist() == ["007"]
     assert frame["queue"].tolist() == ["0412"]
+
+
+def test_runs_of_the_same_second_list_in_the_order_they_were_written(tmp_path: Path) -> None:
+    import os
+
+    # Same UTC second, random suffixes: "ffff" was written first, "0000" second.
+    first, second, older = "20261123T063000Z-ffff", "20261123T063000Z-0000", \
+        "20261123T062959Z-aaaa"
+    for k, run in enumerate((older, first, second)):
+        with atomic_run_dir(tmp_path, run) as d:
+            write_manifest(d, {"status": "ok"})
+        manifest = tmp_path / run / "manifest.json"
+        os.utime(manifest, ns=(1_000_000_000 * (k + 1),) * 2)
+    assert list_runs(tmp_path) == [older, first, second]

@@ -23,6 +23,8 @@ from typing import IO, Any
 from wfm.errors import OutputError
 
 LATEST = "latest"
+MANIFEST_NAME = "manifest.json"
+RUN_STAMP_LEN = len("20261123T063000Z")  # the UTC second of a run id
 TMP_PREFIX = ".tmp-"
 
 
@@ -158,14 +160,20 @@ def resolve_run(root: str | Path, run: str | None = None) -> Path:
 
 
 def list_runs(root: str | Path) -> list[str]:
-    """Completed run ids under ``root``, oldest first."""
+    """Completed run ids under ``root``, oldest first; ids of the same second (their suffix
+    is random) in the order their manifests were written."""
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(
-        p.name for p in root.iterdir()
-        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", LATEST))
-    )
+    runs = [p for p in root.iterdir()
+            if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", LATEST))]
+
+    def written(run: Path) -> int:
+        manifest = run / MANIFEST_NAME
+        return (manifest if manifest.exists() else run).stat().st_mtime_ns
+
+    return [p.name for p in sorted(runs, key=lambda p: (p.name[:RUN_STAMP_LEN], written(p),
+                                                        p.name))]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -182,9 +190,9 @@ def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
     files = {
         p.relative_to(run_dir).as_posix(): sha256_file(p)
         for p in sorted(run_dir.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and p.name != MANIFEST_NAME
     }
     body = {**manifest, "outputs": files}
-    path = run_dir / "manifest.json"
+    path = run_dir / MANIFEST_NAME
     atomic_write_text(path, json.dumps(body, indent=2, sort_keys=True, default=str) + "\n")
     return path

@@ -436,16 +436,6 @@ def _roll_back(stale: LockInfo, roots: dict[str, Path], data_dir: Path) -> None:
                 leftover.unlink()
 
 
-def _oldest_first(root: Path) -> list[str]:
-    """Run ids oldest first; ids of one second (their suffix is random) by manifest time."""
-    def key(run: str) -> tuple[str, int]:
-        manifest = root / run / MANIFEST
-        stat = manifest.stat() if manifest.exists() else (root / run).stat()
-        return run[:16], stat.st_mtime_ns
-
-    return sorted(list_runs(root), key=key)
-
-
 def _retain(roots: dict[str, Path], outputs: dict[str, Path], keep: int, run_id: str,
             log: RunLog) -> list[Path]:
     """Delete all but the ``keep`` newest runs of each area this run wrote (0 keeps all)."""
@@ -456,7 +446,7 @@ def _retain(roots: dict[str, Path], outputs: dict[str, Path], keep: int, run_id:
         root = roots[area]
         latest = root / LATEST
         current = str(latest.readlink()) if latest.is_symlink() else None
-        old = [r for r in _oldest_first(root)[:-keep] if r != current]
+        old = [r for r in list_runs(root)[:-keep] if r != current]
         for run in old:
             # Renamed out of sight first: a run killed mid-delete leaves only a hidden
             # folder (named after this run, so the next run's recovery removes it).
