@@ -6,7 +6,6 @@ import warnings
 from typing import ClassVar
 
 import numpy as np
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from wfm.forecasting.grid import FloatArray, IntArray
 from wfm.forecasting.models.base import TopDownBase, normal_days, regular_series
@@ -30,6 +29,10 @@ class TopDownETS(TopDownBase):
         if len(vals) < 2 * period + 2 or not np.all(vals > 0):
             raise ValueError(f"{len(vals)} usable days; need {2 * period + 2} with volume > 0")
         init = "heuristic" if len(vals) >= 4 * period + 10 else "estimated"
+        # Imported here: statsmodels takes ~1 s to import, which every wfm command (the
+        # config reads this registry) would otherwise pay at start-up.
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ExponentialSmoothing(vals, trend="add", damped_trend=True,

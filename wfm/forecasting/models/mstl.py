@@ -6,8 +6,6 @@ import warnings
 from typing import ClassVar
 
 import numpy as np
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
-from statsmodels.tsa.seasonal import MSTL
 
 from wfm.forecasting.grid import FloatArray, IntArray
 from wfm.forecasting.models.base import TopDownBase, normal_days
@@ -45,6 +43,10 @@ class MSTLModel(TopDownBase):
             if 0 <= j < len(bad):
                 hourly[i] = hourly[j]
         series = hourly.ravel()
+        # Imported here, as in daily.py: statsmodels is slow to import.
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+        from statsmodels.tsa.seasonal import MSTL
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = MSTL(series, periods=(24, 168), iterate=1).fit()
