@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
 from wfm.outputs import LATEST
 from wfm.scheduling.previous_week import previous_roster
+from wfm.scheduling.requirement_grid import first_monday
 from wfm.scheduling.roster import schedule_week, write_schedule_run
 from wfm.scheduling.solver_params import SolverParams
 
@@ -37,23 +38,6 @@ def read_requirements(path: Path) -> pd.DataFrame:
         return pd.read_csv(path)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputDataError(f"{path}: not a readable requirements CSV ({exc})") from None
-
-
-def first_monday(requirements: pd.DataFrame, tz: Any, source: str) -> date:
-    """The first local Monday whose midnight the requirements reach (else their first day)."""
-    if "interval_start" not in requirements.columns:
-        raise InputDataError(f"{source}: missing column interval_start")
-    starts = pd.to_datetime(requirements["interval_start"], utc=True, format="ISO8601",
-                            errors="coerce").dropna()
-    if starts.empty:
-        raise InputDataError(f"{source}: no readable interval_start; accepted: ISO 8601 with "
-                             "an offset")
-    first = starts.min().tz_convert(tz)
-    day = first.date()
-    if first.time() != pd.Timestamp(0).time() or day.weekday():
-        day += timedelta(days=(7 - day.weekday()) % 7 or 7)
-    last = starts.max().tz_convert(tz).date()
-    return day if day <= last else first.date()
 
 
 def parse_week(text: str) -> date:

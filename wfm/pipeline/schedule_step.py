@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -17,6 +16,7 @@ from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
 from wfm.pipeline.steps import StepContext, StepResult, area_roots
 from wfm.scheduling.agents import read_agents
 from wfm.scheduling.previous_week import previous_roster
+from wfm.scheduling.requirement_grid import first_monday
 from wfm.scheduling.roster import (
     ScheduleResult,
     file_input,
@@ -25,18 +25,6 @@ from wfm.scheduling.roster import (
 )
 from wfm.scheduling.solver_params import SolverParams
 from wfm.schema import REQUIREMENTS, read_frame_csv
-
-
-def first_monday(requirements: pd.DataFrame, tz: ZoneInfo) -> date:
-    """The first local Monday whose midnight the requirements reach (else their first day):
-    ``week = "next"``, the same rule as `wfm schedule` without ``--week``."""
-    starts = requirements["interval_start"]
-    first = pd.Timestamp(starts.min()).tz_convert(tz)
-    day = first.date()
-    if first.time() != pd.Timestamp(0).time() or day.weekday():
-        day += timedelta(days=(7 - day.weekday()) % 7 or 7)
-    last = pd.Timestamp(starts.max()).tz_convert(tz).date()
-    return day if day <= last else first.date()
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -51,7 +39,7 @@ def run(ctx: StepContext) -> StepResult:
     requirements, req_path = _requirements(ctx)
     agents = read_agents(agents_path, {q.name: q.channel for q in cfg.queues})
     tz = cfg.site.timezone
-    week = (first_monday(requirements, tz) if ctx.options.week == "next"
+    week = (first_monday(requirements, tz, str(req_path)) if ctx.options.week == "next"
             else date.fromisoformat(ctx.options.week))
     sc = cfg.scheduling
     params = SolverParams(sc.time_limit_s, sc.workers, sc.seed, sc.relative_gap)

@@ -133,3 +133,22 @@ def week_requirements(requirements: pd.DataFrame, week_start: date, tz: ZoneInfo
         raise InputDataError(f"{source}: queue {queue!r} appears with two channels; accepted: "
                              "one channel per queue")
     return WeekRequirements(tuple(pairs["queue"]), tuple(pairs["channel"]), step, frame)
+
+
+def first_monday(requirements: pd.DataFrame, tz: ZoneInfo, source: str) -> date:
+    """The week to roster when none is named (``wfm schedule`` without ``--week``, the
+    pipeline's ``week = "next"``): the first local Monday whose midnight the requirements
+    reach, else their first day. ``source`` names the file in errors."""
+    if "interval_start" not in requirements.columns:
+        raise InputDataError(f"{source}: missing column interval_start")
+    starts = pd.to_datetime(requirements["interval_start"], utc=True, format="ISO8601",
+                            errors="coerce").dropna()
+    if starts.empty:
+        raise InputDataError(f"{source}: no readable interval_start; accepted: ISO 8601 with "
+                             "an offset")
+    first = starts.min().tz_convert(tz)
+    day = first.date()
+    if first.time() != pd.Timestamp(0).time() or day.weekday():
+        day += timedelta(days=(7 - day.weekday()) % 7 or 7)
+    last = starts.max().tz_convert(tz).date()
+    return day if day <= last else first.date()
