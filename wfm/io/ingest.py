@@ -192,23 +192,24 @@ def ingest_files(
                         all_findings)
 
 
-def history_files(patterns: Sequence[str], base_dir: Path) -> list[Path]:
-    """The files matched by ``[data] history`` glob patterns (relative to ``base_dir``), each
-    pattern's matches sorted, patterns in order (a later file wins where files overlap).
+def history_files(patterns: Sequence[str], base_dir: Path, *, key: str = "[data] history",
+                  hint: str = "name them (wfm ingest FILE...) or set [data] history in "
+                              "wfm.toml") -> list[Path]:
+    """The files matched by glob patterns (relative to ``base_dir``), each pattern's
+    matches sorted, patterns in order (a later file wins where files overlap).
 
-    Raises :class:`InputDataError` when there is no pattern or a pattern matches nothing.
+    Raises :class:`InputDataError` when there is no pattern (with ``hint``) or a pattern
+    matches nothing (naming the configuration ``key`` it came from).
     """
     if not patterns:
-        raise InputDataError("no files to ingest",
-                             hint="name them (wfm ingest FILE...) or set [data] history in "
-                                  "wfm.toml")
+        raise InputDataError("no files to ingest", hint=hint)
     out: list[Path] = []
     for pattern in patterns:
         full = pattern if Path(pattern).is_absolute() else str(base_dir / pattern)
         hits = sorted(glob.glob(full))  # noqa: PTH207 - absolute patterns with folders
         if not hits:
-            raise InputDataError(f"[data] history pattern {pattern!r} matches no file in "
-                                 f"{base_dir}")
+            raise InputDataError(f"{key} pattern {pattern!r} matches no file in {base_dir}",
+                                 hint="check the export landed, or fix the pattern")
         out.extend(Path(h) for h in hits)
     return out
 

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import glob
-from pathlib import Path
-
 from wfm.config.data import ingest_arguments
-from wfm.errors import InputDataError
-from wfm.io.ingest import ingest_files
+from wfm.io.ingest import history_files, ingest_files
 from wfm.outputs import sha256_file
 from wfm.pipeline.steps import StepContext, StepResult
 
 HEALTH_FILE = "data_health.csv"
-
-
-def expand_inputs(patterns: tuple[str, ...], base: Path, *, key: str = "[run] inputs"
-                  ) -> list[Path]:
-    """Files matched by ``patterns`` (relative to the wfm.toml folder), in pattern order.
-
-    Same rule as `wfm ingest` without FILE arguments: every pattern must match something.
-    """
-    if not patterns:
-        raise InputDataError("no files to ingest",
-                             hint="set [run] inputs or [data] history in wfm.toml")
-    out: list[Path] = []
-    for pattern in patterns:
-        full = pattern if Path(pattern).is_absolute() else str(base / pattern)
-        hits = sorted(glob.glob(full))  # noqa: PTH207 - patterns may hold folders too
-        if not hits:
-            raise InputDataError(f"{key} pattern {pattern!r} matches no file in {base}",
-                                 hint="check the export landed, or fix the pattern")
-        out.extend(Path(h) for h in hits)
-    return out
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -41,7 +17,8 @@ def run(ctx: StepContext) -> StepResult:
     """
     cfg = ctx.config
     key = "[run] inputs" if cfg.run.inputs is not None else "[data] history"
-    paths = expand_inputs(ctx.options.inputs, cfg.base_dir, key=f"{cfg.path}: {key}")
+    paths = history_files(ctx.options.inputs, cfg.base_dir, key=f"{cfg.path}: {key}",
+                          hint="set [run] inputs or [data] history in wfm.toml")
     result = ingest_files(paths, **ingest_arguments(cfg))
     findings = result.findings
     warnings = findings.loc[findings["severity"] == "warning"]
