@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 
 from wfm.cli.common import AppContext, emit, output_options, pass_app
-from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
 from wfm.io.store import read_intervals
-from wfm.outputs import atomic_run_dir, atomic_write_text, new_run_id, set_latest
+from wfm.outputs import atomic_run_dir, new_run_id, set_latest
+from wfm.pipeline.staffing_files import staff_forecast, write_staffing_files
 from wfm.schema import FORECAST, read_frame_csv
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
 from wfm.staffing.patience import estimate_patience as patience_from_history
 from wfm.staffing.required import required_agents, required_agents_erlang_a
-from wfm.staffing.requirements import QueueTargets, staff_forecast
+from wfm.staffing.requirements import QueueTargets
 
 
 def _parse_target(text: str) -> tuple[float, float]:
@@ -145,34 +145,22 @@ def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path 
     cfg = app.config
     path = forecast_path or cfg.paths.forecasts_dir / "latest" / "forecast.csv"
     fc = read_frame_csv(str(path), FORECAST)
-    for name in fc["queue"].unique():
-        cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
-    years = range(fc["interval_start"].min().year - 1, fc["interval_start"].max().year + 2)
-    arguments = staffing_arguments(cfg, years)
-    if estimate_patience:
-        arguments["queues"] = _with_estimated_patience(app, arguments["queues"],
-                                                       sorted(map(str, fc["queue"].unique())))
-    try:
-        req, daily = staff_forecast(fc, **arguments)
-    except StaffingError as exc:
-        raise StaffingError(f"{path}: {exc.message}") from None
-    req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
+    queues = sorted(map(str, fc["queue"].unique()))
+    staffing = staff_forecast(
+        cfg, fc, source=str(path),
+        adjust_queues=(lambda targets: _with_estimated_patience(app, targets, queues))
+        if estimate_patience else None)
     if output_dir is None:
         root = cfg.paths.forecasts_dir.parent / "requirements"
         run_id = new_run_id()
         with atomic_run_dir(root, run_id) as tmp:
-            _write(tmp, req, daily)
+            write_staffing_files(tmp, staffing)
         set_latest(root, run_id)
         app.info(f"wrote {root / run_id}")
     else:
         output_dir.mkdir(parents=True, exist_ok=True)
-        _write(output_dir, req, daily)
+        write_staffing_files(output_dir, staffing)
         app.info(f"wrote {output_dir}")
-
-
-def _write(folder: Path, req: pd.DataFrame, daily: pd.DataFrame) -> None:
-    atomic_write_text(folder / "requirements.csv", req.to_csv(index=False, lineterminator="\n"))
-    atomic_write_text(folder / "daily.csv", daily.to_csv(index=False, lineterminator="\n"))
 
 
 def _with_estimated_patience(app: AppContext, queues: dict[str, QueueTargets],

@@ -7,8 +7,10 @@ pipeline stages the folder and commits it with the rest of the run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -30,17 +32,24 @@ class Staffing:
     daily: pd.DataFrame
 
 
-def staff_forecast(cfg: Config, forecast: pd.DataFrame, *, source: str) -> Staffing:
+def staff_forecast(cfg: Config, forecast: pd.DataFrame, *, source: str,
+                   adjust_queues: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                   ) -> Staffing:
     """Required agents per queue and interval of ``forecast`` (every channel).
 
-    ``forecast`` is a schema.FORECAST frame with tz-aware ``interval_start``.
+    ``forecast`` is a schema.FORECAST frame with tz-aware ``interval_start``;
+    ``adjust_queues`` may change the per-queue targets first (`wfm staff
+    --estimate-patience`).
     """
     for name in forecast["queue"].unique():
         cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
     starts = forecast["interval_start"]
     years = range(starts.min().year - 1, starts.max().year + 2)
+    arguments = staffing_arguments(cfg, years)
+    if adjust_queues is not None:
+        arguments["queues"] = adjust_queues(arguments["queues"])
     try:
-        req, daily = staff_frame(forecast, **staffing_arguments(cfg, years))
+        req, daily = staff_frame(forecast, **arguments)
     except StaffingError as exc:
         raise StaffingError(f"{source}: {exc.message}", hint=exc.hint) from None
     return Staffing(req, daily)
