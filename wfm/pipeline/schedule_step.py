@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -11,18 +9,12 @@ import pandas as pd
 
 from wfm.config.scheduling import shift_rules
 from wfm.errors import ConfigError, InputDataError
-from wfm.outputs import TMP_PREFIX
 from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
 from wfm.pipeline.steps import StepContext, StepResult, area_roots
 from wfm.scheduling.agents import read_agents
 from wfm.scheduling.previous_week import previous_roster
 from wfm.scheduling.requirement_grid import first_monday
-from wfm.scheduling.roster import (
-    ScheduleResult,
-    file_input,
-    schedule_week,
-    write_schedule_run,
-)
+from wfm.scheduling.roster import file_input, fill_schedule_folder, schedule_week
 from wfm.scheduling.solver_params import SolverParams
 from wfm.schema import REQUIREMENTS, read_frame_csv
 
@@ -56,11 +48,13 @@ def run(ctx: StepContext) -> StepResult:
         more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""
         ctx.warn(f"schedule: {notes[0]}{more}")
     folder = ctx.stage("schedules")
-    _write(folder, ctx.run_id, result, req_path=req_path, agents_path=agents_path,
-           settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
-                     "seed": params.seed, "relative_gap": params.relative_gap,
-                     "allow_understaffing": cfg.run.allow_understaffing,
-                     "previous_run": previous_run})
+    fill_schedule_folder(
+        result, folder, run_id=ctx.run_id,
+        inputs={"requirements": req_path, "agents": agents_path},
+        settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
+                  "seed": params.seed, "relative_gap": params.relative_gap,
+                  "allow_understaffing": cfg.run.allow_understaffing,
+                  "previous_run": previous_run})
     final_req = area_roots(cfg)["requirements"] / ctx.run_id / REQUIREMENTS_FILE
     inputs = {"agents": file_input(agents_path), "requirements": file_input(req_path)}
     if ctx.staged("requirements") is not None:
@@ -83,17 +77,3 @@ def _requirements(ctx: StepContext) -> tuple[pd.DataFrame, Path]:
     if not isinstance(frame, pd.DataFrame):
         frame = read_frame_csv(str(path), REQUIREMENTS)
     return frame, path
-
-
-def _write(folder: Path, run_id: str, result: ScheduleResult, *, req_path: Path,
-           agents_path: Path, settings: dict[str, object]) -> None:
-    """The scheduling package's own run-folder writer, aimed at a scratch root (it also
-    moves that root's ``latest``); its run folder then becomes this run's staged folder."""
-    scratch = folder.parent / f"{TMP_PREFIX}{run_id}.write"
-    try:
-        written = write_schedule_run(
-            result, scratch, run_id=run_id,
-            inputs={"requirements": req_path, "agents": agents_path}, settings=settings)
-        os.replace(written, folder)  # onto the empty staged folder
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

@@ -393,26 +393,34 @@ def write_schedule_run(result: ScheduleResult, root: Path, *,
     """
     run_id = run_id or new_run_id()
     with atomic_run_dir(root, run_id) as tmp:
-        atomic_write_text(tmp / ROSTER_FILE, result.roster.to_csv(index=False,
-                                                                  lineterminator="\n"))
-        atomic_write_text(tmp / INTERVALS_FILE, result.agent_intervals.to_csv(
-            index=False, lineterminator="\n"))
-        atomic_write_text(tmp / COVERAGE_FILE, result.coverage.to_csv(index=False,
-                                                                      lineterminator="\n"))
-        s = result.summary
-        write_manifest(tmp, {
-            "kind": "schedule",
-            "run_id": run_id,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "status": s["status"],
-            "objective": s["objective"],
-            "bound": s["lp_bound"],
-            "gap": s["gap"],
-            "week": s["week"],
-            "timezone": s["timezone"],
-            "inputs": {k: file_input(Path(p)) for k, p in (inputs or {}).items()},
-            "settings": dict(settings or {}),
-            "summary": s,
-        })
+        fill_schedule_folder(result, tmp, run_id=run_id, inputs=inputs, settings=settings)
     set_latest(root, run_id)
     return Path(root) / run_id
+
+
+def fill_schedule_folder(result: ScheduleResult, folder: Path, *, run_id: str,
+                         inputs: Mapping[str, Path] | None = None,
+                         settings: Mapping[str, Any] | None = None) -> None:
+    """The files of a schedule run in ``folder`` (a staged, not yet published folder:
+    :func:`write_schedule_run`'s, or the pipeline's)."""
+    atomic_write_text(folder / ROSTER_FILE, result.roster.to_csv(index=False,
+                                                                 lineterminator="\n"))
+    atomic_write_text(folder / INTERVALS_FILE, result.agent_intervals.to_csv(
+        index=False, lineterminator="\n"))
+    atomic_write_text(folder / COVERAGE_FILE, result.coverage.to_csv(index=False,
+                                                                     lineterminator="\n"))
+    s = result.summary
+    write_manifest(folder, {
+        "kind": "schedule",
+        "run_id": run_id,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": s["status"],
+        "objective": s["objective"],
+        "bound": s["lp_bound"],
+        "gap": s["gap"],
+        "week": s["week"],
+        "timezone": s["timezone"],
+        "inputs": {k: file_input(Path(p)) for k, p in (inputs or {}).items()},
+        "settings": dict(settings or {}),
+        "summary": s,
+    })
