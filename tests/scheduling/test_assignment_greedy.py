@@ -60,3 +60,22 @@ def test_greedy_keeps_rest_days_and_hours() -> None:
             best = max(best, run)
         assert best <= 3
         assert len(shifts) >= 3  # the contract minimum is reached here
+
+
+def test_minimums_come_from_the_plan_before_anyone_is_topped_up() -> None:
+    # Four interchangeable agents (2-4 days of 4 h) and a plan of 8 shifts at 09:00 on
+    # Monday-Thursday, two a day: every agent can reach their minimum on planned shifts
+    # only if nobody takes four of them first. Filling agent by agent to the maximum left
+    # the last two agents 8 unplanned shifts; the rounds meet the plan exactly.
+    rules = hourly_rules()
+    agents = [agent(f"G{k}", min_hours_week=8, max_hours_week=16, min_days_week=2,
+                    max_days_week=4) for k in range(4)]
+    cat, el, limits = _setup(agents, rules)
+    plan = np.zeros(cat.n_shifts, dtype=np.int64)
+    for d in range(4):
+        plan[int(np.flatnonzero((cat.day == d) & (cat.start_min == 540))[0])] = 2
+    cands = {k: np.flatnonzero(el[k]) for k in range(4)}
+    got = greedy_assignment(cat, plan, cands, agents, limits, rules)  # type: ignore[arg-type]
+    worked = got[got >= 0]
+    assert np.array_equal(np.bincount(worked, minlength=cat.n_shifts), plan)
+    assert ((got >= 0).sum(axis=1) == 2).all()

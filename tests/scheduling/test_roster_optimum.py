@@ -200,3 +200,24 @@ def test_per_queue_overstaffing_weight_decides_where_excess_goes() -> None:
     on_shift = res.agent_intervals[res.agent_intervals["activity"] == "work"]
     assert len(on_shift) == 4
     assert (on_shift["queue"] == "email_fr").sum() == 3
+
+
+def test_contract_granularity_cut_plans_a_splittable_week() -> None:
+    # Two agents of 10-12 h on 2-3 days with 4 h or 6 h shifts: their weeks are 4+6, 6+6
+    # or 4+4+4. One agent is needed 08-12 Monday-Friday. Five 4 h shifts (20 h) meet the
+    # summed limits (20-24 h, 4-6 days) but no split into the two agents' weeks; the
+    # optimum by hand is 4+4+4 and 4+6 (22 paid hours, full cover), and every other split
+    # costs more (four shifts leave 4 agent-hours short: 20 + 40; six cost 24 h or more).
+    # The cut days + 6 h shifts >= 3 per agent makes stage (a) plan exactly that.
+    windows = {("voice_fr", d): [("08:00", "12:00", 1)] for d in range(5)}
+    req = requirements_frame(MONDAY, "UTC", per_day=windows, minutes=60)
+    rules = hourly_rules(shift_lengths_h=(4.0, 6.0), cost_per_paid_hour=1.0,
+                         understaffing_weight=10.0, overstaffing_weight=0.0)
+    agents = [agent(f"A{k}", min_hours_week=10, max_hours_week=12, min_days_week=2,
+                    max_days_week=3, shift_lengths_h=(4.0, 6.0)) for k in range(2)]
+    res = solve(req, agents, rules, allow_understaffing=True)
+    assert res.summary["objective"] == pytest.approx(22.0)
+    assert res.summary["plan_objective"] == pytest.approx(22.0)
+    assert res.summary["shifts_extra"] == 0 and res.summary["shifts_missed"] == 0
+    assert res.summary["lp_bound"] <= 22.0 + 1e-6
+    assert res.summary["under_agent_hours"] == 0

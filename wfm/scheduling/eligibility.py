@@ -113,6 +113,8 @@ class AgentGroup:
     member_days: np.ndarray | None = None  # (n_members, 7) days each member can work
     member_min_days: np.ndarray | None = None
     member_max_days: np.ndarray | None = None
+    member_min_paid_min: np.ndarray | None = None  # per member, the week's paid minutes
+    member_max_paid_min: np.ndarray | None = None
 
 
 def contract_key(agent: AgentLike, queues: set[str] | None = None) -> tuple[object, ...]:
@@ -167,5 +169,10 @@ def build_groups(agents: Sequence[AgentLike], eligible: np.ndarray, catalog: Shi
             member_max_days=np.array([min(a.max_days_week, rule_days) if max_days is None
                                       else max_days[i]
                                       for i, a in zip(members, ms, strict=True)]),
+            member_min_paid_min=np.array([round((a.min_hours_week if min_paid_h is None
+                                                 else min_paid_h[i]) * 60)
+                                          for i, a in zip(members, ms, strict=True)]),
+            member_max_paid_min=np.array([int(np.floor(a.max_hours_week * 60 + 1e-6))
+                                          for a in ms]),
         ))
     return groups

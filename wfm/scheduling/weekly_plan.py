@@ -25,6 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from wfm.errors import SolverError
+from wfm.scheduling.contract_cuts import contract_cuts
 from wfm.scheduling.coverage_model import (
     SCALE,
     CoverageVars,
@@ -548,6 +549,31 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
                 if p[b - 1] >= 0]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
+    _add_contract_cuts(ip, grp, catalog, mine, segments)
+
+
+def _add_contract_cuts(ip: IntegerProgram, grp: AgentGroup, catalog: ShiftCatalog,
+                       mine: Sequence[tuple[int, np.ndarray]],
+                       segments: Sequence[tuple[int, int]]) -> None:
+    """Rows on the group's shifts per length that every split into members' weeks meets
+    (whole shifts within each member's paid hours and days): valid, see contract_cuts."""
+    if (grp.member_days is None or grp.member_min_days is None or grp.member_max_days is None
+            or grp.member_min_paid_min is None or grp.member_max_paid_min is None):
+        return
+    # Every length some member may work, planned or pruned, so the rows hold for any roster.
+    lengths = sorted({int(li) for li in np.unique(catalog.length[grp.shift_cap > 0])})
+    cuts = contract_cuts([round(catalog.lengths[li].paid_h * 60) for li in lengths],
+                         grp.member_min_days,
+                         np.minimum(grp.member_max_days, grp.member_days.sum(axis=1)),
+                         grp.member_min_paid_min, grp.member_max_paid_min)
+    vars_of = {li: [int(p[b - 1]) for _, b in segments if p[b - 1] >= 0] for li, p in mine}
+    for alpha, beta in cuts:
+        idx = [v for li, a in zip(lengths, alpha, strict=True) for v in vars_of.get(li, [])
+               if a]
+        coef = [int(a) for li, a in zip(lengths, alpha, strict=True)
+                for _ in vars_of.get(li, []) if a]
+        if idx:  # a length the plan cannot use at all (pruned) is 0 there
+            ip.add_row(idx, coef, beta)
 
 
 def _add_day_subsets(ip: IntegerProgram, grp: AgentGroup,
