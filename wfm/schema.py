@@ -226,6 +226,20 @@ def ensure_tz_aware(series: pd.Series, source: str, column: str = INTERVAL_START
         )
 
 
+def parse_timestamps(values: pd.Series, source: str, column: str, *,
+                     allow_empty: bool = False) -> pd.Series:
+    """UTC-aware timestamps of ISO 8601 text (with an offset); the first unreadable cell
+    (or empty one, unless ``allow_empty``) raises :class:`InputDataError` naming its file
+    line (the frame's row + 2: header and 1-based lines)."""
+    parsed = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    bad = parsed.isna() & values.notna() if allow_empty else parsed.isna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise InputDataError(f"{source}: line {row + 2}, column {column}: cannot read timestamp "
+                             f"{values.iloc[row]!r}; accepted: ISO 8601 with an offset")
+    return parsed
+
+
 def read_frame_csv(path: str, schema: FrameSchema) -> pd.DataFrame:
     """Read a CSV written by wfm (or any file of the same shape) and check its contract.
 
@@ -242,13 +256,5 @@ def read_frame_csv(path: str, schema: FrameSchema) -> pd.DataFrame:
     require_columns(df, schema, path)
     for col in schema.columns:
         if col.kind == "timestamp" and col.name in df.columns:
-            parsed = pd.to_datetime(df[col.name], utc=True, errors="coerce", format="ISO8601")
-            bad = parsed.isna() & df[col.name].notna()
-            if bad.any():
-                row = int(bad.to_numpy().nonzero()[0][0])
-                raise InputDataError(
-                    f"{path}: line {row + 2}, column {col.name}: cannot read timestamp "
-                    f"{df[col.name].iloc[row]!r}; expected ISO 8601 with an offset"
-                )
-            df[col.name] = parsed
+            df[col.name] = parse_timestamps(df[col.name], path, col.name, allow_empty=True)
     return df

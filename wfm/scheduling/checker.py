@@ -24,6 +24,7 @@ import pandas as pd
 from wfm.errors import InputDataError
 from wfm.scheduling.agents import END_OF_DAY, Agent
 from wfm.scheduling.rules import BreakRule, ShiftRules
+from wfm.schema import parse_timestamps
 
 ROSTER_COLUMNS: tuple[str, ...] = ("agent_id", "date", "status", "shift_start", "shift_end",
                                    "activities")
@@ -448,14 +449,7 @@ def _utc_column(frame: pd.DataFrame, what: str) -> pd.Series:
     if "interval_start" not in frame.columns:
         raise InputDataError(f"{what}: missing column interval_start; columns found: "
                              f"{', '.join(map(str, frame.columns))}")
-    starts = pd.to_datetime(frame["interval_start"], utc=True, format="ISO8601",
-                            errors="coerce")
-    if starts.isna().any():
-        row = int(starts.isna().to_numpy().nonzero()[0][0])
-        raise InputDataError(f"{what}: line {row + 2}, column interval_start: cannot read "
-                             f"timestamp {frame['interval_start'].iloc[row]!r}; accepted: "
-                             "ISO 8601 with an offset")
-    return starts
+    return parse_timestamps(frame["interval_start"], what, "interval_start")
 
 
 def _check_week_of_requirements(shifts: dict[str, list[_Shift]], requirements: pd.DataFrame,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm.errors import InputDataError
 from wfm.scheduling.shift_catalog import WeekGrid
+from wfm.schema import parse_timestamps
 
 REQUIRED_COLUMN = "agents_required"
 _ROUND_TOL = 1e-6  # 12.0000001 agents (float noise) still means 12
@@ -82,13 +83,7 @@ def week_requirements(requirements: pd.DataFrame, week_start: date, tz: ZoneInfo
     if missing:
         raise InputDataError(f"{source}: missing column(s) {', '.join(missing)}; columns found: "
                              f"{', '.join(map(str, requirements.columns)) or '(none)'}")
-    starts = pd.to_datetime(requirements["interval_start"], utc=True, format="ISO8601",
-                            errors="coerce")
-    if starts.isna().any():
-        row = int(starts.isna().to_numpy().nonzero()[0][0])
-        raise InputDataError(f"{source}: line {row + 2}, column interval_start: cannot read "
-                             f"timestamp {requirements['interval_start'].iloc[row]!r}; "
-                             "accepted: ISO 8601 with an offset")
+    starts = parse_timestamps(requirements["interval_start"], source, "interval_start")
     required = pd.to_numeric(requirements[REQUIRED_COLUMN], errors="coerce")
     bad = required.isna() | (required < 0)
     if bad.any():
