@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-import pandas as pd
 
 from wfm.config.scheduling import shift_rules
-from wfm.errors import ConfigError, InputDataError
+from wfm.errors import ConfigError
 from wfm.pipeline.staffing_files import REQUIREMENTS_FILE
 from wfm.pipeline.steps import StepContext, StepResult, area_roots
 from wfm.scheduling.agents import read_agents
@@ -16,7 +13,7 @@ from wfm.scheduling.previous_week import previous_roster
 from wfm.scheduling.requirement_grid import first_monday
 from wfm.scheduling.roster import file_input, fill_schedule_folder, schedule_week
 from wfm.scheduling.solver_params import SolverParams
-from wfm.schema import REQUIREMENTS, read_frame_csv
+from wfm.schema import REQUIREMENTS
 
 
 def run(ctx: StepContext) -> StepResult:
@@ -28,7 +25,10 @@ def run(ctx: StepContext) -> StepResult:
         raise ConfigError(f"{cfg.path}: no agents file: [run] agents and [scheduling] "
                           "agents_file are both unset; the schedule step needs one",
                           hint='add agents_file = "agents.csv" under [scheduling]')
-    requirements, req_path = _requirements(ctx)
+    req = ctx.input_frame("requirements", REQUIREMENTS_FILE, REQUIREMENTS,
+                          state_key="requirements", missing="no requirements to roster",
+                          hint="add the staff step: wfm run --steps forecast,staff,schedule")
+    requirements, req_path = req.frame, req.path
     agents = read_agents(agents_path, {q.name: q.channel for q in cfg.queues})
     tz = cfg.site.timezone
     week = (first_monday(requirements, tz, str(req_path)) if ctx.options.week == "next"
@@ -55,25 +55,11 @@ def run(ctx: StepContext) -> StepResult:
                   "seed": params.seed, "relative_gap": params.relative_gap,
                   "allow_understaffing": cfg.run.allow_understaffing,
                   "previous_run": previous_run})
-    final_req = area_roots(cfg)["requirements"] / ctx.run_id / REQUIREMENTS_FILE
     inputs = {"agents": file_input(agents_path), "requirements": file_input(req_path)}
-    if ctx.staged("requirements") is not None:
+    if req.final_path != req.path:
         # Staged now, at this path once the run commits.
-        inputs["requirements"]["path"] = str(final_req)
+        inputs["requirements"]["path"] = str(req.final_path)
     ctx.record("schedules", inputs=inputs)
     ctx.state["schedule"] = result
     return StepResult(rows=len(result.roster), outputs=("schedules",),
                       details={"status": result.summary.get("status")})
-
-
-def _requirements(ctx: StepContext) -> tuple[pd.DataFrame, Path]:
-    folder = ctx.source("requirements")
-    if folder is None:
-        raise InputDataError("no requirements to roster: this run made none and "
-                             "requirements/latest does not exist",
-                             hint="add the staff step: wfm run --steps forecast,staff,schedule")
-    path = folder / REQUIREMENTS_FILE
-    frame = ctx.state.get("requirements")
-    if not isinstance(frame, pd.DataFrame):
-        frame = read_frame_csv(str(path), REQUIREMENTS)
-    return frame, path

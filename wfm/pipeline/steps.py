@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from wfm.config import Config
 from wfm.config.run import RUN_STEPS
-from wfm.errors import ConfigError
+from wfm.errors import ConfigError, InputDataError
+from wfm.schema import FrameSchema, read_frame_csv
 
 #: Output folders a run may write, keyed by area; each gets ``<run-id>/`` and ``latest``.
 AREAS: tuple[str, ...] = ("forecasts", "requirements", "schedules", "reports")
@@ -89,6 +92,32 @@ class StepContext:
             return staged
         latest = area_roots(self.config)[area] / "latest"
         return latest.resolve() if latest.is_dir() else None
+
+    def input_frame(self, area: str, file_name: str, schema: FrameSchema, *, state_key: str,
+                    missing: str, hint: str) -> StepInput:
+        """An earlier step's frame: staged by this run (from ``state``) or read from the
+        area's ``latest`` run; ``missing`` ("no forecast to staff") and ``hint`` make the
+        error when there is neither."""
+        folder = self.source(area)
+        if folder is None:
+            raise InputDataError(f"{missing}: this run made none and {area}/latest does not "
+                                 "exist", hint=hint)
+        path = folder / file_name
+        frame = self.state.get(state_key)
+        if isinstance(frame, pd.DataFrame):
+            # Staged by this run; it will sit in the run's own folder once the run commits.
+            return StepInput(frame, path, area_roots(self.config)[area] / self.run_id / file_name)
+        return StepInput(read_frame_csv(str(path), schema), path, path)
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """A frame an earlier step wrote: ``path`` holds it now (staged or latest),
+    ``final_path`` is where it stays (the path manifests record)."""
+
+    frame: pd.DataFrame
+    path: Path
+    final_path: Path
 
 
 StepFunction = Callable[[StepContext], StepResult]
