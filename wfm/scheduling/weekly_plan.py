@@ -209,7 +209,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     rows = row_matrix(ip)
     simplex = ip.n_vars <= LP_SIMPLEX_MAX_VARS
     lp_share = LP_SIMPLEX_SHARE if simplex else LP_PDLP_SHARE
-    lp_sol = solve_lp(ip, time_limit_s=max(lp_share * params.time_limit_s, LP_SIMPLEX_MIN_S),
+    lp_sol = solve_lp(ip, time_limit_s=max(lp_share * params.time_limit_s, LP_MIN_S),
                       simplex=simplex)
     _monotone_prefixes(lp_sol.values, layout, ip)
     lp = lp_sol.bound
@@ -243,7 +243,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
 
 
 LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
-LP_SIMPLEX_MIN_S = 10.0
+LP_MIN_S = 10.0  # at least this for the LP (simplex or PDLP), whatever the share
 # PDLP stops as soon as it converges; a large week (55k variables: 90 agents in 37 groups)
 # needs 15-20 s, and its plan and bound are only as good as its convergence.
 LP_PDLP_SHARE = 0.5
