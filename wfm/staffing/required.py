@@ -26,10 +26,14 @@ from wfm.staffing.erlang_c import (
 IntArray = np.ndarray
 BoolArray = npt.NDArray[np.bool_]
 Predicate = Callable[[FloatArray, IntArray], FloatArray]
-MeetsB = Callable[[FloatArray, FloatArray, FloatArray, FloatArray], BoolArray]
-"""``meets_b(agents, load, aht_s, erlang_b)``: the targets from a known Erlang-B value."""
-_BETA = 1.0  # square-root staffing guess A + beta sqrt(A); see bench/bench_staffing.py
 """``meets(agents, idx)``: does ``agents`` meet the target for the intervals ``idx``?"""
+_BETA = 1.0  # square-root staffing guess A + beta sqrt(A); see bench/bench_staffing.py
+COMPILED_MIN_INTERVALS = 2_000
+"""From this many intervals ``required_agents`` uses the compiled kernel
+(wfm.staffing.erlang_c_kernel): below it, importing numba (~0.3 s) costs more than it saves."""
+COMPILED_MAX_LOAD = 5_000.0
+"""Loads above this keep the vectorised path (one exact incomplete-gamma start, a few
+recursion steps): the kernel's recursion from 0 would take ``A`` steps per interval."""
 
 
 def _check_targets(sl_target: float | None, sl_threshold_s: float | None,
@@ -121,50 +125,77 @@ def required_agents(load: ArrayLike, aht_s: ArrayLike, *, sl_target: float | Non
     """
     _check_targets(sl_target, sl_threshold_s, max_asa_s, max_occupancy)
     a, h = np.broadcast_arrays(_as_float(load), _as_float(aht_s))
-    a, h = a.astype(np.float64).ravel(), h.astype(np.float64).ravel()
-    if np.any(~np.isfinite(a) | (a < 0)):
-        raise StaffingError("offered load must be a number >= 0 Erlangs")
-    if np.any(~np.isfinite(h) | (h <= 0)):
-        bad = float(h[~np.isfinite(h) | (h <= 0)][0])
-        raise StaffingError(f"AHT {bad!r} s is not valid; accepted: a number of seconds > 0")
+    a, h = a.astype(np.float64, copy=False).ravel(), h.astype(np.float64, copy=False).ravel()
     shape = np.broadcast_shapes(np.shape(load), np.shape(aht_s))
-    out = np.zeros(a.shape)
-    pos = a > 0
-    if not pos.any():
-        return out.reshape(shape)
-    ap, hp = a[pos], h[pos]
+    targets = _ErlangCTargets(sl_target, sl_threshold_s, max_asa_s, max_occupancy)
+    compiled = None
+    rest: BoolArray | None
+    if a.size >= COMPILED_MIN_INTERVALS:
+        from wfm.staffing.erlang_c_kernel import required_agents_compiled
 
-    def meets_b(n: FloatArray, a_i: FloatArray, h_i: FloatArray, b: FloatArray) -> BoolArray:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            c = np.clip(n * b / (n - a_i * (1.0 - b)), 0.0, 1.0)
-            ok = n > a_i
-            if sl_target is not None:
-                assert sl_threshold_s is not None
-                sl = np.clip(1.0 - c * np.exp(-(n - a_i) * sl_threshold_s / h_i), 0.0, 1.0)
-                ok &= sl >= sl_target
-            if max_asa_s is not None:
-                ok &= c * h_i / (n - a_i) <= max_asa_s
-            if max_occupancy is not None:
-                ok &= a_i / n <= max_occupancy
-        return ok
-
-    def meets(n: FloatArray, idx: IntArray) -> FloatArray:
-        a_i, h_i = ap[idx], hp[idx]
-        ok = n > a_i
-        if sl_target is not None:
-            assert sl_threshold_s is not None
-            ok &= service_level(n, a_i, h_i, sl_threshold_s) >= sl_target
-        if max_asa_s is not None:
-            ok &= asa(n, a_i, h_i) <= max_asa_s
-        if max_occupancy is not None:
-            ok &= occupancy(n, a_i) <= max_occupancy
-        return np.asarray(ok, dtype=np.float64)
-
-    out[pos] = _walk_erlang_c(ap, hp, meets_b, meets)
+        compiled = required_agents_compiled(
+            a, h, sl_target=sl_target, sl_threshold_s=sl_threshold_s, max_asa_s=max_asa_s,
+            max_occupancy=max_occupancy, max_load=COMPILED_MAX_LOAD)
+    if compiled is None:  # a short array, or an invalid input to name
+        _check_load_and_aht(a, h)
+        out, rest = np.zeros(a.shape), a > 0
+    else:
+        # Left to the vectorised search: large loads, and targets not met within the cap
+        # (the search then raises the error naming them).
+        out, unresolved = compiled
+        rest = out < 0 if unresolved else None
+    if rest is not None and rest.any():
+        out[rest] = _walk_erlang_c(a[rest], h[rest], targets)
     return out.reshape(shape)
 
 
-def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predicate,
+def _check_load_and_aht(a: FloatArray, h: FloatArray) -> None:
+    # min() is NaN when any value is NaN, so these catch NaN, inf and out-of-range alike.
+    if a.size and not 0.0 <= a.min() <= a.max() < np.inf:
+        raise StaffingError("offered load must be a number >= 0 Erlangs")
+    if h.size and not 0.0 < h.min() <= h.max() < np.inf:
+        bad = float(h[~np.isfinite(h) | (h <= 0)][0])
+        raise StaffingError(f"AHT {bad!r} s is not valid; accepted: a number of seconds > 0")
+
+
+class _ErlangCTargets:
+    """The targets of one ``required_agents`` call, tested on whole agents."""
+
+    def __init__(self, sl_target: float | None, sl_threshold_s: float | None,
+                 max_asa_s: float | None, max_occupancy: float | None) -> None:
+        self.sl_target, self.sl_threshold_s = sl_target, sl_threshold_s
+        self.max_asa_s, self.max_occupancy = max_asa_s, max_occupancy
+
+    def meets_b(self, n: FloatArray, a_i: FloatArray, h_i: FloatArray,
+                b: FloatArray) -> BoolArray:
+        """Targets met by ``n`` agents, from a known Erlang-B value ``b`` (walk steps)."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            c = np.clip(n * b / (n - a_i * (1.0 - b)), 0.0, 1.0)
+            ok = n > a_i
+            if self.sl_target is not None:
+                assert self.sl_threshold_s is not None
+                sl = np.clip(1.0 - c * np.exp(-(n - a_i) * self.sl_threshold_s / h_i), 0.0, 1.0)
+                ok &= sl >= self.sl_target
+            if self.max_asa_s is not None:
+                ok &= c * h_i / (n - a_i) <= self.max_asa_s
+            if self.max_occupancy is not None:
+                ok &= a_i / n <= self.max_occupancy
+        return ok
+
+    def meets(self, n: FloatArray, a_i: FloatArray, h_i: FloatArray) -> FloatArray:
+        """Targets met by ``n`` agents, each measure computed from scratch (bisection)."""
+        ok = n > a_i
+        if self.sl_target is not None:
+            assert self.sl_threshold_s is not None
+            ok &= service_level(n, a_i, h_i, self.sl_threshold_s) >= self.sl_target
+        if self.max_asa_s is not None:
+            ok &= asa(n, a_i, h_i) <= self.max_asa_s
+        if self.max_occupancy is not None:
+            ok &= occupancy(n, a_i) <= self.max_occupancy
+        return np.asarray(ok, dtype=np.float64)
+
+
+def _walk_erlang_c(a: FloatArray, h: FloatArray, targets: _ErlangCTargets,
                    steps: int = 24) -> FloatArray:
     """Smallest n meeting the targets, by the Erlang-B recursion from a square-root guess.
 
@@ -176,7 +207,7 @@ def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predica
     """
     guess = np.maximum(np.floor(a) + 1.0, np.round(a + _BETA * np.sqrt(a)))
     b0 = erlang_b(guess, a)
-    ok0 = meets_b(guess, a, h, b0)
+    ok0 = targets.meets_b(guess, a, h, b0)
     ans = np.full(a.size, np.nan)
     idx, n, b = np.flatnonzero(ok0), guess[ok0], b0[ok0]
     for _ in range(steps):
@@ -185,7 +216,7 @@ def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predica
         a_i = a[idx]
         with np.errstate(divide="ignore", invalid="ignore"):
             b_down = n * b / (a_i * (1.0 - b))
-        good = meets_b(n - 1.0, a_i, h[idx], b_down)
+        good = targets.meets_b(n - 1.0, a_i, h[idx], b_down)
         ans[idx[~good]] = n[~good]
         idx, n, b = idx[good], n[good] - 1.0, b_down[good]
     rest = [idx]
@@ -196,7 +227,7 @@ def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predica
         a_i = a[idx]
         n = n + 1.0
         b = a_i * b / (n + a_i * b)
-        good = meets_b(n, a_i, h[idx], b)
+        good = targets.meets_b(n, a_i, h[idx], b)
         ans[idx[good]] = n[good]
         idx, n, b = idx[~good], n[~good], b[~good]
     rest.append(idx)
@@ -205,7 +236,7 @@ def _walk_erlang_c(a: FloatArray, h: FloatArray, meets_b: MeetsB, meets: Predica
         sub_a = a[left]
 
         def meets_left(k: FloatArray, j: IntArray) -> FloatArray:
-            return meets(k, left[j])
+            return targets.meets(k, a[left[j]], h[left[j]])
 
         ans[left] = search_agents(meets_left, sub_a, guess[left], np.ceil(sub_a * 20 + 1000))
     return ans
