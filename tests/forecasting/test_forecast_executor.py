@@ -59,3 +59,37 @@ def test_workers_die_when_the_run_is_killed() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+ORPHAN = (
+    "import os, sys, time\n"
+    "from wfm.forecasting.executor import die_with_parent\n"
+    "started, survived, direct = sys.argv[1], sys.argv[2], sys.argv[3] == 'direct'\n"
+    "run = os.getpid()\n"
+    "if os.fork() == 0:\n"
+    "    open(started, 'w').write(str(os.getpid()))\n"
+    "    while os.getppid() == run:\n"  # the run is killed before the initializer runs
+    "        time.sleep(0.01)\n"
+    "    die_with_parent(run, direct)\n"
+    "    open(survived, 'w').write('yes')\n"
+    "    os._exit(0)\n"
+    "time.sleep(0.3)\n"
+    "os._exit(0)\n"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+@pytest.mark.parametrize("start", ["direct", "forkserver"])
+def test_a_worker_whose_run_died_before_its_initializer_exits(tmp_path: Path,
+                                                             start: str) -> None:
+    started, survived = tmp_path / "started", tmp_path / "survived"
+    subprocess.run([sys.executable, "-c", ORPHAN, str(started), str(survived), start],
+                   check=True, timeout=60)
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker = int(started.read_text())
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
+    assert not survived.exists(), "the orphaned worker went on working"

@@ -8,6 +8,7 @@ a Dask client fits the same seam (``DaskExecutor``) without touching the models.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -34,11 +35,16 @@ class SerialExecutor:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
+def die_with_parent(run_pid: int | None = None, direct_child: bool = True) -> None:
     """Pool initializer: on Linux, the kernel kills this worker when its parent dies.
 
     A cron run killed by SIGKILL (OOM killer, a timeout wrapper) cannot shut its pool
     down; without this its workers would sleep on their queue forever.
+
+    The death signal only covers a parent that dies *after* ``prctl``: a run killed while
+    its workers were still starting (seen under load) leaves them reparented, so the
+    worker then checks that the run (``run_pid``) is still its parent — or, for workers
+    started by a fork server (``direct_child`` False), still alive — and exits if not.
     """
     if sys.platform.startswith("linux"):
         try:
@@ -46,6 +52,19 @@ def die_with_parent() -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):  # pragma: no cover - exotic libc
             pass
+    if run_pid is None or not sys.platform.startswith("linux"):
+        return
+    if (os.getppid() != run_pid) if direct_child else _gone(run_pid):
+        os._exit(1)
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie waiting to be reaped counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+            return "\nState:\tZ" in f.read()
+    except FileNotFoundError:
+        return True
 
 
 class LocalProcessExecutor:
@@ -60,7 +79,10 @@ class LocalProcessExecutor:
             yield from SerialExecutor().map(fn, items)
             return
         it = iter(items)
-        with ProcessPoolExecutor(self.workers, initializer=die_with_parent) as pool:
+        ctx = multiprocessing.get_context()
+        direct = ctx.get_start_method() != "forkserver"  # fork and spawn: children of this run
+        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=die_with_parent,
+                                 initargs=(os.getpid(), direct)) as pool:
             pending = {pool.submit(fn, x) for _, x in zip(range(2 * self.workers), it,
                                                           strict=False)}
             while pending:
