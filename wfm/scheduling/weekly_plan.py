@@ -243,23 +243,12 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     rows = row_matrix(ip)
     simplex = ip.n_vars <= LP_SIMPLEX_MAX_VARS
     lp_share = LP_SIMPLEX_SHARE if simplex else LP_PDLP_SHARE
-    lp_limit = max(lp_share * params.time_limit_s, LP_MIN_S)
-    lp_sol = solve_lp(ip, time_limit_s=lp_limit, simplex=simplex)
-    for _ in range(LP_CUT_ROUNDS):
-        # Day-split rows the LP optimum breaks: valid, so the LP with them is a bound
-        # too, and a tighter one; stop when the LP has taken more than its share.
-        if (time.perf_counter() - clock > LP_CUT_SHARE * params.time_limit_s
-                or not layout.add_day_split_rows(ip, lp_sol.values)):
-            break
-        lp_sol = solve_lp(ip, time_limit_s=lp_limit, simplex=simplex)
+    lp_sol = solve_lp(ip, time_limit_s=max(lp_share * params.time_limit_s, LP_MIN_S),
+                      simplex=simplex)
     _monotone_prefixes(lp_sol.values, layout, ip)
     lp = lp_sol.bound
-    # Rounding keeps the rows of the model without the day-split rows (a rounded plan
-    # often breaks one; the search below repairs that rather than start without a plan).
     values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
                            group_queues=group_queues, required=required)
-    rows = row_matrix(ip)
-
     def separate(vals: np.ndarray) -> int:
         return layout.add_day_split_rows(ip, vals)
 
@@ -298,8 +287,6 @@ LP_MIN_S = 10.0  # at least this for the LP (simplex or PDLP), whatever the shar
 LP_PDLP_SHARE = 0.5
 # Measured: GLOP takes ~2 s at 5k variables, over 120 s at 32k-45k (multi-skill weeks).
 LP_SIMPLEX_MAX_VARS = 25_000
-LP_CUT_ROUNDS = 2  # LP re-solves with the day-split rows its optimum breaks
-LP_CUT_SHARE = 0.2  # of the time limit: no LP re-solve once stage (a) has used this much
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
