@@ -290,7 +290,8 @@ LP_SIMPLEX_MAX_VARS = 25_000
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
-LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
+LNS_PASSES = 8  # sweeps over the seven days at most (deterministic with one worker)
+LNS_CALLS_PER_DAY = 4  # the LNS budget is split into this many calls per day
 ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -572,7 +573,7 @@ def _improve_by_day(ip: IntegerProgram, rows: Rows, values: np.ndarray, var_day:
     and a plan that breaks fewer rows is an improvement whatever its objective."""
     cost = np.asarray(ip.cost, dtype=np.int64)
     deadline = time.perf_counter() + budget_s
-    per_call = max(0.5, budget_s / (2 * 7))
+    per_call = max(0.5, budget_s / (LNS_CALLS_PER_DAY * 7))
     spent = 0.0
     for _ in range(LNS_PASSES):
         if separate is not None and separate(values):
