@@ -215,7 +215,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     common monotone rule, keep every ordering row of the implicit-break model and give a
     first integer plan; CP-SAT then re-solves one day at a time with the rest fixed
     (large-neighbourhood search, the days being nearly independent) and finally the whole
-    week, hinted with the best plan, for what time is left.
+    week, hinted with the best plan, for what time is left. Before each step the plan in
+    hand is checked against every group's day-split rows (valid rows on its shifts per
+    length and day, :mod:`wfm.scheduling.day_split_cuts`); those it breaks join the model,
+    so the plan ends up splittable into members' weeks of one shift a day.
 
     Parameters
     ----------
