@@ -460,10 +460,19 @@ def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray,
                 continue
             left = wv[g].copy()
             for q in qs:
-                take = np.clip(np.minimum(deficit[q], left), 0, None)
-                h[cov.alloc[(g, q)]] = take
-                left -= take
-                deficit[q] -= take
+                h[cov.alloc[(g, q)]] = 0
+            # First the LP's own split (where it sent this group's agents), then the
+            # deficits left, so a chat+voice group does not fill chat (which other groups
+            # cover) before voice just because chat comes first.
+            for guide in (True, False):
+                for q in qs:
+                    cap = np.minimum(deficit[q], left)
+                    if guide:
+                        cap = np.minimum(cap, np.floor(lp_values[cov.alloc[(g, q)]] + 0.5))
+                    take = np.clip(cap, 0, None).astype(np.int64)
+                    h[cov.alloc[(g, q)]] += take
+                    left -= take
+                    deficit[q] -= take
             h[cov.alloc[(g, qs[0])]] += left
             deficit[qs[0]] -= left
         h[cov.under.ravel()] = np.maximum(deficit, 0).ravel()
