@@ -246,3 +246,34 @@ def test_day_split_rows_plan_shifts_members_can_take_on_different_days() -> None
     assert res.summary["shifts_extra"] == 0 and res.summary["shifts_missed"] == 0
     assert res.summary["lp_bound"] <= 56.0 + 1e-6
     assert res.summary["under_agent_hours"] == pytest.approx(2.0)
+
+
+def test_rounded_first_plan_follows_the_lps_split_of_multi_skill_groups(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Monday 08-12: one agent on voice, one on chat; Tuesday 08-12: one on email. A serves
+    # chat and voice, B chat and email, C email. The only full cover puts A on voice and B
+    # on chat; filling each group's queues in their (alphabetical) order sent A to chat and
+    # left voice 4 agent-hours short in stage (a)'s first plan. The first plan (the search's
+    # hint) now costs what the LP costs: 12 paid hours, nothing short.
+    from wfm.scheduling import weekly_plan
+
+    seen: dict[str, float] = {}
+    real = weekly_plan._search
+
+    def spy(ip, rows, hint, *args, **kw):  # type: ignore[no-untyped-def]
+        seen["hint"] = float(np.dot(ip.cost, hint))
+        seen["lp"] = kw["lp_bound"]
+        return real(ip, rows, hint, *args, **kw)
+
+    monkeypatch.setattr(weekly_plan, "_search", spy)
+    req = requirements_frame(MONDAY, "UTC", per_day={
+        ("voice_fr", 0): [("08:00", "12:00", 1)], ("chat_fr", 0): [("08:00", "12:00", 1)],
+        ("email_fr", 1): [("08:00", "12:00", 1)]}, minutes=60)
+    rules = hourly_rules(cost_per_paid_hour=1.0, understaffing_weight=10.0,
+                         overstaffing_weight=0.0)
+    agents = [agent("A", skills={"chat_fr": 1, "voice_fr": 1}, max_days_week=1),
+              agent("B", skills={"chat_fr": 1, "email_fr": 1}, max_days_week=1),
+              agent("C", skills={"email_fr": 1}, max_days_week=1)]
+    res = solve(req, agents, rules, allow_understaffing=True)
+    assert res.summary["objective"] == pytest.approx(12.0)
+    assert seen["hint"] == pytest.approx(seen["lp"])
