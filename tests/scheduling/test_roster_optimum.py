@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,17 +211,30 @@ def test_contract_granularity_cut_plans_a_splittable_week() -> None:
     # costs more (four shifts leave 4 agent-hours short: 20 + 40; six cost 24 h or more).
     # The cut days + 6 h shifts >= 3 per agent makes stage (a) plan exactly that.
     windows = {("voice_fr", d): [("08:00", "12:00", 1)] for d in range(5)}
+    res = _two_agents_4h_or_6h(windows, hours=(10, 12), days=(2, 3))
+    _assert_planned_and_rostered(res, 22.0)
+    assert res.summary["under_agent_hours"] == 0
+
+
+def _two_agents_4h_or_6h(windows: dict[tuple[str, int], list[tuple[str, str, int]]], *,
+                         hours: tuple[int, int], days: tuple[int, int]) -> Any:
+    """Two agents of 4 h or 6 h shifts within ``hours`` on ``days``; 1 per paid hour,
+    10 per agent-hour short."""
     req = requirements_frame(MONDAY, "UTC", per_day=windows, minutes=60)
     rules = hourly_rules(shift_lengths_h=(4.0, 6.0), cost_per_paid_hour=1.0,
                          understaffing_weight=10.0, overstaffing_weight=0.0)
-    agents = [agent(f"A{k}", min_hours_week=10, max_hours_week=12, min_days_week=2,
-                    max_days_week=3, shift_lengths_h=(4.0, 6.0)) for k in range(2)]
-    res = solve(req, agents, rules, allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(22.0)
-    assert res.summary["plan_objective"] == pytest.approx(22.0)
+    agents = [agent(f"A{k}", min_hours_week=hours[0], max_hours_week=hours[1],
+                    min_days_week=days[0], max_days_week=days[1], shift_lengths_h=(4.0, 6.0))
+              for k in range(2)]
+    return solve(req, agents, rules, allow_understaffing=True)
+
+
+def _assert_planned_and_rostered(res: Any, optimum: float) -> None:
+    """Stage (a) plans the optimum and stage (b) staffs exactly that plan."""
+    assert res.summary["objective"] == pytest.approx(optimum)
+    assert res.summary["plan_objective"] == pytest.approx(optimum)
     assert res.summary["shifts_extra"] == 0 and res.summary["shifts_missed"] == 0
-    assert res.summary["lp_bound"] <= 22.0 + 1e-6
-    assert res.summary["under_agent_hours"] == 0
+    assert res.summary["lp_bound"] <= optimum + 1e-6
 
 
 def test_day_split_rows_plan_shifts_members_can_take_on_different_days() -> None:
@@ -235,16 +249,8 @@ def test_day_split_rows_plan_shifts_members_can_take_on_different_days() -> None
     # on 4+4+4+6 leave 4 agent-hours: 76; missing Monday or Tuesday costs 6 or more).
     windows = {("voice_fr", d): [("08:00", "14:00", 2)] for d in (0, 1)}
     windows |= {("voice_fr", d): [("08:00", "12:00", 1)] for d in (2, 3, 4)}
-    req = requirements_frame(MONDAY, "UTC", per_day=windows, minutes=60)
-    rules = hourly_rules(shift_lengths_h=(4.0, 6.0), cost_per_paid_hour=1.0,
-                         understaffing_weight=10.0, overstaffing_weight=0.0)
-    agents = [agent(f"A{k}", min_hours_week=18, max_hours_week=18, min_days_week=3,
-                    max_days_week=4, shift_lengths_h=(4.0, 6.0)) for k in range(2)]
-    res = solve(req, agents, rules, allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(56.0)
-    assert res.summary["plan_objective"] == pytest.approx(56.0)
-    assert res.summary["shifts_extra"] == 0 and res.summary["shifts_missed"] == 0
-    assert res.summary["lp_bound"] <= 56.0 + 1e-6
+    res = _two_agents_4h_or_6h(windows, hours=(18, 18), days=(3, 4))
+    _assert_planned_and_rostered(res, 56.0)
     assert res.summary["under_agent_hours"] == pytest.approx(2.0)
 
 
