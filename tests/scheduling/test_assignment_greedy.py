@@ -79,3 +79,34 @@ def test_minimums_come_from_the_plan_before_anyone_is_topped_up() -> None:
     worked = got[got >= 0]
     assert np.array_equal(np.bincount(worked, minlength=cat.n_shifts), plan)
     assert ((got >= 0).sum(axis=1) == 2).all()
+
+
+def test_missing_a_shift_gives_up_only_the_groups_own_excess() -> None:
+    # A voice+chat group planned all on voice 08-12 Monday, voice exactly covered, chat in
+    # excess (from other groups): missing the shift leaves voice 4 agent-hours short. Only
+    # when the group itself works chat there can it give that excess up.
+    from wfm.scheduling.assignment import ShiftMargins
+
+    rules = hourly_rules()
+    cat, _, _ = _setup([agent("A")], rules)
+    i = int(np.flatnonzero((cat.day == 0) & (cat.start_min == 480))[0])
+    n_t = cat.grid.n_slots
+    under = np.zeros((2, n_t), dtype=np.int64)
+    over = np.zeros((2, n_t), dtype=np.int64)
+    over[1, 8:12] = 3  # chat
+    alloc = np.zeros((2, n_t), dtype=np.int64)
+    alloc[0, 8:12] = 1  # the group's agent on voice
+
+    def margins(group_alloc: np.ndarray | None) -> ShiftMargins:
+        return ShiftMargins(cat, under, over, (0, 1), np.array([10.0, 10.0]),
+                            np.array([0.0, 0.0]), 1.0, alloc=group_alloc)
+
+    on_voice = margins(alloc).of(i)
+    assert on_voice.miss_cap == 0
+    assert on_voice.miss_b == on_voice.miss_a == (10 * 4 - 4) * 100  # 40 short, 4 paid
+    with_chat = alloc.copy()
+    with_chat[1, 8:12] = 2
+    on_chat = margins(with_chat).of(i)
+    assert on_chat.miss_cap == 2
+    assert on_chat.miss_a == -4 * 100  # only the paid hours saved
+    assert margins(None).of(i).miss_cap == 3  # without the allocation: every excess counts

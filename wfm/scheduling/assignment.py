@@ -76,6 +76,10 @@ class ShiftMargins:
     under_weights: np.ndarray  # per queue (all queues)
     over_weights: np.ndarray  # per queue (all queues)
     cost_per_paid_hour: float
+    # The group's own agents per queue and slot in the plan (n_queues, n_slots). A missed
+    # shift only gives up excess on a queue the group itself works in that slot: where the
+    # group is all on voice, excess on chat (from other groups) does not replace it.
+    alloc: np.ndarray | None = None
 
     def of(self, i: int) -> ShiftValue:
         cat = self.catalog
@@ -98,12 +102,14 @@ class ShiftMargins:
         ow_min = float(ow.min())
         useful = (under > 0).any(axis=0)
         gain = np.where(under > 0, w, 0.0).max(axis=0) if hi > lo else np.zeros(0)
-        spare = (over > 0).any(axis=0) & ~useful
-        saved = np.where(over > 0, ow[:, None], 0.0).max(axis=0) if hi > lo else np.zeros(0)
+        released = np.minimum(over, self.alloc[q, lo:hi]) if self.alloc is not None else over
+        spare = (released > 0).any(axis=0) & ~useful
+        saved = (np.where(released > 0, ow[:, None], 0.0).max(axis=0) if hi > lo
+                 else np.zeros(0))
         extra_a = float(np.where(useful, -gain, ow_min).sum())
         miss_a = float(np.where(spare, -saved, w_max).sum())
         extra_cap = int(under.max(axis=0)[useful].min()) if useful.any() else 0
-        miss_cap = int(over.max(axis=0)[spare].min()) if spare.any() else 0
+        miss_cap = int(released.max(axis=0)[spare].min()) if spare.any() else 0
         return ShiftValue(
             miss_cap, round((miss_a * slot_h - paid) * SCALE),
             extra_cap, round((extra_a * slot_h + paid) * SCALE) + 1,

@@ -217,7 +217,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
         margins = ShiftMargins(catalog, plan.under, plan.over,
                                tuple(qidx[q] for q in group.queues), queue_weights,
-                               over_weights, rules.cost_per_paid_hour)
+                               over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
         res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
                            float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
                            margins=margins)

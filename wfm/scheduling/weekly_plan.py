@@ -18,8 +18,8 @@ in optimal shift scheduling. Management Science, 36(11), 1339-1351.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
@@ -34,6 +34,7 @@ from wfm.scheduling.coverage_model import (
     allocation_values,
     objective_parts,
 )
+from wfm.scheduling.day_split_cuts import DaySplit, day_split
 from wfm.scheduling.eligibility import AgentGroup
 from wfm.scheduling.linear_model import (
     IntegerProgram,
@@ -146,6 +147,27 @@ def day_segments(catalog: ShiftCatalog) -> list[tuple[int, int]]:
     return [(int(first[d]), int(first[d + 1])) for d in range(7)]
 
 
+@dataclass(frozen=True)
+class _GroupDays:
+    """A group's shifts per length and day as linear expressions of the prefix counts
+    (``exprs[k][d]``: length ``k`` of ``split``, day ``d``), for the day-split rows."""
+
+    split: DaySplit
+    exprs: list[list[tuple[list[int], list[int]]]]
+
+    def counts(self, values: np.ndarray) -> np.ndarray:
+        return np.array([[float(np.dot(values[idx], coef)) if idx else 0.0
+                          for idx, coef in row] for row in self.exprs])
+
+    def add_row(self, ip: IntegerProgram, w: np.ndarray, beta: int) -> None:
+        idx = [i for k, row in enumerate(self.exprs) for d, (ii, _) in enumerate(row)
+               if w[k, d] for i in ii]
+        coef = [int(w[k, d]) * c for k, row in enumerate(self.exprs)
+                for d, (_, cc) in enumerate(row) if w[k, d] for c in cc]
+        if idx:
+            ip.add_row(idx, coef, beta)
+
+
 @dataclass
 class _Layout:
     """Where the variables of stage (a) sit: prefix counts per (group, length) over the
@@ -155,6 +177,18 @@ class _Layout:
     seg_first: np.ndarray  # True at the first slot of each segment
     slot_parts: list[tuple[np.ndarray, np.ndarray]]
     n_prefix_parts: int = 0  # the first parts are prefix counts (shifts and breaks)
+    group_days: list[_GroupDays] = field(default_factory=list)
+
+    def add_day_split_rows(self, ip: IntegerProgram, values: np.ndarray) -> int:
+        """Separate ``values`` against every group's day-split rows (valid, see
+        day_split_cuts); add the violated rows found to ``ip`` and return how many."""
+        added = 0
+        for gd in self.group_days:
+            cut = gd.split.separate(gd.counts(values))
+            if cut is not None:
+                gd.add_row(ip, *cut)
+                added += 1
+        return added
 
     def var_slots(self, n_vars: int) -> np.ndarray:
         out = np.full(n_vars, -1, dtype=np.int64)
@@ -181,7 +215,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     common monotone rule, keep every ordering row of the implicit-break model and give a
     first integer plan; CP-SAT then re-solves one day at a time with the rest fixed
     (large-neighbourhood search, the days being nearly independent) and finally the whole
-    week, hinted with the best plan, for what time is left.
+    week, hinted with the best plan, for what time is left. Before each step the plan in
+    hand is checked against every group's day-split rows (valid rows on its shifts per
+    length and day, :mod:`wfm.scheduling.day_split_cuts`); those it breaks join the model,
+    so the plan ends up splittable into members' weeks of one shift a day.
 
     Parameters
     ----------
@@ -215,13 +252,17 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     lp = lp_sol.bound
     values = _rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
                            group_queues=group_queues, required=required)
+    def separate(vals: np.ndarray) -> int:
+        return layout.add_day_split_rows(ip, vals)
+
     days = np.asarray(grid.day_first_slot)
     var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
     shares = ((1.0,) if sum(len(grp.members) for grp in groups) <= WHOLE_WEEK_MAX_AGENTS
               else (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE))
     values, cp_status, cp_bound, cp_time = _search(ip, rows, values, var_day, params=params,
                                                    started=clock, shares=shares, lp_bound=lp,
-                                                   lp_values=lp_sol.values)
+                                                   lp_values=lp_sol.values,
+                                                   separate=separate)
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     work_values = _work_values(values, work, len(groups), n_t)
     for (g, li), _ in layout.prefix.items():
@@ -252,7 +293,8 @@ LP_SIMPLEX_MAX_VARS = 25_000
 FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
 LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
-LNS_PASSES = 4  # sweeps over the seven days at most (deterministic with one worker)
+LNS_PASSES = 8  # sweeps over the seven days at most (deterministic with one worker)
+LNS_CALLS_PER_DAY = 4  # the LNS budget is split into this many calls per day
 ROUNDING_OFFSETS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -294,7 +336,8 @@ def _build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequenc
                 ip.cost[int(p[-1])] += paid_cost[li]
             layout.prefix[(g, li)] = p_full
         work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
-        _add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments)
+        _add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments,
+                          group_days=layout.group_days)
     return layout, work
 
 
@@ -417,10 +460,19 @@ def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray,
                 continue
             left = wv[g].copy()
             for q in qs:
-                take = np.clip(np.minimum(deficit[q], left), 0, None)
-                h[cov.alloc[(g, q)]] = take
-                left -= take
-                deficit[q] -= take
+                h[cov.alloc[(g, q)]] = 0
+            # First the LP's own split (where it sent this group's agents), then the
+            # deficits left, so a chat+voice group does not fill chat (which other groups
+            # cover) before voice just because chat comes first.
+            for guide in (True, False):
+                for q in qs:
+                    cap = np.minimum(deficit[q], left)
+                    if guide:
+                        cap = np.minimum(cap, np.floor(lp_values[cov.alloc[(g, q)]] + 0.5))
+                    take = np.clip(cap, 0, None).astype(np.int64)
+                    h[cov.alloc[(g, q)]] += take
+                    left -= take
+                    deficit[q] -= take
             h[cov.alloc[(g, qs[0])]] += left
             deficit[qs[0]] -= left
         h[cov.under.ravel()] = np.maximum(deficit, 0).ravel()
@@ -433,14 +485,24 @@ def _rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray,
     return None if best is None else best[1]
 
 
-def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
-            hint: np.ndarray | None, var_day: np.ndarray, *, params: SolverParams,
-            started: float, shares: Sequence[float], lp_bound: float,
-            lp_values: np.ndarray,
+Rows = tuple[sparse.csr_matrix, np.ndarray, np.ndarray]
+Separate = Callable[[np.ndarray], int]
+CUT_ROUNDS = 3  # whole-week re-solves after the last step when it left violated day-split rows
+
+
+def _search(ip: IntegerProgram, rows: Rows, hint: np.ndarray | None, var_day: np.ndarray, *,
+            params: SolverParams, started: float, shares: Sequence[float], lp_bound: float,
+            lp_values: np.ndarray, separate: Separate | None = None,
             ) -> tuple[np.ndarray, str, float, float]:
     """Values, status, CP-SAT bound and solver seconds of the integer search: the whole
     week hinted, then (with three ``shares`` of the time limit) day by day, then the whole
     week again; a step that proves optimality ends the search.
+
+    ``separate`` (the day-split rows, see day_split_cuts) is called on the plan in hand
+    before and after each step and adds the valid rows it violates to ``ip``: a plan that
+    breaks them is kept only until a step finds one that does not (plans are compared on
+    their violation first, then their objective). After the last step, the whole week is
+    re-solved while that adds rows and time is left (at most ``CUT_ROUNDS`` times).
 
     With one worker every step gets a fixed share of the time limit (deterministic
     limits, reproducible runs); with more, the wall-clock time left after the LP.
@@ -467,21 +529,47 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
             return sol.values, "FEASIBLE", sol.bound, sol.wall_time_s
         return sol.values, sol.status, sol.bound, sol.wall_time_s
     cost = np.asarray(ip.cost, dtype=np.int64)
+
+    def cut(vals: np.ndarray) -> bool:
+        nonlocal rows
+        if separate is None or not separate(vals):
+            return False
+        rows = row_matrix(ip)
+        return True
+
+    def key(vals: np.ndarray) -> tuple[float, float]:
+        return violation(ip, vals, rows), float(np.dot(cost, vals))
+
     values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
-    for k, share in enumerate(shares):
+    cut(values)
+    steps = list(enumerate(shares))
+    extra = 0
+    while steps:
+        k, share = steps.pop(0)
         if k == 1:  # the middle step: day by day
-            values, seconds = _improve_by_day(ip, rows, values, var_day, params=params,
-                                              budget_s=budget(share))
+            values, seconds, rows = _improve_by_day(ip, rows, values, var_day, params=params,
+                                                    budget_s=budget(share), separate=separate)
             spent += seconds
+            cut(values)
             continue
-        try:  # the plan in hand is feasible: a slice that finds nothing keeps it
+        try:  # the plan in hand is kept when a slice finds nothing
             sol = solve_integer(ip, with_limit(budget(share)), values, lower_bound=lp_bound)
         except SolverError:
             continue
         spent += sol.wall_time_s
         bound = max(bound, sol.bound)
-        if sol.objective <= float(np.dot(cost, values)):
+        if key(sol.values) <= key(values):
             values, status = sol.values, sol.status
+        if cut(values):
+            # The step's optimum was of a model without these rows: not the end yet.
+            last = not steps
+            time_left = (params.workers == 1 and sol.status == "OPTIMAL") or (
+                params.workers > 1
+                and params.time_limit_s - (time.perf_counter() - started) > 1.0)
+            if last and extra < CUT_ROUNDS and time_left:
+                extra += 1
+                steps.append((k, share))
+            continue
         if sol.status == "OPTIMAL" or (
                 params.relative_gap > 0
                 and relative_gap(float(np.dot(cost, values)), lp_bound) <= params.relative_gap):
@@ -489,37 +577,44 @@ def _search(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.nd
     return values, status, bound, spent
 
 
-def _improve_by_day(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
-                    values: np.ndarray, var_day: np.ndarray, *, params: SolverParams,
-                    budget_s: float) -> tuple[np.ndarray, float]:
-    """Re-solve one day at a time, the rest fixed, while it improves and time is left."""
+def _improve_by_day(ip: IntegerProgram, rows: Rows, values: np.ndarray, var_day: np.ndarray,
+                    *, params: SolverParams, budget_s: float,
+                    separate: Separate | None = None) -> tuple[np.ndarray, float, Rows]:
+    """Re-solve one day at a time, the rest fixed, while it improves and time is left;
+    each pass starts by separating the day-split rows on the plan in hand (``separate``),
+    and a plan that breaks fewer rows is an improvement whatever its objective."""
     cost = np.asarray(ip.cost, dtype=np.int64)
-    current = float(np.dot(cost, values))
     deadline = time.perf_counter() + budget_s
-    per_call = max(0.5, budget_s / (2 * 7))
+    per_call = max(0.5, budget_s / (LNS_CALLS_PER_DAY * 7))
     spent = 0.0
     for _ in range(LNS_PASSES):
+        if separate is not None and separate(values):
+            rows = row_matrix(ip)
+        current = (violation(ip, values, rows), float(np.dot(cost, values)))
         improved = False
         for d in range(7):
             left = deadline - time.perf_counter()
             if params.workers > 1 and left < 0.5:
-                return values, spent
+                return values, spent, rows
             sub = replace(params, time_limit_s=min(per_call, max(left, 0.5)))
             try:
                 sol = solve_integer(ip, sub, values, free=var_day == d, rows=rows)
             except SolverError:  # no solution in a short slice: keep the plan, go on
                 continue
             spent += sol.wall_time_s
-            if sol.objective < current - 0.5:
-                values, current, improved = sol.values, sol.objective, True
+            new = (violation(ip, sol.values, rows), sol.objective)
+            if new[0] < current[0] - 1e-9 or (new[0] <= current[0] + 1e-9
+                                               and new[1] < current[1] - 0.5):
+                values, current, improved = sol.values, new, True
         if not improved:
             break
-    return values, spent
+    return values, spent, rows
 
 
 def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: ShiftCatalog,
                       prefix: dict[tuple[int, int], np.ndarray], *,
-                      segments: Sequence[tuple[int, int]]) -> None:
+                      segments: Sequence[tuple[int, int]],
+                      group_days: list[_GroupDays]) -> None:
     """Per-day availability and weekly contract totals of a group."""
     first = catalog.grid.day_first_slot
     mine = [(li, p) for (gg, li), p in prefix.items() if gg == g]
@@ -544,12 +639,53 @@ def _add_group_totals(ip: IntegerProgram, g: int, grp: AgentGroup, catalog: Shif
         ip.add_row(idx, coef, upper=int(grp.day_cap[d]))
         days.append((idx, coef))
     _add_day_subsets(ip, grp, days)
+    gd = _group_days(grp, catalog, prefix, g, seg_of)
+    if gd is not None:
+        group_days.append(gd)
     totals = [int(p[b - 1]) for _, p in mine for _, b in segments if p[b - 1] >= 0]
     paid_min = [round(catalog.lengths[li].paid_h * 60) for li, p in mine for _, b in segments
                 if p[b - 1] >= 0]
     ip.add_row(totals, paid_min, round(grp.min_paid_h * 60), round(grp.max_paid_h * 60))
     ip.add_row(totals, 1, grp.min_shifts, grp.max_shifts)
     _add_contract_cuts(ip, grp, catalog, mine, segments)
+
+
+def _group_days(grp: AgentGroup, catalog: ShiftCatalog,
+                prefix: dict[tuple[int, int], np.ndarray], g: int,
+                seg_of: np.ndarray) -> _GroupDays | None:
+    """The group's shifts per length and day, and its members' weeks (day_split_cuts)."""
+    if (grp.member_days is None or grp.member_min_days is None or grp.member_max_days is None
+            or grp.member_min_paid_min is None or grp.member_max_paid_min is None):
+        return None
+    # Every length and day some member may work, planned or pruned, so the rows hold for
+    # any roster (a pruned length or day is 0 in the plan).
+    open_ = grp.shift_cap > 0
+    lengths = sorted({int(li) for li in np.unique(catalog.length[open_])})
+    allowed = np.array([[bool((open_ & (catalog.length == li) & (catalog.day == d)).any())
+                         for d in range(7)] for li in lengths], dtype=bool).reshape(-1, 7)
+    split = day_split(allowed, [round(catalog.lengths[li].paid_h * 60) for li in lengths],
+                      grp.member_days, min_days=grp.member_min_days,
+                      max_days=np.minimum(grp.member_max_days, grp.member_days.sum(axis=1)),
+                      min_paid=grp.member_min_paid_min, max_paid=grp.member_max_paid_min)
+    if split is None:
+        return None
+    first = catalog.grid.day_first_slot
+    exprs: list[list[tuple[list[int], list[int]]]] = []
+    for li in lengths:
+        row: list[tuple[list[int], list[int]]] = []
+        p = prefix.get((g, li))
+        for d in range(7):
+            a, b = first[d], first[d + 1]
+            if p is None or p[b - 1] < 0:
+                row.append(([], []))
+                continue
+            idx, coef = [int(p[b - 1])], [1]
+            if a > 0 and p[a - 1] >= 0 and seg_of[a - 1] == seg_of[b - 1]:
+                idx.append(int(p[a - 1]))
+                coef.append(-1)
+            row.append((idx, coef))
+        exprs.append(row)
+    return _GroupDays(split, exprs)
 
 
 def _add_contract_cuts(ip: IntegerProgram, grp: AgentGroup, catalog: ShiftCatalog,
