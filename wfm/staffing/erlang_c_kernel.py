@@ -34,7 +34,9 @@ the counting sort leaves little spread of step counts inside a block."""
 
 
 # Positional parameters: numba's compiled signatures take no keyword-only arguments.
-@njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[untyped-decorator]
+# fastmath "contract" only fuses a * b + c into one FMA (one rounding instead of two: no
+# less exact), which the recursion and the target tests are made of; ~8 % faster.
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # type: ignore[untyped-decorator]
 def _kernel(  # noqa: PLR0917
         load: FloatArray, aht_s: FloatArray, first_exp: FloatArray, step_exp: FloatArray,
         sl_slack: float, max_asa_s: float, max_occupancy: float, max_load: float,
