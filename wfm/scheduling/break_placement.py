@@ -88,8 +88,7 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
     breaks: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     statuses: list[str] = []
     wall = 0.0
-    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
-    over_cost = [round(rules.over_weight(q) * SCALE) for q in queue_names]
+    under_cost, over_cost = rules.scaled_weights(queue_names, SCALE)
     day_params = params.scaled(1 / 7)
     for d in range(7):
         todays = [(int(a), int(shift_of[a, d])) for a in np.flatnonzero(shift_of[:, d] >= 0)]

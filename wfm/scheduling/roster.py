@@ -210,8 +210,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     total = sum(len(g.members) for g in groups)
     b_share = _share(params, "b", t_a - t0)
     qidx = {q: i for i, q in enumerate(week.queues)}
-    queue_weights = np.array([rules.under_weight(q) for q in week.queues])
-    over_weights = np.array([rules.over_weight(q) for q in week.queues])
+    queue_weights, over_weights = map(np.array, rules.weights(week.queues))
     for g, group in enumerate(groups):
         share = b_share * len(group.members) / total
         weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
@@ -343,9 +342,8 @@ def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # n
     over = np.maximum(counts - required, 0)
     worked = shift_of[shift_of >= 0]
     paid_h = float(catalog.paid_h[worked].sum())
-    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queues],
-                            [rules.over_weight(q) for q in queues], rules.cost_per_paid_hour,
-                            slot_h)
+    parts = objective_parts(under, over, paid_h, *rules.weights(queues),
+                            rules.cost_per_paid_hour, slot_h)
     objective = parts["objective"]
     step_h = (pd.to_datetime(coverage["interval_start"], utc=True, format="ISO8601")
               .diff().dt.total_seconds().dropna())

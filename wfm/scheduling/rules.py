@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wfm.errors import ConfigError
@@ -103,6 +103,15 @@ class ShiftRules:
 
     def over_weight(self, queue: str) -> float:
         return float(self.queue_overstaffing_weight.get(queue, self.overstaffing_weight))
+
+    def weights(self, queues: Sequence[str]) -> tuple[list[float], list[float]]:
+        """Under- and over-staffing weights of ``queues``, in their order."""
+        return [self.under_weight(q) for q in queues], [self.over_weight(q) for q in queues]
+
+    def scaled_weights(self, queues: Sequence[str], scale: int) -> tuple[list[int], list[int]]:
+        """The same weights as integers (CP-SAT objectives), ``round(weight * scale)``."""
+        under, over = self.weights(queues)
+        return [round(w * scale) for w in under], [round(w * scale) for w in over]
 
     def breaks_for(self, length_h: float) -> tuple[BreakRule, ...]:
         """The rules that apply to a shift of ``length_h`` hours, in time order."""

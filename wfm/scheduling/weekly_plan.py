@@ -235,8 +235,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     layout, work = _build_shift_rows(
         ip, catalog, groups, group_queues=group_queues, required=required, rules=rules,
         prune=prune)
-    under_cost = [round(rules.under_weight(q) * SCALE) for q in queue_names]
-    over_cost = [round(rules.over_weight(q) * SCALE) for q in queue_names]
+    under_cost, over_cost = rules.scaled_weights(queue_names, SCALE)
     cov = add_coverage(ip, work, group_queues, [len(grp.members) for grp in groups], required,
                        under_cost, over_cost)
     layout.n_prefix_parts = len(layout.slot_parts)
@@ -275,8 +274,7 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     net = required - alloc.sum(axis=0)
     under, over = np.maximum(net, 0), np.maximum(-net, 0)
     paid_h = float((shifts * catalog.paid_h).sum())
-    parts = objective_parts(under, over, paid_h, [rules.under_weight(q) for q in queue_names],
-                            [rules.over_weight(q) for q in queue_names],
+    parts = objective_parts(under, over, paid_h, *rules.weights(queue_names),
                             rules.cost_per_paid_hour, slot_h)
     to_hours = slot_h / SCALE
     return WeeklyPlan(cp_status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
