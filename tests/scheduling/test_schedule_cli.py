@@ -83,6 +83,20 @@ def test_week_defaults_to_the_first_monday(project: Path) -> None:
     assert quiet.stderr == ""
 
 
+def test_unreadable_timestamp_names_its_line_when_the_week_is_not_given(
+        project: Path) -> None:
+    req, agents = _project(project)
+    lines = req.read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(lines[5].split(",")[2], "16/11/2026 01:15", 1)
+    req.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"wfm: error: {req}: line 6, column interval_start: cannot read timestamp "
+        "'16/11/2026 01:15'; accepted: ISO 8601 with an offset")
+    assert not (project / "schedules").exists()
+
+
 def test_infeasible_peak_is_one_line_and_writes_nothing(project: Path) -> None:
     req, agents = _project(project, peak=3)
     result = _run("--requirements", str(req), "--agents", str(agents))

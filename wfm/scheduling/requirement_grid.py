@@ -136,11 +136,10 @@ def first_monday(requirements: pd.DataFrame, tz: ZoneInfo, source: str) -> date:
     reach, else their first day. ``source`` names the file in errors."""
     if "interval_start" not in requirements.columns:
         raise InputDataError(f"{source}: missing column interval_start")
-    starts = pd.to_datetime(requirements["interval_start"], utc=True, format="ISO8601",
-                            errors="coerce").dropna()
+    starts = parse_timestamps(requirements["interval_start"], source, "interval_start")
     if starts.empty:
-        raise InputDataError(f"{source}: no readable interval_start; accepted: ISO 8601 with "
-                             "an offset")
+        raise InputDataError(f"{source}: no requirement rows; accepted: the requirements "
+                             "frame `wfm staff` writes")
     first = starts.min().tz_convert(tz)
     day = first.date()
     if first.time() != pd.Timestamp(0).time() or day.weekday():
