@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.io.health import FINDING_COLUMNS, health_findings, is_open
+from wfm.io.health import FINDING_COLUMNS, HealthCalendar, health_findings, is_open
 
 TZ = "Europe/Paris"
 WEEKDAYS_8_18 = ((time(8), time(18)),) * 5 + (None, None)
@@ -28,8 +28,8 @@ def series(days: int = 70, queue: str = "q", channel: str = "voice", start: str 
 
 
 def findings(frame: pd.DataFrame, **kw) -> pd.DataFrame:
-    return health_findings(frame, interval_minutes=15, tz=TZ,
-                           opening_hours=kw.pop("opening_hours", WEEKDAYS_8_18), **kw)
+    calendar = HealthCalendar(opening_hours=kw.pop("opening_hours", WEEKDAYS_8_18), **kw)
+    return health_findings(frame, interval_minutes=15, tz=TZ, calendar=calendar)
 
 
 def by_check(f: pd.DataFrame) -> dict[str, pd.Series]:

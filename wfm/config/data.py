@@ -53,19 +53,20 @@ def _interval_minutes(v: Any) -> int:
 def health_arguments(config: Config) -> dict[str, Any]:
     """Keyword arguments of ``wfm.io.ingest.data_health`` (and the calendar part of
     ``ingest_files``) from a configuration: plain values, so wfm.io never reads Config."""
+    from wfm.io.health import HealthCalendar  # pandas and holidays: only when ingesting
+
     site = config.site
     closed = {*site.holidays, *(s.day for s in site.special_days if s.effect == "closed")}
     special = {s.day: s.name for s in site.special_days}
     return {
         "tz": site.timezone.key,
         "interval_minutes": config.data.interval_minutes,
-        "opening_hours": site.opening_hours.windows,
-        "queue_opening_hours": {q.name: q.opening_hours.windows for q in config.queues
-                                if q.opening_hours is not None},
-        "closed_days": frozenset(closed),
-        "special_days": special,
-        "country": site.country,
-        "subdivision": site.subdivision,
+        "calendar": HealthCalendar(
+            opening_hours=site.opening_hours.windows,
+            queue_opening_hours={q.name: q.opening_hours.windows for q in config.queues
+                                 if q.opening_hours is not None},
+            closed_days=frozenset(closed), special_days=special, country=site.country,
+            subdivision=site.subdivision),
     }
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 import numpy as np
@@ -72,6 +73,35 @@ Window = tuple[time, time] | None
 OpeningWindows = Sequence[Window]  # Monday first, 7 entries; None = closed all day
 
 
+@dataclass(frozen=True)
+class HealthCalendar:
+    """The site calendar the health checks read (plain values: wfm.io never reads Config).
+
+    Attributes
+    ----------
+    opening_hours
+        Site opening window per weekday (Monday first, local clock); ``None``: always open.
+    queue_opening_hours
+        Per-queue windows overriding ``opening_hours``.
+    closed_days
+        Extra local dates on which the site is closed (holidays, closed special days).
+    special_days
+        Configured special days (date -> name), reported when seen.
+    country, subdivision
+        Public holidays of this country (``holidays`` package) count as closed days.
+    """
+
+    opening_hours: OpeningWindows | None = None
+    queue_opening_hours: Mapping[str, OpeningWindows] = field(default_factory=dict)
+    closed_days: Collection[date] = ()
+    special_days: Mapping[date, str] = field(default_factory=dict)
+    country: str | None = None
+    subdivision: str | None = None
+
+
+ALWAYS_OPEN = HealthCalendar()
+
+
 def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str")
                          for c in FINDING_COLUMNS})
@@ -82,12 +112,7 @@ def health_findings(
     *,
     interval_minutes: int,
     tz: str,
-    opening_hours: OpeningWindows | None = None,
-    queue_opening_hours: Mapping[str, OpeningWindows] | None = None,
-    closed_days: Collection[date] = (),
-    special_days: Mapping[date, str] | None = None,
-    country: str | None = None,
-    subdivision: str | None = None,
+    calendar: HealthCalendar = ALWAYS_OPEN,
 ) -> pd.DataFrame:
     """Data-health findings of an INTERVALS frame.
 
@@ -99,16 +124,8 @@ def health_findings(
         Interval length [min].
     tz
         IANA zone of the site: local days, opening hours, daylight-saving days.
-    opening_hours
-        Site opening window per weekday (Monday first, local clock); ``None``: always open.
-    queue_opening_hours
-        Per-queue windows overriding ``opening_hours``.
-    closed_days
-        Extra local dates on which the site is closed (holidays, closed special days).
-    special_days
-        Configured special days (date -> name), reported when seen.
-    country, subdivision
-        Public holidays of this country (``holidays`` package) count as closed days.
+    calendar
+        Opening hours, closed and special days, public holidays (:class:`HealthCalendar`).
 
     Returns
     -------
@@ -122,12 +139,12 @@ def health_findings(
     ensure_tz_aware(frame[INTERVAL_START], "data health")
     ts_local = frame[INTERVAL_START].dt.tz_convert(tz)
     years = range(int(ts_local.dt.year.min()), int(ts_local.dt.year.max()) + 1)
-    holidays = public_holidays(country, subdivision, years)
-    closed = set(closed_days) | set(holidays)
-    known = {**holidays, **(special_days or {})}
+    holidays = public_holidays(calendar.country, calendar.subdivision, years)
+    closed = set(calendar.closed_days) | set(holidays)
+    known = {**holidays, **calendar.special_days}
     work = frame.assign(_local=ts_local)
     for (queue, channel), series in work.groupby([QUEUE, CHANNEL], sort=True):
-        windows = (queue_opening_hours or {}).get(str(queue), opening_hours)
+        windows = calendar.queue_opening_hours.get(str(queue), calendar.opening_hours)
         ctx = _Series(str(queue), str(channel), series.sort_values(INTERVAL_START), tz,
                       interval_minutes=interval_minutes, windows=windows, closed=closed,
                       known=known)

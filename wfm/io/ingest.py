@@ -16,9 +16,8 @@ from __future__ import annotations
 import dataclasses
 import glob
 import tempfile
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,9 @@ from wfm.errors import InputDataError
 from wfm.io.column_mapping import ColumnMapping, resolve_mapping
 from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
 from wfm.io.health import (
+    ALWAYS_OPEN,
     FINDING_COLUMNS,
-    OpeningWindows,
+    HealthCalendar,
     empty_findings,
     has_errors,
     health_findings,
@@ -87,12 +87,7 @@ def ingest_files(
     user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
     tz: str,
     interval_minutes: int = 15,
-    opening_hours: OpeningWindows | None = None,
-    queue_opening_hours: Mapping[str, OpeningWindows] | None = None,
-    closed_days: Collection[date] = (),
-    special_days: Mapping[date, str] | None = None,
-    country: str | None = None,
-    subdivision: str | None = None,
+    calendar: HealthCalendar = ALWAYS_OPEN,
     mapping_dir: Path | None = None,
     source_tz: str | None = None,
     aggregate: bool = False,
@@ -117,8 +112,8 @@ def ingest_files(
         for the health checks (site time zone).
     interval_minutes
         Interval length [min]; timestamps off this grid are rejected.
-    opening_hours, queue_opening_hours, closed_days, special_days, country, subdivision
-        Site calendar for the health checks (see :func:`wfm.io.health.health_findings`).
+    calendar
+        Site calendar for the health checks (:class:`wfm.io.health.HealthCalendar`).
     mapping_dir
         Folder that a relative mapping path is relative to (the wfm.toml folder).
     source_tz
@@ -149,10 +144,6 @@ def ingest_files(
         raise InputDataError("no files to ingest",
                              hint="name the exports: wfm ingest FILE... or set [data] history")
     cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir)
-    health_args: dict[str, Any] = {
-        "interval_minutes": interval_minutes, "tz": tz, "opening_hours": opening_hours,
-        "queue_opening_hours": queue_opening_hours, "closed_days": closed_days,
-        "special_days": special_days, "country": country, "subdivision": subdivision}
     with tempfile.TemporaryDirectory(prefix="wfm-ingest-") as tmp:
         stage = _Staging(Path(tmp))
         rows_read = 0
@@ -172,7 +163,8 @@ def ingest_files(
             frame, notes = _resolve(staged, names)
             findings.append(notes)
             findings.append(health_findings(frame.assign(**{FILE: frame[FILE].map(
-                dict(enumerate(names)))}), **health_args))
+                dict(enumerate(names)))}), interval_minutes=interval_minutes, tz=tz,
+                calendar=calendar))
             stage.save_resolved(queue, frame.drop(columns=[FILE, LINE]))
         all_findings = _concat(findings)
         if has_errors(all_findings):
@@ -220,12 +212,7 @@ def data_health(
     tz: str,
     interval_minutes: int = 15,
     queues: Sequence[str] | None = None,
-    opening_hours: OpeningWindows | None = None,
-    queue_opening_hours: Mapping[str, OpeningWindows] | None = None,
-    closed_days: Collection[date] = (),
-    special_days: Mapping[date, str] | None = None,
-    country: str | None = None,
-    subdivision: str | None = None,
+    calendar: HealthCalendar = ALWAYS_OPEN,
 ) -> pd.DataFrame:
     """Data-health findings of the stored intervals, read one queue at a time.
 
@@ -238,9 +225,7 @@ def data_health(
     for q in wanted:
         parts.append(health_findings(
             read_intervals(data_dir, queues=[q]), interval_minutes=interval_minutes, tz=tz,
-            opening_hours=opening_hours, queue_opening_hours=queue_opening_hours,
-            closed_days=closed_days, special_days=special_days, country=country,
-            subdivision=subdivision))
+            calendar=calendar))
     return _concat(parts)
 
 

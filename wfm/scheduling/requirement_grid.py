@@ -140,9 +140,9 @@ def first_monday(requirements: pd.DataFrame, tz: ZoneInfo, source: str) -> date:
     if starts.empty:
         raise InputDataError(f"{source}: no requirement rows; accepted: the requirements "
                              "frame `wfm staff` writes")
-    first = starts.min().tz_convert(tz)
-    day = first.date()
+    first = pd.Timestamp(starts.min()).tz_convert(tz)
+    day: date = first.date()
     if first.time() != pd.Timestamp(0).time() or day.weekday():
         day += timedelta(days=(7 - day.weekday()) % 7 or 7)
-    last = starts.max().tz_convert(tz).date()
+    last: date = pd.Timestamp(starts.max()).tz_convert(tz).date()
     return day if day <= last else first.date()
