@@ -173,3 +173,37 @@ def test_compiled_meets_every_target_and_one_fewer_does_not(
     m = n - 1
     assert (m <= a or service_level(m, a, aht, t) < sl or occupancy(m, a) > occ
             or asa(m, a, aht) > max_asa)
+
+
+def test_no_writable_cache_folder_compiles_without_the_disk_cache(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # numba raises "cannot cache function ...: no locator available" at decoration when no
+    # folder is writable (read-only install and home); the kernel must still load and work.
+    import importlib
+
+    from numba.core import caching
+
+    from wfm.staffing import erlang_c_kernel
+
+    def square(x: float) -> float:
+        return x * x
+
+    with_cache = erlang_c_kernel.compiled()(square)
+    assert isinstance(with_cache._cache, caching.FunctionCache)
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+    with pytest.raises(RuntimeError, match="no locator available"):
+        caching.FunctionCache(square)
+    without = erlang_c_kernel.compiled()(square)
+    assert isinstance(without._cache, caching.NullCache)
+    assert without(3.0) == 9.0
+    try:
+        kernel = importlib.reload(erlang_c_kernel)  # the module's own decorators, uncached
+        assert isinstance(kernel._kernel._cache, caching.NullCache)
+        with min_intervals(1):
+            got = required_agents(np.array([0.0, 10.0, 95.0]), 180.0, sl_target=0.8,
+                                  sl_threshold_s=20.0)
+        assert got.tolist() == [0.0, 14.0, exact_required(95.0, 180.0, sl_target=0.8,
+                                                          sl_threshold_s=20.0)]
+    finally:
+        monkeypatch.undo()
+        importlib.reload(erlang_c_kernel)

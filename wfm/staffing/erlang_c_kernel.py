@@ -18,15 +18,34 @@ the same exact search in compiled code, vectorised across intervals:
 numba is imported only here (and only when a long array is staffed), so the CLI's start
 and short calculator calls do not pay for it. The first call compiles (about 1.5 s) and
 caches the machine code on disk (numba's cache: next to this file, or the user's cache
-folder when that is read-only); later processes load it in milliseconds.
+folder when that is read-only); later processes load it in milliseconds. With no writable
+cache folder at all, each process compiles once (see :func:`compiled`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numba import njit
 
 from wfm.staffing.erlang_c import FloatArray
+
+
+def compiled(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``numba.njit(cache=True, **options)``, or without the disk cache where numba finds no
+    writable cache folder (a read-only install and home): it then compiles in each process
+    (about 1.5 s) instead of failing the run."""
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        try:
+            return njit(cache=True, **options)(fn)
+        except RuntimeError:  # "cannot cache function ...: no locator available"
+            return njit(cache=False, **options)(fn)
+
+    return decorate
+
 
 BLOCK = 128
 """Lanes per block: enough for SIMD and to amortise the block's loop, small enough that
@@ -36,7 +55,7 @@ the counting sort leaves little spread of step counts inside a block."""
 # Positional parameters: numba's compiled signatures take no keyword-only arguments.
 # fastmath "contract" only fuses a * b + c into one FMA (one rounding instead of two: no
 # less exact), which the recursion and the target tests are made of; ~8 % faster.
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})  # type: ignore[untyped-decorator]
+@compiled(nogil=True, error_model="numpy", fastmath={"contract"})
 def _kernel(  # noqa: PLR0917
         load: FloatArray, aht_s: FloatArray, first_exp: FloatArray, step_exp: FloatArray,
         sl_slack: float, max_asa_s: float, max_occupancy: float, max_load: float,
@@ -121,7 +140,7 @@ def _kernel(  # noqa: PLR0917
     return unresolved
 
 
-@njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[untyped-decorator]
+@compiled(nogil=True, error_model="numpy")
 def _exponents(load: FloatArray, aht_s: FloatArray, threshold_s: float,
                x: FloatArray) -> bool:  # pragma: no cover - compiled; tested through the caller
     """x[:n] = -t/AHT, x[n:] = -(floor(A) + 1 - A) t/AHT; False if any input is invalid."""
