@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,6 +73,28 @@ def test_member_without_any_valid_week_gives_no_rows() -> None:
     assert day_split(np.ones((1, 7), dtype=bool), [240], np.ones((1, 7), dtype=bool),
                      min_days=np.array([1]), max_days=np.array([2]),
                      min_paid=np.array([1200]), max_paid=np.array([1200])) is None
+
+
+def test_many_shift_lengths_are_skipped_before_enumerating(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ten lengths on every day: 11^7 = 19.5 M combinations per member type. The group is
+    # left without day-split rows at once (stage (a) stays valid, only weaker).
+    from wfm.scheduling import day_split_cuts
+
+    def enumerate_anyway(*args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("enumerated 19.5 M weeks")
+
+    monkeypatch.setattr(day_split_cuts, "member_weeks", enumerate_anyway)
+    paid = [240 + 30 * i for i in range(10)]
+    assert day_split(np.ones((10, 7), dtype=bool), paid, np.ones((3, 7), dtype=bool),
+                     min_days=np.full(3, 3), max_days=np.full(3, 5),
+                     min_paid=np.full(3, 1200), max_paid=np.full(3, 2400)) is None
+    # four lengths (the benchmark weeks): 5^7 = 78,125 combinations, enumerated
+    monkeypatch.undo()
+    got = day_split(np.ones((4, 7), dtype=bool), paid[:4], np.ones((3, 7), dtype=bool),
+                    min_days=np.full(3, 3), max_days=np.full(3, 5),
+                    min_paid=np.full(3, 1200), max_paid=np.full(3, 1500))
+    assert got is not None and got.counts == (3,) and len(got.weeks[0]) > 0
 
 
 _member = st.tuples(st.lists(st.booleans(), min_size=7, max_size=7),  # days available

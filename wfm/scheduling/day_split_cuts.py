@@ -46,6 +46,10 @@ N_DAYS = 7
 # without day-split rows (e.g. 700 full-timers with scattered days of leave: hundreds of
 # types), so a separation round stays well under a second.
 MAX_WEEKS = 60_000
+# Weeks are enumerated as (1 + lengths allowed that day) combinations over the 7 days before
+# the contract filter: with many shift lengths (8 -> 9^7 = 4.8 M per member type) that alone
+# would take seconds and gigabytes, so such groups are skipped before enumerating.
+MAX_RAW_WEEKS = 2_000_000
 ROUNDING_SCALES = (1, 2, 3, 4, 6, 8, 12, 16, 24)
 
 
@@ -131,7 +135,8 @@ def day_split(allowed: np.ndarray, paid_min: Sequence[int], member_days: np.ndar
               min_days: np.ndarray, max_days: np.ndarray, min_paid: np.ndarray,
               max_paid: np.ndarray) -> DaySplit | None:
     """The member types of a group, or ``None`` when there is nothing to separate with
-    (some member has no valid week at all: stage (b) names them; or too many weeks).
+    (some member has no valid week at all: stage (b) names them; or too many weeks to
+    enumerate, ``MAX_RAW_WEEKS`` / ``MAX_WEEKS``).
 
     Parameters
     ----------
@@ -146,15 +151,18 @@ def day_split(allowed: np.ndarray, paid_min: Sequence[int], member_days: np.ndar
                            np.stack([min_days, max_days, min_paid, max_paid],
                                     axis=1).astype(np.int64)], axis=1)
     uniq, counts = np.unique(keys, axis=0, return_counts=True)
+    allowed_by_type = [allowed & row[:N_DAYS].astype(bool)[None, :] for row in uniq]
+    if sum(int(np.prod(1 + a.sum(axis=0), dtype=np.float64)) for a in allowed_by_type) \
+            > MAX_RAW_WEEKS:
+        return None
     weeks = []
-    for row in uniq:
-        days = row[:N_DAYS].astype(bool)
+    for row, allow in zip(uniq, allowed_by_type, strict=True):
         lo_d, hi_d, lo_p, hi_p = (int(v) for v in row[N_DAYS:])
-        p = member_weeks(allowed & days[None, :], paid_min, min_days=lo_d,
-                         max_days=min(hi_d, N_DAYS), min_paid=lo_p, max_paid=hi_p)
+        p = member_weeks(allow, paid_min, min_days=lo_d, max_days=min(hi_d, N_DAYS),
+                         min_paid=lo_p, max_paid=hi_p)
         if len(p) == 0:
             return None
         weeks.append(p)
-    if sum(len(p) for p in weeks) > MAX_WEEKS:
-        return None
+        if sum(len(q) for q in weeks) > MAX_WEEKS:
+            return None
     return DaySplit(tuple(weeks), tuple(int(c) for c in counts), allowed.shape[0])
