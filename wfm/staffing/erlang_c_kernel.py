@@ -31,6 +31,7 @@ import numpy as np
 from numba import njit
 
 from wfm.staffing.erlang_c import FloatArray
+from wfm.staffing.required import CAP_AGENTS_PER_ERLANG, CAP_EXTRA_AGENTS
 
 
 def compiled(**options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -98,8 +99,10 @@ def _kernel(  # noqa: PLR0917
             r[j] = step_exp[i]
         k_top = 0.0
         for j in range(m):  # separate loop: the division vectorises here
-            # The caller's search gives up at 20 A + 1000 agents and names the target.
-            cap[j] = np.ceil(a[j] * 20.0 + 1000.0) if a[j] < max_load else 0.0
+            # The caller's search gives up there too (required.search_cap) and names the
+            # target; numba reads the two module constants as compile-time values.
+            cap[j] = (np.ceil(a[j] * CAP_AGENTS_PER_ERLANG + CAP_EXTRA_AGENTS)
+                      if a[j] < max_load else 0.0)
             k[j] = np.floor(a[j]) + 1.0
             rate[j] = 1.0 / max(a[j], 1e-300)
             inv[j] = 1.0
@@ -166,10 +169,9 @@ def required_agents_compiled(load: FloatArray, aht_s: FloatArray, *, sl_target: 
     not in [0, inf) or an AHT not in (0, inf).
 
     -1 where the kernel gives no answer: loads of ``max_load`` Erlangs or more, and targets
-    not met by ``ceil(20 A + 1000)`` agents; the caller's vectorised search settles those
-    (and names the target that cannot be met). Inputs are validated by the caller
-    (``wfm.staffing.required.required_agents``): ``load >= 0``, ``aht_s > 0``, targets in
-    range, at least one target.
+    not met by ``search_cap`` agents; the caller's vectorised search settles those (and
+    names the target that cannot be met). The targets are validated by the caller
+    (``wfm.staffing.required.required_agents``): in range, at least one given.
     """
     a = np.ascontiguousarray(load, dtype=np.float64)
     h = np.ascontiguousarray(aht_s, dtype=np.float64)
