@@ -46,13 +46,14 @@ def die_with_parent(run_pid: int | None = None, direct_child: bool = True) -> No
     worker then checks that the run (``run_pid``) is still its parent — or, for workers
     started by a fork server (``direct_child`` False), still alive — and exits if not.
     """
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # pragma: no cover - exotic libc
-            pass
-    if run_pid is None or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - exotic libc
+        pass
+    if run_pid is None:
         return
     if (os.getppid() != run_pid) if direct_child else _gone(run_pid):
         os._exit(1)
