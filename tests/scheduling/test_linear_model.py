@@ -83,13 +83,13 @@ def test_plan_search_without_a_first_plan_in_its_share_looks_once_more(
     # rounding is infeasible: the search then asks for any feasible plan rather than fail.
     import time
 
-    from wfm.scheduling import weekly_plan
+    from wfm.scheduling import plan_search
     from wfm.scheduling.solver_params import SolverParams
 
     ip = covering_program()
     lp = solve_lp(ip)
     calls: list[SolverParams] = []
-    real = weekly_plan.solve_integer
+    real = plan_search.solve_integer
 
     def first_call_times_out(ip_, params, hint=None, **kw):  # type: ignore[no-untyped-def]
         calls.append(params)
@@ -97,8 +97,8 @@ def test_plan_search_without_a_first_plan_in_its_share_looks_once_more(
             raise SolverError("CP-SAT found no solution (UNKNOWN) within 1 s")
         return real(ip_, params, hint, **kw)
 
-    monkeypatch.setattr(weekly_plan, "solve_integer", first_call_times_out)
-    values, status, _, _ = weekly_plan._search(
+    monkeypatch.setattr(plan_search, "solve_integer", first_call_times_out)
+    values, status, _, _ = plan_search.search_plan(
         ip, row_matrix(ip), None, np.zeros(ip.n_vars, dtype=np.int64),
         params=SolverParams(5.0, 1, 0), started=time.perf_counter(), shares=(1.0,),
         lp_bound=lp.bound, lp_values=lp.values)

@@ -264,14 +264,14 @@ def test_rounded_first_plan_follows_the_lps_split_of_multi_skill_groups(
     from wfm.scheduling import weekly_plan
 
     seen: dict[str, float] = {}
-    real = weekly_plan._search
+    real = weekly_plan.search_plan
 
     def spy(ip, rows, hint, *args, **kw):  # type: ignore[no-untyped-def]
         seen["hint"] = float(np.dot(ip.cost, hint))
         seen["lp"] = kw["lp_bound"]
         return real(ip, rows, hint, *args, **kw)
 
-    monkeypatch.setattr(weekly_plan, "_search", spy)
+    monkeypatch.setattr(weekly_plan, "search_plan", spy)
     req = requirements_frame(MONDAY, "UTC", per_day={
         ("voice_fr", 0): [("08:00", "12:00", 1)], ("chat_fr", 0): [("08:00", "12:00", 1)],
         ("email_fr", 1): [("08:00", "12:00", 1)]}, minutes=60)
