@@ -140,10 +140,10 @@ def test_break_fallback_when_stage_c_finds_nothing(monkeypatch: pytest.MonkeyPat
     # If CP-SAT returned no solution for a day, the staggered hint is used: it must be a
     # valid placement (the checker passes) and coverage must count it right.
     import wfm.scheduling.break_placement as bp
-    from wfm.errors import SolverError
+    from wfm.scheduling.linear_model import NoSolutionError
 
     def nothing(*args: object, **kwargs: object) -> object:
-        raise SolverError("no solution")
+        raise NoSolutionError("no solution")
 
     monkeypatch.setattr(bp, "solve_integer", nothing)
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={
@@ -167,10 +167,10 @@ def test_hint_alone_reproduces_the_plans_breaks(monkeypatch: pytest.MonkeyPatch)
     # Without CP-SAT in stage (c), breaks fitted to the plan's profile give the plan's
     # coverage back: the roster's objective equals the stage (a) plan's.
     import wfm.scheduling.break_placement as bp
-    from wfm.errors import SolverError
+    from wfm.scheduling.linear_model import NoSolutionError
 
     def nothing(*args: object, **kwargs: object) -> object:
-        raise SolverError("no solution")
+        raise NoSolutionError("no solution")
 
     monkeypatch.setattr(bp, "solve_integer", nothing)
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={

@@ -198,6 +198,6 @@ def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -
     result = _run("--requirements", str(req), "--agents", str(agents))
     assert result.exit_code == 1
     assert ("wfm: error: stage (a), the weekly plan: CP-SAT found no solution (UNKNOWN) within "
-            "2.5 s (its share of the run's time limit)") in result.stderr
+            "2.5 s (its share of the run's budget)") in result.stderr
     assert "hint: raise --time-limit" in result.stderr
     assert not (project / "schedules").exists()

@@ -13,7 +13,7 @@ Each model is seeded with a complete hint from a most-constrained-first greedy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -24,7 +24,12 @@ from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentGroup, AgentLike
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
-from wfm.scheduling.solver_params import SolverParams, configure_solver
+from wfm.scheduling.solver_params import (
+    CPSAT_DET_PER_S,
+    SolverParams,
+    configure_solver,
+    stopped_by_wall,
+)
 
 PREF_DAY_OFF_COST = 50     # a worked preferred day off: half an agent-hour of excess
 PREF_START_COST_H = 25     # per hour between the start and the preferred start
@@ -35,7 +40,12 @@ WEEKEND_DAYS = (5, 6)
 
 @dataclass(frozen=True)
 class Assignment:
-    """``shift_of[a, d]``: catalog shift of agent ``a`` on day ``d`` (-1 = not working)."""
+    """``shift_of[a, d]``: catalog shift of agent ``a`` on day ``d`` (-1 = not working).
+
+    ``status`` is CP-SAT's, or ``HINT`` when CP-SAT found nothing within its budget and the
+    greedy's complete assignment (which keeps every hard rule) was taken instead;
+    ``fallback`` then says so. ``wall_limit_hit``: the wall-clock net stopped the search.
+    """
 
     shift_of: np.ndarray
     status: str
@@ -43,6 +53,9 @@ class Assignment:
     wall_time_s: float
     missed: int
     extra: int
+    wall_limit_hit: bool = False
+    fallback: str | None = None
+    deterministic_s: float = 0.0  # work done, in budget seconds
 
 
 @dataclass(frozen=True)
@@ -317,17 +330,36 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         model.add_hint(var, int(hint[a, int(catalog.day[i])] == i))
     solver = configure_solver(cp_model.CpSolver(), params)
     status = solver.solve(model)
-    name = solver.status_name(status)
+    hit = stopped_by_wall(solver, status)
+    work_s = float(solver.deterministic_time) / CPSAT_DET_PER_S
     if status == cp_model.INFEASIBLE:
         if not explain:
             raise InfeasibleScheduleError("infeasible")
         raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
                                                      rules))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverError(f"stage (b) found no assignment of agents to shifts ({name}) within "
-                          f"{params.time_limit_s:g} s for the group of "
-                          f"{len(members)} agent(s) {_ids(group, agents)}",
-                          hint="raise --time-limit or [scheduling] time_limit_s")
+        name = solver.status_name(status)
+        what = (f"stage (b) found no assignment of agents to shifts ({name}) within "
+                f"{params.time_limit_s:g} s for the group of {len(members)} agent(s) "
+                f"{_ids(group, agents)}")
+        if meets_minimums(catalog, hint, members, limits):
+            # The greedy's assignment keeps every hard rule: publish it rather than nothing.
+            missed, extra = _plan_difference(hint, members, plan)
+            return Assignment(hint, "HINT", float("nan"), float(solver.wall_time), missed,
+                              extra, hit, f"{what}: took the greedy assignment "
+                              f"({missed} planned shift(s) missed, {extra} added)", work_s)
+        if not params.first_solution:
+            # The greedy missed a contract minimum: any assignment, with four times the
+            # budget, before giving up.
+            retry = replace(params, first_solution=True, time_limit_s=4 * params.time_limit_s)
+            res = assign_group(catalog, group, plan, agents, eligible, limits, rules,
+                               under_weight, retry, carry_in_days=carry_in_days,
+                               margins=margins, explain=explain)
+            return replace(res, fallback=f"{what}: took the first assignment found with "
+                                         "four times the budget",
+                           deterministic_s=res.deterministic_s + work_s)
+        raise SolverError(what, hint="raise --time-limit or [scheduling] time_limit_s")
+    name = solver.status_name(status)
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     for (a, i), var in x.items():
         if solver.boolean_value(var):
@@ -335,7 +367,29 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     missed = int(sum(solver.value(v) for v in miss_vars))
     extra = int(sum(solver.value(v) for v in extra_vars))
     return Assignment(shift_of, name, float(solver.objective_value), float(solver.wall_time),
-                      missed, extra)
+                      missed, extra, hit, deterministic_s=work_s)
+
+
+def meets_minimums(catalog: ShiftCatalog, shift_of: np.ndarray, members: Sequence[int],
+                   limits: WeekLimits) -> bool:
+    """Whether every member's week reaches their contract minimum of days and paid hours
+    (the greedy keeps every other hard rule by construction)."""
+    paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
+    for a in members:
+        row = shift_of[a]
+        worked = row[row >= 0]
+        if (len(worked) < limits.min_days[a]
+                or int(paid_min[worked].sum()) < limits.min_paid_min[a]):
+            return False
+    return True
+
+
+def _plan_difference(shift_of: np.ndarray, members: Sequence[int],
+                     plan: np.ndarray) -> tuple[int, int]:
+    """Planned shifts left unstaffed and shifts beyond the plan, of an assignment."""
+    worked = shift_of[list(members)]
+    counts = np.bincount(worked[worked >= 0], minlength=len(plan))
+    return int(np.maximum(plan - counts, 0).sum()), int(np.maximum(counts - plan, 0).sum())
 
 
 def _ids(group: AgentGroup, agents: Sequence[AgentLike]) -> str:

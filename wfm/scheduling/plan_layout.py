@@ -40,8 +40,6 @@ def day_segments(catalog: ShiftCatalog) -> list[tuple[int, int]]:
     return [(int(first[d]), int(first[d + 1])) for d in range(7)]
 
 
-
-
 @dataclass
 class PlanLayout:
     """Where the variables of stage (a) sit: prefix counts per (group, length) over the
@@ -52,6 +50,8 @@ class PlanLayout:
     slot_parts: list[tuple[np.ndarray, np.ndarray]]
     n_prefix_parts: int = 0  # the first parts are prefix counts (shifts and breaks)
     group_days: list[GroupDays] = field(default_factory=list)
+    # Each group's own variables (shift and break counts): a range of indices per group.
+    group_ranges: list[tuple[int, int]] = field(default_factory=list)
 
     def add_day_split_rows(self, ip: IntegerProgram, values: np.ndarray) -> int:
         """Separate ``values`` against every group's day-split rows (valid, see
@@ -82,8 +82,8 @@ class PlanLayout:
 
 
 def build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequence[AgentGroup],
-                      *, group_queues: Sequence[Sequence[int]], required: np.ndarray,
-                      rules: ShiftRules, prune: bool) -> tuple[PlanLayout, list[list[Expr]]]:
+                     *, group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                     rules: ShiftRules, prune: bool) -> tuple[PlanLayout, list[list[Expr]]]:
     """Prefix-count variables of shifts and breaks per group, length and day segment."""
     grid = catalog.grid
     horizon, n_t = grid.horizon, grid.n_slots
@@ -96,6 +96,7 @@ def build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequence
     paid_cost = [round(rules.cost_per_paid_hour * sl.paid_h / slot_h * SCALE)
                  for sl in catalog.lengths]
     for g, grp in enumerate(groups):
+        first_var = ip.n_vars
         caps = grp.shift_cap.copy()
         if prune:
             caps = pruned_caps(catalog, caps, required, group_queues[g],
@@ -120,7 +121,8 @@ def build_shift_rows(ip: IntegerProgram, catalog: ShiftCatalog, groups: Sequence
             layout.prefix[(g, li)] = p_full
         work.append([(w_idx[t], w_coef[t], 0) for t in range(n_t)])
         add_group_totals(ip, g, grp, catalog, layout.prefix, segments=segments,
-                          group_days=layout.group_days)
+                         group_days=layout.group_days)
+        layout.group_ranges.append((first_var, ip.n_vars))
     return layout, work
 
 

@@ -24,7 +24,7 @@ def monotone_prefixes(values: np.ndarray, layout: PlanLayout, ip: IntegerProgram
 
 
 def work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: int,
-                 n_t: int) -> np.ndarray:
+                n_t: int) -> np.ndarray:
     out = np.zeros((n_groups, n_t), dtype=np.int64)
     for g in range(n_groups):
         for t in range(n_t):
@@ -34,19 +34,22 @@ def work_values(values: np.ndarray, work: Sequence[Sequence[Expr]], n_groups: in
 
 
 def rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, np.ndarray],
-                  lp_values: np.ndarray, *, cov: CoverageVars, work: Sequence[Sequence[Expr]],
-                  group_queues: Sequence[Sequence[int]], required: np.ndarray,
-                  ) -> np.ndarray | None:
-    """A feasible integer plan rounded from the LP, or ``None``.
+                 lp_values: np.ndarray, *, cov: CoverageVars, work: Sequence[Sequence[Expr]],
+                 group_queues: Sequence[Sequence[int]], required: np.ndarray,
+                 ) -> tuple[np.ndarray | None, np.ndarray]:
+    """The best feasible integer plan rounded from the LP (``None`` if no rounding is
+    feasible), and the rounding that breaks the rows least (for a repair).
 
     Rounding every prefix count by the same non-decreasing rule ``floor(x + offset)``
     keeps each ordering row (``a <= b`` stays true, equal stays equal), so shifts and
     breaks stay consistent; the coverage is then recomputed and multi-skill groups are
-    split over their queues greedily. Contract totals may still break: then ``None``.
+    split over their queues greedily. Contract totals may still break (a small group
+    whose weekly shifts are fixed by its contracts, rounded day by day).
     """
     n_t = required.shape[1]
     cost = np.asarray(ip.cost, dtype=np.int64)
     best: tuple[float, np.ndarray] | None = None
+    least: tuple[float, np.ndarray] | None = None
     for offset in ROUNDING_OFFSETS:
         h = np.floor(lp_values + offset).astype(np.int64)
         wv = np.maximum(work_values(h, work, len(group_queues), n_t), 0)
@@ -76,10 +79,14 @@ def rounded_plan(ip: IntegerProgram, rows: tuple[sparse.csr_matrix, np.ndarray, 
             deficit[qs[0]] -= left
         h[cov.under.ravel()] = np.maximum(deficit, 0).ravel()
         h[cov.over.ravel()] = np.maximum(-deficit, 0).ravel()
-        if violation(ip, h, rows) > 0:
+        broken = violation(ip, h, rows)
+        if least is None or broken < least[0]:
+            least = (broken, h)
+        if broken > 0:
             continue
         obj = float(np.dot(cost, h))
         if best is None or obj < best[0]:
             best = (obj, h)
-    return None if best is None else best[1]
+    assert least is not None
+    return (None if best is None else best[1]), least[1]
 

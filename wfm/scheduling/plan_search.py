@@ -1,24 +1,42 @@
-"""Stage (a)'s integer search: the whole week hinted, day by day (large-neighbourhood
-search), then the whole week again, with the day-split rows separated along the way."""
+"""Stage (a)'s integer search: a feasible first plan (the LP rounded, repaired group by
+group where the rounding breaks a group's rows), then the whole week hinted, day by day
+(large-neighbourhood search), then the whole week again, with the day-split rows separated
+along the way.
+
+Every step has a deterministic budget (see :mod:`~wfm.scheduling.solver_params`) and the
+steps are decided by the work done, never by the clock: the same inputs give the same plan
+on a busy or a quiet machine.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import sparse
 
 from wfm.errors import SolverError
-from wfm.scheduling.linear_model import IntegerProgram, row_matrix, solve_integer, violation
+from wfm.scheduling.linear_model import (
+    IntegerProgram,
+    IntegerSolution,
+    NoSolutionError,
+    row_matrix,
+    solve_integer,
+    violation,
+)
 from wfm.scheduling.solver_params import SolverParams
 
-FIRST_SHARE = 0.05  # of the time limit: the whole week, hinted (small weeks end here, proved)
-LNS_SHARE = 0.85  # of the time limit: the day-by-day search; the rest for a last whole-week run
+FIRST_SHARE = 0.05  # of the budget: the whole week, hinted (small weeks end here, proved)
+LNS_SHARE = 0.85  # of the budget: the day-by-day search; the rest for a last whole-week run
 WHOLE_WEEK_MAX_AGENTS = 50  # up to this many agents CP-SAT takes the whole week at once
-LNS_PASSES = 8  # sweeps over the seven days at most (deterministic with one worker)
+LNS_PASSES = 8  # sweeps over the seven days at most
 LNS_CALLS_PER_DAY = 4  # the LNS budget is split into this many calls per day
+CUT_ROUNDS = 3  # whole-week re-solves after the last step when it left violated day-split rows
+# Repairing a group whose rounded plan breaks its rows (equal weekly totals, Hall rows):
+# this share of the search budget per group, at least REPAIR_MIN_S.
+REPAIR_SHARE = 0.02
+REPAIR_MIN_S = 1.0
 
 
 def relative_gap(objective: float, bound: float) -> float:
@@ -29,47 +47,102 @@ def relative_gap(objective: float, bound: float) -> float:
 
 Rows = tuple[sparse.csr_matrix, np.ndarray, np.ndarray]
 Separate = Callable[[np.ndarray], int]
-CUT_ROUNDS = 3  # whole-week re-solves after the last step when it left violated day-split rows
 
 
-def search_plan(ip: IntegerProgram, rows: Rows, hint: np.ndarray | None, var_day: np.ndarray, *,
-            params: SolverParams, started: float, shares: Sequence[float], lp_bound: float,
-            lp_values: np.ndarray, separate: Separate | None = None,
-            ) -> tuple[np.ndarray, str, float, float]:
-    """Values, status, CP-SAT bound and solver seconds of the integer search: the whole
-    week hinted, then (with three ``shares`` of the time limit) day by day, then the whole
-    week again; a step that proves optimality ends the search.
+@dataclass(frozen=True)
+class PlanNeighbourhoods:
+    """Variables of the plan model by role: each group's own variables (shift and break
+    counts, its allocation over queues) and the variables every group shares (shortfall
+    and excess per queue and slot); ``var_day`` the local day of every variable."""
+
+    group_vars: Sequence[np.ndarray]
+    shared_vars: np.ndarray
+    var_day: np.ndarray
+
+
+@dataclass
+class SearchResult:
+    """The plan's values and status, CP-SAT's bound, the work done (budget seconds), the
+    calls the wall-clock net stopped, and notes on fallbacks taken."""
+
+    values: np.ndarray
+    status: str = "FEASIBLE"
+    bound: float = 0.0
+    deterministic_s: float = 0.0
+    wall_limit_hits: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, sol: IntegerSolution | SolverError) -> None:
+        """Add the work of a call, solved or not (:class:`NoSolutionError`)."""
+        if isinstance(sol, IntegerSolution | NoSolutionError):
+            self.deterministic_s += sol.deterministic_s
+            self.wall_limit_hits += int(sol.wall_limit_hit)
+
+
+def repair_plan(ip: IntegerProgram, rows: Rows, values: np.ndarray, *,
+                hoods: PlanNeighbourhoods, params: SolverParams,
+                result: SearchResult) -> np.ndarray | None:
+    """Make a rounded plan feasible group by group: each group whose own rows (or bounds)
+    it breaks is re-solved with the rest of the plan fixed (its variables and the shared
+    shortfall and excess free), which the groups' independence (they meet only in the
+    coverage rows, where shortfall and excess absorb any change) makes enough. ``None``
+    when some group cannot be repaired within its budget."""
+    matrix, lower, upper = rows
+    var_group = np.full(ip.n_vars, -1, dtype=np.int64)
+    for g, idx in enumerate(hoods.group_vars):
+        var_group[idx] = g
+    act = matrix @ values
+    bad_rows = np.flatnonzero((act < lower - 1e-9) | (act > upper + 1e-9))
+    cols = matrix[bad_rows].indices if len(bad_rows) else np.zeros(0, dtype=np.int64)
+    out_of_bounds = np.flatnonzero((values < np.asarray(ip.lower))
+                                   | (values > np.asarray(ip.upper)))
+    groups = sorted({int(g) for g in var_group[np.concatenate([cols, out_of_bounds])]
+                     if g >= 0})
+    budget = max(REPAIR_MIN_S, REPAIR_SHARE * params.time_limit_s)
+    values = np.clip(values, np.asarray(ip.lower), np.asarray(ip.upper)).astype(np.int64)
+    for g in groups:
+        free = np.zeros(ip.n_vars, dtype=bool)
+        free[hoods.group_vars[g]] = True
+        free[hoods.shared_vars] = True
+        try:
+            sol = solve_integer(ip, params.with_budget(budget), values, free=free, rows=rows)
+        except SolverError as exc:
+            result.count(exc)
+            return None
+        result.count(sol)
+        values = sol.values
+    if violation(ip, values, rows) > 0:  # pragma: no cover - each repair is exact
+        return None
+    if groups:
+        result.notes.append(f"stage (a): the rounded LP broke the rows of {len(groups)} "
+                            "group(s); each was repaired alone")
+    return values
+
+
+def search_plan(ip: IntegerProgram, rows: Rows, hint: np.ndarray | None,
+                hoods: PlanNeighbourhoods, *, params: SolverParams, shares: Sequence[float],
+                lp_bound: float, lp_values: np.ndarray, separate: Separate | None = None,
+                rounded: np.ndarray | None = None) -> SearchResult:
+    """The integer search: the whole week hinted, then (with three ``shares`` of the
+    budget) day by day, then the whole week again with what the earlier steps left; a
+    step that proves optimality ends the search.
+
+    ``hint`` is a feasible first plan; without one, ``rounded`` (an infeasible rounding of
+    the LP) is repaired group by group (:func:`repair_plan`), and failing that CP-SAT looks
+    for any plan of the whole week.
 
     ``separate`` (the day-split rows, see day_split_cuts) is called on the plan in hand
     before and after each step and adds the valid rows it violates to ``ip``: a plan that
     breaks them is kept only until a step finds one that does not (plans are compared on
     their violation first, then their objective). After the last step, the whole week is
-    re-solved while that adds rows and time is left (at most ``CUT_ROUNDS`` times).
-
-    With one worker every step gets a fixed share of the time limit (deterministic
-    limits, reproducible runs); with more, the wall-clock time left after the LP.
+    re-solved while that adds rows and budget is left (at most ``CUT_ROUNDS`` times).
     """
-    def budget(share: float) -> float:
-        if params.workers == 1:
-            return max(share * params.time_limit_s, 0.5)
-        return max(min(share * params.time_limit_s,
-                       params.time_limit_s - (time.perf_counter() - started)), 0.5)
-
-    def with_limit(seconds: float) -> SolverParams:
-        return replace(params, time_limit_s=seconds)
-
+    total = params.time_limit_s
+    result = SearchResult(np.zeros(ip.n_vars, dtype=np.int64))
+    if hint is None and rounded is not None:
+        hint = repair_plan(ip, rows, rounded, hoods=hoods, params=params, result=result)
     if hint is None:
-        # The LP of this model is nearly integral: even unrepaired, its rounding helps.
-        # No feasible rounding: the whole limit for CP-SAT, as the plan must be found.
-        try:
-            sol = solve_integer(ip, params, hint=np.round(lp_values), lower_bound=lp_bound)
-        except SolverError:
-            # On a loaded machine the share can pass without a first plan. A late roster
-            # beats none: look for any feasible plan, as long again.
-            sol = solve_integer(ip, replace(params, first_solution=True),
-                                hint=np.round(lp_values), lower_bound=lp_bound)
-            return sol.values, "FEASIBLE", sol.bound, sol.wall_time_s
-        return sol.values, sol.status, sol.bound, sol.wall_time_s
+        return _any_plan(ip, params, lp_values, lp_bound, result)
     cost = np.asarray(ip.cost, dtype=np.int64)
 
     def cut(vals: np.ndarray) -> bool:
@@ -82,73 +155,100 @@ def search_plan(ip: IntegerProgram, rows: Rows, hint: np.ndarray | None, var_day
     def key(vals: np.ndarray) -> tuple[float, float]:
         return violation(ip, vals, rows), float(np.dot(cost, vals))
 
-    values, status, bound, spent = hint, "FEASIBLE", 0.0, 0.0
-    cut(values)
+    def left() -> float:
+        return total - result.deterministic_s
+
+    result.values = hint
+    cut(result.values)
     steps = list(enumerate(shares))
     extra = 0
     while steps:
         k, share = steps.pop(0)
+        last = not steps
+        budget = left() if last else min(share * total, left())
+        if budget < 0.5:
+            break
         if k == 1:  # the middle step: day by day
-            values, seconds, rows = _improve_by_day(ip, rows, values, var_day, params=params,
-                                                    budget_s=budget(share), separate=separate)
-            spent += seconds
-            cut(values)
+            result.values, rows = _improve_by_day(ip, rows, result, hoods.var_day,
+                                                  params=params, budget_s=budget,
+                                                  separate=separate)
+            cut(result.values)
             continue
-        try:  # the plan in hand is kept when a slice finds nothing
-            sol = solve_integer(ip, with_limit(budget(share)), values, lower_bound=lp_bound)
-        except SolverError:
+        try:  # the plan in hand is kept when a step finds nothing
+            sol = solve_integer(ip, params.with_budget(budget), result.values,
+                                lower_bound=lp_bound)
+        except SolverError as exc:  # budget spent without a solution: count it
+            result.count(exc)
             continue
-        spent += sol.wall_time_s
-        bound = max(bound, sol.bound)
-        if key(sol.values) <= key(values):
-            values, status = sol.values, sol.status
-        if cut(values):
+        result.count(sol)
+        result.bound = max(result.bound, sol.bound)
+        if key(sol.values) <= key(result.values):
+            result.values, result.status = sol.values, sol.status
+        if cut(result.values):
             # The step's optimum was of a model without these rows: not the end yet.
-            last = not steps
-            time_left = (params.workers == 1 and sol.status == "OPTIMAL") or (
-                params.workers > 1
-                and params.time_limit_s - (time.perf_counter() - started) > 1.0)
-            if last and extra < CUT_ROUNDS and time_left:
+            if not steps and extra < CUT_ROUNDS and left() >= 1.0:
                 extra += 1
                 steps.append((k, share))
             continue
         if sol.status == "OPTIMAL" or (
                 params.relative_gap > 0
-                and relative_gap(float(np.dot(cost, values)), lp_bound) <= params.relative_gap):
+                and relative_gap(float(np.dot(cost, result.values)), lp_bound)
+                <= params.relative_gap):
             break
-    return values, status, bound, spent
+    return result
 
 
-def _improve_by_day(ip: IntegerProgram, rows: Rows, values: np.ndarray, var_day: np.ndarray,
-                    *, params: SolverParams, budget_s: float,
-                    separate: Separate | None = None) -> tuple[np.ndarray, float, Rows]:
-    """Re-solve one day at a time, the rest fixed, while it improves and time is left;
-    each pass starts by separating the day-split rows on the plan in hand (``separate``),
-    and a plan that breaks fewer rows is an improvement whatever its objective."""
+def _any_plan(ip: IntegerProgram, params: SolverParams, lp_values: np.ndarray,
+              lp_bound: float, result: SearchResult) -> SearchResult:
+    """No feasible first plan: CP-SAT on the whole week (the LP's rounding as a hint), then,
+    if that finds nothing, any feasible plan with as much budget again. Raises
+    :class:`SolverError` when neither finds one."""
+    hint = np.round(lp_values)
+    try:
+        sol = solve_integer(ip, params, hint=hint, lower_bound=lp_bound)
+    except SolverError as exc:
+        result.count(exc)
+        sol = solve_integer(ip, replace(params, first_solution=True), hint=hint,
+                            lower_bound=lp_bound)
+        result.notes.append("stage (a): no plan within its budget; took the first plan "
+                            "found with as much budget again")
+        sol = replace(sol, status="FEASIBLE")
+    result.count(sol)
+    result.values, result.status, result.bound = sol.values, sol.status, sol.bound
+    return result
+
+
+def _improve_by_day(ip: IntegerProgram, rows: Rows, result: SearchResult,
+                    var_day: np.ndarray, *, params: SolverParams, budget_s: float,
+                    separate: Separate | None = None) -> tuple[np.ndarray, Rows]:
+    """Re-solve one day at a time, the rest fixed, while it improves and the budget lasts
+    (calls of a fixed budget, ``LNS_CALLS_PER_DAY`` per day of the step's budget, at most
+    ``LNS_PASSES`` sweeps); each pass starts by separating the day-split rows on the plan
+    in hand (``separate``), and a plan that breaks fewer rows is an improvement whatever
+    its objective."""
     cost = np.asarray(ip.cost, dtype=np.int64)
-    deadline = time.perf_counter() + budget_s
+    values = result.values
     per_call = max(0.5, budget_s / (LNS_CALLS_PER_DAY * 7))
-    spent = 0.0
+    start = result.deterministic_s
     for _ in range(LNS_PASSES):
         if separate is not None and separate(values):
             rows = row_matrix(ip)
         current = (violation(ip, values, rows), float(np.dot(cost, values)))
         improved = False
         for d in range(7):
-            left = deadline - time.perf_counter()
-            if params.workers > 1 and left < 0.5:
-                return values, spent, rows
-            sub = replace(params, time_limit_s=min(per_call, max(left, 0.5)))
+            if result.deterministic_s - start + 0.5 > budget_s:
+                return values, rows
             try:
-                sol = solve_integer(ip, sub, values, free=var_day == d, rows=rows)
-            except SolverError:  # no solution in a short slice: keep the plan, go on
+                sol = solve_integer(ip, params.with_budget(per_call), values, free=var_day == d,
+                                    rows=rows)
+            except SolverError as exc:  # no solution in a short slice: keep the plan, go on
+                result.count(exc)
                 continue
-            spent += sol.wall_time_s
+            result.count(sol)
             new = (violation(ip, sol.values, rows), sol.objective)
             if new[0] < current[0] - 1e-9 or (new[0] <= current[0] + 1e-9
                                                and new[1] < current[1] - 0.5):
                 values, current, improved = sol.values, new, True
         if not improved:
             break
-    return values, spent, rows
-
+    return values, rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from wfm.outputs import (
     write_manifest,
 )
 from wfm.scheduling.agents import week_conflicts
-from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
+from wfm.scheduling.assignment import Assignment, ShiftMargins, assign_group, rest_slots
 from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.coverage_model import objective_parts
@@ -43,9 +43,11 @@ from wfm.scheduling.roster_frames import (
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog, build_catalog
 from wfm.scheduling.solver_params import SolverParams
+from wfm.scheduling.threads import map_ordered
 from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap, solve_weekly_plan
 
-# Shares of the time limit: the weekly plan carries the quality, the later stages repair.
+# Shares of the budget: the weekly plan carries the quality, the later stages repair. A
+# stage also gets what the earlier ones left (work counted deterministically).
 STAGE_SHARES = {"a": 0.5, "b": 0.3, "c": 0.2}
 MAX_WARNINGS = 20
 ROSTER_FILE = "roster.csv"
@@ -60,7 +62,8 @@ class ScheduleResult:
     ``summary`` keys: status, stage_status, objective, lp_bound, gap, plan_objective,
     seconds_a/_b/_c/_total, under_agent_hours, over_agent_hours, paid_hours, by_queue
     (queue -> required/scheduled/under/over agent-hours), shifts_missed, shifts_extra,
-    warnings, week, timezone.
+    budget_s, stage_budget_s, stage_work_s, wall_limit_hits, reproducible, lp_method,
+    fallbacks, warnings, week, timezone (docs/scheduling.md).
     """
 
     roster: pd.DataFrame
@@ -199,38 +202,27 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
                           min_paid_h=(limits.min_paid_min / 60).tolist(),
                           min_days=limits.min_days.tolist(), max_days=limits.max_days.tolist(),
                           queues=week.queues)
+    if params.deadline is None:
+        params = params.with_deadline()  # the run's wall-clock safety net starts here
+    budget = {k: v * params.time_limit_s for k, v in STAGE_SHARES.items()}
     plan = _solve_plan(catalog, groups, week.queues, required, rules,
-                       params.scaled(STAGE_SHARES["a"]))
+                       params.with_budget(budget["a"]))
     t_a = clock.perf_counter()
     say = progress or (lambda _line: None)
     say(f"stage (a) weekly plan of {len(groups)} agent group(s): objective "
         f"{plan.objective:g}, LP bound {plan.lp_bound:g} ({t_a - t0:.1f} s)")
-    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
-    statuses_b, missed, extra = [], 0, 0
-    total = sum(len(g.members) for g in groups)
-    b_share = _share(params, "b", t_a - t0)
-    qidx = {q: i for i, q in enumerate(week.queues)}
-    queue_weights, over_weights = map(np.array, rules.weights(week.queues))
-    for g, group in enumerate(groups):
-        share = b_share * len(group.members) / total
-        weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
-        margins = ShiftMargins(catalog, plan.under, plan.over,
-                               tuple(qidx[q] for q in group.queues), queue_weights,
-                               over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
-        res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
-                           margins=margins)
-        members = list(group.members)
-        shift_of[members] = res.shift_of[members]
-        statuses_b.append(res.status)
-        missed += res.missed
-        extra += res.extra
+    # Budget the earlier stages left (work counted deterministically) goes to the next.
+    budget["b"] += max(budget["a"] - plan.deterministic_s, 0.0)
+    shift_of, stage_b = _assign_agents(catalog, groups, plan, agents, eligible, limits, rules,
+                                       week.queues, params.with_budget(budget["b"]), carry)
     t_b = clock.perf_counter()
-    say(f"stage (b) agents on shifts: {int((shift_of >= 0).sum())} shifts, {missed} planned "
-        f"missed, {extra} added ({t_b - t_a:.1f} s)")
+    say(f"stage (b) agents on shifts: {int((shift_of >= 0).sum())} shifts, "
+        f"{stage_b.missed} planned missed, {stage_b.extra} added ({t_b - t_a:.1f} s)")
+    budget["c"] += max(budget["b"] - stage_b.deterministic_s, 0.0)
+    qidx = {q: i for i, q in enumerate(week.queues)}
     priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
     placed = place_breaks(catalog, shift_of, priority, required, rules,
-                          week.queues, params.scaled(_share(params, "c", t_b - t0)),
+                          week.queues, params.with_budget(budget["c"]),
                           plan_breaks=_plan_breaks(catalog, groups, plan, len(agents)))
     t_c = clock.perf_counter()
     say(f"stage (c) breaks and lunch placed ({t_c - t_b:.1f} s)")
@@ -239,12 +231,23 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     roster = roster_frame(catalog, agents, shift_of, placed)
     intervals = intervals_frame(catalog, agents, placed, week.queues)
     summary = _summary(catalog, plan, required, counts, coverage, shift_of, rules, week.queues)
+    hits = {"a": plan.wall_limit_hits, "b": stage_b.wall_limit_hits,
+            "c": placed.wall_limit_hits}
     summary.update(
-        stage_status={"a": plan.status, "b": _worst(statuses_b), "c": _worst(placed.statuses)},
+        stage_status={"a": plan.status, "b": _worst(stage_b.statuses),
+                      "c": _worst(placed.statuses)},
         seconds_a=round(t_a - t0, 3), seconds_b=round(t_b - t_a, 3),
         seconds_c=round(t_c - t_b, 3), seconds_total=round(clock.perf_counter() - t0, 3),
-        shifts_missed=missed, shifts_extra=extra, warnings=warnings[:MAX_WARNINGS],
-        short_intervals=len(warnings),
+        budget_s=params.time_limit_s,
+        stage_budget_s={k: round(v, 3) for k, v in budget.items()},
+        stage_work_s={"a": round(plan.deterministic_s, 3),
+                      "b": round(stage_b.deterministic_s, 3),
+                      "c": round(placed.deterministic_s, 3)},
+        wall_limit_hits=hits, reproducible=not any(hits.values()),
+        lp_method=plan.lp_method,
+        fallbacks=[*plan.notes, *stage_b.fallbacks],
+        shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
+        warnings=warnings[:MAX_WARNINGS], short_intervals=len(warnings),
         week=week_start.isoformat(), timezone=zone.key,
     )
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
@@ -282,15 +285,53 @@ def _plan_breaks(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan,
     return group_of, profile
 
 
-def _share(params: SolverParams, stage: str, elapsed_s: float) -> float:
-    """The share of the time limit a stage gets: its own, or with several workers (runs are
-    not reproducible anyway) also what the earlier stages left unused."""
-    own = STAGE_SHARES[stage]
-    if params.workers == 1:
-        return own  # wall-clock-free budgets keep one-worker runs reproducible
-    upto = sum(v for k, v in STAGE_SHARES.items() if k <= stage)
-    left = upto - elapsed_s / max(params.time_limit_s, 1e-9)
-    return max(own, left)
+@dataclass
+class _StageB:
+    """What stage (b) did over all groups."""
+
+    statuses: list[str]
+    missed: int = 0
+    extra: int = 0
+    deterministic_s: float = 0.0
+    wall_limit_hits: int = 0
+    fallbacks: list[str] = field(default_factory=list)
+
+
+def _assign_agents(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan,  # noqa: PLR0917
+                   agents: Sequence[AgentLike], eligible: np.ndarray, limits: Any,
+                   rules: ShiftRules, queues: Sequence[str], params: SolverParams,
+                   carry: np.ndarray) -> tuple[np.ndarray, _StageB]:
+    """Stage (b), group by group, each with a share of the budget by its members."""
+    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
+    out = _StageB([])
+    total = sum(len(g.members) for g in groups)
+    qidx = {q: i for i, q in enumerate(queues)}
+    queue_weights, over_weights = map(np.array, rules.weights(queues))
+
+    def solve(g: int) -> Assignment:
+        group = groups[g]
+        weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
+        margins = ShiftMargins(catalog, plan.under, plan.over,
+                               tuple(qidx[q] for q in group.queues), queue_weights,
+                               over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
+        return assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
+                            float(np.mean(weights)),
+                            params.with_budget(params.time_limit_s * len(group.members) / total),
+                            carry_in_days=carry, margins=margins)
+
+    # The groups share no agent: solved side by side, each with its own budget.
+    for group, res in zip(groups, map_ordered(solve, list(range(len(groups))), params.workers),
+                          strict=True):
+        members = list(group.members)
+        shift_of[members] = res.shift_of[members]
+        out.statuses.append(res.status)
+        out.missed += res.missed
+        out.extra += res.extra
+        out.deterministic_s += res.deterministic_s
+        out.wall_limit_hits += int(res.wall_limit_hit)
+        if res.fallback:
+            out.fallbacks.append(res.fallback)
+    return shift_of, out
 
 
 def _by_priority(skills: Mapping[str, int]) -> list[str]:
@@ -304,7 +345,7 @@ def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[s
     except SolverError as exc:
         if "INFEASIBLE" not in exc.message:
             raise SolverError(f"stage (a), the weekly plan: {exc.message} (its share of the "
-                              "run's time limit)",
+                              "run's budget)",
                               hint="raise --time-limit or [scheduling] time_limit_s; stage (a) "
                                    f"gets {STAGE_SHARES['a']:.0%} of it") from None
     # Pruning keeps only shifts starting and ending near demand; a contract minimum may

@@ -24,6 +24,7 @@ from wfm.scheduling.plan_search import (
     FIRST_SHARE,
     LNS_SHARE,
     WHOLE_WEEK_MAX_AGENTS,
+    PlanNeighbourhoods,
     relative_gap,
     search_plan,
 )
@@ -53,6 +54,10 @@ class WeeklyPlan:
     cp_bound: float
     parts: dict[str, float]
     wall_time_s: float
+    lp_method: str = "GLOP"
+    wall_limit_hits: int = 0  # solver calls stopped by the wall-clock net (0: reproducible)
+    deterministic_s: float = 0.0  # work done, in budget seconds
+    notes: tuple[str, ...] = ()
 
     @property
     def bound(self) -> float:
@@ -103,23 +108,32 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     rows = row_matrix(ip)
     simplex = ip.n_vars <= LP_SIMPLEX_MAX_VARS
     lp_share = LP_SIMPLEX_SHARE if simplex else LP_PDLP_SHARE
-    lp_sol = solve_lp(ip, time_limit_s=max(lp_share * params.time_limit_s, LP_MIN_S),
-                      simplex=simplex)
+    lp_sol = solve_lp(ip, budget_s=max(lp_share * params.time_limit_s, LP_MIN_S),
+                      simplex=simplex, deadline=params.deadline)
     monotone_prefixes(lp_sol.values, layout, ip)
     lp = lp_sol.bound
-    values = rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
-                           group_queues=group_queues, required=required)
+    first, least = rounded_plan(ip, rows, lp_sol.values, cov=cov, work=work,
+                                group_queues=group_queues, required=required)
+
     def separate(vals: np.ndarray) -> int:
         return layout.add_day_split_rows(ip, vals)
 
     days = np.asarray(grid.day_first_slot)
     var_day = np.clip(np.searchsorted(days, layout.var_slots(ip.n_vars), side="right") - 1, 0, 6)
+    hoods = PlanNeighbourhoods(
+        group_vars=[np.concatenate([np.arange(a, b)] + [cov.alloc[(g, q)] for q in qs
+                                                       if (g, q) in cov.alloc])
+                    for g, ((a, b), qs) in enumerate(zip(layout.group_ranges, group_queues,
+                                                         strict=True))],
+        shared_vars=np.concatenate([cov.under.ravel(), cov.over.ravel()]),
+        var_day=var_day)
     shares = ((1.0,) if sum(len(grp.members) for grp in groups) <= WHOLE_WEEK_MAX_AGENTS
               else (FIRST_SHARE, LNS_SHARE, 1.0 - FIRST_SHARE - LNS_SHARE))
-    values, cp_status, cp_bound, cp_time = search_plan(ip, rows, values, var_day, params=params,
-                                                   started=clock, shares=shares, lp_bound=lp,
-                                                   lp_values=lp_sol.values,
-                                                   separate=separate)
+    # The LP's work counts against the stage's budget; the search gets the rest.
+    search = params.with_budget(params.time_limit_s - lp_sol.budget_used_s)
+    found = search_plan(ip, rows, first, hoods, params=search, shares=shares, lp_bound=lp,
+                        lp_values=lp_sol.values, separate=separate, rounded=least)
+    values = found.values
     shifts = np.zeros((len(groups), catalog.n_shifts), dtype=np.int64)
     worked = work_values(values, work, len(groups), n_t)
     for (g, li), _ in layout.prefix.items():
@@ -135,12 +149,16 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
     parts = objective_parts(under, over, paid_h, *rules.weights(queue_names),
                             rules.cost_per_paid_hour, slot_h)
     to_hours = slot_h / SCALE
-    return WeeklyPlan(cp_status, shifts, alloc, under, over, parts["objective"], lp * to_hours,
-                      cp_bound * to_hours, parts, cp_time)
+    return WeeklyPlan(found.status, shifts, alloc, under, over, parts["objective"],
+                      lp * to_hours, found.bound * to_hours, parts, time.perf_counter() - clock,
+                      lp_method=lp_sol.method,
+                      wall_limit_hits=found.wall_limit_hits + int(lp_sol.wall_limit_hit),
+                      deterministic_s=lp_sol.budget_used_s + found.deterministic_s,
+                      notes=tuple(found.notes))
 
 
-LP_SIMPLEX_SHARE = 0.15  # of the time limit for the simplex before PDLP takes over
-LP_MIN_S = 10.0  # at least this for the LP (simplex or PDLP), whatever the share
+LP_SIMPLEX_SHARE = 0.15  # of the budget for the simplex before PDLP takes over
+LP_MIN_S = 10.0  # at least this budget for the LP (simplex or PDLP), whatever the share
 # PDLP stops as soon as it converges; a large week (55k variables: 90 agents in 37 groups)
 # needs 15-20 s, and its plan and bound are only as good as its convergence.
 LP_PDLP_SHARE = 0.5
