@@ -187,7 +187,7 @@ def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
 
 
 def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -> None:
-    import wfm.scheduling.roster as roster
+    import wfm.scheduling.roster_stages as roster
     from wfm.errors import SolverError
 
     def time_out(*args: object, **kwargs: object) -> object:
