@@ -95,19 +95,28 @@ def repair_plan(ip: IntegerProgram, rows: Rows, values: np.ndarray, *,
     var_group = np.full(ip.n_vars, -1, dtype=np.int64)
     for g, idx in enumerate(hoods.group_vars):
         var_group[idx] = g
+    shared = np.zeros(ip.n_vars, dtype=bool)
+    shared[hoods.shared_vars] = True
     act = matrix @ values
     bad_rows = np.flatnonzero((act < lower - 1e-9) | (act > upper + 1e-9))
-    cols = matrix[bad_rows].indices if len(bad_rows) else np.zeros(0, dtype=np.int64)
+    # A broken row with shared variables (coverage) is mended by any group's repair; the
+    # others name the group at fault.
+    own = [r for r in bad_rows.tolist()
+           if not shared[matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]]].any()]
+    cols = (np.concatenate([matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]] for r in own])
+            if own else np.zeros(0, dtype=np.int64))
     out_of_bounds = np.flatnonzero((values < np.asarray(ip.lower))
                                    | (values > np.asarray(ip.upper)))
     groups = sorted({int(g) for g in var_group[np.concatenate([cols, out_of_bounds])]
                      if g >= 0})
+    if not groups and len(bad_rows):
+        groups = [-1]  # only shared rows broken: free the shared variables alone
     budget = max(REPAIR_MIN_S, REPAIR_SHARE * params.time_limit_s)
     values = np.clip(values, np.asarray(ip.lower), np.asarray(ip.upper)).astype(np.int64)
     for g in groups:
-        free = np.zeros(ip.n_vars, dtype=bool)
-        free[hoods.group_vars[g]] = True
-        free[hoods.shared_vars] = True
+        free = shared.copy()
+        if g >= 0:
+            free[hoods.group_vars[g]] = True
         try:
             sol = solve_integer(ip, params.with_budget(budget), values, free=free, rows=rows)
         except SolverError as exc:
@@ -117,7 +126,7 @@ def repair_plan(ip: IntegerProgram, rows: Rows, values: np.ndarray, *,
         values = sol.values
     if violation(ip, values, rows) > 0:  # pragma: no cover - each repair is exact
         return None
-    if groups:
+    if groups and groups != [-1]:
         result.notes.append(f"stage (a): the rounded LP broke the rows of {len(groups)} "
                             "group(s); each was repaired alone")
     return values
