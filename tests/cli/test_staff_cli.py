@@ -53,7 +53,10 @@ def test_staff_chat_reports_agents_not_slots(project: Path) -> None:
 def test_staff_missing_forecast_is_exit_1(project: Path) -> None:
     r = CliRunner().invoke(cli, ["staff"])
     assert r.exit_code == 1
-    assert "forecast.csv: file not found" in r.output
+    assert "no forecast to staff: forecasts/latest does not exist" in r.output
+    assert "run 'wfm forecast' first" in r.output
+    named = CliRunner().invoke(cli, ["staff", "--forecast", "nowhere/forecast.csv"])
+    assert named.exit_code == 1 and "nowhere/forecast.csv: file not found" in named.output
 
 
 def test_staff_negative_volume_names_file_and_queue(project: Path) -> None:

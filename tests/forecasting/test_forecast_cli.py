@@ -10,28 +10,19 @@ import pytest
 from click.testing import CliRunner
 from forecast_synthetic import make_history
 
-from wfm.cli import forecast_cmd
 from wfm.cli.main import cli
 from wfm.forecasting import MODELS
+from wfm.io.store import write_intervals
 
 
 @pytest.fixture
-def history(project: Path, monkeypatch: pytest.MonkeyPatch) -> pd.DataFrame:
-    """Two queues of history behind a fake data store (the store itself is wfm.io's)."""
+def history(project: Path) -> pd.DataFrame:
+    """Two queues of history in the project's data store."""
     a, _ = make_history("2025-01-06", 70, daily_level=600, seed=1)
     b, _ = make_history("2025-01-06", 70, daily_level=200, seed=2, queue="chat_fr",
                         channel="chat")
     frame = pd.concat([a, b], ignore_index=True)
-    (project / "data").mkdir()
-    (project / "data" / "intervals.parquet").write_bytes(b"stand-in")
-    calls: list[object] = []
-
-    def fake(data_dir: Path, queues: object) -> pd.DataFrame:
-        calls.append(queues)
-        assert data_dir == project / "data"
-        return frame
-
-    monkeypatch.setattr(forecast_cmd, "read_history", fake)
+    write_intervals(project / "data", frame)
     return frame
 
 
@@ -53,7 +44,7 @@ def test_forecast_writes_run_and_moves_latest(project: Path, history: pd.DataFra
     bt = pd.read_csv(run_dir / "backtest.csv")
     assert {"voice_fr", "chat_fr"} == set(bt["queue"])
     man = json.loads((run_dir / "manifest.json").read_text())
-    assert man["inputs"]["data/intervals.parquet"]
+    assert man["inputs"] and all(k.startswith("data/intervals/") for k in man["inputs"])
     assert set(man["outputs"]) == {"forecast.csv", "backtest.csv"}
     assert man["series"]["voice_fr/voice"]["model"] in fc["model"].tolist()
     assert "backtest_wmape" in man["series"]["voice_fr/voice"]
@@ -93,16 +84,13 @@ def test_bad_horizon(project: Path, history: pd.DataFrame, horizon: str) -> None
 def test_queue_filter_matching_nothing(project: Path, history: pd.DataFrame) -> None:
     res = _run("--queue", "voice_de")
     assert res.exit_code == 1
-    assert ("wfm: error: --queue voice_de matches nothing in the data store; queues with "
-            "history: chat_fr, voice_fr") in res.output
+    assert "no stored data for queue(s) voice_de; stored: chat_fr, voice_fr" in res.output
     assert not (project / "forecasts").exists()
 
 
-def test_stale_queue_warns_and_is_skipped(project: Path, history: pd.DataFrame,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stale_queue_warns_and_is_skipped(project: Path, history: pd.DataFrame) -> None:
     old, _ = make_history("2024-06-03", 60, seed=3, queue="voice_en")
-    both = pd.concat([history, old], ignore_index=True)
-    monkeypatch.setattr(forecast_cmd, "read_history", lambda d, q: both)
+    write_intervals(project / "data", old)
     res = _run("--horizon", "7d", "--model", "weekly_mean")
     assert res.exit_code == 0, res.output
     assert "wfm: warning: no volume in the 4 weeks before 2025-03-17 for voice_en/voice: " \

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from report_runs import write_schedule_run
 
-from tests.reports.conftest import write_schedule_run
 from wfm.errors import InputDataError, OutputError
+from wfm.pipeline.run_folders.files import read_schedule as read_schedule_run
 from wfm.reports.calendars import agent_calendar, fold, transitions, write_calendars
-from wfm.reports.schedule_run import read_schedule_run
 
 SITE = "Lyon contact centre"
 PARIS = ZoneInfo("Europe/Paris")

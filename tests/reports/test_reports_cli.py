@@ -10,11 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from report_runs import RUN_ID, write_schedule_run
+from test_accuracy import actuals as accuracy_actuals
+from test_accuracy import forecast
+from test_service_level import actuals as sl_actuals
 
-from tests.reports.conftest import RUN_ID, write_schedule_run
-from tests.reports.test_accuracy import actuals as accuracy_actuals
-from tests.reports.test_accuracy import forecast
-from tests.reports.test_service_level import actuals as sl_actuals
 from wfm.cli.main import cli
 
 
@@ -150,7 +150,10 @@ def test_service_level_start_end_are_local_days(actuals_csv: Path) -> None:
                               "json", "--days", "8").stdout)
     assert len(last8) == 3
     bad = invoke("report", "service-level", "--actuals", str(actuals_csv), "--start", "soon")
-    assert bad.exit_code == 1 and "--start 'soon' is not a date" in bad.output
+    assert bad.exit_code == 2 and "'soon' is not a date; accepted: YYYY-MM-DD" in bad.output
+    month_first = invoke("report", "service-level", "--actuals", str(actuals_csv),
+                         "--start", "03/09/2026")
+    assert month_first.exit_code == 2 and "'03/09/2026' is not a date" in month_first.output
 
 
 def test_service_level_xlsx_with_chart(actuals_csv: Path, project: Path) -> None:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from wfm.errors import InputDataError, OutputError
-from wfm.reports.excel import write_file
+from wfm.outputs import write_output
 from wfm.reports.roster_workbook import parse_activities
 from wfm.reports.schedule_run import ScheduleRun
 
@@ -194,6 +194,6 @@ def write_calendars(run: ScheduleRun, directory: str | Path, *, site: str,
     paths = []
     for agent_id, text in texts.items():
         path = out / f"{safe_filename(agent_id)}.ics"
-        write_file(path, text.encode("utf-8"))
+        write_output(path, text.encode("utf-8"))
         paths.append(path)
     return paths

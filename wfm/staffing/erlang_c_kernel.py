@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from wfm.staffing.erlang_c import FloatArray
-from wfm.staffing.required import CAP_AGENTS_PER_ERLANG, CAP_EXTRA_AGENTS
+from wfm.staffing.search_bounds import CAP_AGENTS_PER_ERLANG, CAP_EXTRA_AGENTS
 
 
 def compiled(**options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -99,7 +99,7 @@ def _kernel(  # noqa: PLR0917
             r[j] = step_exp[i]
         k_top = 0.0
         for j in range(m):  # separate loop: the division vectorises here
-            # The caller's search gives up there too (required.search_cap) and names the
+            # The caller's search gives up there too (search_bounds.search_cap) and names the
             # target; numba reads the two module constants as compile-time values.
             cap[j] = (np.ceil(a[j] * CAP_AGENTS_PER_ERLANG + CAP_EXTRA_AGENTS)
                       if a[j] < max_load else 0.0)

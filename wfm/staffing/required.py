@@ -22,28 +22,19 @@ from wfm.staffing.erlang_c import (
     occupancy,
     service_level,
 )
+from wfm.staffing.search_bounds import search_cap
 
 IntArray = np.ndarray
 BoolArray = npt.NDArray[np.bool_]
 Predicate = Callable[[FloatArray, IntArray], FloatArray]
 """``meets(agents, idx)``: does ``agents`` meet the target for the intervals ``idx``?"""
 _BETA = 1.0  # square-root staffing guess A + beta sqrt(A); see bench/bench_staffing.py
-CAP_AGENTS_PER_ERLANG = 20.0
-CAP_EXTRA_AGENTS = 1000.0
-"""Every search gives up at ``ceil(20 A + 1000)`` agents (a target no staffing meets) and
-names the target; the compiled kernel reads the same two numbers."""
 COMPILED_MIN_INTERVALS = 2_000
 """From this many intervals ``required_agents`` uses the compiled kernel
 (wfm.staffing.erlang_c_kernel): below it, importing numba (~0.3 s) costs more than it saves."""
 COMPILED_MAX_LOAD = 5_000.0
 """Loads above this keep the vectorised path (one exact incomplete-gamma start, a few
 recursion steps): the kernel's recursion from 0 would take ``A`` steps per interval."""
-
-
-def search_cap(load: FloatArray) -> FloatArray:
-    """Most agents any search tries: ``ceil(20 A + 1000)``."""
-    out: FloatArray = np.ceil(load * CAP_AGENTS_PER_ERLANG + CAP_EXTRA_AGENTS)
-    return out
 
 
 def _check_targets(sl_target: float | None, sl_threshold_s: float | None,

@@ -1,0 +1,200 @@
+"""The forecast job: stored history -> forecast per queue and channel -> forecasts/<run-id>/."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.config import Config
+from wfm.errors import InputDataError
+from wfm.forecasting import (
+    AUTO,
+    MODELS,
+    ForecastRun,
+    LocalProcessExecutor,
+    SiteCalendar,
+    forecast_intervals,
+    parse_horizon,
+    public_holidays,
+)
+from wfm.io.store import read_intervals
+from wfm.outputs import sha256_file
+from wfm.pipeline.project import Project
+from wfm.pipeline.run_folders import Run
+from wfm.pipeline.run_folders.files import write_forecast
+from wfm.reports import Report
+
+#: What ``model`` accepts: auto or a registry name.
+MODEL_CHOICES: tuple[str, ...] = (AUTO, *MODELS)
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    """What to forecast; ``None`` takes the [forecasting] value of wfm.toml.
+
+    ``horizon`` is a number of days or weeks such as ``"6w"``; ``start`` the first local
+    day (default: the day after the history); ``queues``/``channels`` restrict the series
+    (default: every stored series).
+    """
+
+    horizon: str | None = None
+    start: date | None = None
+    model: str | None = None
+    queues: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """The forecast (frame, backtest, per-series facts) and the run folder holding it."""
+
+    forecast: ForecastRun
+    folder: Path
+    run_id: str
+    horizon: str
+    model: str
+
+
+def forecast(project: Project, request: ForecastRequest | None = None, *,
+             run: Run | None = None,
+             progress: Callable[[int, int], None] | None = None) -> ForecastResult:
+    """Forecast offered volume and AHT of the stored history; publish forecasts/<run-id>/.
+
+    ``run``: the run this job is a step of (`wfm run`); without one the job is a run of
+    its own (the project lock, staged outputs, ``forecasts/latest`` moved on success).
+    ``progress(done, total)`` is called once per series.
+    """
+    request = request or ForecastRequest()
+    cfg = project.config
+    horizon = request.horizon or cfg.forecasting.horizon
+    model = request.model or cfg.forecasting.model
+    start = pd.Timestamp(request.start) if request.start is not None else None
+    with project.publishing(run, command="forecast") as current:
+        history = filter_history(read_intervals(project.data_dir,
+                                                queues=list(request.queues) or None),
+                                 request.queues, request.channels)
+        result = forecast_history(cfg, history, horizon_days=parse_horizon(horizon),
+                                  start=start, model=model, progress=progress)
+        for warning in result.warnings:
+            current.warn(warning)
+        write_forecast(current.stage("forecasts"), result, cfg.site.timezone)
+        current.record("forecasts", **forecast_manifest(
+            project, result, current.run_id, horizon=horizon, start=start, model=model))
+        folder = current.final("forecasts")
+    return ForecastResult(result, folder, current.run_id, horizon, model)
+
+
+def forecast_models() -> Report:
+    """The forecast models, one row each (the names ``model`` accepts)."""
+    rows: list[dict[str, object]] = [{
+        "model": AUTO, "min_history_days": "", "fallback": "",
+        "summary": "backtest the candidates per series and keep the best "
+                   "(per lead-time band, or the mean of the two best)"}]
+    rows += [{"model": name, "min_history_days": cls.min_history_days,
+              "fallback": cls.fallback or "", "summary": cls.summary}
+             for name, cls in MODELS.items()]
+    return Report(pd.DataFrame(rows))
+
+
+def forecast_summary(result: ForecastResult) -> Report:
+    """One row per series: the model chosen, its backtest error and interval coverage."""
+    rows = []
+    for key, info in result.forecast.series.items():
+        q, c = key.split("/", 1)
+        rows.append({"queue": q, "channel": c, "model": info.get("model"),
+                     "backtest_wmape": _round(info.get("backtest_wmape")),
+                     "coverage_80": _round(info.get("coverage_80")),
+                     "coverage_95": _round(info.get("coverage_95")),
+                     "fallback": "; ".join(r for rs in info.get("fallbacks", {}).values()
+                                           for r in rs) or info.get("note", "")})
+    return Report(pd.DataFrame(rows), f"Forecast {result.run_id}")
+
+
+def _round(x: Any) -> Any:
+    return round(float(x), 4) if isinstance(x, int | float) else x
+
+
+def filter_history(history: pd.DataFrame, queues: Sequence[str] = (),
+                   channels: Sequence[str] = ()) -> pd.DataFrame:
+    """Keep the wanted queues/channels; a name with no history or no history at all raises."""
+    for col, wanted in (("queue", queues), ("channel", channels)):
+        if not wanted:
+            continue
+        known = sorted(map(str, history[col].unique())) if len(history) else []
+        missing = [w for w in wanted if w not in known]
+        if missing:
+            raise InputDataError(
+                f"--{col} {', '.join(missing)} matches nothing in the data store; "
+                f"{col}s with history: {', '.join(known) or '(none)'}")
+        history = history[history[col].isin(wanted)]
+    if history.empty:
+        raise InputDataError("no interval history in the data store",
+                             hint="ingest history first with 'wfm ingest'")
+    return history
+
+
+def site_calendar(cfg: Config, history: pd.DataFrame, horizon_days: int) -> SiteCalendar:
+    """The site calendar of the forecast from wfm.toml (public + listed holidays)."""
+    site = cfg.site
+    first = history["interval_start"].min().year
+    last = (history["interval_start"].max() + pd.Timedelta(days=horizon_days + 400)).year
+    hol = public_holidays(site.country, range(first, last + 1), site.subdivision,
+                          extra=site.holidays)
+    return SiteCalendar(site.timezone, site.opening_hours.windows, hol, site.special_days)
+
+
+def forecast_history(cfg: Config, history: pd.DataFrame, *, horizon_days: int,
+                     start: pd.Timestamp | None, model: str,
+                     progress: Callable[[int, int], None] | None = None) -> ForecastRun:
+    """Forecast ``history`` with the [forecasting], [site] and [[queues]] settings."""
+    fc = cfg.forecasting
+    queue_windows = {q.name: q.opening_hours.windows for q in cfg.queues if q.opening_hours}
+    return forecast_intervals(
+        history, calendar=site_calendar(cfg, history, horizon_days),
+        interval_minutes=cfg.data.interval_minutes, horizon_days=horizon_days, start=start,
+        model=model, candidates=fc.candidates, backtest_cutoffs=fc.backtest_cutoffs,
+        default_aht_s={q.name: q.aht_s for q in cfg.queues}, stale_weeks=fc.stale_weeks,
+        queue_windows=queue_windows,
+        executor=LocalProcessExecutor(fc.workers or None), progress=progress)
+
+
+def store_checksums(project: Project) -> dict[str, str]:
+    """sha256 of every file of the data store, keyed by its path relative to wfm.toml."""
+    data_dir = project.data_dir
+    if not data_dir.is_dir():
+        return {}
+    base = project.base_dir
+    return {str(p.relative_to(base)) if p.is_relative_to(base) else str(p):
+            sha256_file(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
+
+
+def package_versions(*packages: str) -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for pkg in packages:
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "unknown"
+    return versions
+
+
+def forecast_manifest(project: Project, run: ForecastRun, run_id: str, *, horizon: str,
+                      start: pd.Timestamp | None, model: str) -> dict[str, Any]:
+    return {
+        "command": "forecast", "run_id": run_id, "status": "success",
+        "horizon": horizon, "start": None if start is None else str(start.date()),
+        "model": model, "inputs": store_checksums(project),
+        "config": json.loads(json.dumps(project.config.to_dict(), default=str)),
+        "versions": package_versions("wfm", "numpy", "pandas", "statsmodels", "scipy",
+                                     "holidays"),
+        "series": run.series, "warnings": run.warnings,
+        "created": date.today().isoformat(),
+    }

@@ -1,0 +1,146 @@
+"""The staff job: a forecast -> required agents per queue and interval -> requirements/."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.config.staffing import staffing_arguments
+from wfm.errors import InputDataError, StaffingError
+from wfm.io.store import read_intervals
+from wfm.pipeline.project import Project
+from wfm.pipeline.run_folders import Run
+from wfm.pipeline.run_folders.files import in_folder, read_forecast, write_staffing
+from wfm.pipeline.run_folders.layout import FORECAST_FILE
+from wfm.pipeline.run_folders.manifests import file_input
+from wfm.staffing.patience import estimate_patience
+from wfm.staffing.requirements import QueueTargets
+from wfm.staffing.requirements import staff_forecast as staff_frame
+
+#: Weeks of history the patience estimate reads.
+PATIENCE_WEEKS = 13
+
+
+@dataclass(frozen=True)
+class StaffRequest:
+    """``forecast``: a forecast.csv or forecast run folder (default: this run's forecast,
+    else forecasts/latest); ``output_dir``: write requirements.csv and daily.csv there
+    instead of a new requirements run folder; ``estimate_patience``: voice/callback
+    queues without ``patience_s`` get one estimated from history and use Erlang A."""
+
+    forecast: Path | None = None
+    output_dir: Path | None = None
+    estimate_patience: bool = False
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    """Requirements per interval (schema.REQUIREMENTS), agent-hours per queue and day, the
+    folder holding them, and notes on what was assumed (patience estimates)."""
+
+    requirements: pd.DataFrame
+    daily: pd.DataFrame
+    folder: Path
+    source: Path
+    notes: tuple[str, ...] = ()
+
+
+def staff(project: Project, request: StaffRequest | None = None, *,
+          run: Run | None = None) -> StaffResult:
+    """Required agents per queue and interval of a forecast, every channel.
+
+    ``run``: the run this job is a step of; without one (and without ``output_dir``) the
+    job is a run of its own that publishes requirements/<run-id>/ and moves its latest.
+    """
+    request = request or StaffRequest()
+    if request.output_dir is not None:
+        return _staff_into(project, request, request.output_dir, run=None, step=False)
+    with project.publishing(run, command="staff") as current:
+        result = _staff_into(project, request, current.stage("requirements"), run=current,
+                             step=run is not None)
+        current.record("requirements", command="staff", status="success",
+                       source=str(result.source),
+                       inputs={"forecast": file_input(result.source,
+                                                      final_path=current.final_path(
+                                                          result.source))})
+        return dataclasses.replace(result, folder=current.final("requirements"),
+                                   source=current.final_path(result.source))
+
+
+def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
+                run: Run | None, step: bool) -> StaffResult:
+    path = _forecast_path(project, request, run, step=step)
+    forecast = read_forecast(path)
+    notes: list[str] = []
+    for name in forecast["queue"].unique():
+        project.config.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
+    arguments = staffing_arguments(project.config, _years(forecast))
+    if request.estimate_patience:
+        arguments["queues"] = _with_estimated_patience(project, arguments["queues"],
+                                                       forecast, notes)
+    try:
+        requirements, daily = staff_frame(forecast, **arguments)
+    except StaffingError as exc:
+        named = run.final_path(path) if run is not None else path
+        raise StaffingError(f"{named}: {exc.message}", hint=exc.hint) from None
+    if request.output_dir is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    write_staffing(folder, requirements, daily)
+    return StaffResult(requirements, daily, folder, path, tuple(notes))
+
+
+def _forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
+                   step: bool) -> Path:
+    if request.forecast is not None:
+        return in_folder(request.forecast, FORECAST_FILE)
+    folder = run.source("forecasts") if run is not None else project.folders.latest(
+        "forecasts")
+    if folder is None:
+        made = "this run made none and " if step else ""
+        hint = ("add the forecast step: wfm run --steps forecast,staff" if step
+                else "run 'wfm forecast' first, or pass --forecast PATH")
+        raise InputDataError(f"no forecast to staff: {made}forecasts/latest does not exist",
+                             hint=hint)
+    return folder / FORECAST_FILE
+
+
+def _years(forecast: pd.DataFrame) -> range:
+    starts = forecast["interval_start"]
+    return range(starts.min().year - 1, starts.max().year + 2)
+
+
+def _with_estimated_patience(project: Project, queues: dict[str, QueueTargets],
+                             forecast: pd.DataFrame, notes: list[str]
+                             ) -> dict[str, QueueTargets]:
+    """Patience from the last weeks of history for hot voice queues that lack one."""
+    out = dict(queues)
+    for name in sorted(map(str, forecast["queue"].unique())):
+        q = queues[name]
+        if q.patience_s is not None or q.channel not in ("voice", "callback"):
+            continue
+        hist = read_intervals(project.data_dir, queues=[name])
+        need = ("abandoned", "handled", "answer_wait_s")
+        lacking = [c for c in need if c not in hist or hist[c].isna().all()]
+        if lacking:
+            notes.append(f"queue {name!r}: the history has no {', '.join(lacking)}; "
+                         "patience not estimated, Erlang C used")
+            continue
+        recent = hist[hist["interval_start"] >= hist["interval_start"].max()
+                      - pd.Timedelta(weeks=PATIENCE_WEEKS)]
+        # The summed wait of abandoned contacts removes the estimator's downward bias;
+        # it is optional in exports, so use it only where every interval carries it.
+        abandon_wait = recent.get("abandon_wait_s")
+        if abandon_wait is not None and abandon_wait.isna().any():
+            abandon_wait = None
+        est = estimate_patience(recent["abandoned"], recent["handled"],
+                                recent["answer_wait_s"], abandon_wait)
+        if est.patience_s is None:
+            notes.append(f"queue {name!r}: {est.note}")
+            continue
+        notes.append(f"queue {name!r}: patience estimated at {est.patience_s:.0f} s from "
+                     f"{est.abandoned:.0f} abandoned contacts ({est.note}); Erlang A used")
+        out[name] = dataclasses.replace(q, patience_s=est.patience_s)
+    return out
