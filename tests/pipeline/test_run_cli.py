@@ -332,3 +332,23 @@ def test_run_log_listener_gets_the_logged_text(tmp_path: Path) -> None:
                      "duration_s": "1.500", "rows": "96"}]
     line = parse_line((tmp_path / "x.log").read_text())
     assert {k: v for k, v in line.items() if k != "time"} == seen[0]
+
+
+def test_every_csv_a_planner_opens_is_in_local_time(proj: Path) -> None:
+    """One time convention: forecast, requirements, roster, agent intervals and coverage
+    carry the site's local time with its offset (Europe/Paris: +01:00 in winter)."""
+    assert _run("--steps", "ingest,forecast,staff,schedule").exit_code == 0
+    columns = {("forecasts", "forecast.csv"): ["interval_start"],
+               ("requirements", "requirements.csv"): ["interval_start"],
+               ("schedules", "roster.csv"): ["shift_start", "shift_end"],
+               ("schedules", "agent_intervals.csv"): ["interval_start"],
+               ("schedules", "coverage.csv"): ["interval_start"]}
+    for (area, name), cols in columns.items():
+        frame = pd.read_csv(proj / area / "latest" / name, dtype=str, keep_default_na=False)
+        for col in cols:
+            stamps = frame[col][frame[col] != ""]
+            assert len(stamps), (name, col)
+            offsets = set(stamps.str[-6:])
+            assert offsets <= {"+01:00", "+02:00"} and offsets, (name, col, offsets)
+            local = pd.to_datetime(stamps, utc=True).dt.tz_convert("Europe/Paris")
+            assert (local.dt.strftime("%H:%M") == stamps.str[11:16]).all(), (name, col)

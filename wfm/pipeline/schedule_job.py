@@ -93,7 +93,7 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
                                allow_understaffing=request.allow_understaffing,
                                previous_roster=previous, progress=progress)
         _warn(current, result, week)
-        write_schedule(current.stage("schedules"), result)
+        write_schedule(current.stage("schedules"), result, tz)
         current.record("schedules", **_manifest(
             current, result, requirements=req_file, agents=agents_file, config=cfg.path,
             settings={"time_limit_s": params.time_limit_s, "workers": params.workers,

@@ -88,7 +88,7 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
         raise StaffingError(f"{named}: {exc.message}", hint=exc.hint) from None
     if request.output_dir is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    write_staffing(folder, requirements, daily)
+    write_staffing(folder, requirements, daily, project.config.site.timezone)
     return StaffResult(requirements, daily, folder, path, tuple(notes))
 
 

@@ -1,7 +1,9 @@
 """Write and read the files of each kind of run folder: one function per kind and way.
 
-Timestamps in the CSV files planners open are ISO 8601 with their offset; the CSV files
-hold no run id or clock time, so equal inputs give byte-identical files.
+One time convention in every file a planner opens: timestamps are the site's local time
+in ISO 8601 with their offset (``2026-03-29T03:00:00+02:00``), so a spreadsheet shows the
+clock of the centre and a program still reads the exact instant. The CSV files hold no run
+id or clock time, so equal inputs give byte-identical files.
 """
 
 from __future__ import annotations
@@ -75,10 +77,11 @@ def read_forecast(path: Path) -> pd.DataFrame:
 
 # -- requirements ----------------------------------------------------------------------
 
-def write_staffing(folder: Path, requirements: pd.DataFrame, daily: pd.DataFrame) -> None:
-    """requirements.csv (ISO timestamps) and daily.csv into ``folder``."""
+def write_staffing(folder: Path, requirements: pd.DataFrame, daily: pd.DataFrame,
+                   tz: ZoneInfo) -> None:
+    """requirements.csv (local timestamps with offset) and daily.csv into ``folder``."""
     req = requirements.copy()
-    req["interval_start"] = req["interval_start"].map(lambda t: t.isoformat())
+    req["interval_start"] = _local_iso(req["interval_start"], tz)
     _csv(req, folder / REQUIREMENTS_FILE)
     _csv(daily, folder / DAILY_FILE)
 
@@ -115,11 +118,16 @@ def schedule_requirements(run_dir: Path, manifest: dict[str, Any], base: Path
 
 # -- schedules -------------------------------------------------------------------------
 
-def write_schedule(folder: Path, result: ScheduleResult) -> None:
-    """roster.csv, agent_intervals.csv and coverage.csv into ``folder``."""
+def write_schedule(folder: Path, result: ScheduleResult, tz: ZoneInfo) -> None:
+    """roster.csv, agent_intervals.csv and coverage.csv into ``folder``, every timestamp
+    in local time with its offset."""
     _csv(result.roster, folder / ROSTER_FILE)
-    _csv(result.agent_intervals, folder / AGENT_INTERVALS_FILE)
-    _csv(result.coverage, folder / COVERAGE_FILE)
+    for frame, name in ((result.agent_intervals, AGENT_INTERVALS_FILE),
+                        (result.coverage, COVERAGE_FILE)):
+        local = frame.copy()
+        local["interval_start"] = _local_iso(
+            pd.to_datetime(local["interval_start"], utc=True, format="ISO8601"), tz)
+        _csv(local, folder / name)
 
 
 def roster_path(path: Path) -> Path:
