@@ -150,3 +150,11 @@ def test_forecast_reads_the_real_store(project: Path) -> None:
     assert set(fc["queue"]) == {"voice_en"} and set(fc["model"]) == {"topdown_ets"}
     man = json.loads((project / "forecasts" / "latest" / "manifest.json").read_text())
     assert any(k.startswith("data/") and k.endswith(".parquet") for k in man["inputs"])
+
+
+def test_an_absurd_horizon_is_one_line(project: Path, history: pd.DataFrame) -> None:
+    res = _run("--horizon", "100000w")
+    assert res.exit_code == 1
+    assert res.output == ("wfm: error: horizon '100000w' is 700,000 days; accepted: at most "
+                          "371 days (53w) of interval forecast\n")
+    assert not (project / "forecasts").exists()

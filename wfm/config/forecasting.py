@@ -25,14 +25,16 @@ class ForecastingConfig:
     workers: int = 0
 
 
-def _horizon(v: object) -> str:
+def horizon_text(v: object) -> str:
+    """A horizon such as ``"6w"`` that :func:`parse_horizon` accepts (the TableReader
+    conversion of [forecasting] and [run] horizon)."""
     if not isinstance(v, str):
         raise TypeError
     try:
         parse_horizon(v)
     except ForecastError:
         raise ValueError from None
-    return v
+    return v.strip()
 
 
 def _models(v: object) -> tuple[str, ...]:
@@ -45,8 +47,8 @@ def read_forecasting(t: TableReader) -> ForecastingConfig:
     d = ForecastingConfig()
     names = ", ".join(MODELS)
     out = ForecastingConfig(
-        horizon=t.value("horizon", d.horizon, convert=_horizon,
-                        accepted="a number of days or weeks such as 14d or 6w"),
+        horizon=t.value("horizon", d.horizon, convert=horizon_text,
+                        accepted="a number of days or weeks such as 14d or 6w, at most 53w"),
         model=t.str("model", d.model, choices=(AUTO, *MODELS)),
         backtest_cutoffs=t.number("backtest_cutoffs", d.backtest_cutoffs, low=1, high=52,
                                   integer=True),

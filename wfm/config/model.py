@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -79,7 +80,24 @@ def parse_config(text: str, path: Path) -> Config:
     paths = read_paths(root.table("paths"), path.parent)
     run = read_run(root.table("run"), path.parent)
     root.finish()
+    _check_queue_keys(scheduling, queues, source)
     return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run)
+
+
+def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],
+                      source: str) -> None:
+    """Per-queue tables must name queues of [[queues]]: a typo would never apply."""
+    names = [q.name for q in queues]
+    for table, weights in (("understaffing_weights", scheduling.understaffing_weights),
+                           ("overstaffing_weights", scheduling.overstaffing_weights)):
+        for key, value in weights.items():
+            if key in names:
+                continue
+            close = difflib.get_close_matches(key, names, n=1)
+            guess = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(
+                f"{source}: [scheduling.{table}] {key} = {value:g}: {key!r} is not a queue of "
+                f"[[queues]]{guess}; accepted: {', '.join(names) or '(no queues)'}")
 
 
 def load_config(path: str | Path) -> Config:

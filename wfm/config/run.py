@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wfm.config._reader import TableReader, parse_date
+from wfm.config.forecasting import horizon_text
 
 #: The pipeline steps, in the order they always run.
 RUN_STEPS: tuple[str, ...] = ("ingest", "forecast", "staff", "schedule", "report")
 #: Reports and exports the report step can produce.
 RUN_REPORTS: tuple[str, ...] = ("roster_workbook", "coverage", "service_level", "accuracy",
                                 "ical")
-_HORIZON = re.compile(r"^\s*[1-9]\d*\s*[dw]\s*$")
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,9 @@ def read_run(t: TableReader, base: Path) -> RunConfig:
     inputs = t.str_list("inputs", None)
     steps = t.value("steps", d.steps, convert=_names(RUN_STEPS),
                     accepted=f"a list of steps among {', '.join(RUN_STEPS)}")
-    horizon = t.value("horizon", None, convert=_match(_HORIZON),
-                      accepted="a number of days or weeks such as '14d' or '6w'")
+    horizon = t.value("horizon", None, convert=horizon_text,
+                      accepted="a number of days or weeks such as '14d' or '6w', at most "
+                               "53w")
     agents = t.value("agents", None, convert=_path(base), accepted="a file path")
     week = t.value("week", d.week, convert=_week,
                    accepted="'next' or a Monday as YYYY-MM-DD")
@@ -72,15 +72,6 @@ def _names(allowed: tuple[str, ...], *, empty_ok: bool = False) -> Any:
         if any(x not in allowed for x in v) or len(set(v)) != len(v):
             raise ValueError
         return tuple(x for x in allowed if x in v)  # canonical order
-
-    return conv
-
-
-def _match(pattern: re.Pattern[str]) -> Any:
-    def conv(v: Any) -> str:
-        if not isinstance(v, str) or not pattern.match(v):
-            raise ValueError
-        return v.strip()
 
     return conv
 
