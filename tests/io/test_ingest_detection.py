@@ -79,19 +79,19 @@ def test_parse_durations() -> None:
 ])
 def test_day_first_detection(values: list[str], dayfirst: bool, first_utc: str) -> None:
     parser = TimestampParser("Europe/Paris")
-    ts, bad, dst = parser.parse(pd.Series(values))
+    got = parser.parse(pd.Series(values))
     assert parser.dayfirst is dayfirst
-    assert not bad.any() and not dst.any()
-    assert ts.iloc[0] == pd.Timestamp(first_utc, tz="UTC")
+    assert not got.bad.any() and not got.skipped.any() and not got.repeated.any()
+    assert got.utc.iloc[0] == pd.Timestamp(first_utc, tz="UTC")
 
 
 def test_offsets_respected_mixed_with_z() -> None:
-    ts, bad, _ = TimestampParser("Europe/Paris").parse(
+    got = TimestampParser("Europe/Paris").parse(
         pd.Series(["2025-03-14T08:00:00+01:00", "2025-03-14T07:15:00Z", "2025-03-14T09:30+0200",
                    "2025-03-14 07:45:00 UTC", "2025-03-14 10:00:00+02", "2025-03-14 08:15 GMT"]))
-    assert not bad.any()
-    assert [t.strftime("%H:%M") for t in ts] == ["07:00", "07:15", "07:30", "07:45", "08:00",
-                                                 "08:15"]
+    assert not got.bad.any()
+    assert [t.strftime("%H:%M") for t in got.utc] == ["07:00", "07:15", "07:30", "07:45",
+                                                     "08:00", "08:15"]
 
 
 def test_header_cells_with_spaces_and_quotes(tmp_path: Path) -> None:

@@ -22,11 +22,14 @@ CHECK_EXAMPLE = "Example:  wfm check --queue voice_fr --format csv > health.csv"
               help="Column mapping of the export [default: [data] mapping, else wfm].")
 @click.option("--aggregate", is_flag=True,
               help="Sum finer intervals (e.g. 5-min exports) into [data] interval_minutes.")
+@click.option("--skip-unknown-queues", is_flag=True,
+              help="Leave out rows of queues (or channels) not in wfm.toml, with a warning, "
+                   "instead of refusing the files.")
 @output_options
 @pass_app
 def ingest_command(  # noqa: PLR0917 - click passes options positionally
         app: AppContext, files: tuple[Path, ...], mapping: str | None, aggregate: bool,
-        fmt: str | None, output: Path | None) -> None:
+        skip_unknown_queues: bool, fmt: str | None, output: Path | None) -> None:
     """Read CSV/Excel interval exports into the data store and print their data health.
 
     FILES default to the [data] history patterns of wfm.toml. Delimiter, encoding,
@@ -41,8 +44,10 @@ def ingest_command(  # noqa: PLR0917 - click passes options positionally
     try:
         # Per-file progress only on a terminal; cron logs get the summary line alone.
         progress = app.info if sys.stderr.isatty() else None
-        result = ingest_files(paths, **ingest_arguments(cfg, mapping), aggregate=aggregate,
-                              progress=progress)
+        arguments = ingest_arguments(cfg, mapping)
+        if skip_unknown_queues:
+            arguments["skip_unknown_queues"] = True
+        result = ingest_files(paths, **arguments, aggregate=aggregate, progress=progress)
     except IngestHealthError as exc:
         emit(exc.findings, fmt, output, title="Data health")
         raise

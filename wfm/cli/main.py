@@ -10,6 +10,7 @@ import click
 from wfm import __version__
 from wfm.cli.common import AppContext, WfmClickError
 from wfm.cli.config_cmd import config_group, init_command
+from wfm.cli.data_cmd import data_group
 from wfm.cli.forecast_cmd import forecast_group
 from wfm.cli.ingest_cmd import check_command, ingest_command
 from wfm.cli.reports_cmd import export_group, report_group
@@ -61,6 +62,7 @@ cli.add_command(export_group)
 cli.add_command(run_command)
 cli.add_command(ingest_command)
 cli.add_command(check_command)
+cli.add_command(data_group)
 
 
 def main() -> None:
