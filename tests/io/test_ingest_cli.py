@@ -233,3 +233,31 @@ def test_history_pattern_matching_nothing(project: Path) -> None:
     result = run("ingest")
     assert result.exit_code == 1
     assert "[data] history pattern 'sample/intervals.csv' matches no file" in result.stderr
+
+
+def test_data_drop_removes_a_wrongly_stored_channel(project: Path) -> None:
+    """The issue's case: voice_fr/chat stored by an older wfm breaks every run; drop it."""
+    from wfm.io.store import write_intervals
+
+    ts = ["2025-03-14T07:00:00+00:00", "2025-03-14T07:15:00+00:00"]
+    import pandas as pd
+
+    rows = pd.DataFrame({"interval_start": pd.to_datetime(ts * 2), "queue": "voice_fr",
+                         "channel": ["voice", "voice", "chat", "chat"], "offered": [3, 4, 1, 2]})
+    write_intervals(project / "data", rows)
+    refused = run("data", "drop", "--queue", "voice_fr", "--channel", "chat")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    assert len(read_intervals(project / "data")) == 4
+    result = run("data", "drop", "--queue", "voice_fr", "--channel", "chat", "--yes",
+                 "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "queue,channel,rows_dropped,partitions\nvoice_fr,chat,2,1\n"
+    assert "dropped 2 rows of queue 'voice_fr' channel 'chat' from" in result.stderr
+    assert read_intervals(project / "data")["channel"].unique().tolist() == ["voice"]
+    gone = run("data", "drop", "--queue", "voice_de", "--yes")
+    assert gone.exit_code == 1
+    assert gone.stderr.startswith("wfm: error: ") and "no stored data for queue 'voice_de'; " \
+        "stored: voice_fr" in gone.stderr
+    whole = run("-q", "data", "drop", "--queue", "voice_fr", "-y", "-f", "csv")
+    assert whole.exit_code == 0 and whole.stdout.endswith("voice_fr,*,2,1\n")
+    assert whole.stderr == ""

@@ -203,14 +203,19 @@ def fill_absent(staged: pd.DataFrame, queue: str, data: AbsentIntervals,
         decision = decide(series, queue, data, mapping, interior=interior)
         if decision.meaning == MISSING and not interior:
             continue  # nothing absent between rows: nothing to fill or to say
-        other = MISSING if decision.meaning == ZERO else ZERO
-        what = ("read as zero (no activity)" if decision.meaning == ZERO else
-                "read as missing (gaps; the forecast fills them in)")
+        if decision.meaning == ZERO:
+            count = len(slots)
+            what = (f"{count} interval(s) absent from the export over the local days it "
+                    "covers read as zero (no activity)")
+            fix = f'if they are gaps, set absent_intervals = {{ {queue} = "missing" }}'
+        else:
+            count = interior
+            what = (f"{count} interval(s) absent between the export's rows read as missing "
+                    "(gaps; the forecast fills them in)")
+            fix = f'if they had no activity, set absent_intervals = {{ {queue} = "zero" }}'
         notes.append({"queue": queue, "channel": str(channel), "severity": "info",
-                      "check": "absent_intervals", "count": len(slots),
-                      "detail": f"{len(slots)} interval(s) absent from the export on the days "
-                                f"it covers {what}: {decision.reason}; if not, set "
-                                f"absent_intervals = {{ {queue} = \"{other}\" }} in [data]"})
+                      "check": "absent_intervals", "count": count,
+                      "detail": f"{what}: {decision.reason}; {fix} in [data]"})
         if decision.meaning == ZERO:
             parts.append(zero_rows(series, slots, file_col=file_col, line_col=line_col))
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else staged

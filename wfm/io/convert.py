@@ -111,6 +111,8 @@ class ChunkConverter:
                 if src in self.headers:
                     self.numbers.observe(self.headers[src], raw[self.headers[src]], lines)
         values = {c.name: self._number(raw, lines, c) for c in numeric}
+        # An average or a share left blank where its base is 0 (no contact to average) is 0.
+        excused: dict[str, npt.NDArray[np.bool_]] = {}
         # Shares first (a count may be a share of another), then averages times counts.
         for c in sorted(numeric, key=lambda c: c.share_of is None):
             ref = c.average_per or c.share_of
@@ -123,7 +125,8 @@ class ChunkConverter:
                 raise InputDataError(
                     f"{self.path}: column {c.name} is {how} {ref}, but {ref} is not in the "
                     f"file (mapping {self.mapping.name!r})")
-            values[c.name] = own * base
+            excused[c.name] = np.isnan(own) & (base == 0)
+            values[c.name] = np.where(excused[c.name], 0.0, own * base)
         for name, v in values.items():
             if v is None:
                 continue
@@ -132,7 +135,7 @@ class ChunkConverter:
             else:
                 out[name] = v
         out[LINE] = lines
-        self._note_blanks(raw, lines, out, numeric)
+        self._note_blanks(raw, lines, out, numeric, excused)
         return out
 
     def finish(self) -> dict[str, str] | None:
@@ -270,7 +273,8 @@ class ChunkConverter:
         return s
 
     def _note_blanks(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], out: pd.DataFrame,
-                     numeric: list[ColumnSpec]) -> None:
+                     numeric: list[ColumnSpec], excused: Mapping[str, npt.NDArray[np.bool_]]
+                     ) -> None:
         for spec in numeric:
             if spec.name == OFFERED or spec.value is not None:
                 continue
@@ -280,6 +284,8 @@ class ChunkConverter:
                 column = self.headers[src]
                 blank = (raw[column].isna() | (raw[column].astype("str").str.strip() == "")
                          ).to_numpy()
+                if spec.name in excused:
+                    blank = blank & ~excused[spec.name]
                 if not blank.any():
                     continue
                 where = out.loc[blank, [QUEUE, CHANNEL]].assign(_l=lines[blank])

@@ -188,8 +188,8 @@ def ingest_files(
             if unknown and not skip_unknown_queues:
                 raise unknown_error(unknown, known_queues)
             skip = {(u.queue, u.channel) for u in unknown}
+            notes = [n for n in notes if (n["queue"], n["channel"]) not in skip]
             notes += skipped_findings(unknown)
-        notes = [n for n in notes if (n["queue"], n["channel"]) not in skip]
         findings = [_frame(notes)]
         for queue in stage.queues():
             staged = stage.read(queue)

@@ -95,15 +95,6 @@ class _Column:
         return {_STYLE_OF[c] for c in self.first if c in _STYLE_OF}
 
 
-class RestyleError(Exception):
-    """Ambiguous cells were read in a style the rest of the file contradicts: read again
-    with ``styles`` (source column -> decimal mark). Never reaches the user."""
-
-    def __init__(self, styles: dict[str, str]) -> None:
-        super().__init__("read again")
-        self.styles = styles
-
-
 @dataclass
 class NumberStyles:
     """Decimal mark of each numeric source column of one file, from all of its cells.
@@ -118,7 +109,7 @@ class NumberStyles:
         Style of a file without any evidence (``"."`` for comma-delimited CSV, else
         ``None``: refuse ambiguous cells).
     forced
-        Styles settled by a previous read of the file (see :class:`RestyleError`).
+        Styles settled by a previous read of the file (see :meth:`restart_styles`).
     """
 
     path: Path

@@ -57,10 +57,10 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, Bo
 def _plain_floats(values: pd.Series, decimal: str) -> FloatArray | None:
     """All cells plain numbers (``12``, ``4.5`` with a decimal point): one Arrow cast, about
     twenty times faster than cleaning each cell. ``None`` when any cell needs the cleaning."""
-    chunks = getattr(values.array, "_pa_array", None)
-    if not isinstance(chunks, pa.ChunkedArray) or not pa.types.is_string(chunks.type) and \
-            not pa.types.is_large_string(chunks.type):
+    dtype = values.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
         return None
+    chunks = pa.array(values.array)  # the Arrow strings themselves (no copy)
     if decimal == "," and pc.any(pc.match_substring(chunks, ".")).as_py():
         return None  # a dot is a thousands separator here
     try:
