@@ -43,10 +43,12 @@ from wfm.io.known_queues import SeenSeries, skipped_findings, unknown_error, unk
 from wfm.io.sources import (
     CsvDialect,
     EncodingMismatchError,
+    SheetLayout,
     file_kind,
     read_chunks,
     read_header,
     sniff_csv,
+    sniff_xlsx,
 )
 from wfm.io.store import (
     read_intervals,
@@ -292,11 +294,12 @@ def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *,
     column's decimal mark wrong. Returns the rows read and the file's notes (findings)."""
     kind = file_kind(path)
     dialect = sniff_csv(path, cmap.required_sources()) if kind == "csv" else None
+    layout = sniff_xlsx(path, cmap.required_sources()) if kind == "xlsx" else None
     styles: dict[str, str] = {}
     for _ in range(3):
         try:
             n, conv = _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect,
-                                    tz=tz, interval_minutes=interval_minutes,
+                                    layout=layout, tz=tz, interval_minutes=interval_minutes,
                                     chunk_rows=chunk_rows, aggregate=aggregate, styles=styles)
         except EncodingMismatchError:
             if dialect is None or dialect.encoding != "utf-8":
@@ -307,29 +310,31 @@ def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *,
             continue
         again = conv.finish()
         if again is None:
-            return n, _title_notes(path, dialect) + conv.notes()
+            skipped = dialect.skipped if dialect else layout.skipped if layout else ()
+            return n, _title_notes(path, skipped) + conv.notes()
         # Ambiguous numbers (1,234) were read before the cells telling the decimal mark.
         stage.drop_file(index)
         styles = again
     raise AssertionError("a file is read at most three times")  # pragma: no cover
 
 
-def _title_notes(path: Path, dialect: CsvDialect | None) -> list[dict[str, object]]:
-    if dialect is None or not dialect.skipped:
+def _title_notes(path: Path, skipped: tuple[tuple[int, str], ...]
+                 ) -> list[dict[str, object]]:
+    if not skipped:
         return []
-    shown = ", ".join(f"{line} ({text!r})" for line, text in dialect.skipped[:3])
-    more = f" and {len(dialect.skipped) - 3} more" if len(dialect.skipped) > 3 else ""
+    shown = ", ".join(f"{line} ({text!r})" for line, text in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
     return [{"queue": "", "channel": "", "severity": "warning", "check": "skipped_rows",
-             "count": len(dialect.skipped),
+             "count": len(skipped),
              "detail": f"{path}: line(s) above the header skipped (report title or filter): "
                        f"{shown}{more}"}]
 
 
 def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, kind: str,
-                  dialect: CsvDialect | None, tz: str, interval_minutes: int,
-                  chunk_rows: int, aggregate: bool, styles: dict[str, str]
-                  ) -> tuple[int, ChunkConverter]:
-    header = read_header(path, kind, dialect)
+                  dialect: CsvDialect | None, layout: SheetLayout | None, tz: str,
+                  interval_minutes: int, chunk_rows: int, aggregate: bool,
+                  styles: dict[str, str]) -> tuple[int, ChunkConverter]:
+    header = read_header(path, kind, dialect, layout)
     headers = match_headers(cmap, header, path)
     # With a comma delimiter, 1,234 must have been quoted: a thousands separator.
     default = "." if dialect is not None and dialect.delimiter == "," else None
@@ -337,7 +342,8 @@ def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, 
                           styles)
     rows = 0
     for chunk in read_chunks(path, kind, dialect, usecols=conv.usecols(),
-                             text_cols=conv.text_columns(), chunk_rows=chunk_rows):
+                             text_cols=conv.text_columns(), chunk_rows=chunk_rows,
+                             layout=layout):
         if chunk.frame.empty:
             continue
         frame = conv.convert(chunk)

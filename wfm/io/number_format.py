@@ -28,6 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import InputDataError
+from wfm.io.parsing import text_cells
 
 COMMA, POINT = ",", "."
 DECIMALS = (COMMA, POINT)
@@ -64,7 +65,7 @@ def classify_cells(values: pd.Series) -> npt.NDArray[np.int8]:
         return out
     s = values.astype("str")
     has_mark = (s.str.contains(",", regex=False) | s.str.contains(".", regex=False)) & \
-        ~s.str.contains(":", regex=False) & values.notna()
+        ~s.str.contains(":", regex=False) & values.notna() & text_cells(values)
     if not has_mark.any():
         return out
     idx = np.flatnonzero(has_mark.to_numpy())

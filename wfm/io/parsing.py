@@ -39,6 +39,17 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, Bo
     allowed). Blank cells give NaN and are not flagged as bad."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         return values.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(values), bool)
+    text = text_cells(values)
+    if not text.all():
+        # Excel: number cells are numbers whatever the locale; only text cells are parsed.
+        mixed = np.full(len(values), np.nan)
+        unread = np.zeros(len(values), bool)
+        numbers = values[~text]
+        mixed[~text] = pd.to_numeric(numbers, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan)
+        if text.any():
+            mixed[text], unread[text] = parse_numbers(values[text].astype("str"), decimal)
+        return mixed, unread
     fast = _plain_floats(values, decimal)
     if fast is not None:
         return fast, np.zeros(len(values), bool)
@@ -52,6 +63,16 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, Bo
                                                                    na_value=np.nan)
     bad: BoolArray = np.isnan(out) & ~blank
     return out, bad
+
+
+def text_cells(values: pd.Series) -> BoolArray:
+    """Which cells are text (Excel columns mix numbers, dates and text; CSV cells are all
+    text; missing cells count as text)."""
+    if values.dtype != object:
+        return np.ones(len(values), bool)
+    text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    out: BoolArray = text | values.isna().to_numpy()
+    return out
 
 
 def _plain_floats(values: pd.Series, decimal: str) -> FloatArray | None:

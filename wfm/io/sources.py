@@ -45,6 +45,14 @@ class CsvDialect:
     skipped: tuple[tuple[int, str], ...] = ()  # (line, text) of title lines above it
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a workbook's header row is (Excel row number) and the title rows above it."""
+
+    header_row: int = 1
+    skipped: tuple[tuple[int, str], ...] = ()
+
+
 class EncodingMismatchError(InputDataError):
     """A byte sequence past the sniffed prefix does not decode in the sniffed encoding."""
 
@@ -145,7 +153,10 @@ def _find_header(lines: Sequence[str], expected: Sequence[str]) -> tuple[int, st
 def _shown(line: str, delimiter: str) -> str:
     """A skipped line as a reader sees it: its cells without the empty ones."""
     cells = next(csv.reader([line], delimiter=delimiter), [])
-    text = " ".join(c.strip() for c in cells if c.strip())
+    return _clip(" ".join(c.strip() for c in cells if c.strip()))
+
+
+def _clip(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -196,14 +207,37 @@ def _sniff_delimiter(lines: Sequence[str]) -> str:
     return best
 
 
-def read_header(path: Path, kind: str, dialect: CsvDialect | None) -> list[str]:
+def sniff_xlsx(path: Path, expected: Sequence[str] = ()) -> SheetLayout:
+    """The header row of a workbook's first sheet: the first of its first
+    ``HEADER_SEARCH_LINES`` non-empty rows holding every expected header name (report titles
+    above it are skipped), else its first non-empty row."""
+    want = {e.strip().casefold() for e in expected}
+    rows = _xlsx_rows(path)
+    seen: list[tuple[int, str]] = []
+    try:
+        for number, values in rows:
+            cells = {str(v).strip().casefold() for v in values if v is not None}
+            if want and want <= cells:
+                return SheetLayout(number, tuple(seen))
+            seen.append((number, _clip(" ".join(str(v) for v in values if v not in (None, "")))))
+            if len(seen) >= HEADER_SEARCH_LINES:
+                break
+    finally:
+        rows.close()
+    return SheetLayout(seen[0][0] if seen else 1, ())
+
+
+def read_header(path: Path, kind: str, dialect: CsvDialect | None,
+                layout: SheetLayout | None = None) -> list[str]:
     """The header cells of a CSV or of the first sheet of a workbook."""
     if kind == "xlsx":
         rows = _xlsx_rows(path)
+        header_row = layout.header_row if layout is not None else 1
         try:
-            return next(rows)[1]
-        except StopIteration:
-            raise InputDataError(f"{path}: the workbook's first sheet is empty") from None
+            for number, values in rows:
+                if number >= header_row:
+                    return values
+            raise InputDataError(f"{path}: the workbook's first sheet is empty")
         finally:
             rows.close()
     assert dialect is not None
@@ -249,7 +283,8 @@ def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
 
 
 def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: Sequence[str],
-                text_cols: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
+                text_cols: Sequence[str], chunk_rows: int,
+                layout: SheetLayout | None = None) -> Iterator[Chunk]:
     """Rows of ``usecols`` (header names as in the file) in chunks; blank rows skipped.
 
     CSV cells stay text (numbers are parsed by the caller, which decides their decimal mark
@@ -258,7 +293,8 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
     """
     del text_cols
     if kind == "xlsx":
-        yield from _xlsx_chunks(path, usecols, chunk_rows)
+        yield from _xlsx_chunks(path, usecols, chunk_rows,
+                                layout.header_row if layout is not None else 1)
         return
     assert dialect is not None
     # Columns by position (header cells may carry spaces or quotes pandas reads differently).
@@ -328,10 +364,15 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _xlsx_chunks(path: Path, usecols: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
+def _xlsx_chunks(path: Path, usecols: Sequence[str], chunk_rows: int, header_row: int
+                 ) -> Iterator[Chunk]:
     rows = _xlsx_rows(path)
     try:
-        _, header = next(rows)
+        header: list[Any] = []
+        for number, values in rows:
+            if number >= header_row:
+                header = values
+                break
         names = [str(h).strip() if h is not None else "" for h in header]
         idx = [names.index(c) for c in usecols]
         buf: list[list[Any]] = []
