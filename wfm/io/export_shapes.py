@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from wfm.io.parsing import regex_mask
+
 #: A total row's first cell: "Total", "Grand total", "Totaux", "Summe", "Gesamt"...
 TOTAL_LABEL = re.compile(r"^\s*(?:grand\s+)?(?:total(?:e|es|s|ux)?|summe|gesamt(?:summe)?|"
                          r"somme|sum)\b", re.IGNORECASE)
@@ -19,7 +21,8 @@ TOTAL_LABEL = re.compile(r"^\s*(?:grand\s+)?(?:total(?:e|es|s|ux)?|summe|gesamt(
 _START = r"^(?P<start>.*?(?P<h>\d{1,2}):(?P<m>\d{2})(?::\d{2})?)"
 _END = r"(?P<eh>\d{1,2}):(?P<em>\d{2})(?::\d{2})?$"
 _SPACED = _START + r"\s+(?:-|–|—|to|à|bis)\s+" + _END
-_TIGHT = r"(?!\d{4}-\d{2}-\d{2})" + _START + r"\s*[-–—]\s*" + _END
+_TIGHT = _START + r"\s*[-–—]\s*" + _END
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}"
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -27,9 +30,7 @@ FloatArray = npt.NDArray[np.float64]
 
 def is_total(cells: pd.Series) -> BoolArray:
     """Which text cells are a total label (``Total``, ``Grand total``, ``Summe`` ...)."""
-    s = cells.astype("str")
-    out: BoolArray = np.array(s.str.match("(?i)" + TOTAL_LABEL.pattern).to_numpy(
-        dtype=bool, na_value=False)) & cells.notna().to_numpy()
+    out: BoolArray = regex_mask(cells, "(?i)" + TOTAL_LABEL.pattern) & cells.notna().to_numpy()
     return out
 
 
@@ -44,8 +45,8 @@ def split_interval_labels(text: pd.Series) -> tuple[pd.Series, FloatArray]:
     """
     s = text.astype("str")
     span = np.full(len(s), np.nan)
-    spaced = s.str.contains(_bare(_SPACED)).to_numpy(dtype=bool, na_value=False)
-    tight = ~spaced & s.str.contains(_bare(_TIGHT)).to_numpy(dtype=bool, na_value=False)
+    spaced = regex_mask(s, _bare(_SPACED))
+    tight = ~spaced & regex_mask(s, _bare(_TIGHT)) & ~regex_mask(s, _ISO_DATE)
     if not (spaced.any() or tight.any()):
         return text, span  # the usual case: checked by two fast scans
     parts = pd.DataFrame(index=s.index, columns=["start", "h", "m", "eh", "em"], dtype=object)

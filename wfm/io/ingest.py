@@ -195,8 +195,9 @@ def ingest_files(
         findings = [_frame(notes)]
         for queue in stage.queues():
             staged = stage.read(queue)
-            keep = [(queue, c) not in skip for c in staged[CHANNEL]]
-            staged = staged.loc[keep].reset_index(drop=True)
+            skipped = [c for q, c in skip if q == queue]
+            if skipped:
+                staged = staged.loc[~staged[CHANNEL].isin(skipped)].reset_index(drop=True)
             if staged.empty:
                 continue
             if aggregate:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import InputDataError
-from wfm.io.parsing import text_cells
+from wfm.io.parsing import regex_mask, regex_replace, text_cells
 
 COMMA, POINT = ",", "."
 DECIMALS = (COMMA, POINT)
@@ -45,7 +45,7 @@ _PATTERNS: tuple[tuple[int, str], ...] = (
     (DEC_COMMA, r"^\d*,\d+$"),
     (DEC_POINT, r"^\d*\.\d+$"),
 )
-_CLEAN = r"[\s\u00a0\u202f'+-]|%$"
+_CLEAN = r"[\s\x{00a0}\x{202f}'+-]|%$"  # RE2 syntax
 _NAMES = {
     DEC_COMMA: "a decimal comma", DOT_GROUPS: "a decimal comma", DEC_POINT: "a decimal point",
     COMMA_GROUPS: "a decimal point", AMBIG_DOT: "a thousands dot or a decimal point",
@@ -69,10 +69,10 @@ def classify_cells(values: pd.Series) -> npt.NDArray[np.int8]:
     if not has_mark.any():
         return out
     idx = np.flatnonzero(has_mark.to_numpy())
-    cleaned = s.iloc[idx].str.replace(_CLEAN, "", regex=True)
+    cleaned = regex_replace(s.iloc[idx], _CLEAN, "")
     cls = np.zeros(len(idx), np.int8)
     for code, pattern in _PATTERNS:
-        hit = (cls == NEUTRAL) & cleaned.str.match(pattern).to_numpy(dtype=bool, na_value=False)
+        hit = (cls == NEUTRAL) & regex_mask(cleaned, pattern)
         cls[hit] = code
     out[idx] = cls
     return out

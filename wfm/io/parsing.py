@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_SPACES = r"[\s\u00a0\u202f']"
+_SPACES = r"[\s\x{00a0}\x{202f}']"  # RE2 syntax (Arrow)
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 # Offsets spelt other ways: "... 08:00:00 UTC", "... GMT", "... 08:00:00+01" (hours only).
 _LOOSE_OFFSET = r"(?:\s*(?:UTC|GMT)|(?<=\d:\d\d)[+-]\d{2})$"
@@ -54,7 +54,7 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, Bo
     if fast is not None:
         return fast, np.zeros(len(values), bool)
     blank = _blank(values)
-    s = values.astype("str").str.replace(_SPACES, "", regex=True).str.removesuffix("%")
+    s = regex_replace(values, _SPACES, "").str.removesuffix("%")
     if decimal == ",":
         s = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -63,6 +63,30 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[FloatArray, Bo
                                                                    na_value=np.nan)
     bad: BoolArray = np.isnan(out) & ~blank
     return out, bad
+
+
+def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """The cells as Arrow strings (no copy for pandas' Arrow-backed strings)."""
+    s = values.astype("str")
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return pa.array(s.array)
+    return pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+
+
+def regex_mask(values: pd.Series, pattern: str) -> BoolArray:
+    """Cells matching an RE2 ``pattern`` (searched, not anchored), in Arrow's regex engine:
+    pandas runs patterns with ``\\s`` or ``\\b`` through Python's ``re``, cell by cell."""
+    hit = pc.match_substring_regex(arrow_text(values), pattern)
+    out: BoolArray = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False),
+                                dtype=bool)
+    return out
+
+
+def regex_replace(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """``pattern`` (RE2) replaced in every cell, in Arrow's regex engine."""
+    out = pc.replace_substring_regex(arrow_text(values), pattern, replacement)
+    return pd.Series(pd.array(out, dtype=pd.ArrowDtype(out.type)), index=values.index
+                     ).astype("str")
 
 
 def text_cells(values: pd.Series) -> BoolArray:
