@@ -161,3 +161,14 @@ def test_item6_mapping_renames_queues(tmp_path: Path) -> None:
     ingest_files([EXPORTS / "fr_trailing_total.csv"], data_dir=tmp_path / "d",
                  tz="Europe/Paris", mapping="fr", user_mappings={"fr": raw})
     assert read_intervals(tmp_path / "d")["queue"].unique().tolist() == ["voice_fr"]
+
+
+def test_item5_total_label_in_the_time_column(tmp_path: Path) -> None:
+    """Avaya-style: the date repeated on the total row, 'Totals' in the time column."""
+    path = tmp_path / "x.csv"
+    path.write_bytes((EXPORTS / "fr_trailing_total.csv").read_bytes().replace(
+        b"Total;;;;", b"10/03/2025;Totals;;;"))
+    result = ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", mapping="fr",
+                          user_mappings={"fr": FR})
+    assert read_intervals(tmp_path / "d")["offered"].tolist() == [6, 6, 6, 6]
+    assert warnings_of(result) == [("skipped_rows", 1)]

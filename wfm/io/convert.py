@@ -176,15 +176,15 @@ class ChunkConverter:
 
     def _drop_totals(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64]
                      ) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
-        """Skip trailing total rows ("Total" in the first timestamp cell, or in the queue
-        cell of a row without a timestamp); refuse data after one."""
+        """Skip trailing total rows ("Total" in a timestamp cell, or in the queue cell of a
+        row without a timestamp); refuse data after one."""
         sources = [self.headers[s] for s in self.mapping.interval_start.sources
                    if s in self.headers]
-        first = raw[sources[0]]
         no_time = np.ones(len(raw), bool)
-        for c in sources:
+        total = np.zeros(len(raw), bool)
+        for c in sources:  # "Total" in the date or in the time column
             no_time &= (raw[c].isna() | (raw[c].astype("str").str.strip() == "")).to_numpy()
-        total = is_total(first)
+            total |= is_total(raw[c])
         queue_spec = next(c for c in self.mapping.columns if c.name == QUEUE)
         if queue_spec.sources and queue_spec.sources[0] in self.headers:
             total |= no_time & is_total(raw[self.headers[queue_spec.sources[0]]])
