@@ -189,3 +189,16 @@ def test_xlsx_report_with_title_rows_numbers_and_text_decimal_commas(tmp_path: P
         "filter): 1 ('Interval report'), 2 ('Queue: all Period: 14/03/2025')",
         f"{tmp_path / 'report.xlsx'}: total row(s) after the data skipped: line 6 ('Total 7 "
         "7 1834.5')"]
+
+
+def test_xlsx_header_cell_that_is_a_number(tmp_path: Path) -> None:
+    """A header row with a number in it (a year above a column) gave a traceback."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["interval_start", "queue", "offered", 2025])
+    ws.append(["2025-03-14T08:00:00+01:00", "q", 3, 1])
+    wb.save(tmp_path / "x.xlsx")
+    ingest_files([tmp_path / "x.xlsx"], data_dir=tmp_path / "d", tz="Europe/Paris")
+    assert read_intervals(tmp_path / "d")["offered"].tolist() == [3]

@@ -33,7 +33,8 @@ _KIND = {c.name: c.kind for c in INTERVALS.columns}
 def match_headers(mapping: ColumnMapping, header: list[str], path: Path) -> dict[str, str]:
     """Source name (as the mapping spells it) -> header in the file, matched ignoring case and
     surrounding spaces. Raises when a required source is missing, listing what was found."""
-    by_key = {h.strip().casefold(): h for h in header if h is not None}
+    # Excel header cells may be numbers (a year, a threshold): headers are their text.
+    by_key = {str(h).strip().casefold(): str(h).strip() for h in header if h is not None}
     found: dict[str, str] = {}
     for src in mapping.source_columns():
         hit = by_key.get(src.strip().casefold())
@@ -41,7 +42,7 @@ def match_headers(mapping: ColumnMapping, header: list[str], path: Path) -> dict
             found[src] = hit
     missing = [s for s in mapping.required_sources() if s not in found]
     if missing:
-        shown = ", ".join(repr(h) for h in header if h) or "(none)"
+        shown = ", ".join(repr(str(h)) for h in header if h not in (None, "")) or "(none)"
         raise InputDataError(
             f"{path}: missing required column(s) {', '.join(repr(m) for m in missing)} for "
             f"mapping {mapping.name!r}; columns found: {shown}",
