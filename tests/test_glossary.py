@@ -112,7 +112,7 @@ def accepted_keys(table: str) -> list[str] | None:
 
     An unknown key goes into the first such table of the starter configuration; the
     reader's ConfigError lists the valid keys. ``None`` when the table takes any key
-    (e.g. per-queue weights: queue = weight).
+    (e.g. per-queue weights: queue = weight, whose keys must name queues).
     """
     lines = STARTER.read_text(encoding="utf-8").splitlines()
     if table:
@@ -124,6 +124,8 @@ def accepted_keys(table: str) -> list[str] | None:
     try:
         parse_config("\n".join(lines), STARTER)
     except ConfigError as exc:
+        if f"{PROBE!r} is not a queue of [[queues]]" in exc.message:
+            return None  # keys are queue names (queue = weight), checked against [[queues]]
         return _valid_keys(exc.message, where=f"[{table}" if table else "top level")
     return None
 

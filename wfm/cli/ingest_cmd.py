@@ -21,11 +21,14 @@ CHECK_EXAMPLE = "Example:  wfm check --queue voice_fr --format csv > health.csv"
               help="Column mapping of the export [default: [data] mapping, else wfm].")
 @click.option("--aggregate", is_flag=True,
               help="Sum finer intervals (e.g. 5-min exports) into [data] interval_minutes.")
+@click.option("--skip-unknown-queues", is_flag=True,
+              help="Leave out rows of queues (or channels) not in wfm.toml, with a warning, "
+                   "instead of refusing the files.")
 @output_options
 @pass_app
 def ingest_command(  # noqa: PLR0917 - click passes options positionally
         app: AppContext, files: tuple[Path, ...], mapping: str | None, aggregate: bool,
-        fmt: str | None, output: Path | None) -> None:
+        skip_unknown_queues: bool, fmt: str | None, output: Path | None) -> None:
     """Read CSV/Excel interval exports into the data store and print their data health.
 
     FILES default to the [data] history patterns of wfm.toml. Delimiter, encoding,
@@ -40,7 +43,8 @@ def ingest_command(  # noqa: PLR0917 - click passes options positionally
     # Per-file progress only on a terminal; cron logs get the summary line alone.
     progress = app.info if sys.stderr.isatty() else None
     try:
-        result = ingest(project, IngestRequest(files, mapping, aggregate), progress=progress)
+        result = ingest(project, IngestRequest(files, mapping, aggregate, skip_unknown_queues),
+                        progress=progress)
     except IngestHealthError as exc:
         emit_report(app, health_report(exc.findings), fmt, output)
         raise

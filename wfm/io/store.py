@@ -9,10 +9,16 @@ same file is therefore idempotent. Each partition file is rewritten atomically (
 file, then rename); a write validates the whole frame before touching any file, so bad
 input never changes the store. A run killed between two partition renames leaves every
 partition consistent, and re-running the same ingest completes it (idempotence).
+
+:func:`drop_intervals` removes a queue's rows (or one channel's): a whole queue goes with one
+folder rename; one channel is written partition by partition like an ingest.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,3 +193,77 @@ def read_intervals(
     return out.sort_values([QUEUE, CHANNEL, INTERVAL_START], kind="stable").reset_index(
         drop=True
     )
+
+
+@dataclass(frozen=True)
+class DropSummary:
+    """What a drop removed: rows, and partition files rewritten or removed."""
+
+    queue: str
+    channel: str | None
+    rows: int
+    partitions: int
+
+
+def drop_intervals(data_dir: str | Path, queue: str, channel: str | None = None
+                   ) -> DropSummary:
+    """Remove every stored row of ``queue`` (of one ``channel`` only, when given).
+
+    A whole queue is removed by renaming its folder out of the store in one step, so no
+    reader ever sees part of it. One channel's rows are removed partition by partition: all
+    new partitions are written before any replaces its original, each replacement is atomic,
+    and running the same drop again completes one that was interrupted.
+
+    Raises :class:`InputDataError` when the queue (or the channel) has no stored rows.
+    """
+    data_dir = Path(data_dir)
+    known = stored_queues(data_dir)
+    folder = _partition_dir(data_dir, queue)
+    if queue not in known:
+        shown = ", ".join(known) or "none (the store is empty)"
+        raise InputDataError(f"{data_dir / STORE_FOLDER}: no stored data for queue {queue!r}; "
+                             f"stored: {shown}")
+    parts = [p for p in sorted(folder.glob("*.parquet")) if not p.name.startswith(TMP_PREFIX)]
+    if channel is None:
+        rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+        trash = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}drop-", dir=folder.parent))
+        os.replace(folder, trash / folder.name)  # one rename: the queue is gone at once
+        shutil.rmtree(trash, ignore_errors=True)
+        return DropSummary(queue, None, rows, len(parts))
+    staged: list[tuple[Path, pd.DataFrame]] = []
+    rows = 0
+    channels: set[str] = set()
+    for path in parts:
+        frame = read_parquet(path)
+        channels.update(frame[CHANNEL].astype(str).unique())
+        hit = (frame[CHANNEL] == channel).to_numpy()
+        if hit.any():
+            rows += int(hit.sum())
+            staged.append((path, frame.loc[~hit].reset_index(drop=True)))
+    if not staged:
+        raise InputDataError(f"{folder}: queue {queue!r} has no stored rows of channel "
+                             f"{channel!r}; stored channels: {', '.join(sorted(channels))}")
+    written: list[tuple[Path, Path | None]] = []
+    try:
+        for path, rest in staged:
+            if rest.empty:
+                written.append((path, None))
+                continue
+            fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=folder,
+                                       suffix=".parquet")
+            os.close(fd)
+            written.append((path, Path(tmp)))
+            write_parquet(rest, Path(tmp))
+    except BaseException:
+        for _, tmp_path in written:
+            if tmp_path is not None:
+                tmp_path.unlink(missing_ok=True)
+        raise
+    for path, tmp_path in written:
+        if tmp_path is None:
+            path.unlink()
+        else:
+            os.replace(tmp_path, path)
+    if not any(folder.glob("*.parquet")):
+        shutil.rmtree(folder, ignore_errors=True)
+    return DropSummary(queue, channel, rows, len(staged))

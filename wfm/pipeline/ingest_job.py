@@ -16,6 +16,7 @@ from wfm.io.ingest import (
     history_files,
     ingest_files,
 )
+from wfm.io.store import DropSummary, drop_intervals
 from wfm.outputs import sha256_file
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
@@ -29,11 +30,14 @@ class IngestRequest:
     """``files``: exports to read, in order (a later file wins where files overlap;
     default: the files the [data] history patterns match); ``mapping``:
     the column mapping (default: [data] mapping); ``aggregate``: sum finer intervals into
-    [data] interval_minutes."""
+    [data] interval_minutes; ``skip_unknown_queues``: leave out (with a warning) rows of
+    queues or channels not in wfm.toml instead of refusing the files (also [data]
+    skip_unknown_queues)."""
 
     files: tuple[Path, ...] = ()
     mapping: str | None = None
     aggregate: bool = False
+    skip_unknown_queues: bool = False
 
 
 def ingest(project: Project, request: IngestRequest | None = None, *, run: Run | None = None,
@@ -50,8 +54,11 @@ def ingest(project: Project, request: IngestRequest | None = None, *, run: Run |
     with project.publishing(run, command="ingest") as current:
         paths = (list(request.files) if request.files
                  else history_files(cfg.data.history, project.base_dir))
-        result = ingest_files(paths, **ingest_arguments(cfg, request.mapping),
-                              aggregate=request.aggregate, progress=progress)
+        arguments = ingest_arguments(cfg, request.mapping)
+        if request.skip_unknown_queues:
+            arguments["skip_unknown_queues"] = True
+        result = ingest_files(paths, **arguments, aggregate=request.aggregate,
+                              progress=progress)
         if run is not None:
             _keep_findings(project, current, result)
     return result
@@ -78,10 +85,17 @@ def check_data(project: Project, queues: tuple[str, ...] = ()) -> Report:
                                      **health_arguments(project.config)))
 
 
+def drop_data(project: Project, queue: str, channel: str | None = None) -> DropSummary:
+    """Remove every stored row of ``queue`` (or of one of its ``channel``), atomically and
+    under the project lock; nothing else in the store changes."""
+    with project.publishing(None, command="data drop"):
+        return drop_intervals(project.data_dir, queue, channel)
+
+
 def health_report(findings: pd.DataFrame) -> Report:
     """Data-health findings as a report (severity error|warning|info, one row each)."""
     return Report(findings, "Data health")
 
 
-__all__ = ["IngestHealthError", "IngestRequest", "IngestResult", "check_data",
-           "health_report", "ingest"]
+__all__ = ["DropSummary", "IngestHealthError", "IngestRequest", "IngestResult", "check_data",
+           "drop_data", "health_report", "ingest"]
