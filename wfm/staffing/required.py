@@ -19,7 +19,6 @@ from wfm.staffing.erlang_c import (
     _as_float,
     asa,
     erlang_b,
-    occupancy,
     service_level,
 )
 
@@ -38,6 +37,18 @@ COMPILED_MIN_INTERVALS = 2_000
 COMPILED_MAX_LOAD = 5_000.0
 """Loads above this keep the vectorised path (one exact incomplete-gamma start, a few
 recursion steps): the kernel's recursion from 0 would take ``A`` steps per interval."""
+OCCUPANCY_RTOL = 1e-9
+"""An occupancy cap ``o`` is met by ``n`` agents when ``A <= o (1 + 1e-9) n``: a load that
+is the cap times a whole number of agents (1.8 Erlangs at a 0.6 cap: 3 agents) meets it
+whatever the float rounding of ``A``, ``o`` and their product (``0.6 * 3`` is
+1.7999999999999998). One rule, the same arithmetic, in every search: the vectorised walk
+and bisection, the compiled kernel and Erlang A (:func:`occupancy_limit`)."""
+
+
+def occupancy_limit(max_occupancy: float) -> float:
+    """The occupancy rule's factor: ``n`` agents carry at most this times ``n`` Erlangs
+    (:data:`OCCUPANCY_RTOL`)."""
+    return max_occupancy * (1.0 + OCCUPANCY_RTOL)
 
 
 def search_cap(load: FloatArray) -> FloatArray:
@@ -189,7 +200,7 @@ class _ErlangCTargets:
             if self.max_asa_s is not None:
                 ok &= c * h_i / (n - a_i) <= self.max_asa_s
             if self.max_occupancy is not None:
-                ok &= a_i / n <= self.max_occupancy
+                ok &= a_i <= occupancy_limit(self.max_occupancy) * n
         return ok
 
     def meets(self, n: FloatArray, a_i: FloatArray, h_i: FloatArray) -> FloatArray:
@@ -201,7 +212,7 @@ class _ErlangCTargets:
         if self.max_asa_s is not None:
             ok &= asa(n, a_i, h_i) <= self.max_asa_s
         if self.max_occupancy is not None:
-            ok &= occupancy(n, a_i) <= self.max_occupancy
+            ok &= a_i <= occupancy_limit(self.max_occupancy) * n
         return np.asarray(ok, dtype=np.float64)
 
 
@@ -302,7 +313,9 @@ def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: floa
             ok &= m["p_abandon"] <= max_abandon_rate
         if max_occupancy is not None:
             served_load = ap[idx] * (1.0 - m["p_abandon"])
-            ok &= np.where(n > 0, served_load / np.maximum(n, 1.0), 1.0) <= max_occupancy
+            # No agents: everyone abandons; that counts as full occupancy, as before.
+            ok &= np.where(n > 0, served_load <= occupancy_limit(max_occupancy) * n,
+                           max_occupancy >= 1.0)
         return np.asarray(ok, dtype=np.float64)
 
     guess = ap + np.sqrt(ap)
