@@ -149,3 +149,20 @@ def test_staff_patience_needs_wait_columns(project: Path) -> None:
     assert ("queue 'voice_en': the history has no answer_wait_s; patience not estimated, "
             "Erlang C used") in r.output
     assert pd.read_csv(project / "out" / "requirements.csv")["method"].tolist() == ["erlang_c"]
+
+
+def test_staff_estimated_patience_keeps_the_maximum_asa(project: Path) -> None:
+    """--estimate-patience switches voice_en to Erlang A; its max_asa_s still holds (it
+    was once dropped: 10 agents at an ASA of 31 s against a 2 s limit)."""
+    _history(project, with_waits=True)
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "sl_threshold_s = 30\n", "sl_threshold_s = 30\nmax_asa_s = 2\n"), encoding="utf-8")
+    write_forecast(project / "fc.csv", [30.0, 120.0, 300.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    assert "Erlang A used" in r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert (req["method"] == "erlang_a").all()
+    assert (req["asa_s"] <= 2.0).all()  # the ASA of answered contacts (Erlang A)

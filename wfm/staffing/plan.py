@@ -33,7 +33,7 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
                                 max_asa_s=max_asa_s, max_occupancy=max_occupancy)
     else:
         slots = required_agents_erlang_a(load, aht_s, patience_s, sl_target=sl_target,
-                                         sl_threshold_s=threshold,
+                                         sl_threshold_s=threshold, max_asa_s=max_asa_s,
                                          max_abandon_rate=max_abandon_rate,
                                          max_occupancy=max_occupancy)
     agents = np.ceil(slots / concurrency)
