@@ -15,6 +15,7 @@ from wfm.io.store import read_intervals
 from wfm.outputs import atomic_run_dir, new_run_id, set_latest
 from wfm.pipeline.staffing_files import staff_forecast, write_staffing_files
 from wfm.schema import FORECAST, read_frame_csv
+from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
 from wfm.staffing.patience import estimate_patience as patience_from_history
@@ -57,11 +58,17 @@ def _parse_target(text: str) -> tuple[float, float]:
 @click.option("--patience", "patience_s", type=float, default=None,
               help="Mean time to abandon [s]: use Erlang A (SL of offered contacts).")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap (0-1].")
+@click.option("--max-abandon", "max_abandon_rate", type=float, default=None,
+              help="Most abandonment (0-1) of offered contacts, a target too; needs --patience.")
+@click.option("--abandon-warning", type=float, default=DEFAULT_ABANDON_WARNING_RATE,
+              show_default=True,
+              help="Warn on stderr when the answer's abandonment exceeds this (0-1).")
 @output_options
 def erlang_command(  # noqa: PLR0917 (click passes keywords)
     volume: float, interval_min: float, aht_s: float, target: str,
                    agents: int | None, concurrency: int, shrinkage: float, patience_s: float | None,
-                   max_occupancy: float | None, fmt: str | None, output: Path | None) -> None:
+                   max_occupancy: float | None, max_abandon_rate: float | None,
+                   abandon_warning: float, fmt: str | None, output: Path | None) -> None:
     """Required agents for one interval (Erlang C) and a small table around the answer.
 
     Concurrency k models k parallel slots per agent; agents (not slots) are reported.
@@ -80,6 +87,15 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise StaffingError(f"--max-occupancy {max_occupancy:g} is not valid; accepted: a "
                             "fraction in (0, 1], e.g. 0.85")
+    if max_abandon_rate is not None and not 0 < max_abandon_rate < 1:
+        raise StaffingError(f"--max-abandon {max_abandon_rate:g} is not valid; accepted: a "
+                            "fraction in (0, 1), e.g. 0.05")
+    if max_abandon_rate is not None and patience_s is None:
+        raise StaffingError("--max-abandon needs --patience: Erlang C assumes nobody "
+                            "abandons", hint="add --patience SECONDS (mean time to abandon)")
+    if not 0 <= abandon_warning <= 1:
+        raise StaffingError(f"--abandon-warning {abandon_warning:g} is not valid; accepted: "
+                            "a fraction in [0, 1], e.g. 0.1")
     load = float(offered_load(volume, aht_s, interval_min * 60.0))
     if agents is None:
         if patience_s is None:
@@ -90,6 +106,7 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
             slots = float(required_agents_erlang_a(load, aht_s, patience_s,
                                                    sl_target=sl_target,
                                                    sl_threshold_s=threshold_s,
+                                                   max_abandon_rate=max_abandon_rate,
                                                    max_occupancy=max_occupancy))
         answer = int(np.ceil(slots / concurrency))
     else:
@@ -118,6 +135,13 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
              + (f"{answer} agents needed for {target}" if agents is None
                 else f"{answer} agents deliver service level "
                      f"{float(frame.loc[frame.agents == answer, 'service_level'].iloc[0]):.4f}"))
+    if patience_s is not None:
+        abandon = float(frame.loc[frame.agents == answer, "abandon_rate"].iloc[0])
+        if abandon > abandon_warning:
+            click.echo(f"wfm: warning: at {answer} agents {abandon:.1%} of offered contacts "
+                       f"abandon (above {abandon_warning:.0%}); the service-level target "
+                       "counts abandons as failures but does not limit them: add "
+                       "--max-abandon RATE to staff for it", err=True)
     emit(frame, fmt, output, title=title)
 
 
@@ -150,6 +174,8 @@ def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path 
         cfg, fc, source=str(path),
         adjust_queues=(lambda targets: _with_estimated_patience(app, targets, queues))
         if estimate_patience else None)
+    for warning in staffing.warnings:
+        click.echo(f"wfm: warning: {warning}", err=True)
     if output_dir is None:
         root = cfg.paths.forecasts_dir.parent / "requirements"
         run_id = new_run_id()

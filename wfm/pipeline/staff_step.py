@@ -16,6 +16,8 @@ def run(ctx: StepContext) -> StepResult:
                                hint="add the forecast step: wfm run --steps forecast,staff")
     source = str(forecast.final_path)
     staffing = staff_forecast(ctx.config, forecast.frame, source=source)
+    for warning in staffing.warnings:
+        ctx.warn(warning)
     out = ctx.stage("requirements")
     write_staffing_files(out, staffing)
     ctx.record("requirements", command="staff", status="success", source=source,

@@ -8,7 +8,7 @@ pipeline stages the folder and commits it with the rest of the run).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from wfm.config import Config
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
 from wfm.outputs import atomic_write_text
+from wfm.staffing.abandonment import abandonment_warnings
 from wfm.staffing.requirements import staff_forecast as staff_frame
 
 REQUIREMENTS_FILE = "requirements.csv"
@@ -30,6 +31,7 @@ class Staffing:
 
     requirements: pd.DataFrame
     daily: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
 
 
 def staff_forecast(cfg: Config, forecast: pd.DataFrame, *, source: str,
@@ -52,7 +54,8 @@ def staff_forecast(cfg: Config, forecast: pd.DataFrame, *, source: str,
         req, daily = staff_frame(forecast, **arguments)
     except StaffingError as exc:
         raise StaffingError(f"{source}: {exc.message}", hint=exc.hint) from None
-    return Staffing(req, daily)
+    notes = abandonment_warnings(req, cfg.staffing.abandon_warning_rate)
+    return Staffing(req, daily, [w.message for w in notes])
 
 
 def write_staffing_files(folder: Path, staffing: Staffing) -> None:
