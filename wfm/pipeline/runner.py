@@ -31,6 +31,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -312,8 +313,13 @@ def _run_step(outcome: StepOutcome, fn: StepFunction, ctx: StepContext, log: Run
     t0 = time.monotonic()
     n_warnings = len(ctx.warnings)
     try:
-        with _environment_errors():
+        # A library warning of the step (numpy, pandas...) goes to the run log as one of
+        # its warnings, not to stderr: a quiet cron run stays quiet and loses nothing.
+        with _environment_errors(), warnings.catch_warnings(record=True) as caught:
             result = fn(ctx)
+        for note in dict.fromkeys(f"{w.category.__name__}: {w.message} "
+                                  f"({Path(w.filename).name}:{w.lineno})" for w in caught):
+            ctx.warn(note)
     except WfmError as exc:
         outcome.status, outcome.error = "failed", exc.message
         outcome.duration_s = time.monotonic() - t0
