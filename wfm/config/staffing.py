@@ -8,7 +8,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from wfm.config._reader import TableReader, parse_clock
-from wfm.config.site import WEEKDAYS
+from wfm.config.site import WEEKDAYS, SpecialDay
 from wfm.errors import ConfigError
 from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.requirements import QueueTargets
@@ -102,14 +102,15 @@ def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:
 
     ``years``: the calendar years the forecast covers (for public holidays).
     """
-    from wfm.forecasting.calendar import public_holidays
+    from wfm.forecasting.calendar import HolidaySpecialDay, site_holidays
 
     site = config.site
-    closed: set[date] = set(public_holidays(site.country, years, site.subdivision,
-                                            site.holidays))
+    hol = site_holidays(site.country, years, site.subdivision, site.holidays,
+                        site.holiday_effects)
+    closed: set[date] = set(hol.closed)
     closed |= {s.day for s in site.special_days if s.effect == "closed"}
-    like = {s.day: WEEKDAYS.index(s.like) for s in site.special_days
-            if s.effect == "like" and s.like is not None}
+    days: list[HolidaySpecialDay | SpecialDay] = [*hol.special_days, *site.special_days]
+    like = {s.day: WEEKDAYS.index(s.like) for s in days if s.effect == "like" and s.like}
     queues = {}
     for q in config.queues:
         hours = q.opening_hours or site.opening_hours

@@ -30,6 +30,9 @@ likely_special_days                 info      such outliers next to a holiday (c
                                               bridge days)
 known_special_days                  info      holidays and configured special days seen,
                                               with their volume against a usual such weekday
+open_on_closed_holiday              warning   a public holiday wfm treats as closed shows
+                                              normal volume (handled, else offered for live
+                                              channels): suggests [site] open_holidays
 dst_days                            info      local days of 23 or 25 hours in the range
 ==================================  ========  =============================================
 """
@@ -37,6 +40,7 @@ dst_days                            info      local days of 23 or 25 hours in th
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -65,6 +69,11 @@ from wfm.schema import (
 FINDING_COLUMNS: tuple[str, ...] = ("queue", "channel", "severity", "check", "count", "detail")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 OUTLIER_Z = 3.5
+NORMAL_HOLIDAY_SHARE = 0.5
+"""A closed public holiday with at least this share of a usual same weekday's volume
+looks open (``open_on_closed_holiday``): a closed centre handles next to nothing."""
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                  "Sunday")
 _MIN_WEEKS = 4
 _HALF_WINDOW = 4  # weeks either side for the local weekday median
 _SHOW = 5
@@ -89,6 +98,10 @@ class HealthCalendar:
         Configured special days (date -> name), reported when seen.
     country, subdivision
         Public holidays of this country (``holidays`` package) count as closed days.
+    open_holidays
+        Names of public holidays the site opens on (``[site] open_holidays`` and
+        ``[site.holiday_effects]`` other than closed, observed variants included): not
+        closed days. A date holding several holidays is open when all of them are.
     """
 
     opening_hours: OpeningWindows | None = None
@@ -97,6 +110,7 @@ class HealthCalendar:
     special_days: Mapping[date, str] = field(default_factory=dict)
     country: str | None = None
     subdivision: str | None = None
+    open_holidays: Collection[str] = ()
 
 
 ALWAYS_OPEN = HealthCalendar()
@@ -139,15 +153,21 @@ def health_findings(
     ensure_tz_aware(frame[INTERVAL_START], "data health")
     ts_local = frame[INTERVAL_START].dt.tz_convert(tz)
     years = range(int(ts_local.dt.year.min()), int(ts_local.dt.year.max()) + 1)
-    holidays = public_holidays(calendar.country, calendar.subdivision, years)
-    closed = set(calendar.closed_days) | set(holidays)
-    known = {**holidays, **calendar.special_days}
+    names = dict(_holidays(calendar.country, calendar.subdivision, tuple(years))
+                 if calendar.country else ())
+    opened = set(calendar.open_holidays)
+    # A public holiday is closed unless every holiday on its date is declared open.
+    closed_public = {d: n for d, n in names.items() if not set(n) <= opened}
+    closed = set(calendar.closed_days) | set(closed_public)
+    known = {**{d: "; ".join(n) for d, n in names.items()}, **calendar.special_days}
+    suspect = {d: n for d, n in closed_public.items()
+               if d not in calendar.closed_days and d not in calendar.special_days}
     work = frame.assign(_local=ts_local)
     for (queue, channel), series in work.groupby([QUEUE, CHANNEL], sort=True):
         windows = calendar.queue_opening_hours.get(str(queue), calendar.opening_hours)
         ctx = _Series(str(queue), str(channel), series.sort_values(INTERVAL_START), tz,
                       interval_minutes=interval_minutes, windows=windows, closed=closed,
-                      known=known)
+                      known=known, closed_holidays=suspect)
         rows.extend(ctx.findings())
     if not rows:
         return empty_findings()
@@ -158,23 +178,28 @@ def health_findings(
 
 def public_holidays(country: str | None, subdivision: str | None, years: Iterable[int]
                     ) -> dict[date, str]:
-    """Public holidays (date -> name) of ``country`` from the ``holidays`` package."""
+    """Public holidays (date -> names, "; "-joined) of ``country`` from ``holidays``."""
     if not country:
         return {}
-    return dict(_holidays(country, subdivision, tuple(years)))
+    return {d: "; ".join(names) for d, names in _holidays(country, subdivision, tuple(years))}
 
 
 @functools.lru_cache(maxsize=32)
 def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]
-              ) -> tuple[tuple[date, str], ...]:
+              ) -> tuple[tuple[date, tuple[str, ...]], ...]:
     import holidays as holidays_lib
 
     try:
+        # Names in US English where the package has them, else the country's own: fixed,
+        # not the process locale, so they match the names wfm.toml declares open
+        # (as wfm.forecasting.calendar.holiday_language does).
+        langs = holidays_lib.country_holidays(country.upper(), years=[])
+        language = "en_US" if "en_US" in langs.supported_languages else langs.default_language
         cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
-                                            years=list(years))
+                                            years=list(years), language=language)
     except NotImplementedError:
         return ()
-    return tuple((d, str(n)) for d, n in sorted(cal.items()))
+    return tuple((d, tuple(cal.get_list(d))) for d in sorted(cal.keys()))
 
 
 def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
@@ -206,10 +231,12 @@ class _Series:
 
     def __init__(self, queue: str, channel: str, series: pd.DataFrame, tz: str, *,
                  interval_minutes: int, windows: OpeningWindows | None,
-                 closed: set[date], known: Mapping[date, str]) -> None:
+                 closed: set[date], known: Mapping[date, str],
+                 closed_holidays: Mapping[date, tuple[str, ...]] | None = None) -> None:
         self.queue, self.channel, self.s = queue, channel, series
         self.tz, self.minutes, self.windows = tz, interval_minutes, windows
         self.closed, self.known = closed, known
+        self.closed_holidays = closed_holidays or {}
         # local midnight of each row, as naive datetime64 (fast to group by)
         self.day = series["_local"].dt.tz_localize(None).dt.normalize()
 
@@ -223,6 +250,7 @@ class _Series:
         out += self._values()
         out += self._missing()
         out += self._days()
+        out += self._open_on_closed_holidays()
         out += self._dst()
         return out
 
@@ -373,6 +401,58 @@ class _Series:
             out.append(self.row("info", "known_special_days", len(known_rows),
                                 f"{shown}{more}"))
         return out
+
+    def _open_on_closed_holidays(self) -> list[dict[str, object]]:
+        """Public holidays treated as closed whose volume is that of an ordinary day.
+
+        The forecast puts 0 on a closed holiday and staffing no one; a centre that opens
+        on it (handled contacts, or offered ones on a live channel) should say so with
+        ``[site] open_holidays``. Compared with the median of the same weekday in the
+        ``_HALF_WINDOW`` weeks either side (open, ordinary days only).
+        """
+        if not self.closed_holidays:
+            return []
+        handled = self._col(HANDLED)
+        if handled is not None:
+            values, what = handled, "handled"
+        elif self.channel in COLD_CHANNELS:
+            return []  # deferred items arrive on closed days too: offered proves nothing
+        else:
+            offered = self._col(OFFERED)
+            if offered is None:
+                return []
+            values, what = offered, "offered"
+        sums = pd.Series(np.nan_to_num(values), index=self.day.to_numpy()).groupby(level=0).sum()
+        daily = dict(zip(pd.DatetimeIndex(sums.index).date, sums.to_numpy(float), strict=True))
+        edges = {min(daily), max(daily)}  # partly covered days say nothing
+        found = []
+        for d, names in sorted(self.closed_holidays.items()):
+            if d not in daily or d in edges or self._closed_day_by_hours(d):
+                continue
+            around = (d + timedelta(weeks=k) for k in range(-_HALF_WINDOW, _HALF_WINDOW + 1)
+                      if k)
+            usual = [daily[x] for x in around
+                     if x in daily and x not in edges and x not in self.closed
+                     and x not in self.known]
+            if len(usual) < 2:
+                continue
+            median = float(np.median(usual))
+            if median > 0 and daily[d] >= NORMAL_HOLIDAY_SHARE * median:
+                found.append((d, names, daily[d], daily[d] / median))
+        if not found:
+            return []
+        shown = ", ".join(f"{d} {'; '.join(n)} ({v:,.0f} {what}, {r:.0%} of a usual "
+                          f"{_WEEKDAY_NAMES[d.weekday()]})" for d, n, v, r in found[:_SHOW])
+        more = f" and {len(found) - _SHOW} more" if len(found) > _SHOW else ""
+        listed = ", ".join(json.dumps(n, ensure_ascii=False)
+                           for n in sorted({n for _, ns, _, _ in found for n in ns}))
+        return [self.row("warning", "open_on_closed_holiday", len(found),
+                         f"{shown}{more}: contacts {what} on public holidays treated as "
+                         "closed (forecast 0, nobody staffed); if the site opens on them, "
+                         f"add to [site] in wfm.toml: open_holidays = [{listed}]")]
+
+    def _closed_day_by_hours(self, d: date) -> bool:
+        return self.windows is not None and self.windows[d.weekday()] is None
 
     def _day_intervals(self, days: list[date]) -> np.ndarray:
         """Intervals in each local day (92 or 100 on daylight-saving days)."""
