@@ -193,7 +193,7 @@ def test_staff_warns_about_abandonment_and_max_abandon_rate_staffs_for_it(
         f"staffing (above the 10% ceiling; {above} interval(s) above it, up to {worst:.1%} ")
     assert "set max_abandon_rate on the queue in wfm.toml" in r.stderr
     # The ceiling is [staffing] abandon_warning_rate.
-    _edit_toml(project, "max_occupancy = 1.0", "max_occupancy = 1.0\nabandon_warning_rate = 0.25")
+    _edit_toml(project, "abandon_warning_rate = 0.10", "abandon_warning_rate = 0.25")
     r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out"])
     assert r.exit_code == 0 and "warning" not in r.stderr
     # max_abandon_rate per queue is a target: every interval keeps it, no warning.
