@@ -39,8 +39,6 @@ dst_days                            info      local days of 23 or 25 hours in th
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -48,6 +46,7 @@ from datetime import date, time, timedelta
 import numpy as np
 import pandas as pd
 
+from wfm.io.holiday_check import describe, holiday_names, open_looking_holidays
 from wfm.schema import (
     ABANDONED,
     ANSWERED_WITHIN_SL,
@@ -69,11 +68,6 @@ from wfm.schema import (
 FINDING_COLUMNS: tuple[str, ...] = ("queue", "channel", "severity", "check", "count", "detail")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 OUTLIER_Z = 3.5
-NORMAL_HOLIDAY_SHARE = 0.5
-"""A closed public holiday with at least this share of a usual same weekday's volume
-looks open (``open_on_closed_holiday``): a closed centre handles next to nothing."""
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                  "Sunday")
 _MIN_WEEKS = 4
 _HALF_WINDOW = 4  # weeks either side for the local weekday median
 _SHOW = 5
@@ -153,8 +147,7 @@ def health_findings(
     ensure_tz_aware(frame[INTERVAL_START], "data health")
     ts_local = frame[INTERVAL_START].dt.tz_convert(tz)
     years = range(int(ts_local.dt.year.min()), int(ts_local.dt.year.max()) + 1)
-    names = dict(_holidays(calendar.country, calendar.subdivision, tuple(years))
-                 if calendar.country else ())
+    names = holiday_names(calendar.country, calendar.subdivision, years)
     opened = set(calendar.open_holidays)
     # A public holiday is closed unless every holiday on its date is declared open.
     closed_public = {d: n for d, n in names.items() if not set(n) <= opened}
@@ -179,27 +172,7 @@ def health_findings(
 def public_holidays(country: str | None, subdivision: str | None, years: Iterable[int]
                     ) -> dict[date, str]:
     """Public holidays (date -> names, "; "-joined) of ``country`` from ``holidays``."""
-    if not country:
-        return {}
-    return {d: "; ".join(names) for d, names in _holidays(country, subdivision, tuple(years))}
-
-
-@functools.lru_cache(maxsize=32)
-def _holidays(country: str, subdivision: str | None, years: tuple[int, ...]
-              ) -> tuple[tuple[date, tuple[str, ...]], ...]:
-    import holidays as holidays_lib
-
-    try:
-        # Names in US English where the package has them, else the country's own: fixed,
-        # not the process locale, so they match the names wfm.toml declares open
-        # (as wfm.forecasting.calendar.holiday_language does).
-        langs = holidays_lib.country_holidays(country.upper(), years=[])
-        language = "en_US" if "en_US" in langs.supported_languages else langs.default_language
-        cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
-                                            years=list(years), language=language)
-    except NotImplementedError:
-        return ()
-    return tuple((d, tuple(cal.get_list(d))) for d in sorted(cal.keys()))
+    return {d: "; ".join(n) for d, n in holiday_names(country, subdivision, years).items()}
 
 
 def is_open(local: pd.Series | pd.DatetimeIndex, windows: OpeningWindows | None,
@@ -403,56 +376,24 @@ class _Series:
         return out
 
     def _open_on_closed_holidays(self) -> list[dict[str, object]]:
-        """Public holidays treated as closed whose volume is that of an ordinary day.
-
-        The forecast puts 0 on a closed holiday and staffing no one; a centre that opens
-        on it (handled contacts, or offered ones on a live channel) should say so with
-        ``[site] open_holidays``. Compared with the median of the same weekday in the
-        ``_HALF_WINDOW`` weeks either side (open, ordinary days only).
-        """
-        if not self.closed_holidays:
+        """Closed public holidays with an ordinary day's volume (wfm.io.holiday_check):
+        handled contacts, else offered ones on a live channel (mail arrives on closed
+        days too)."""
+        values, what = self._col(HANDLED), "handled"
+        if values is None and self.channel not in COLD_CHANNELS:
+            values, what = self._col(OFFERED), "offered"
+        if values is None or not self.closed_holidays:
             return []
-        handled = self._col(HANDLED)
-        if handled is not None:
-            values, what = handled, "handled"
-        elif self.channel in COLD_CHANNELS:
-            return []  # deferred items arrive on closed days too: offered proves nothing
-        else:
-            offered = self._col(OFFERED)
-            if offered is None:
-                return []
-            values, what = offered, "offered"
         sums = pd.Series(np.nan_to_num(values), index=self.day.to_numpy()).groupby(level=0).sum()
         daily = dict(zip(pd.DatetimeIndex(sums.index).date, sums.to_numpy(float), strict=True))
-        edges = {min(daily), max(daily)}  # partly covered days say nothing
-        found = []
-        for d, names in sorted(self.closed_holidays.items()):
-            if d not in daily or d in edges or self._closed_day_by_hours(d):
-                continue
-            around = (d + timedelta(weeks=k) for k in range(-_HALF_WINDOW, _HALF_WINDOW + 1)
-                      if k)
-            usual = [daily[x] for x in around
-                     if x in daily and x not in edges and x not in self.closed
-                     and x not in self.known]
-            if len(usual) < 2:
-                continue
-            median = float(np.median(usual))
-            if median > 0 and daily[d] >= NORMAL_HOLIDAY_SHARE * median:
-                found.append((d, names, daily[d], daily[d] / median))
+        skip = {min(daily), max(daily)}  # partly covered edge days
+        skip |= {d for d in daily if self.windows is not None and self.windows[d.weekday()] is None}
+        candidates = {d: n for d, n in self.closed_holidays.items() if d not in skip}
+        found = open_looking_holidays(daily, candidates, skip | self.closed | set(self.known))
         if not found:
             return []
-        shown = ", ".join(f"{d} {'; '.join(n)} ({v:,.0f} {what}, {r:.0%} of a usual "
-                          f"{_WEEKDAY_NAMES[d.weekday()]})" for d, n, v, r in found[:_SHOW])
-        more = f" and {len(found) - _SHOW} more" if len(found) > _SHOW else ""
-        listed = ", ".join(json.dumps(n, ensure_ascii=False)
-                           for n in sorted({n for _, ns, _, _ in found for n in ns}))
         return [self.row("warning", "open_on_closed_holiday", len(found),
-                         f"{shown}{more}: contacts {what} on public holidays treated as "
-                         "closed (forecast 0, nobody staffed); if the site opens on them, "
-                         f"add to [site] in wfm.toml: open_holidays = [{listed}]")]
-
-    def _closed_day_by_hours(self, d: date) -> bool:
-        return self.windows is not None and self.windows[d.weekday()] is None
+                         describe(found, what))]
 
     def _day_intervals(self, days: list[date]) -> np.ndarray:
         """Intervals in each local day (92 or 100 on daylight-saving days)."""
