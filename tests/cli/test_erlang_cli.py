@@ -111,6 +111,7 @@ def test_sl_only_answer_warns_about_abandonment() -> None:
                         "(above 10%); the service-level target counts abandons as failures "
                         "but does not limit them: add --max-abandon RATE to staff for it\n")
     assert run(*base, "--abandon-warning", "0.2").stderr == ""
+    assert run(*base, "--agents", "402").stderr == ""  # a reverse question: the table says it
     r = run(*base, "--max-abandon", "0.05")
     assert r.exit_code == 0 and r.stderr == ""
     rows = json.loads(r.stdout)

@@ -135,7 +135,7 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
              + (f"{answer} agents needed for {target}" if agents is None
                 else f"{answer} agents deliver service level "
                      f"{float(frame.loc[frame.agents == answer, 'service_level'].iloc[0]):.4f}"))
-    if patience_s is not None:
+    if patience_s is not None and agents is None:  # the answer, not a reverse question
         abandon = float(frame.loc[frame.agents == answer, "abandon_rate"].iloc[0])
         if abandon > abandon_warning:
             click.echo(f"wfm: warning: at {answer} agents {abandon:.1%} of offered contacts "
