@@ -222,3 +222,15 @@ def test_open_holiday_check_skips_email_arrivals_without_handled() -> None:
     f = series(days=84, start="2025-08-25", channel="email").drop(
         columns=["handled", "answered_within_sl", "handle_s"])
     assert "open_on_closed_holiday" not in by_check(findings(f, country="US"))
+
+
+@pytest.mark.parametrize("days", [28, 30, 35])
+def test_a_short_history_raises_no_numpy_warning(days: int) -> None:
+    # Four or five weeks: no weekday has enough neighbours for a robust z-score yet; the
+    # check once printed numpy's "All-NaN slice encountered" on stderr (wfm ingest).
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = by_check(findings(series(days=days)))
+    assert got["date_range"]["count"] == days * 96

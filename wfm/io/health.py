@@ -452,6 +452,8 @@ def _robust_z(daily: pd.Series, usable: np.ndarray) -> np.ndarray:
         same = vol[idx]
         med = _neighbour_median(same)
         resid = np.log((same + 1.0) / (med + 1.0))
+        if np.isnan(resid).all():  # a short history: no day has enough neighbours yet
+            continue
         mad = np.nanmedian(np.abs(resid - np.nanmedian(resid)))
         if not mad > 0:
             continue
