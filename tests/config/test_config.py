@@ -49,6 +49,8 @@ def test_defaults_fill_an_empty_file() -> None:
         ("[staffing]\nshrinkage = 1.2\n",
          "[staffing] shrinkage = 1.2 is not valid; accepted: a number in [0, 1)"),
         ("[staffing]\nshrinkage = '30%'\n", "[staffing] shrinkage = '30%' is not valid"),
+        ("[staffing]\nabandon_warning_rate = 10\n",
+         "[staffing] abandon_warning_rate = 10 is not valid; accepted: a number in [0, 1]"),
         ("[data]\ninterval_minutes = 20\n",
          "[data] interval_minutes = 20 is not valid; accepted: 5, 10, 15, 30, 60"),
         ("[[queues]]\nname='a'\nchannel='fax'\n",

@@ -35,4 +35,6 @@ def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path 
     result = staff(app.project, StaffRequest(forecast_path, output_dir, estimate_patience))
     for note in result.notes:
         app.info(note)
+    for warning in result.warnings:
+        app.warn(warning)
     app.info(f"wrote {result.folder}")

@@ -88,7 +88,9 @@ def health_arguments(config: Config) -> dict[str, Any]:
             queue_opening_hours={q.name: q.opening_hours.windows for q in config.queues
                                  if q.opening_hours is not None},
             closed_days=frozenset(closed), special_days=special, country=site.country,
-            subdivision=site.subdivision),
+            subdivision=site.subdivision,
+            open_holidays=frozenset(e.name for e in site.holiday_effects
+                                    if e.effect != "closed")),
     }
 
 

@@ -130,6 +130,7 @@ def forecast_intervals(
     for key, facts in info.items():
         for reasons in facts.get("fallbacks", {}).values():
             warnings.append(f"{key}: fell back ({'; '.join(reasons)})")
+        warnings.extend(f"{key}: {w}" for w in facts.get("library_warnings", ()))
     return ForecastRun(fc[list(FORECAST.names)], bt, info, warnings)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,11 +70,24 @@ class SeriesResult:
 
 
 def forecast_series(task: SeriesTask) -> SeriesResult:
-    """Forecast one series; expected failures come back in ``error`` (never raised)."""
-    try:
-        return _forecast(task)
-    except ValueError as exc:
-        return SeriesResult(task.queue, task.channel, error=str(exc))
+    """Forecast one series; expected failures come back in ``error`` (never raised).
+
+    Warnings of the libraries underneath (numpy, statsmodels) come back too, in
+    ``info["library_warnings"]`` ("Category: message (file:line)", once each), instead
+    of reaching stderr from a worker process: ``forecast_intervals`` adds them to the
+    run's warnings (the run log under ``wfm run --quiet``). The process's warning filters
+    still decide which are shown.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            result = _forecast(task)
+        except ValueError as exc:
+            result = SeriesResult(task.queue, task.channel, error=str(exc))
+    if caught:
+        result.info["library_warnings"] = sorted(
+            {f"{w.category.__name__}: {w.message} ({Path(w.filename).name}:{w.lineno})"
+             for w in caught})
+    return result
 
 
 def _forecast(task: SeriesTask) -> SeriesResult:

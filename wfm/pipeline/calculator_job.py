@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.calculator import (
     ErlangAnswer,
     ErlangQuestion,
@@ -17,4 +18,5 @@ def erlang(question: ErlangQuestion) -> ErlangAnswer:
     return erlang_answer(question)
 
 
-__all__ = ["ErlangAnswer", "ErlangQuestion", "SlTarget", "erlang", "parse_sl_target"]
+__all__ = ["DEFAULT_ABANDON_WARNING_RATE", "ErlangAnswer", "ErlangQuestion", "SlTarget",
+           "erlang", "parse_sl_target"]

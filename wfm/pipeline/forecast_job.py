@@ -23,7 +23,7 @@ from wfm.forecasting import (
     SiteCalendar,
     forecast_intervals,
     parse_horizon,
-    public_holidays,
+    site_holidays,
 )
 from wfm.io.store import read_intervals
 from wfm.outputs import sha256_file
@@ -146,9 +146,10 @@ def site_calendar(cfg: Config, history: pd.DataFrame, horizon_days: int) -> Site
     site = cfg.site
     first = history["interval_start"].min().year
     last = (history["interval_start"].max() + pd.Timedelta(days=horizon_days + 400)).year
-    hol = public_holidays(site.country, range(first, last + 1), site.subdivision,
-                          extra=site.holidays)
-    return SiteCalendar(site.timezone, site.opening_hours.windows, hol, site.special_days)
+    hol = site_holidays(site.country, range(first, last + 1), site.subdivision,
+                        extra=site.holidays, effects=site.holiday_effects)
+    return SiteCalendar(site.timezone, site.opening_hours.windows, hol.closed,
+                        (*hol.special_days, *site.special_days))
 
 
 def forecast_history(cfg: Config, history: pd.DataFrame, *, horizon_days: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -234,8 +235,13 @@ def _run_step(outcome: StepOutcome, fn: StepFunction, project: Project, run: Run
     t0 = time.monotonic()
     n_warnings = len(run.warnings)
     try:
-        with environment_errors():
+        # A library warning of the step (numpy, pandas...) goes to the run log as one of
+        # its warnings, not to stderr: a quiet cron run stays quiet and loses nothing.
+        with environment_errors(), warnings.catch_warnings(record=True) as caught:
             result = fn(project, run, options)
+        for note in dict.fromkeys(f"{w.category.__name__}: {w.message} "
+                                  f"({Path(w.filename).name}:{w.lineno})" for w in caught):
+            run.warn(note)
     except WfmError as exc:
         outcome.status, outcome.error = "failed", exc.message
         outcome.duration_s = time.monotonic() - t0

@@ -16,6 +16,7 @@ from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import in_folder, read_forecast, write_staffing
 from wfm.pipeline.run_folders.layout import FORECAST_FILE
 from wfm.pipeline.run_folders.manifests import file_input
+from wfm.staffing.abandonment import abandonment_warnings
 from wfm.staffing.patience import estimate_patience
 from wfm.staffing.requirements import QueueTargets
 from wfm.staffing.requirements import staff_forecast as staff_frame
@@ -39,13 +40,15 @@ class StaffRequest:
 @dataclass(frozen=True)
 class StaffResult:
     """Requirements per interval (schema.REQUIREMENTS), agent-hours per queue and day, the
-    folder holding them, and notes on what was assumed (patience estimates)."""
+    folder holding them, notes on what was assumed (patience estimates) and warnings
+    (abandonment above [staffing] abandon_warning_rate)."""
 
     requirements: pd.DataFrame
     daily: pd.DataFrame
     folder: Path
     source: Path
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def staff(project: Project, request: StaffRequest | None = None, *,
@@ -86,10 +89,15 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     except StaffingError as exc:
         named = run.final_path(path) if run is not None else path
         raise StaffingError(f"{named}: {exc.message}", hint=exc.hint) from None
+    warnings = tuple(w.message for w in abandonment_warnings(
+        requirements, project.config.staffing.abandon_warning_rate))
+    if run is not None:
+        for warning in warnings:
+            run.warn(warning)
     if request.output_dir is not None:
         folder.mkdir(parents=True, exist_ok=True)
     write_staffing(folder, requirements, daily, project.config.site.timezone)
-    return StaffResult(requirements, daily, folder, path, tuple(notes))
+    return StaffResult(requirements, daily, folder, path, tuple(notes), warnings)
 
 
 def _forecast_path(project: Project, request: StaffRequest, run: Run | None, *,

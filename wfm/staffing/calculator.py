@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import StaffingError
+from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
 from wfm.staffing.required import required_agents, required_agents_erlang_a
@@ -68,7 +69,9 @@ class ErlangQuestion:
     """One interval to staff: ``volume`` contacts in ``interval_min`` minutes at
     ``aht_s`` [s]; the target; ``agents`` to ask the reverse question (the service level
     of that many agents); ``concurrency`` slots per agent (chat); ``shrinkage`` (0-1) for
-    scheduled agents; ``patience_s`` [s] selects Erlang A; ``max_occupancy`` (0-1]."""
+    scheduled agents; ``patience_s`` [s] selects Erlang A; ``max_occupancy`` (0-1];
+    ``max_abandon_rate`` (0-1, Erlang A) a target too; ``abandon_warning`` (0-1) the
+    abandonment above which the answer carries a warning."""
 
     volume: float
     aht_s: float
@@ -79,6 +82,8 @@ class ErlangQuestion:
     shrinkage: float = 0.0
     patience_s: float | None = None
     max_occupancy: float | None = None
+    max_abandon_rate: float | None = None
+    abandon_warning: float = DEFAULT_ABANDON_WARNING_RATE
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class ErlangAnswer:
     load: float
     table: pd.DataFrame
     title: str
+    warnings: tuple[str, ...] = ()
 
 
 def _check(q: ErlangQuestion) -> None:
@@ -109,6 +115,15 @@ def _check(q: ErlangQuestion) -> None:
                             "fraction in (0, 1], e.g. 0.85")
     if q.agents is not None and q.agents < 0:
         raise StaffingError(f"--agents {q.agents} is not valid; accepted: 0 or more")
+    if q.max_abandon_rate is not None and not 0 < q.max_abandon_rate < 1:
+        raise StaffingError(f"--max-abandon {q.max_abandon_rate:g} is not valid; accepted: a "
+                            "fraction in (0, 1), e.g. 0.05")
+    if q.max_abandon_rate is not None and q.patience_s is None:
+        raise StaffingError("--max-abandon needs --patience: Erlang C assumes nobody "
+                            "abandons", hint="add --patience SECONDS (mean time to abandon)")
+    if not 0 <= q.abandon_warning <= 1:
+        raise StaffingError(f"--abandon-warning {q.abandon_warning:g} is not valid; accepted: "
+                            "a fraction in [0, 1], e.g. 0.1")
 
 
 def erlang_answer(q: ErlangQuestion) -> ErlangAnswer:
@@ -126,6 +141,7 @@ def erlang_answer(q: ErlangQuestion) -> ErlangAnswer:
             slots = float(required_agents_erlang_a(load, q.aht_s, q.patience_s,
                                                    sl_target=target.fraction,
                                                    sl_threshold_s=target.threshold_s,
+                                                   max_abandon_rate=q.max_abandon_rate,
                                                    max_occupancy=q.max_occupancy))
         answer = int(np.ceil(slots / q.concurrency))
     else:
@@ -151,4 +167,13 @@ def erlang_answer(q: ErlangQuestion) -> ErlangAnswer:
     else:
         sl = float(frame.loc[frame.agents == answer, "service_level"].iloc[0])
         said = f"{answer} agents deliver service level {sl:.4f}"
-    return ErlangAnswer(answer, load, frame, f"# offered load {load:.4g} Erlangs; {said}")
+    warnings: tuple[str, ...] = ()
+    if q.patience_s is not None and q.agents is None:  # the answer, not a reverse question
+        abandon = float(frame.loc[frame.agents == answer, "abandon_rate"].iloc[0])
+        if abandon > q.abandon_warning:
+            warnings = (f"at {answer} agents {abandon:.1%} of offered contacts abandon (above "
+                        f"{q.abandon_warning:.0%}); the service-level target counts abandons "
+                        "as failures but does not limit them: add --max-abandon RATE to "
+                        "staff for it",)
+    return ErlangAnswer(answer, load, frame, f"# offered load {load:.4g} Erlangs; {said}",
+                        warnings)

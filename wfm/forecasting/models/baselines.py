@@ -84,7 +84,13 @@ class WeeklyMean(_DaySlotModel):
     k: ClassVar[int] = 4
 
     def _reduce(self, rows: FloatArray) -> FloatArray:
-        return np.asarray(np.nanmean(rows, axis=0))
+        """Mean of each slot over the days that have it; NaN for a slot none has (absent
+        intervals), without numpy's "Mean of empty slice" warning on stderr."""
+        ok = np.isfinite(rows)
+        n = ok.sum(axis=0)
+        total = np.where(ok, rows, 0.0).sum(axis=0)
+        out: FloatArray = np.divide(total, n, out=np.full(rows.shape[1], np.nan), where=n > 0)
+        return out
 
     def fit(self, history: History) -> Self:
         super().fit(history)
@@ -113,4 +119,10 @@ class WeeklyMedian(WeeklyMean):
     k: ClassVar[int] = 5
 
     def _reduce(self, rows: FloatArray) -> FloatArray:
-        return np.asarray(np.nanmedian(rows, axis=0))
+        """Median of each slot over the days that have it; NaN for a slot none has (no
+        "All-NaN slice" warning)."""
+        out = np.full(rows.shape[1], np.nan)
+        some = np.isfinite(rows).any(axis=0)
+        if some.any():
+            out[some] = np.nanmedian(rows[:, some], axis=0)
+        return out
