@@ -16,6 +16,7 @@ from wfm.cli.reports_cmd import export_group, report_group
 from wfm.cli.run_cmd import run_command
 from wfm.cli.sample_cmd import sample_command
 from wfm.cli.schedule_cmd import schedule_group
+from wfm.cli.simulate_cmd import simulate_command
 from wfm.cli.staffing_cmd import erlang_command, staff_command
 from wfm.errors import WfmError
 
@@ -61,6 +62,7 @@ cli.add_command(export_group)
 cli.add_command(run_command)
 cli.add_command(ingest_command)
 cli.add_command(check_command)
+cli.add_command(simulate_command)
 
 
 def main() -> None:

@@ -127,10 +127,10 @@ def demand_from_frame(frame: pd.DataFrame, queues: Sequence[str], horizon: Horiz
 
 def slot_seconds(starts: pd.Series, default_s: float) -> float:
     """The smallest positive step between interval starts [s] (``default_s`` if none)."""
-    values = np.unique(pd.DatetimeIndex(starts).asi8)
-    steps = np.diff(values)
+    values = pd.DatetimeIndex(starts).unique().sort_values()
+    steps = (values[1:] - values[:-1]).total_seconds().to_numpy()  # any datetime unit
     steps = steps[steps > 0]
-    return float(steps.min()) / 1e9 if steps.size else default_s
+    return float(steps.min()) if steps.size else default_s
 
 
 def staffing_from_intervals(intervals: pd.DataFrame, skills: Mapping[str, Mapping[str, int]],
