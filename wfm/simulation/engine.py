@@ -13,7 +13,10 @@ Routing:
 * an agent with free capacity takes the waiting contact of its highest-priority skill
   that it has room for (oldest first); deferred work only while its queue is open;
 * a new contact goes to the agent with the skill and room for it that is least loaded,
-  then idle the longest;
+  then idle the longest (then the lowest index). Each queue keeps a binary heap of its
+  agents keyed by (load, idle since, index) with lazy deletion: every change of an agent
+  bumps its version and pushes fresh entries, stale ones are dropped when they surface,
+  so routing an arrival costs O(log agents) instead of a scan of every skilled agent;
 * an agent whose shift, break or lunch starts finishes the contacts in hand and takes no
   new one (the break is not moved).
 
@@ -128,6 +131,87 @@ def _purge(q: int, t: float, head: IntArray, arrived: IntArray,  # noqa: PLR0917
         head[q] += 1
 
 
+@compiled(inline="always")
+def _before(k1: float, a1: int, k2: float, a2: int) -> bool:  # pragma: no cover - compiled
+    return k1 < k2 or (k1 == k2 and a1 < a2)
+
+
+@compiled()
+def _idle_push(q: int, key: float, a: int, stamp: int, hk: FloatArray,  # noqa: PLR0917
+               ha: IntArray, hs: IntArray, hn: IntArray) -> None:  # pragma: no cover
+    """Push (key, agent, version) on queue q's heap of agents with room."""
+    i = hn[q]
+    hn[q] += 1
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _before(key, a, hk[q, p], ha[q, p]):
+            break
+        hk[q, i], ha[q, i], hs[q, i] = hk[q, p], ha[q, p], hs[q, p]
+        i = p
+    hk[q, i], ha[q, i], hs[q, i] = key, a, stamp
+
+
+@compiled()
+def _idle_pop(q: int, hk: FloatArray, ha: IntArray, hs: IntArray,
+              hn: IntArray) -> None:  # pragma: no cover - compiled
+    """Drop the top of queue q's heap."""
+    hn[q] -= 1
+    n = hn[q]
+    key, a, stamp = hk[q, n], ha[q, n], hs[q, n]
+    i = 0
+    while True:
+        k = 2 * i + 1
+        if k >= n:
+            break
+        if k + 1 < n and _before(hk[q, k + 1], ha[q, k + 1], hk[q, k], ha[q, k]):
+            k += 1
+        if not _before(hk[q, k], ha[q, k], key, a):
+            break
+        hk[q, i], ha[q, i], hs[q, i] = hk[q, k], ha[q, k], hs[q, k]
+        i = k
+    if n > 0:
+        hk[q, i], ha[q, i], hs[q, i] = key, a, stamp
+
+
+@compiled()
+def _offer(a: int, skills: IntArray, units: IntArray, used: IntArray,  # noqa: PLR0917
+           on: IntArray, idle_since: FloatArray, version: IntArray, cap: int,
+           skill_members: IntArray, skill_offsets: IntArray, hk: FloatArray, ha: IntArray,
+           hs: IntArray, hn: IntArray) -> None:  # pragma: no cover - compiled
+    """Agent a changed: stale its heap entries and offer it where it has room."""
+    version[a] += 1
+    if on[a] == 0 or used[a] >= cap:
+        return
+    key = used[a] * 1e9 + idle_since[a]  # (load, idle since): horizons < 30 years
+    for j in range(skills.shape[1]):
+        q = skills[a, j]
+        if q < 0:
+            break
+        if used[a] + units[q] > cap:
+            continue
+        if hn[q] == hk.shape[1]:  # full of stale entries: rebuild from the agents' state
+            hn[q] = 0
+            for s in range(skill_offsets[q], skill_offsets[q + 1]):
+                b = skill_members[s]
+                if b != a and on[b] == 1 and used[b] + units[q] <= cap:
+                    _idle_push(q, used[b] * 1e9 + idle_since[b], b, version[b], hk, ha,
+                               hs, hn)
+        _idle_push(q, key, a, version[a], hk, ha, hs, hn)
+
+
+@compiled()
+def _best_idle(q: int, units: IntArray, used: IntArray, on: IntArray,  # noqa: PLR0917
+               version: IntArray, cap: int, hk: FloatArray, ha: IntArray, hs: IntArray,
+               hn: IntArray) -> int:  # pragma: no cover - compiled
+    """The least-loaded, longest-idle agent with room for q, or -1."""
+    while hn[q] > 0:
+        a = ha[q, 0]
+        if hs[q, 0] == version[a] and on[a] == 1 and used[a] + units[q] <= cap:
+            return int(a)
+        _idle_pop(q, hk, ha, hs, hn)
+    return -1
+
+
 # Positional parameters only: numba's compiled signatures take no keyword-only arguments.
 @compiled(nogil=True, error_model="numpy")
 def run_replication(  # noqa: PLR0917
@@ -159,11 +243,17 @@ def run_replication(  # noqa: PLR0917
     completed = np.zeros(n_q, np.int64)
     used = np.zeros(n_a, np.int64)
     on = np.zeros(n_a, np.int64)
+    version = np.zeros(n_a, np.int64)
     last = np.zeros(n_a)
     idle_since = np.zeros(n_a)
     heap_size = 1 + n_a * cap
     ht = np.empty(heap_size)
     hc = np.empty(heap_size, np.int64)
+    width = 64 + 4 * int(np.max(np.diff(skill_offsets))) if n_q > 0 else 64
+    hk = np.empty((n_q, width))
+    ha = np.empty((n_q, width), np.int64)
+    hs = np.empty((n_q, width), np.int64)
+    hn = np.zeros(n_q, np.int64)
     nh = 0
     next_c = 0
     next_x = 0
@@ -184,7 +274,7 @@ def run_replication(  # noqa: PLR0917
         if t > horizon or t == np.inf:
             break
         events += 1
-        pull = -1  # agent that should look for work after this event
+        changed = -1  # agent whose state changed: it looks for work, then is re-offered
         if t_cmp == t:
             c = hc[0]
             nh = _heap_pop(ht, hc, nh)
@@ -195,8 +285,7 @@ def run_replication(  # noqa: PLR0917
             completed[q] += 1
             if used[a] == 0:
                 idle_since[a] = t
-            if on[a] == 1:
-                pull = a
+            changed = a
         elif t_x == t:
             a = change_a[next_x]
             _account(a, t, last, used, on, cap, busy, present, interval_s, n_int)
@@ -204,9 +293,9 @@ def run_replication(  # noqa: PLR0917
                 on[a] = 1
                 if used[a] == 0:
                     idle_since[a] = t
-                pull = a
             elif change_on[next_x] == 0:
                 on[a] = 0
+            changed = a
             next_x += 1
         elif t_b == t:
             i = boundary - 1
@@ -225,6 +314,8 @@ def run_replication(  # noqa: PLR0917
                                            deadline, outcome, start, end, agent_of, hold,
                                            units, deferred, open_iq, interval_s, skills, used,
                                            on, last, cap, busy, present)
+                                _offer(a, skills, units, used, on, idle_since, version, cap,
+                                       skill_members, skill_offsets, hk, ha, hs, hn)
         else:
             c = next_c
             next_c += 1
@@ -234,23 +325,21 @@ def run_replication(  # noqa: PLR0917
             if deferred[q] == 0 or open_iq[q, i] == 1:
                 _purge(q, t, head, arrived, members, offsets, deadline, outcome, end)
                 if members[offsets[q] + head[q]] == c:  # nobody waits ahead of it
-                    best = -1
-                    for s in range(skill_offsets[q], skill_offsets[q + 1]):
-                        a = skill_members[s]
-                        if on[a] == 0 or used[a] + units[q] > cap:
-                            continue
-                        if best < 0 or used[a] < used[best] or (
-                                used[a] == used[best] and idle_since[a] < idle_since[best]):
-                            best = a
+                    best = _best_idle(q, units, used, on, version, cap, hk, ha, hs, hn)
                     if best >= 0:
                         head[q] += 1
                         nh = _start(best, c, t, nh, ht, hc, start, end, agent_of, outcome,
                                     hold, units, cq, used, on, last, cap, busy, present,
                                     interval_s, n_int)
-        if pull >= 0:
-            nh = _pull(pull, t, nh, ht, hc, head, arrived, members, offsets, deadline,
-                       outcome, start, end, agent_of, hold, units, deferred, open_iq,
-                       interval_s, skills, used, on, last, cap, busy, present)
+                        _offer(best, skills, units, used, on, idle_since, version, cap,
+                               skill_members, skill_offsets, hk, ha, hs, hn)
+        if changed >= 0:
+            if on[changed] == 1:
+                nh = _pull(changed, t, nh, ht, hc, head, arrived, members, offsets, deadline,
+                           outcome, start, end, agent_of, hold, units, deferred, open_iq,
+                           interval_s, skills, used, on, last, cap, busy, present)
+            _offer(changed, skills, units, used, on, idle_since, version, cap,
+                   skill_members, skill_offsets, hk, ha, hs, hn)
     for a in range(n_a):
         _account(a, horizon, last, used, on, cap, busy, present, interval_s, n_int)
     for q in range(n_q):
