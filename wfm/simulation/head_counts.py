@@ -53,4 +53,6 @@ def staffing_from_counts(agents: npt.ArrayLike, interval_s: float,
         skills += [q] * top
         names += [f"q{q}-{k}" for k in range(top)]
     on = np.concatenate(rows) if rows else np.zeros((0, n_i * per_i), dtype=bool)
-    return Staffing(slot, on, np.array(skills, dtype=np.int64).reshape(-1, 1), tuple(names))
+    skill = np.array(skills, dtype=np.int64).reshape(-1, 1)
+    planned = np.where(on, skill, -1)
+    return Staffing(slot, on, skill, tuple(names), planned)

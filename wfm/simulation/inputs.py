@@ -186,6 +186,26 @@ def staffing_from_intervals(intervals: pd.DataFrame, skills: Mapping[str, Mappin
     return Staffing(slot, on, skill_arr, tuple(agents), planned)
 
 
+def requirement_grid(frame: pd.DataFrame, queues: Sequence[str], horizon: Horizon, *,
+                     column: str = "agents_required",
+                     source: str = "requirements") -> FloatArray:
+    """A requirements frame's ``column`` on the (queues, intervals) grid, 0 where no row."""
+    if column not in frame:
+        raise InputDataError(f"{source}: missing column {column}")
+    return np.nan_to_num(_grid(frame, column, queues, horizon, source), nan=0.0)
+
+
+def requirement_frame(required: FloatArray, queues: Sequence[str], channels: Sequence[str],
+                      horizon: Horizon) -> pd.DataFrame:
+    """A requirements frame (queue, channel, interval_start, agents_productive,
+    agents_required) of a (queues, intervals) grid, for the scheduler."""
+    n_q, n_i = required.shape
+    return pd.DataFrame({
+        "queue": np.repeat(list(queues), n_i), "channel": np.repeat(list(channels), n_i),
+        "interval_start": np.tile(horizon.starts.to_numpy(), n_q),
+        "agents_productive": required.ravel(), "agents_required": required.ravel()})
+
+
 def label_table(table: pd.DataFrame, horizon: Horizon, by: str) -> pd.DataFrame:
     """Replace the period numbers of a result table by ``interval_start`` (ISO, UTC) or
     the local ``date``."""

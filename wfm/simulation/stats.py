@@ -149,28 +149,9 @@ class SimulationResult:
                                                                     s["judged"]))
         met = np.full(sl.shape, np.nan)
         for k, q in enumerate(self.queues):
-            met[:, k] = self._met(q, {m: v[:, k] for m, v in values.items()},
-                                  s["offered"][:, k], s["judged"][:, k])
+            met[:, k] = meets_target(q, {m: v[:, k] for m, v in values.items()},
+                                     s["offered"][:, k], s["judged"][:, k])
         return Measures(s["offered"], values, met)
-
-    @staticmethod
-    def _met(q: SimQueue, v: dict[str, FloatArray], offered: FloatArray,
-             judged: FloatArray) -> FloatArray:
-        if q.deferred:
-            share = v["share_within_target"]
-            ok = share >= float(q.response_target or 0.0) - 1e-12
-            return np.where(judged > 0, ok.astype(np.float64), np.nan)
-        checks = []
-        if q.sl_target is not None:
-            checks.append(v["service_level"] >= q.sl_target - 1e-12)
-        if q.max_asa_s is not None:
-            checks.append(v["asa_s"] <= q.max_asa_s + 1e-9)
-        if q.max_abandon_rate is not None:
-            checks.append(v["abandon_rate"] <= q.max_abandon_rate + 1e-12)
-        if not checks:
-            return np.full(offered.shape, np.nan)
-        ok = np.logical_and.reduce(checks)
-        return np.where(offered > 0, ok.astype(np.float64), np.nan)
 
     def table(self, period: npt.ArrayLike, label: str = "period") -> pd.DataFrame:
         """One row per queue and period: mean offered, each measure with ``_lo``/``_hi``
@@ -206,6 +187,27 @@ class SimulationResult:
         """Per queue over the whole horizon."""
         return self.table(np.zeros(self.counts.shape[-1], np.int64), "period").drop(
             columns="period")
+
+
+def meets_target(q: SimQueue, v: dict[str, FloatArray], offered: FloatArray,
+                 judged: FloatArray) -> FloatArray:
+    """1 where the measures ``v`` meet the queue's targets, 0 where not, NaN where the queue
+    has no target or the period no contact (deferred: no judged item)."""
+    if q.deferred:
+        ok = v["share_within_target"] >= float(q.response_target or 0.0) - 1e-12
+        out: FloatArray = np.where(judged > 0, ok.astype(np.float64), np.nan)
+        return out
+    checks = []
+    if q.sl_target is not None:
+        checks.append(v["service_level"] >= q.sl_target - 1e-12)
+    if q.max_asa_s is not None:
+        checks.append(v["asa_s"] <= q.max_asa_s + 1e-9)
+    if q.max_abandon_rate is not None:
+        checks.append(v["abandon_rate"] <= q.max_abandon_rate + 1e-12)
+    if not checks:
+        return np.full(offered.shape, np.nan)
+    ok = np.logical_and.reduce(checks)
+    return np.asarray(np.where(offered > 0, ok.astype(np.float64), np.nan), dtype=np.float64)
 
 
 def _target(q: SimQueue) -> str:
