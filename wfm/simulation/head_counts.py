@@ -56,3 +56,24 @@ def staffing_from_counts(agents: npt.ArrayLike, interval_s: float,
     skill = np.array(skills, dtype=np.int64).reshape(-1, 1)
     planned = np.where(on, skill, -1)
     return Staffing(slot, on, skill, tuple(names), planned)
+
+
+def whole_agents_cumulative(agents: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Whole agents per interval whose running total never falls behind a fractional plan.
+
+    ``a[i] = ceil(C[i]) - ceil(C[i - 1])`` with ``C`` the running sum of ``agents``: the
+    capacity is never behind the plan's at any interval's end, and the total is the plan's
+    rounded up once (rounding each interval up instead adds up to one agent per interval,
+    which for a deferred backlog of a few agents is most of the slack).
+
+    Examples
+    --------
+    >>> whole_agents_cumulative([0.4, 0.4, 0.4, 1.3, 0.0]).tolist()
+    [1.0, 0.0, 1.0, 1.0, 0.0]
+    """
+    plan = np.asarray(agents, dtype=np.float64)
+    if np.any(~np.isfinite(plan)) or np.any(plan < 0):
+        raise SimulationError("agents per interval must be numbers >= 0")
+    steps = np.ceil(np.cumsum(plan) - 1e-9)
+    out: npt.NDArray[np.float64] = np.diff(np.concatenate(([0.0], steps)))
+    return out
