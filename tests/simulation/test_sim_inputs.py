@@ -108,6 +108,7 @@ def test_t_interval_and_wilson_match_scipy() -> None:
     assert (float(lo), float(hi)) == pytest.approx(ref)
     ci = stats.binomtest(17, 30).proportion_ci(0.95, method="wilson")
     p, lo, hi = wilson_interval(17, 30)
+    assert float(p) == pytest.approx(17 / 30)
     assert (float(lo), float(hi)) == pytest.approx((ci.low, ci.high))
 
 
@@ -123,7 +124,7 @@ def test_bad_inputs_are_named() -> None:
     q = SimQueue("voice")
     d = Demand(900.0, np.ones((1, 4)), np.full((1, 4), 100.0), np.zeros(4, np.int64))
     st = staffing_from_counts(np.ones((1, 4)), 900.0)
-    with pytest.raises(SimulationError, match="queue 'voice', interval 2: aht_s 0.0"):
+    with pytest.raises(SimulationError, match=r"queue 'voice', interval 2: aht_s 0\.0"):
         simulate_centre([q], Demand(900.0, np.ones((1, 4)), np.array([[1.0, 1, 0, 1]]),
                                     np.zeros(4, np.int64)), st)
     with pytest.raises(SimulationError, match="concurrency 0"):
