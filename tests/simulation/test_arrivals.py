@@ -112,3 +112,21 @@ def test_initial_backlog_arrives_at_the_start() -> None:
     c = draw_contacts([q], d, SimOptions(seed=1), 0)
     assert c.size == 7
     assert np.all(c.arrival_s == 0.0)
+
+
+def test_absence_takes_whole_agent_days_out_the_same_for_both_rosters() -> None:
+    d = demand(days=20, per_interval=30.0)
+    staffing = staffing_from_counts(np.full((2, d.n_intervals), 10), 1800.0)
+    full = simulate_centre(QUEUES, d, staffing, SimOptions(replications=6, seed=3))
+    half = simulate_centre(QUEUES, d, staffing, SimOptions(replications=6, seed=3,
+                                                           absence=0.3))
+    logged = full.count("present_s").sum(axis=(1, 2))
+    kept = half.count("present_s").sum(axis=(1, 2)) / logged
+    assert np.all(np.abs(kept - 0.7) < 0.05)
+    assert np.array_equal(full.count("offered"), half.count("offered"))  # same contacts
+    sl = half.measures(np.zeros(d.n_intervals, np.int64)).values["service_level"][:, 0, 0]
+    sl_full = full.measures(np.zeros(d.n_intervals, np.int64)).values["service_level"]
+    assert np.all(sl < sl_full[:, 0, 0])
+    again = simulate_centre(QUEUES, d, staffing, SimOptions(replications=6, seed=3,
+                                                            absence=0.3))
+    assert np.array_equal(again.counts, half.counts, equal_nan=True)

@@ -12,16 +12,17 @@ from typing import Any
 import click
 import pandas as pd
 
-from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.cli.common import AppContext, default_format, emit, output_options, pass_app
 from wfm.cli.schedule_check_cmd import INTERVALS_FILE, _manifest_input, load_agents
 from wfm.config import Config
 from wfm.config.simulation import simulation_queues
 from wfm.errors import InputDataError
 from wfm.outputs import LATEST
+from wfm.reports.render import format_for_output
 from wfm.schema import SCHEDULE_INTERVALS, read_frame_csv
 from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions
 from wfm.simulation.inputs import make_horizon
-from wfm.simulation.rosters import BY_CHOICES, RosterFrames, simulate_roster
+from wfm.simulation.rosters import BY_CHOICES, RosterFrames, compact_table, simulate_roster
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,9 @@ def read_roster_run(config: Config, roster: Path, *, agents_path: Path | None = 
               show_default=True, help="Handle-time distribution around the AHT.")
 @click.option("--handle-cv", type=click.FloatRange(min=0, min_open=True), default=1.0,
               show_default=True, help="Coefficient of variation of lognormal handle times.")
+@click.option("--absence", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+              show_default=True, help="Share of agent-days lost to unplanned absence (the "
+                                      "roster already takes breaks and lunch out).")
 @click.option("--agents", "agents_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Agents file [default: the one in the run's manifest].")
 @output_options
@@ -102,7 +106,8 @@ def read_roster_run(config: Config, roster: Path, *, agents_path: Path | None = 
 def simulate_command(app: AppContext, roster: Path | None, *, replications: int, seed: int,
                      compare_path: Path | None, by: str, forecast_path: Path | None,
                      uncertainty: int | None, handle_time: str, handle_cv: float,
-                     agents_path: Path | None, fmt: str | None, output: Path | None) -> None:
+                     absence: float, agents_path: Path | None, fmt: str | None,
+                     output: Path | None) -> None:
     """Simulate a roster against its forecast and report the service it gives.
 
     ROSTER is a schedules/<run-id> folder [default: schedules/latest]. Contacts arrive as
@@ -125,7 +130,7 @@ def simulate_command(app: AppContext, roster: Path | None, *, replications: int,
     names = sorted(set(run.demand["queue"].astype(str)) & {q.name for q in config.queues})
     queues = simulation_queues(config, names, horizon.starts)
     options = SimOptions(replications, seed, handle_time, handle_cv,
-                         workers=min(os.cpu_count() or 1, replications))
+                         workers=min(os.cpu_count() or 1, replications), absence=absence)
     app.info(f"simulating {run.frames.name} for the week of {run.first_day}: "
              f"{replications} replications, seed {seed}")
     sim = simulate_roster(run.frames, queues, run.demand, horizon, options=options,
@@ -134,6 +139,9 @@ def simulate_command(app: AppContext, roster: Path | None, *, replications: int,
                           uncertainty_level=None if uncertainty is None else uncertainty / 100)
     week_end = run.first_day + timedelta(days=run.n_days - 1)
     title = (f"# simulated service {run.first_day}..{week_end}, {replications} replications "
-             f"(seed {seed}); means with 95 % intervals (_lo, _hi)"
+             f"(seed {seed}); means with 95 % intervals"
              + (f"; differences against {compare_path}" if compare_path else ""))
-    emit(sim.table(by), fmt, output, title=title)
+    table = sim.table(by)
+    if (fmt or format_for_output(output) or default_format()) == "table":
+        table = compact_table(table)  # one column per measure: mean [95 % interval]
+    emit(table, fmt, output, title=title)

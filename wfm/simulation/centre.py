@@ -254,6 +254,9 @@ class SimOptions:
         "deterministic" (every contact takes exactly the AHT)
     handle_cv : coefficient of variation of lognormal handle times (> 0)
     workers : threads running replications at once (the compiled core releases the GIL)
+    absence : share of agent-days lost to unplanned absence (0-1): each rostered agent
+        misses each of its days with this probability, drawn per replication (the
+        roster's breaks and lunch are already in it; this is the rest of the shrinkage)
     """
 
     replications: int = 30
@@ -261,6 +264,7 @@ class SimOptions:
     handle_time: str = "exponential"
     handle_cv: float = 1.0
     workers: int = 1
+    absence: float = 0.0
 
     def check(self) -> None:
         if self.replications < 1:
@@ -274,5 +278,8 @@ class SimOptions:
                                   "number > 0")
         if self.workers < 1:
             raise SimulationError(f"workers {self.workers} is not valid; accepted: >= 1")
+        if not 0.0 <= self.absence < 1.0:
+            raise SimulationError(f"absence {self.absence!r} is not valid; accepted: a share "
+                                  "of agent-days in [0, 1)")
         if self.seed < 0:
             raise SimulationError(f"seed {self.seed} is not valid; accepted: >= 0")

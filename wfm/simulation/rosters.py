@@ -26,6 +26,29 @@ from wfm.simulation.run import simulate_centre
 from wfm.simulation.stats import MEASURE_NAMES, SimulationResult, compare_results
 
 BY_CHOICES: tuple[str, ...] = ("day", "interval", "week")
+_DIGITS = {"service_level": 3, "asa_s": 1, "abandon_rate": 3, "occupancy": 3, "backlog": 1,
+           "share_within_target": 3, "p_target_met": 2}
+
+
+def compact_table(table: pd.DataFrame) -> pd.DataFrame:
+    """For reading on a terminal: each measure and its interval in one column,
+    ``0.883 [0.879, 0.887]`` (differences: ``+0.012 [+0.008, +0.016]``)."""
+    out = table.copy()
+    for name, digits in _DIGITS.items():
+        for base, sign in ((name, ""), (f"{name}_diff", "+")):
+            if base not in out or f"{base}_lo" not in out:
+                continue
+            fmt = f"{{:{sign}.{digits}f}}"
+            out[base] = [
+                "" if np.isnan(m) else f"{fmt.format(m)} [{fmt.format(lo)}, {fmt.format(hi)}]"
+                for m, lo, hi in zip(out[base], out[f"{base}_lo"], out[f"{base}_hi"],
+                                     strict=True)]
+            out = out.drop(columns=[f"{base}_lo", f"{base}_hi"])
+        if f"{name}_other" in out:
+            out[f"{name}_other"] = out[f"{name}_other"].round(digits)
+    if "offered" in out:
+        out["offered"] = out["offered"].round(1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ class _Prepared:
     change_a: IntArray
     change_on: IntArray
     threshold_s: FloatArray
+    on: np.ndarray
+    slot_s: float
+    slot_day: IntArray
 
 
 def _prepare(queues: Sequence[SimQueue], demand: Demand, staffing: Staffing) -> _Prepared:
@@ -65,21 +68,30 @@ def _prepare(queues: Sequence[SimQueue], demand: Demand, staffing: Staffing) -> 
     skill_members = np.concatenate([*member_lists, np.zeros(0, np.int64)]).astype(np.int64)
     skill_offsets = np.concatenate(([0], np.cumsum([m.size for m in member_lists]))).astype(
         np.int64)
-    # Log-ins (+1) and log-outs (-1) at slot boundaries inside the horizon.
     slots = min(staffing.on_shift.shape[1], math.ceil(demand.horizon_s / staffing.slot_s))
-    on = staffing.on_shift[:, :slots].astype(np.int8)
-    padded = np.concatenate([np.zeros((on.shape[0], 1), np.int8), on,
-                             np.zeros((on.shape[0], 1), np.int8)], axis=1)
-    step = np.diff(padded, axis=1)
-    agent, slot = np.nonzero(step)
-    times = slot * staffing.slot_s
-    keep = times < demand.horizon_s
-    agent, times, kind = agent[keep], times[keep], step[agent[keep], slot[keep]]
-    order = np.argsort(times, kind="stable")
+    on = np.ascontiguousarray(staffing.on_shift[:, :slots], dtype=bool)
+    slot_interval = np.minimum((np.arange(slots) * staffing.slot_s // demand.interval_s)
+                               .astype(np.int64), n_i - 1)
+    change_t, change_a, change_on = _changes(on, staffing.slot_s, demand.horizon_s)
     threshold = np.array([q.sl_threshold_s for q in queues], dtype=np.float64)
     return _Prepared(units, cap, deferred, open_iq, skills, skill_members, skill_offsets,
-                     holders, times[order].astype(np.float64), agent[order].astype(np.int64),
-                     (kind[order] > 0).astype(np.int64), threshold)
+                     holders, change_t, change_a, change_on, threshold, on, staffing.slot_s,
+                     demand.day_index[slot_interval] if slots else np.zeros(0, np.int64))
+
+
+def _changes(on: np.ndarray, slot_s: float,
+             horizon_s: float) -> tuple[FloatArray, IntArray, IntArray]:
+    """Log-ins (1) and log-outs (0) at slot boundaries inside the horizon, by time."""
+    as_int = on.astype(np.int8)
+    pad = np.zeros((on.shape[0], 1), np.int8)
+    step = np.diff(np.concatenate([pad, as_int, pad], axis=1), axis=1)
+    agent, slot = np.nonzero(step)
+    times = slot * slot_s
+    keep = times < horizon_s
+    agent, times, kind = agent[keep], times[keep], step[agent[keep], slot[keep]]
+    order = np.argsort(times, kind="stable")
+    return (times[order].astype(np.float64), agent[order].astype(np.int64),
+            (kind[order] > 0).astype(np.int64))
 
 
 def _working_clock(open_mask: np.ndarray, interval_s: float, t: FloatArray) -> FloatArray:
@@ -147,11 +159,19 @@ def _one(queues: Sequence[SimQueue], demand: Demand, prep: _Prepared, options: S
     agent_of, outcome = np.empty(n, np.int64), np.empty(n, np.int64)
     busy, present = np.zeros((n_a, n_i)), np.zeros((n_a, n_i))
     backlog = np.full((n_q, n_i), np.nan)
+    change_t, change_a, change_on = prep.change_t, prep.change_a, prep.change_on
+    if options.absence > 0:
+        # Unplanned absence: whole agent-days drawn from their own stream (common random
+        # numbers: rosters of the same agents lose the same agent-days).
+        rng = np.random.default_rng(np.random.SeedSequence([options.seed, replication, 1]))
+        absent = rng.random((n_a, max(demand.n_days, 1))) < options.absence
+        change_t, change_a, change_on = _changes(prep.on & ~absent[:, prep.slot_day],
+                                                 prep.slot_s, demand.horizon_s)
     events = run_replication(
         contacts.arrival_s, contacts.hold_s, contacts.deadline_s, contacts.queue,
         contacts.members, contacts.offsets, prep.units, prep.deferred, prep.open_iq,
         float(demand.interval_s), prep.skills, prep.skill_members, prep.skill_offsets,
-        prep.change_t, prep.change_a, prep.change_on, prep.cap,
+        change_t, change_a, change_on, prep.cap,
         start, end, agent_of, outcome, busy, present, backlog)
     counts = _reduce(queues, demand, prep, contacts, start=start, end=end, outcome=outcome,
                      busy=busy, present=present, backlog=backlog)
