@@ -157,3 +157,24 @@ def test_errors_are_one_line(runs: tuple[Path, Path], project: Path) -> None:
     result = _invoke(str(lean), "--forecast", str(_requirements(project)), "--uncertainty", "80")
     assert result.exit_code == 1
     assert "no offered_lo_80/offered_hi_80 columns" in result.stderr
+
+
+def test_terminal_table_and_absence(runs: tuple[Path, Path]) -> None:
+    _, full = runs
+    result = _invoke(str(full), "-R", "6", "--by", "week", "--format", "table")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("# simulated service 2026-11-16..2026-11-22, 6 replications")
+    header = lines[1].split()
+    assert header[:3] == ["queue", "offered", "service_level"]
+    assert "service_level_lo" not in header
+    voice = next(line for line in lines if line.startswith("voice_fr"))
+    assert "[" in voice and "80% within 20 s" in voice
+    absent = _invoke(str(full), "-R", "6", "--by", "week", "--absence", "0.4",
+                     "--format", "csv")
+    plain = _invoke(str(full), "-R", "6", "--by", "week", "--format", "csv")
+    sl = {name: _csv(r.stdout).set_index("queue").loc["voice_fr", "service_level"]
+          for name, r in (("absent", absent), ("plain", plain))}
+    assert sl["absent"] < sl["plain"] - 0.05
+    bad = _invoke(str(full), "--absence", "1")
+    assert bad.exit_code == 2
