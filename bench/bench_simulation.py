@@ -30,7 +30,6 @@ from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import simpy_centre
 import simulation_centre as sc
 
 from wfm.simulation.centre import SimOptions
@@ -43,6 +42,8 @@ TARGET_S, TARGET_RATIO = 60.0, 20.0
 
 
 def _simpy_rep(args: tuple[bool, int]) -> dict[str, np.ndarray]:
+    import simpy_centre
+
     quick, seed = args
     centre = sc.load_centre(quick)
     return simpy_centre.simulate_simpy(centre.queues, centre.demand, centre.staffing,
@@ -60,6 +61,11 @@ def main() -> int:
     ap.add_argument("--simpy-reps", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
+    try:
+        import simpy_centre
+    except ImportError:
+        print("the SimPy baseline needs the bench extra: .venv/bin/pip install -e '.[bench]'")
+        return 1
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     centre = sc.load_centre(args.quick)
