@@ -178,3 +178,17 @@ def test_terminal_table_and_absence(runs: tuple[Path, Path]) -> None:
     assert sl["absent"] < sl["plain"] - 0.05
     bad = _invoke(str(full), "--absence", "1")
     assert bad.exit_code == 2
+
+
+def test_misses_lists_the_periods_below_target(runs: tuple[Path, Path], project: Path) -> None:
+    from wfm.simulation.rosters import misses
+
+    result = _invoke("-R", "6", "--by", "interval", "--format", "csv")
+    table = _csv(result.stdout)
+    short = misses(table)
+    # The lean roster misses voice in its busy hours (09:00-13:00 local on Monday).
+    assert set(short["queue"]) == {"voice_fr"}
+    assert len(short) >= 4
+    assert short["interval_start"].between("2026-11-16T08:00", "2026-11-16T12:00").all()
+    assert (short["p_target_met"] < 0.5).all()
+    assert misses(table.drop(columns="p_target_met")).empty

@@ -104,6 +104,15 @@ class RosterSimulation:
         return table.drop(columns=empty)
 
 
+def misses(table: pd.DataFrame, min_probability: float = 0.5) -> pd.DataFrame:
+    """The rows of a :meth:`RosterSimulation.table` whose probability of meeting the
+    target is below ``min_probability`` (0.5: the median period misses): what
+    ``wfm schedule --verify`` would list."""
+    if "p_target_met" not in table:
+        return table.iloc[:0]
+    return table[table["p_target_met"] < min_probability - 1e-12].reset_index(drop=True)
+
+
 def simulate_roster(roster: RosterFrames, queues: Sequence[SimQueue], demand: pd.DataFrame,
                     horizon: Horizon, *, options: SimOptions, compare: RosterFrames | None = None,
                     demand_source: str = "forecast", mode: str = "poisson",
