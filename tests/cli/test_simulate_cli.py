@@ -157,6 +157,17 @@ def test_errors_are_one_line(runs: tuple[Path, Path], project: Path) -> None:
     result = _invoke(str(lean), "--forecast", str(_requirements(project)), "--uncertainty", "80")
     assert result.exit_code == 1
     assert "no offered_lo_80/offered_hi_80 columns" in result.stderr
+    broken = project / "broken.csv"
+    broken.write_text("queue,interval_start,offered,aht_s\nvoice_fr,yesterday,3,200\n",
+                      encoding="utf-8")
+    result = _invoke(str(lean), "--forecast", str(broken))
+    assert result.exit_code == 1
+    assert "line 2, column interval_start: cannot read timestamp 'yesterday'" in result.stderr
+    (lean / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = _invoke(str(lean), "--agents", str(project / "agents.csv"), "--forecast",
+                     str(_requirements(project)))
+    assert result.exit_code == 1
+    assert "manifest.json: not a readable run manifest" in result.stderr
 
 
 def test_terminal_table_and_absence(runs: tuple[Path, Path]) -> None:

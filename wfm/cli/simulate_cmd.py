@@ -19,7 +19,7 @@ from wfm.config.simulation import simulation_queues
 from wfm.errors import InputDataError
 from wfm.outputs import LATEST
 from wfm.reports.render import format_for_output
-from wfm.schema import SCHEDULE_INTERVALS, read_frame_csv
+from wfm.schema import SCHEDULE_INTERVALS, parse_timestamps, read_frame_csv
 from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions
 from wfm.simulation.inputs import make_horizon
 from wfm.simulation.rosters import BY_CHOICES, RosterFrames, compact_table, simulate_roster
@@ -58,14 +58,22 @@ def read_roster_run(config: Config, roster: Path, *, agents_path: Path | None = 
         raise InputDataError(f"{run_dir}: the forecast behind the roster was not found "
                              f"({demand_path or 'none recorded in its manifest'})",
                              hint="pass --forecast PATH (a forecast or requirements CSV)")
-    demand = pd.read_csv(demand_path, dtype={"queue": str})
+    try:
+        demand = pd.read_csv(demand_path, dtype={"queue": str})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"{demand_path}: not a readable forecast CSV ({exc})") from None
     if "interval_start" in demand:
-        demand["interval_start"] = pd.to_datetime(demand["interval_start"], utc=True,
-                                                  format="ISO8601")
+        demand["interval_start"] = parse_timestamps(demand["interval_start"],
+                                                    str(demand_path), "interval_start")
+    if intervals.empty:
+        raise InputDataError(f"{intervals_file}: no agent works in this roster")
     week: Any = None
     manifest = run_dir / "manifest.json"
     if manifest.is_file():
-        week = json.loads(manifest.read_text(encoding="utf-8")).get("week")
+        try:
+            week = json.loads(manifest.read_text(encoding="utf-8")).get("week")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            raise InputDataError(f"{manifest}: not a readable run manifest") from None
     try:
         first_day = date.fromisoformat(str(week))
     except ValueError:
