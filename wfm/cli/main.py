@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "Required agents per queue and interval from a forecast."),
     "schedule": ("wfm.cli.schedule_cmd:schedule_group",
                  "Build the week's roster; 'schedule check' verifies one."),
+    "simulate": ("wfm.cli.simulate_cmd:simulate_command",
+                 "Simulate a roster: the service it really gives, with intervals."),
     "report": ("wfm.cli.reports_cmd:report_group",
                "Service level, forecast accuracy and roster coverage reports."),
     "export": ("wfm.cli.reports_cmd:export_group",

@@ -8,6 +8,7 @@ id or clock time, so equal inputs give byte-identical files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from wfm.pipeline.run_folders.layout import (
     ROSTER_FILE,
     RunFolders,
 )
-from wfm.pipeline.run_folders.manifests import read_manifest
+from wfm.pipeline.run_folders.manifests import manifest_input, read_manifest
 from wfm.reports.schedule_run import ScheduleRun
 from wfm.scheduling.roster import ScheduleResult
 from wfm.schema import (
@@ -40,6 +41,7 @@ from wfm.schema import (
     SCHEDULE,
     SCHEDULE_INTERVALS,
     FrameSchema,
+    parse_timestamps,
     read_frame_csv,
 )
 
@@ -238,3 +240,58 @@ def write_report_csv(folder: Path, name: str, frame: pd.DataFrame, *,
     """One report table as CSV in ``folder``; returns the file name."""
     _csv(frame, folder / name, float_format=float_format)
     return name
+
+
+# -- a schedule run for the simulator ----------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterRunFiles:
+    """What a simulation reads from a schedule run folder: the agent intervals, the agents
+    file and the demand (the requirements it was made from, or a given forecast) with the
+    week it covers."""
+
+    name: str
+    intervals: pd.DataFrame
+    agents: Path
+    demand: pd.DataFrame
+    demand_path: Path
+    first_day: date
+    n_days: int
+
+
+def read_roster_run(roster: Path, *, default_tz: ZoneInfo, forecast_path: Path | None = None,
+                    agents_path: Path | None = None) -> RosterRunFiles:
+    """The agent intervals of a schedule run (``roster``: its folder or a file in it), the
+    agents file and demand its manifest names (unless given), and its week."""
+    run_dir = roster if roster.is_dir() else roster.parent
+    intervals_file = run_dir / AGENT_INTERVALS_FILE
+    if not intervals_file.is_file():
+        raise InputDataError(f"{run_dir}: no {AGENT_INTERVALS_FILE} in this folder",
+                             hint="pass a schedules/<run-id> folder made by 'wfm schedule'")
+    intervals = _read_with_ids(intervals_file, SCHEDULE_INTERVALS)
+    if intervals.empty:
+        raise InputDataError(f"{intervals_file}: no agent works in this roster")
+    agents = agents_path or manifest_input(run_dir, "agents")
+    if agents is None:
+        raise InputDataError(f"{run_dir}: no agents file recorded in its manifest",
+                             hint="pass --agents PATH")
+    demand_path = forecast_path or manifest_input(run_dir, "requirements")
+    if demand_path is None or not demand_path.is_file():
+        raise InputDataError(f"{run_dir}: the forecast behind the roster was not found "
+                             f"({demand_path or 'none recorded in its manifest'})",
+                             hint="pass --forecast PATH (a forecast or requirements CSV)")
+    try:
+        demand = pd.read_csv(demand_path, dtype={"queue": str})
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputDataError(f"{demand_path}: not a readable forecast CSV ({exc})") from None
+    if "interval_start" in demand:
+        demand["interval_start"] = parse_timestamps(demand["interval_start"],
+                                                    str(demand_path), "interval_start")
+    week = read_manifest(run_dir).get("week")
+    try:
+        first_day = date.fromisoformat(str(week))
+    except ValueError:
+        local = pd.DatetimeIndex(intervals["interval_start"]).tz_convert(default_tz)
+        first_day = min(local.date)
+    return RosterRunFiles(str(intervals_file), intervals, agents, demand, demand_path,
+                          first_day, 7)
