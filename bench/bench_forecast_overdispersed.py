@@ -47,6 +47,7 @@ from statsforecast_env import statsforecast_python  # noqa: E402
 
 from wfm.forecasting import LocalProcessExecutor, forecast_intervals  # noqa: E402
 from wfm.forecasting.intraday import rest_of_day  # noqa: E402
+from wfm.forecasting.intraday_run import series_dispersion  # noqa: E402
 
 START = "2023-09-04"
 HISTORY_DAYS = 730
@@ -171,8 +172,11 @@ def _intraday(frame: pd.DataFrame, info: dict[str, Any]) -> list[tuple]:
         a, p = f["actual"].to_numpy(float), f["auto"].to_numpy(float)
         res = {"day-ahead": p}
         for method in ("ratio", "bayes"):
-            res[method] = rest_of_day(p, a, seen, day_cv2=float(info["day_cv2"]), kappa=kappa,
-                                      method=method)[0]
+            op = f["open"].to_numpy()
+            q = p.copy()
+            q[op] = rest_of_day(p[op], a[op], seen[op], dispersion=series_dispersion(info),
+                                kappa=kappa, method=method)[0]
+            res[method] = q
         res["noise floor"] = f["expected"].to_numpy(float)
         for name, q in res.items():
             out.append((f"{t:%H:%M}", name, frame["origin"].iloc[0],
@@ -180,28 +184,45 @@ def _intraday(frame: pd.DataFrame, info: dict[str, Any]) -> list[tuple]:
     return out
 
 
-def statsforecast_rows(n_series: int, n_origins: int, n_days: int) -> tuple[pd.DataFrame,
-                                                                             pd.DataFrame]:
+def start_statsforecast(n_series: int, n_origins: int, n_days: int, procs: int, tmp: Path
+                        ) -> list[tuple[subprocess.Popen[bytes], Path, Path]]:
+    """Start statsforecast's side in ``procs`` child processes of its own venv (series split
+    between them); it runs while wfm's side runs."""
     py = statsforecast_python()
     if py is None:
         raise SystemExit("statsforecast venv could not be created")
-    frames = []
-    for i in range(n_series):
-        iv, tr = series_data(i, n_days)
-        frames.append(pd.DataFrame({
-            "unique_id": f"s{i}",
-            "ds": iv["interval_start"].dt.tz_convert(TZ).dt.tz_localize(None),
-            "y": iv["offered"].astype(float), "open": tr["open"]}))
-    with tempfile.TemporaryDirectory() as tmp:
-        t = Path(tmp)
-        pd.concat(frames, ignore_index=True).to_parquet(t / "hist.parquet")
-        (t / "spec.json").write_text(json.dumps({
-            "origins": [str(o.date()) for o in origins(n_origins)], "horizon_days": WEEK,
-            "interval_minutes": INTERVAL}), encoding="utf-8")
-        subprocess.run([str(py), str(HERE / "statsforecast_peers.py"), str(t / "hist.parquet"),
-                        str(t / "spec.json"), str(t / "fc.parquet"), str(t / "cpu.parquet")],
-                       check=True)
-        return pd.read_parquet(t / "fc.parquet"), pd.read_parquet(t / "cpu.parquet")
+    spec = tmp / "spec.json"
+    spec.write_text(json.dumps({
+        "origins": [str(o.date()) for o in origins(n_origins)], "horizon_days": WEEK,
+        "interval_minutes": INTERVAL}), encoding="utf-8")
+    children = []
+    for p in range(procs):
+        frames = []
+        for i in range(p, n_series, procs):
+            iv, tr = series_data(i, n_days)
+            frames.append(pd.DataFrame({
+                "unique_id": f"s{i}",
+                "ds": iv["interval_start"].dt.tz_convert(TZ).dt.tz_localize(None),
+                "y": iv["offered"].astype(float), "open": tr["open"]}))
+        if not frames:
+            continue
+        hist, fc, cpu = (tmp / f"{name}{p}.parquet" for name in ("hist", "fc", "cpu"))
+        pd.concat(frames, ignore_index=True).to_parquet(hist)
+        child = subprocess.Popen([str(py), str(HERE / "statsforecast_peers.py"), str(hist),
+                                  str(spec), str(fc), str(cpu)])
+        children.append((child, fc, cpu))
+    return children
+
+
+def collect_statsforecast(children: list[tuple[subprocess.Popen[bytes], Path, Path]]
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fcs, cpus = [], []
+    for child, fc, cpu in children:
+        if child.wait() != 0:
+            raise SystemExit(f"statsforecast side failed (exit {child.returncode})")
+        fcs.append(pd.read_parquet(fc))
+        cpus.append(pd.read_parquet(cpu))
+    return pd.concat(fcs, ignore_index=True), pd.concat(cpus, ignore_index=True)
 
 
 def bootstrap(diff_num: np.ndarray, den: np.ndarray, rng: np.random.Generator
@@ -224,24 +245,28 @@ def main() -> None:
     print(f"over-dispersed benchmark: {args.series} series x {args.origins} origins, "
           f"{INTERVAL}-minute intervals, {HISTORY_DAYS} days of history before the first "
           f"origin, origins {STEP_DAYS} days apart", flush=True)
-    t0 = time.perf_counter()
-    results = list(LocalProcessExecutor(args.workers).map(
-        run_series, [(i, args.origins, n_days) for i in range(args.series)]))
-    print(f"wfm side: {time.perf_counter() - t0:.0f} s wall", flush=True)
-    rows = pd.concat([r["rows"] for r in results], ignore_index=True)
-    cpu = pd.DataFrame([c for r in results for c in r["cpu"]], columns=["method", "cpu_s"])
-    if not args.no_statsforecast:
+    with tempfile.TemporaryDirectory() as tmp:
+        children = [] if args.no_statsforecast else start_statsforecast(
+            args.series, args.origins, n_days, args.workers, Path(tmp))
         t0 = time.perf_counter()
-        sf, sf_cpu = statsforecast_rows(args.series, args.origins, n_days)
-        print(f"statsforecast side: {time.perf_counter() - t0:.0f} s wall", flush=True)
-        sf["interval_start"] = pd.DatetimeIndex(sf["ds"]).tz_localize(
-            TZ, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
-        sf = sf.dropna(subset=["interval_start"]).drop_duplicates(
-            ["unique_id", "origin", "interval_start", "model"])
-        wide = sf.pivot_table(index=["unique_id", "interval_start"], columns="model",
-                              values="yhat").reset_index().rename(columns={"unique_id": "queue"})
-        rows = rows.merge(wide, on=["queue", "interval_start"], how="left")
-        cpu = pd.concat([cpu, sf_cpu.rename(columns={"model": "method"})[["method", "cpu_s"]]])
+        results = list(LocalProcessExecutor(args.workers).map(
+            run_series, [(i, args.origins, n_days) for i in range(args.series)]))
+        print(f"wfm side: {time.perf_counter() - t0:.0f} s wall", flush=True)
+        rows = pd.concat([r["rows"] for r in results], ignore_index=True)
+        cpu = pd.DataFrame([c for r in results for c in r["cpu"]], columns=["method", "cpu_s"])
+        if children:
+            sf, sf_cpu = collect_statsforecast(children)
+            print(f"statsforecast side: {time.perf_counter() - t0:.0f} s wall", flush=True)
+            sf["interval_start"] = pd.DatetimeIndex(sf["ds"]).tz_localize(
+                TZ, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
+            sf = sf.dropna(subset=["interval_start"]).drop_duplicates(
+                ["unique_id", "origin", "interval_start", "model"])
+            wide = sf.pivot_table(index=["unique_id", "interval_start"], columns="model",
+                                  values="yhat").reset_index().rename(
+                                      columns={"unique_id": "queue"})
+            rows = rows.merge(wide, on=["queue", "interval_start"], how="left")
+            cpu = pd.concat([cpu, sf_cpu.rename(columns={"model": "method"})[
+                ["method", "cpu_s"]]])
     methods = [m for m in ["auto", "auto 6-week run", *SINGLES, *COMBOS, "8-week weekday mean",
                            "AutoARIMA", "AutoETS", "MSTL", "noise floor"] if m in rows.columns]
     rows = rows[rows["open"]].copy()

@@ -106,7 +106,6 @@ def main() -> None:
                               ("MSTL", cpu_m)):
                 cpu_rows.append({"unique_id": uid, "origin": origin, "model": name,
                                  "cpu_s": float(sec)})
-            print(f"  statsforecast {uid} {origin} done", file=sys.stderr, flush=True)
     pd.concat(rows, ignore_index=True).to_parquet(out_path)
     pd.DataFrame(cpu_rows).to_parquet(cpu_path)
 

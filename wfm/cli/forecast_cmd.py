@@ -15,7 +15,12 @@ from wfm.cli.common import AppContext, emit, output_options
 from wfm.forecasting import AUTO, MODELS, ForecastRun, parse_horizon
 from wfm.outputs import atomic_run_dir, new_run_id, set_latest
 from wfm.pipeline import forecast_files
-from wfm.pipeline.forecast_files import filter_history, forecast_history, write_forecast_folder
+from wfm.pipeline.forecast_files import (
+    filter_history,
+    forecast_history,
+    intraday_history,
+    write_forecast_folder,
+)
 
 EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
 
@@ -34,12 +39,16 @@ def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
               help="auto = best per series by backtest [default: [forecasting] model].")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First local day of the forecast [default: the day after the history].")
+@click.option("--intraday", default=None, is_flag=False, flag_value="now", metavar="[HH:MM]",
+              help="Re-forecast the rest of a day (--start, default: the last day with "
+                   "history) from its actuals so far (those before HH:MM); prints it, "
+                   "writes no run folder.")
 @output_options
 @click.pass_context
 def forecast_group(  # noqa: PLR0917 - click passes options positionally
         ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
                    channels: tuple[str, ...], model: str | None, start: Any,
-                   fmt: str | None, output: Path | None) -> None:
+                   intraday: str | None, fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
@@ -54,6 +63,13 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
     start_day = pd.Timestamp(start.date()) if start is not None else None
     history = read_history(cfg.paths.data_dir, list(queues) or None)
     history = filter_history(history, queues, channels)
+    if intraday is not None:
+        rest = intraday_history(cfg, history, day=start_day, as_of=intraday,
+                                model=model or cfg.forecasting.model)
+        for w in rest.warnings:
+            click.echo(f"wfm: warning: {w}", err=True)
+        emit(rest.forecast.round(4), fmt, output)
+        return
     with _progress(app) as progress:
         run = forecast_history(cfg, history, horizon_days=horizon_days, start=start_day,
                                model=model or cfg.forecasting.model, progress=progress)
@@ -113,8 +129,8 @@ def _round(x: Any) -> Any:
 def models_command(fmt: str | None, output: Path | None) -> None:
     """List the forecast models, one line each (names usable with --model)."""
     rows: list[dict[str, object]] = [{"model": AUTO, "min_history_days": "", "fallback": "",
-             "summary": "backtest the candidates per series and keep the best "
-                        "(per lead-time band, or the mean of the two best)"}]
+             "summary": "backtest the candidates per series and keep the best combination "
+                        "of the best models (or a clearly better single one) per lead band"}]
     rows += [{"model": name, "min_history_days": cls.min_history_days,
               "fallback": cls.fallback or "", "summary": cls.summary}
              for name, cls in MODELS.items()]

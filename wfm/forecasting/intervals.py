@@ -117,13 +117,10 @@ class IntervalRule:
 
     ``kappa[level]`` has shape (len(CAL_BANDS), 2): column 0 for the lower bound, 1 for the
     upper. ``method`` is ``"poisson"`` (no backtest: kappa 0) or ``"negative binomial"``.
-    ``day_cv2``: squared coefficient of variation of a day's total around its day-ahead
-    forecast beyond Poisson (the prior of the intraday update), NaN when unknown.
     """
 
     method: str
     kappa: dict[float, FloatArray]
-    day_cv2: float = float("nan")
 
 
 POISSON_RULE = IntervalRule("poisson", {lv: np.zeros((len(CAL_BANDS), 2)) for lv in LEVELS})
@@ -185,18 +182,6 @@ def calibrate_intervals(actual: FloatArray, mean: FloatArray, lead_open: IntArra
         cover[f"poisson_{int(lv * 100)}"] = float(np.mean((actual >= lo_p) & (actual <= hi_p)))
     method = "negative binomial" if any(np.any(k > 0) for k in kappa.values()) else "poisson"
     return IntervalRule(method, kappa), cover
-
-
-def day_cv2(actual_days: FloatArray, forecast_days: FloatArray) -> float:
-    """Squared CV of actual / forecast daily totals beyond Poisson (>= 0; NaN if < 5 days).
-
-    Method of moments: E[(A - F)^2] = F + cv2 F^2 for A = Poisson(W F), Var W = cv2.
-    """
-    ok = np.isfinite(actual_days) & np.isfinite(forecast_days) & (forecast_days > 0)
-    if ok.sum() < 5:
-        return float("nan")
-    a, f = actual_days[ok], forecast_days[ok]
-    return max(float(np.sum((a - f) ** 2 - f) / np.sum(f**2)), 0.0)
 
 
 def nb_bounds(mean: FloatArray, kappa_lo: FloatArray, kappa_hi: FloatArray,

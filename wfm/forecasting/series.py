@@ -17,9 +17,9 @@ from wfm.forecasting.intervals import (
     POISSON_RULE,
     IntervalRule,
     calibrate_intervals,
-    day_cv2,
     interval_bounds,
 )
+from wfm.forecasting.intraday import Dispersion, estimate_dispersion
 from wfm.forecasting.metrics import bias, mase, wmape
 from wfm.forecasting.models.aht import forecast_aht
 from wfm.forecasting.models.base import History
@@ -132,7 +132,7 @@ def _forecast(task: SeriesTask) -> SeriesResult:
     if folds:
         choice = choose(folds, candidates)
         chosen_bt = [compose(choice, f.preds, f.lead_open) for f in folds]
-        rule, cover = _calibrate(grid, folds, chosen_bt)
+        rule, cover, disp = _calibrate(grid, folds, chosen_bt)
         scale = _mase_scale(grid, y)
         rows += [_backtest_rows(task, grid, f, name, f.preds[name], scale=scale)
                  for f in folds for name in candidates if name in f.preds]
@@ -141,7 +141,8 @@ def _forecast(task: SeriesTask) -> SeriesResult:
             cov = _coverage(f, p, rule)
             rows.append(chosen_rows.assign(**cov))
         info.update(backtest_wmape=choice.wmape, interval_method=rule.method, **cover,
-                    day_cv2=rule.day_cv2,
+                    day_cv2=disp.day_cv2, intraday_cv2=disp.intraday_cv2,
+                    intraday_corr=disp.intraday_corr,
                     interval_kappa={str(lv): k.round(5).tolist() for lv, k in rule.kappa.items()},
                     backtest_cutoffs=[str(grid.days.dates[f.cut_day].date()) for f in folds])
     else:
@@ -219,26 +220,22 @@ def _folds(grid: Grid, y: FloatArray, st: SeriesSettings) -> list[Fold]:
 
 
 def _calibrate(grid: Grid, folds: list[Fold], chosen: list[FloatArray]
-               ) -> tuple[IntervalRule, dict[str, float]]:
-    """Interval rule from the chosen forecast's backtest points; the day-level dispersion
-    (prior of the intraday update) from its first-week daily totals."""
+               ) -> tuple[IntervalRule, dict[str, float], Dispersion]:
+    """Interval rule from the chosen forecast's backtest points; the dispersion around the
+    day-ahead forecast (prior of the intraday update) from its first-week points."""
     m = [f.mask for f in folds]
     act = np.concatenate([f.actual[k] for f, k in zip(folds, m, strict=True)])
     mean = np.concatenate([p[k] for p, k in zip(chosen, m, strict=True)])
     lead = np.concatenate([f.lead_open[k] for f, k in zip(folds, m, strict=True)])
     fold = np.concatenate([np.full(int(k.sum()), i) for i, k in enumerate(m)])
     rule, cover = calibrate_intervals(act, mean, lead, fold)
-    days_a: list[float] = []
-    days_f: list[float] = []
-    for f, p in zip(folds, chosen, strict=True):
-        d = grid.day[np.arange(f.cut, f.cut + len(f.actual))]
-        first_week = f.mask & (f.lead_open <= 7)
-        for day in np.unique(d[first_week]):
-            sel = first_week & (d == day)
-            days_a.append(float(f.actual[sel].sum()))
-            days_f.append(float(p[sel].sum()))
-    cv2 = day_cv2(np.array(days_a), np.array(days_f))
-    return IntervalRule(rule.method, rule.kappa, cv2), cover
+    week = [f.mask & (f.lead_open <= 7) for f in folds]
+    day = np.concatenate([grid.day[f.cut:f.cut + len(f.actual)][w] + i * grid.day[-1]
+                          for i, (f, w) in enumerate(zip(folds, week, strict=True))])
+    disp = estimate_dispersion(
+        np.concatenate([f.actual[w] for f, w in zip(folds, week, strict=True)]),
+        np.concatenate([p[w] for p, w in zip(chosen, week, strict=True)]), day)
+    return rule, cover, disp
 
 
 def _mase_scale(grid: Grid, y: FloatArray) -> float:

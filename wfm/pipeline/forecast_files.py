@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.config import Config
-from wfm.errors import InputDataError
+from wfm.errors import ForecastError, InputDataError
 from wfm.forecasting import (
     ForecastRun,
     LocalProcessExecutor,
@@ -21,6 +21,7 @@ from wfm.forecasting import (
     forecast_intervals,
     public_holidays,
 )
+from wfm.forecasting.intraday_run import IntradayRun, forecast_intraday
 from wfm.outputs import sha256_file, write_manifest
 
 FORECAST_FILE = "forecast.csv"
@@ -77,6 +78,34 @@ def forecast_history(cfg: Config, history: pd.DataFrame, *, horizon_days: int,
         default_aht_s={q.name: q.aht_s for q in cfg.queues}, stale_weeks=fc.stale_weeks,
         queue_windows=queue_windows,
         executor=LocalProcessExecutor(fc.workers or None), progress=progress)
+
+
+def intraday_history(cfg: Config, history: pd.DataFrame, *, day: pd.Timestamp | None,
+                     as_of: str, model: str) -> IntradayRun:
+    """The rest of ``day`` (default: the last day with history) re-forecast from its actuals
+    before ``as_of`` (local ``HH:MM``, or ``now``: every actual of the day); local times."""
+    tz = cfg.site.timezone
+    if day is None:
+        day = history["interval_start"].max().tz_convert(tz).normalize().tz_localize(None)
+    clock = None
+    if as_of != "now":
+        try:
+            clock = datetime.strptime(as_of, "%H:%M").time()
+        except ValueError:
+            raise ForecastError(f"--intraday {as_of!r} cannot be read; accepted: a local time "
+                                "such as 12:00, or nothing (all of the day's actuals so far)"
+                                ) from None
+    fc = cfg.forecasting
+    run = forecast_intraday(
+        history, calendar=site_calendar(cfg, history, 1),
+        interval_minutes=cfg.data.interval_minutes, day=day, as_of=clock, model=model,
+        candidates=fc.candidates, backtest_cutoffs=fc.backtest_cutoffs,
+        default_aht_s={q.name: q.aht_s for q in cfg.queues},
+        queue_windows={q.name: q.opening_hours.windows for q in cfg.queues if q.opening_hours},
+        executor=LocalProcessExecutor(fc.workers or None))
+    local = pd.DatetimeIndex(run.forecast["interval_start"]).tz_convert(tz)
+    run.forecast["interval_start"] = local.strftime("%Y-%m-%dT%H:%M")
+    return run
 
 
 def write_forecast_folder(folder: Path, cfg: Config, run: ForecastRun, run_id: str, *,
