@@ -28,7 +28,7 @@ from wfm.forecasting.grid import FloatArray, IntArray
 LEVELS: tuple[float, ...] = (0.8, 0.95)
 # Calibration bands of lead time in open days: the forecast error grows with the lead.
 CAL_BANDS: tuple[tuple[int, int], ...] = ((1, 1), (2, 7), (8, 21), (22, 10_000))
-MIN_BAND_POINTS = 200  # fewer backtest points in a band: add its neighbours' points
+MIN_BAND_POINTS = 1000  # fewer points in a band: add its neighbours' (tail quantiles are noisy)
 KAPPA_MAX = 4.0  # coefficient of variation 200 %: far beyond any contact-centre series
 _BISECTIONS = 24
 
