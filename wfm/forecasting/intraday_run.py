@@ -49,8 +49,8 @@ def forecast_intraday(
     The day-ahead forecast of ``day`` is made from the history before it (as the nightly
     run would have), then each series' level is updated from the actuals of ``day`` that
     start before ``as_of`` (local clock time; None: every actual of the day in
-    ``intervals``). Returns the intervals from ``as_of`` (or after the last actual) to the
-    end of the day.
+    ``intervals``). Returns the intervals after the last actual (from ``as_of`` when there is
+    none) to the end of the day.
     """
     if method not in METHODS:
         raise ForecastError(f"intraday method {method!r} is not known; accepted: "
@@ -78,9 +78,9 @@ def forecast_intraday(
         actual = fc["interval_start"].map(
             seen_rows.groupby("interval_start")["offered"].sum()).to_numpy(dtype=float)
         seen = np.isfinite(actual)
-        until = cut if cut is not None else (
-            fc["interval_start"][seen].max() + pd.Timedelta(minutes=interval_minutes)
-            if seen.any() else day_start)
+        # The rest starts after the last actual (before as_of when one is given).
+        until = (fc["interval_start"][seen].max() + pd.Timedelta(minutes=interval_minutes)
+                 if seen.any() else (cut if cut is not None else day_start))
         disp = series_dispersion(info)
         open_ = (fc["offered"] > 0).to_numpy()
         mean = fc["offered"].to_numpy(dtype=float).copy()
