@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -158,3 +159,25 @@ def test_an_absurd_horizon_is_one_line(project: Path, history: pd.DataFrame) -> 
     assert res.output == ("wfm: error: horizon '100000w' is 700,000 days; accepted: at most "
                           "371 days (53w) of interval forecast\n")
     assert not (project / "forecasts").exists()
+
+
+def test_intraday_reforecasts_the_rest_of_the_day(project: Path, history: pd.DataFrame) -> None:
+    res = _run("--start", "2025-03-14", "--intraday", "12:00", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    fc = pd.read_csv(io.StringIO(res.stdout))
+    assert set(fc["queue"]) == {"voice_fr", "chat_fr"}
+    assert {"day_ahead", "offered_lo_95", "offered_hi_95", "aht_s"} <= set(fc.columns)
+    assert fc["interval_start"].str.startswith("2025-03-14T").all()
+    assert fc.groupby("queue")["interval_start"].min().eq("2025-03-14T12:00").all()
+    opened = fc[fc["day_ahead"] > 0]
+    assert len(opened) == 2 * 32  # 12:00-20:00
+    assert (opened["offered"] != opened["day_ahead"]).any()  # the morning moved the level
+    assert not (project / "forecasts").exists()  # prints; no run folder
+
+
+def test_intraday_time_that_does_not_parse(project: Path, history: pd.DataFrame) -> None:
+    res = _run("--start", "2025-03-14", "--intraday", "noon")
+    assert res.exit_code == 1
+    assert ("wfm: error: --intraday 'noon' cannot be read; accepted: a local time such as "
+            "12:00, or nothing (all of the day's actuals so far)") in res.output
+    assert "Traceback" not in res.output

@@ -26,12 +26,16 @@ EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
               help="auto = best per series by backtest [default: [forecasting] model].")
 @click.option("--start", type=IsoDate(), default=None,
               help="First local day of the forecast [default: the day after the history].")
+@click.option("--intraday", default=None, is_flag=False, flag_value="now", metavar="[HH:MM]",
+              help="Re-forecast the rest of a day (--start, default: the last day with "
+                   "history) from its actuals so far (those before HH:MM); prints it, "
+                   "writes no run folder.")
 @output_options
 @click.pass_context
 def forecast_group(  # noqa: PLR0917 - click passes options positionally
         ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
         channels: tuple[str, ...], model: str | None, start: date | None,
-        fmt: str | None, output: Path | None) -> None:
+        intraday: str | None, fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
@@ -40,8 +44,16 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
     if ctx.invoked_subcommand is not None:
         return
     from wfm.pipeline import ForecastRequest, forecast, forecast_summary
+    from wfm.pipeline.forecast_job import IntradayRequest, forecast_rest_of_day
 
     app: AppContext = ctx.obj
+    if intraday is not None:
+        rest = forecast_rest_of_day(app.project, IntradayRequest(start, intraday, model,
+                                                                 queues, channels))
+        for warning in rest.warnings:
+            app.warn(warning)
+        emit_report(app, rest.report, fmt, output)
+        return
     request = ForecastRequest(horizon, start, model, queues, channels)
     with _progress(app) as progress:
         result = forecast(app.project, request, progress=progress)

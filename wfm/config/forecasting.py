@@ -19,7 +19,7 @@ class ForecastingConfig:
 
     horizon: str = "6w"
     model: str = AUTO
-    backtest_cutoffs: int = 4
+    backtest_cutoffs: int = 8
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES
     stale_weeks: int = 4
     workers: int = 0

@@ -61,6 +61,10 @@ class Grid:
         """Grid position of the first interval of local day ``day``."""
         return int(self.day_start[day])
 
+    def day_count_before(self, position: int) -> int:
+        """Number of whole local days before grid position ``position``."""
+        return int(self.day[position]) if position < len(self.day) else int(self.day[-1]) + 1
+
 
 def build_grid(first_day: pd.Timestamp, n_history_days: int, horizon_days: int,
                cal: SiteCalendar, interval_minutes: int) -> Grid:

@@ -57,7 +57,7 @@ def forecast_intervals(
     start: pd.Timestamp | None = None,
     model: str = AUTO,
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES,
-    backtest_cutoffs: int = 4,
+    backtest_cutoffs: int = 8,
     default_aht_s: Mapping[str, float] | None = None,
     stale_weeks: int = 4,
     queue_windows: Mapping[str, tuple[Window, ...]] | None = None,

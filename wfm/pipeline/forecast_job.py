@@ -6,7 +6,7 @@ import json
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.config import Config
-from wfm.errors import InputDataError
+from wfm.errors import ForecastError, InputDataError
 from wfm.forecasting import (
     AUTO,
     MODELS,
@@ -25,6 +25,7 @@ from wfm.forecasting import (
     parse_horizon,
     site_holidays,
 )
+from wfm.forecasting.intraday_run import forecast_intraday
 from wfm.io.store import read_intervals
 from wfm.outputs import sha256_file
 from wfm.pipeline.project import Project
@@ -92,12 +93,69 @@ def forecast(project: Project, request: ForecastRequest | None = None, *,
     return ForecastResult(result, folder, current.run_id, horizon, model)
 
 
+@dataclass(frozen=True)
+class IntradayRequest:
+    """``day``: the local day to re-forecast (default: the last day with history);
+    ``as_of``: local ``HH:MM`` (the actuals before it are used) or ``"now"`` (every actual
+    of the day so far); ``model``: default [forecasting] model."""
+
+    day: date | None = None
+    as_of: str = "now"
+    model: str | None = None
+    queues: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntradayResult:
+    """The rest of the day per queue and interval (local ``interval_start``), next to the
+    day-ahead forecast, and the warnings of the forecast underneath."""
+
+    report: Report
+    warnings: tuple[str, ...]
+
+
+def forecast_rest_of_day(project: Project, request: IntradayRequest) -> IntradayResult:
+    """Re-forecast the rest of a day from its actuals so far (the day-ahead forecast, then a
+    Bayesian update of the day's level and intraday deviation); writes no run folder."""
+    cfg = project.config
+    history = filter_history(read_intervals(project.data_dir,
+                                            queues=list(request.queues) or None),
+                             request.queues, request.channels)
+    tz = cfg.site.timezone
+    day = (pd.Timestamp(request.day) if request.day is not None
+           else history["interval_start"].max().tz_convert(tz).normalize().tz_localize(None))
+    clock = None
+    if request.as_of != "now":
+        try:
+            clock = datetime.strptime(request.as_of, "%H:%M").time()
+        except ValueError:
+            raise ForecastError(f"--intraday {request.as_of!r} cannot be read; accepted: a "
+                                "local time such as 12:00, or nothing (all of the day's "
+                                "actuals so far)") from None
+    fc = cfg.forecasting
+    run = forecast_intraday(
+        history, calendar=site_calendar(cfg, history, 1),
+        interval_minutes=cfg.data.interval_minutes, day=day, as_of=clock,
+        model=request.model or fc.model, candidates=fc.candidates,
+        backtest_cutoffs=fc.backtest_cutoffs,
+        default_aht_s={q.name: q.aht_s for q in cfg.queues},
+        queue_windows={q.name: q.opening_hours.windows for q in cfg.queues
+                       if q.opening_hours},
+        executor=LocalProcessExecutor(fc.workers or None))
+    frame = run.forecast.copy()
+    local = pd.DatetimeIndex(frame["interval_start"]).tz_convert(tz)
+    frame["interval_start"] = local.strftime("%Y-%m-%dT%H:%M")
+    title = f"Rest of {day.date()} re-forecast from its actuals ({tz.key})"
+    return IntradayResult(Report(frame.round(4), title), tuple(run.warnings))
+
+
 def forecast_models() -> Report:
     """The forecast models, one row each (the names ``model`` accepts)."""
     rows: list[dict[str, object]] = [{
         "model": AUTO, "min_history_days": "", "fallback": "",
-        "summary": "backtest the candidates per series and keep the best "
-                   "(per lead-time band, or the mean of the two best)"}]
+        "summary": "backtest the candidates per series and keep the best combination "
+                   "of the best models (or a clearly better single one) per lead band"}]
     rows += [{"model": name, "min_history_days": cls.min_history_days,
               "fallback": cls.fallback or "", "summary": cls.summary}
              for name, cls in MODELS.items()]

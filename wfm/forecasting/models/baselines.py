@@ -64,15 +64,30 @@ class _DaySlotModel:
 
 
 class SeasonalNaive(_DaySlotModel):
-    """Same local clock time on the same weekday of the last history week."""
+    """Same local clock time on the last *open* history day of the same (effective) weekday.
+
+    A holiday or special closure is skipped, not copied one week later as a day of zeros
+    (which made "x % better than seasonal naive" too easy); an excluded day (outage, data
+    glitch) is skipped too.
+    """
 
     name: ClassVar[str] = "seasonal_naive"
-    summary: ClassVar[str] = "same interval one week earlier (the benchmark to beat)"
+    summary: ClassVar[str] = ("same interval on the last open same weekday "
+                              "(the benchmark to beat)")
     learns_calendar: ClassVar[bool] = False  # the plain benchmark
 
+    def fit(self, history: History) -> Self:
+        super().fit(history)
+        d = history.grid.days
+        n = history.cut_day
+        usable = ~(d.closed[:n] | d.excluded[:n])
+        self.last_open = {w: int(i[-1]) for w in range(7)
+                          if len(i := np.flatnonzero(usable & (d.weekday[:n] == w)))}
+        return self
+
     def _day_rows(self, day: int) -> FloatArray:
-        back = day - 7 * ((day - self.h.cut_day) // 7 + 1)
-        return self.matrix[back] if back >= 0 else np.full(self.matrix.shape[1], np.nan)
+        back = self.last_open.get(int(self.h.grid.days.weekday[day]))
+        return self.matrix[back] if back is not None else np.full(self.matrix.shape[1], np.nan)
 
 
 class WeeklyMean(_DaySlotModel):
