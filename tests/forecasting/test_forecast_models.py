@@ -89,8 +89,8 @@ def test_three_weeks_of_history_falls_back_and_says_why() -> None:
     hist, truth = make_history("2025-02-03", 21, extra_days=14, seed=9)
     run = forecast_intervals(hist, calendar=calendar(), interval_minutes=15, horizon_days=14)
     info = run.series["voice_fr/voice"]
-    assert "dhr" in info["fallbacks"]
-    assert "history 21 days < 56 required" in info["fallbacks"]["dhr"][0]
+    assert "dhr" in info.fallbacks
+    assert "history 21 days < 56 required" in info.fallbacks["dhr"][0]
     assert any("fell back" in w and "voice_fr" in w for w in run.warnings)
     m = _with_truth(run.forecast, truth)
     opened = m[m["open"]]

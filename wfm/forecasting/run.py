@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,7 @@ from wfm.forecasting.calendar import SiteCalendar, Window
 from wfm.forecasting.executor import Executor, SerialExecutor
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES, MODELS
 from wfm.forecasting.series import SeriesResult, SeriesSettings, SeriesTask, forecast_series
+from wfm.forecasting.series_facts import SeriesFacts
 from wfm.schema import COLD_CHANNELS, FORECAST
 
 ALL_DAY: tuple[Window, ...] = ((time(0), time.max),) * 7
@@ -27,7 +27,7 @@ class ForecastRun:
 
     forecast: pd.DataFrame
     backtest: pd.DataFrame
-    series: dict[str, dict[str, Any]]
+    series: dict[str, SeriesFacts]
     warnings: list[str] = field(default_factory=list)
 
 
@@ -126,11 +126,11 @@ def forecast_intervals(
     fc = pd.concat([r.forecast for r in results if r.forecast is not None], ignore_index=True)
     bts = [r.backtest for r in results if r.backtest is not None]
     bt = pd.concat(bts, ignore_index=True) if bts else pd.DataFrame()
-    info = {f"{r.queue}/{r.channel}": r.info for r in results}
+    info = {f"{r.queue}/{r.channel}": r.info for r in results if r.info is not None}
     for key, facts in info.items():
-        for reasons in facts.get("fallbacks", {}).values():
+        for reasons in facts.fallbacks.values():
             warnings.append(f"{key}: fell back ({'; '.join(reasons)})")
-        warnings.extend(f"{key}: {w}" for w in facts.get("library_warnings", ()))
+        warnings.extend(f"{key}: {w}" for w in facts.library_warnings)
     return ForecastRun(fc[list(FORECAST.names)], bt, info, warnings)
 
 

@@ -167,12 +167,11 @@ def forecast_summary(result: ForecastResult) -> Report:
     rows = []
     for key, info in result.forecast.series.items():
         q, c = key.split("/", 1)
-        rows.append({"queue": q, "channel": c, "model": info.get("model"),
-                     "backtest_wmape": _round(info.get("backtest_wmape")),
-                     "coverage_80": _round(info.get("coverage_80")),
-                     "coverage_95": _round(info.get("coverage_95")),
-                     "fallback": "; ".join(r for rs in info.get("fallbacks", {}).values()
-                                           for r in rs) or info.get("note", "")})
+        rows.append({"queue": q, "channel": c, "model": info.model,
+                     "backtest_wmape": _round(info.backtest_wmape),
+                     "coverage_80": _round(info.coverage_80),
+                     "coverage_95": _round(info.coverage_95),
+                     "fallback": "; ".join(info.fallback_reasons()) or info.note})
     return Report(pd.DataFrame(rows), f"Forecast {result.run_id}")
 
 
@@ -254,6 +253,7 @@ def forecast_manifest(project: Project, run: ForecastRun, run_id: str, *, horizo
         "config": json.loads(json.dumps(project.config.to_dict(), default=str)),
         "versions": package_versions("wfm", "numpy", "pandas", "statsmodels", "scipy",
                                      "holidays"),
-        "series": run.series, "warnings": run.warnings,
+        "series": {key: facts.to_dict() for key, facts in run.series.items()},
+        "warnings": run.warnings,
         "created": date.today().isoformat(),
     }
