@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from wfm.forecasting.executor import LocalProcessExecutor
+from wfm.executors import LocalProcessExecutor
 
 POOL_THEN_SLEEP = (
     "import time\n"
-    "from wfm.forecasting.executor import LocalProcessExecutor\n"
+    "from wfm.executors import LocalProcessExecutor\n"
     "list(LocalProcessExecutor(2).map(time.sleep, [120, 120]))\n"
 )
 
@@ -63,7 +63,7 @@ def test_workers_die_when_the_run_is_killed() -> None:
 
 ORPHAN = (
     "import os, sys, time\n"
-    "from wfm.forecasting.executor import die_with_parent\n"
+    "from wfm.executors import die_with_parent\n"
     "started, survived, direct = sys.argv[1], sys.argv[2], sys.argv[3] == 'direct'\n"
     "run = os.getpid()\n"
     "if os.fork() == 0:\n"

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from forecast_synthetic import TZ, calendar, make_history
 
+from wfm.executors import SerialExecutor
 from wfm.forecasting import forecast_intervals
-from wfm.forecasting.executor import SerialExecutor
 from wfm.forecasting.models import baselines
 
 

@@ -10,8 +10,8 @@ import pytest
 from forecast_synthetic import TZ, calendar, make_history
 from test_forecast_calendar import Special
 
+from wfm.executors import LocalProcessExecutor, SerialExecutor
 from wfm.forecasting import MODELS, forecast_intervals
-from wfm.forecasting.executor import LocalProcessExecutor, SerialExecutor
 
 # History up to Sunday 2025-03-23; the horizon holds the DST change (Sun 30 March),
 # Easter Monday (21 April, closed) and its catch-up day, and every closed Sunday.

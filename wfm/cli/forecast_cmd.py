@@ -11,7 +11,15 @@ from typing import Any
 
 import click
 
-from wfm.cli.common import AppContext, IsoDate, emit_report, output_options, pass_app
+from wfm.cli.common import (
+    AppContext,
+    IsoDate,
+    emit_report,
+    executor_choice,
+    executor_options,
+    output_options,
+    pass_app,
+)
 from wfm.pipeline.forecast_job import MODEL_CHOICES
 
 EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
@@ -30,12 +38,14 @@ EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
               help="Re-forecast the rest of a day (--start, default: the last day with "
                    "history) from its actuals so far (those before HH:MM); prints it, "
                    "writes no run folder.")
+@executor_options
 @output_options
 @click.pass_context
 def forecast_group(  # noqa: PLR0917 - click passes options positionally
         ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
         channels: tuple[str, ...], model: str | None, start: date | None,
-        intraday: str | None, fmt: str | None, output: Path | None) -> None:
+        intraday: str | None, executor: str | None, scheduler: str | None,
+        fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
@@ -56,7 +66,8 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
         return
     request = ForecastRequest(horizon, start, model, queues, channels)
     with _progress(app) as progress:
-        result = forecast(app.project, request, progress=progress)
+        result = forecast(app.project, request, progress=progress,
+                          execution=executor_choice(executor, scheduler))
     for warning in result.forecast.warnings:
         app.warn(warning)
     app.info(f"wrote {result.folder}")

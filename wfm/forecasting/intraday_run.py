@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ForecastError
+from wfm.executors import Executor
 from wfm.forecasting.calendar import SiteCalendar, Window
-from wfm.forecasting.executor import Executor
 from wfm.forecasting.intervals import LEVELS
 from wfm.forecasting.intraday import METHODS, Dispersion, rest_of_day
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES

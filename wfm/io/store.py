@@ -195,6 +195,38 @@ def read_intervals(
     )
 
 
+def stored_series(data_dir: str | Path, queues: Sequence[str] | None = None) -> pd.DataFrame:
+    """``queue, channel, first, last`` (UTC interval starts) of every stored series, read
+    from three columns only: what a driver needs to plan per-queue work without loading
+    the history (workers read it, one queue each).
+
+    Raises :class:`InputDataError` like :func:`read_intervals` (empty store, absent queue).
+    """
+    data_dir = Path(data_dir)
+    known = stored_queues(data_dir)
+    if not known:
+        read_intervals(data_dir)  # the "store is empty" error with its hint
+    wanted = list(queues) if queues is not None else known
+    absent = [q for q in wanted if q not in known]
+    if absent:
+        read_intervals(data_dir, queues=absent)  # names them and the stored ones
+    parts = []
+    for q in wanted:
+        for path in sorted(_partition_dir(data_dir, q).glob("*.parquet")):
+            if path.name.startswith(TMP_PREFIX):
+                continue
+            parts.append(pq.read_table(path, columns=[INTERVAL_START, QUEUE, CHANNEL],
+                                       use_threads=False).to_pandas(use_threads=False))
+    cols = [QUEUE, CHANNEL, "first", "last"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    frame = pd.concat(parts, ignore_index=True)
+    frame[INTERVAL_START] = pd.to_datetime(frame[INTERVAL_START], utc=True)
+    out = frame.groupby([QUEUE, CHANNEL], sort=True)[INTERVAL_START].agg(["min", "max"])
+    spans: pd.DataFrame = out.rename(columns={"min": "first", "max": "last"}).reset_index()
+    return spans[cols]
+
+
 @dataclass(frozen=True)
 class DropSummary:
     """What a drop removed: rows, and partition files rewritten or removed."""

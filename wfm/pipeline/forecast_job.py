@@ -26,8 +26,11 @@ from wfm.forecasting import (
     site_holidays,
 )
 from wfm.forecasting.intraday_run import forecast_intraday
-from wfm.io.store import read_intervals
+from wfm.forecasting.run import ForecastPlan, check_model, combine_series
+from wfm.io.store import read_intervals, stored_series
 from wfm.outputs import sha256_file
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
+from wfm.pipeline.forecast_tasks import QueueTask, forecast_queue
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import write_forecast
@@ -65,32 +68,76 @@ class ForecastResult:
 
 
 def forecast(project: Project, request: ForecastRequest | None = None, *,
-             run: Run | None = None,
+             run: Run | None = None, execution: Execution | ExecutorChoice | None = None,
              progress: Callable[[int, int], None] | None = None) -> ForecastResult:
     """Forecast offered volume and AHT of the stored history; publish forecasts/<run-id>/.
 
     ``run``: the run this job is a step of (`wfm run`); without one the job is a run of
     its own (the project lock, staged outputs, ``forecasts/latest`` moved on success).
-    ``progress(done, total)`` is called once per series.
+    Each queue is one task of the executor (``execution``, default [run] executor): the
+    task names the queue and the store, and the worker reads that queue's history.
+    ``progress(done, total)`` is called once per queue.
     """
     request = request or ForecastRequest()
     cfg = project.config
     horizon = request.horizon or cfg.forecasting.horizon
     model = request.model or cfg.forecasting.model
     start = pd.Timestamp(request.start) if request.start is not None else None
-    with project.publishing(run, command="forecast") as current:
-        history = filter_history(read_intervals(project.data_dir,
-                                                queues=list(request.queues) or None),
-                                 request.queues, request.channels)
-        result = forecast_history(cfg, history, horizon_days=parse_horizon(horizon),
-                                  start=start, model=model, progress=progress)
+    check_model(model, cfg.forecasting.candidates)
+    horizon_days = parse_horizon(horizon)
+    with project.publishing(run, command="forecast") as current, \
+            execution_for(cfg, execution) as ex:
+        series = filter_series(stored_series(project.data_dir,
+                                             list(request.queues) or None),
+                               request.channels)
+        plan = forecast_plan(cfg, series, horizon_days=horizon_days, start=start, model=model)
+        ref = plan.reference(series["last"].max())
+        tasks = [QueueTask(project.data_dir, str(q), request.channels, plan, ref)
+                 for q in sorted(set(series["queue"]))]
+        results, batches = [], []
+        for i, done in enumerate(ex.series().map(forecast_queue, tasks, label=QueueTask.label)):
+            results += done.results
+            batches.append(done.batch)
+            if progress is not None:
+                progress(i + 1, len(tasks))
+        result = combine_series(results, batches, plan, ref)
         for warning in result.warnings:
             current.warn(warning)
         write_forecast(current.stage("forecasts"), result, cfg.site.timezone)
         current.record("forecasts", **forecast_manifest(
-            project, result, current.run_id, horizon=horizon, start=start, model=model))
+            project, result, current.run_id, horizon=horizon, start=start, model=model),
+            executor=ex.kind)
         folder = current.final("forecasts")
     return ForecastResult(result, folder, current.run_id, horizon, model)
+
+
+def filter_series(series: pd.DataFrame, channels: Sequence[str] = ()) -> pd.DataFrame:
+    """The stored series of the wanted channels; a channel with no history, or no history
+    at all, raises (the store refused an unknown queue already)."""
+    if channels:
+        known = sorted(map(str, series["channel"].unique()))
+        missing = [c for c in channels if c not in known]
+        if missing:
+            raise InputDataError(
+                f"--channel {', '.join(missing)} matches nothing in the data store; "
+                f"channels with history: {', '.join(known) or '(none)'}")
+        series = series[series["channel"].isin(channels)]
+    if series.empty:
+        raise InputDataError("no interval history in the data store",
+                             hint="ingest history first with 'wfm ingest'")
+    return series
+
+
+def forecast_plan(cfg: Config, series: pd.DataFrame, *, horizon_days: int,
+                  start: pd.Timestamp | None, model: str) -> ForecastPlan:
+    """The [forecasting], [site] and [[queues]] settings of a forecast of ``series``
+    (``first``/``last`` per series: the calendar covers their years and the horizon)."""
+    fc = cfg.forecasting
+    return ForecastPlan(
+        calendar_for(cfg, series["first"].min(), series["last"].max(), horizon_days),
+        cfg.data.interval_minutes, horizon_days, start, model, fc.candidates,
+        fc.backtest_cutoffs, {q.name: q.aht_s for q in cfg.queues}, fc.stale_weeks,
+        {q.name: q.opening_hours.windows for q in cfg.queues if q.opening_hours})
 
 
 @dataclass(frozen=True)
@@ -199,11 +246,18 @@ def filter_history(history: pd.DataFrame, queues: Sequence[str] = (),
 
 
 def site_calendar(cfg: Config, history: pd.DataFrame, horizon_days: int) -> SiteCalendar:
-    """The site calendar of the forecast from wfm.toml (public + listed holidays)."""
+    """The site calendar of a forecast of ``history`` from wfm.toml (public + listed
+    holidays, holidays declared open, special days)."""
+    return calendar_for(cfg, history["interval_start"].min(),
+                        history["interval_start"].max(), horizon_days)
+
+
+def calendar_for(cfg: Config, first: pd.Timestamp, last: pd.Timestamp,
+                 horizon_days: int) -> SiteCalendar:
+    """The site calendar covering ``first`` to ``last`` and the horizon after it."""
     site = cfg.site
-    first = history["interval_start"].min().year
-    last = (history["interval_start"].max() + pd.Timedelta(days=horizon_days + 400)).year
-    hol = site_holidays(site.country, range(first, last + 1), site.subdivision,
+    last_year = (last + pd.Timedelta(days=horizon_days + 400)).year
+    hol = site_holidays(site.country, range(first.year, last_year + 1), site.subdivision,
                         extra=site.holidays, effects=site.holiday_effects)
     return SiteCalendar(site.timezone, site.opening_hours.windows, hol.closed,
                         (*hol.special_days, *site.special_days))
