@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -42,13 +43,13 @@ def test_ingest_then_reingest_is_idempotent(project: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "ingested 2 rows from 1 file(s) with mapping 'wfm'" in first.stderr
     assert first.stdout.startswith("queue,channel,severity,check,count,detail\n")
-    before = store_files(project)
+    before = read_intervals(project / "data")
     again = run("ingest", "a.csv", "--format", "csv")
     assert again.exit_code == 0
     assert "(2 replaced stored rows)" in again.stderr
     assert len(read_intervals(project / "data")) == 2
     assert read_intervals(project / "data")["offered"].sum() == 7
-    assert set(store_files(project)) == set(before)
+    pd.testing.assert_frame_equal(read_intervals(project / "data"), before)
 
 
 def test_overlapping_files_later_file_wins(project: Path) -> None:
