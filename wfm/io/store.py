@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wfm.errors import InputDataError
-from wfm.io.store_legacy import legacy_files, prepare_store, read_legacy_file
+from wfm.io.store_legacy import is_legacy, legacy_files, prepare_store, read_legacy_file
 from wfm.io.store_table import (
     Checkpoint,
     StoredFile,
@@ -139,6 +139,17 @@ def upsert_queues(data_dir: str | Path, frames: Iterable[pd.DataFrame], *, opera
         partitions = len(txn.added())
         txn.commit(operation, details)
     return StoreSummary(rows, replaced, rows - replaced, partitions)
+
+
+def needs_conversion(data_dir: str | Path) -> bool:
+    """True when the store is in the previous format (converted by the next write)."""
+    return is_legacy(store_root(data_dir))
+
+
+def convert_store(data_dir: str | Path) -> None:
+    """Convert a store of the previous format into the table now (one commit)."""
+    with store_transaction(store_root(data_dir), prepare=prepare_store):
+        pass
 
 
 def stored_queues(data_dir: str | Path) -> list[str]:
