@@ -95,6 +95,7 @@ def ingest_files(
     *,
     data_dir: Path,
     mapping: str | None = None,
+    mapping_source: str | None = None,
     user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
     tz: str,
     interval_minutes: int = 15,
@@ -121,6 +122,9 @@ def ingest_files(
     mapping
         Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
         ``None`` is the canonical ``wfm`` mapping.
+    mapping_source
+        Where ``mapping`` came from (``--mapping``, ``wfm.toml: [data] mapping``), named
+        when it is unknown or its file is missing.
     user_mappings
         ``[data.mappings.<name>]`` tables of wfm.toml.
     tz
@@ -173,7 +177,8 @@ def ingest_files(
     if not paths:
         raise InputDataError("no files to ingest",
                              hint="name the exports: wfm ingest FILE... or set [data] history")
-    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir)
+    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir,
+                           source=mapping_source)
     absent = absent_intervals or AbsentIntervals()
     if known_queues is not None:
         check_absent_queues(absent, known_queues)
