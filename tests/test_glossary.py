@@ -231,9 +231,12 @@ def test_agents_file_columns_are_documented() -> None:
 
 
 def test_columns_of_written_files_are_documented() -> None:
-    """roster.csv, agent_intervals.csv, coverage.csv, data_health.csv, schedule check."""
+    """roster.csv, agent_intervals.csv, coverage.csv, data_health.csv, schedule check,
+    wfm data history."""
+    from wfm.io.store_history import HISTORY_COLUMNS
+
     for columns in (ROSTER_COLUMNS, INTERVAL_COLUMNS, COVERAGE_COLUMNS, FINDING_COLUMNS,
-                    VIOLATION_COLUMNS):
+                    VIOLATION_COLUMNS, HISTORY_COLUMNS):
         assert missing(columns, columns_part()) == [], columns
 
 

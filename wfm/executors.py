@@ -16,10 +16,13 @@ function itself raises is not retried: it would fail the same way again.
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -81,6 +84,17 @@ def die_with_parent(run_pid: int | None = None, direct_child: bool = True) -> No
         return
     if (os.getppid() != run_pid) if direct_child else _gone(run_pid):
         os._exit(1)
+    if not direct_child:
+        # The death signal follows the fork server, and the server outlives a killed run:
+        # every worker holds the run's "alive" pipe, so the server never sees it close.
+        # A daemon thread watches the run itself instead.
+        threading.Thread(target=_exit_when_gone, args=(run_pid,), daemon=True).start()
+
+
+def _exit_when_gone(run_pid: int) -> None:
+    while not _gone(run_pid):
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def _gone(pid: int) -> bool:
@@ -95,6 +109,11 @@ def _gone(pid: int) -> bool:
 class LocalProcessExecutor:
     """A process pool of ``workers`` (default: the usable cores); at most 2 x workers
     items in flight, so memory stays bounded by a few items at a time.
+
+    Workers start from a fork server, not by forking this process: a process that holds
+    a native runtime (the data store's Delta Lake reader starts a tokio runtime, which
+    does not survive a fork) must not be forked, and the server keeps worker start-up cheap
+    by importing the task's module once.
 
     A worker that dies (killed, out of memory) breaks the whole pool, and the items in
     flight cannot tell which of them was running there: each of them is run again on its
@@ -135,8 +154,10 @@ class LocalProcessExecutor:
                   lost: list[T]) -> Iterator[R]:
         """Run ``rest`` in one pool; when a worker dies, the items in flight go to
         ``lost`` and the unstarted ones stay in ``rest``."""
-        ctx = multiprocessing.get_context()
-        direct = ctx.get_start_method() != "forkserver"  # fork and spawn: children of this run
+        ctx = multiprocessing.get_context("forkserver")
+        # Takes effect when the server starts (the first pool of this process).
+        ctx.set_forkserver_preload([fn.__module__])
+        direct = False  # children of the fork server, not of this run
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=die_with_parent,
                                  initargs=(os.getpid(), direct)) as pool:
             pending: dict[Future[R], T] = {}
@@ -188,6 +209,13 @@ class DaskExecutor:
                 raise ExecutionError(
                     "executor 'dask' needs dask and distributed, which are not installed",
                     hint="pip install 'wfm[dask]' (or choose executor = \"local\")") from None
+            # The cluster's own log lines (a worker restarted, a task recomputed) are not for
+            # a planner's terminal or a cron mail: wfm reports what failed, once. Workers
+            # of a LocalCluster read the level from the environment when they start.
+            for name in [n for n in logging.root.manager.loggerDict
+                         if n == "distributed" or n.startswith("distributed.")]:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
             if self.address:
                 try:
                     self._client = Client(self.address,  # type: ignore[no-untyped-call]

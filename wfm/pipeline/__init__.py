@@ -26,6 +26,11 @@ _EXPORTS: dict[str, str] = {
     "IngestRequest": "wfm.pipeline.ingest_job",
     "ingest": "wfm.pipeline.ingest_job",
     "check_data": "wfm.pipeline.ingest_job",
+    "drop_data": "wfm.pipeline.ingest_job",
+    "QueryRequest": "wfm.pipeline.data_jobs",
+    "data_history": "wfm.pipeline.data_jobs",
+    "query_data": "wfm.pipeline.data_jobs",
+    "undo_data": "wfm.pipeline.data_jobs",
     "ForecastRequest": "wfm.pipeline.forecast_job",
     "ForecastResult": "wfm.pipeline.forecast_job",
     "forecast": "wfm.pipeline.forecast_job",
@@ -59,16 +64,18 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
-    "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome", "ScheduleRequest",
-    "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy", "check_data",
-    "check_schedule", "coverage", "erlang", "export_calendars", "export_roster", "forecast",
-    "forecast_models", "forecast_summary", "ingest", "init_project", "open_project",
-    "parse_sl_target", "resolve_options", "run_pipeline", "schedule", "schedule_run",
-    "service_level", "staff", "write_sample_history",
+    "QueryRequest", "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome",
+    "ScheduleRequest", "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy",
+    "check_data", "check_schedule", "coverage", "data_history", "drop_data", "erlang",
+    "export_calendars", "export_roster", "forecast", "forecast_models", "forecast_summary",
+    "ingest", "init_project", "open_project", "parse_sl_target", "query_data",
+    "resolve_options", "run_pipeline", "schedule", "schedule_run", "service_level", "staff",
+    "undo_data", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
     from wfm.pipeline.calculator_job import ErlangQuestion, erlang, parse_sl_target
+    from wfm.pipeline.data_jobs import QueryRequest, data_history, query_data, undo_data
     from wfm.pipeline.forecast_job import (
         ForecastRequest,
         ForecastResult,
@@ -76,7 +83,7 @@ if TYPE_CHECKING:
         forecast_models,
         forecast_summary,
     )
-    from wfm.pipeline.ingest_job import IngestRequest, check_data, ingest
+    from wfm.pipeline.ingest_job import IngestRequest, check_data, drop_data, ingest
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (

@@ -196,7 +196,7 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
     cfg = project.config
     started = time.monotonic()
     outcomes = [StepOutcome(name) for name in options.steps]
-    with open_run(project.folders, lock_file=cfg.run.lock_file, data_dir=project.data_dir,
+    with open_run(project.folders, lock_file=cfg.run.lock_file,
                   source=str(cfg.path), run_id=run_id, wait_s=options.wait_s,
                   log=log) as run, execution_for(cfg, options.execution) as ex:
         options = dataclasses.replace(options, execution=ex)
