@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from wfm.cli.adjust_cmd import adjust_group
 from wfm.cli.common import AppContext, IsoDate, emit_report, output_options, pass_app
 from wfm.pipeline.forecast_job import MODEL_CHOICES
 
@@ -59,6 +60,9 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
         result = forecast(app.project, request, progress=progress)
     for warning in result.forecast.warnings:
         app.warn(warning)
+    if result.adjustments:
+        app.info(f"applied adjustments {', '.join(a.id for a in result.adjustments)} "
+                 f"from {result.adjustments_file}")
     app.info(f"wrote {result.folder}")
     emit_report(app, forecast_summary(result), fmt, output)
 
@@ -83,6 +87,9 @@ def _progress(app: AppContext) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)
+
+
+forecast_group.add_command(adjust_group)
 
 
 @forecast_group.command("models", epilog="Example:  wfm forecast models --format csv")

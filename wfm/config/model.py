@@ -17,6 +17,7 @@ from wfm.config.forecasting import ForecastingConfig, read_forecasting
 from wfm.config.paths import PathsConfig, read_paths
 from wfm.config.queues import QueueConfig, read_queues
 from wfm.config.run import RunConfig, read_run
+from wfm.config.scenarios import ScenarioConfig, read_scenarios
 from wfm.config.scheduling import SchedulingConfig, read_scheduling
 from wfm.config.site import SiteConfig, read_site
 from wfm.config.staffing import StaffingConfig, read_staffing
@@ -39,10 +40,19 @@ class Config:
     paths: PathsConfig
     run: RunConfig = field(default_factory=RunConfig)
     extra: dict[str, Any] = field(default_factory=dict)
+    scenarios: tuple[ScenarioConfig, ...] = ()
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def scenario(self, name: str) -> ScenarioConfig:
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.scenarios) or "(none)"
+        raise ConfigError(f"{self.path}: scenario {name!r} is not in [[scenarios]]; "
+                          f"known: {known}")
 
     def queue(self, name: str) -> QueueConfig:
         for q in self.queues:
@@ -79,9 +89,11 @@ def parse_config(text: str, path: Path) -> Config:
     forecasting = read_forecasting(root.table("forecasting"))
     paths = read_paths(root.table("paths"), path.parent)
     run = read_run(root.table("run"), path.parent)
+    scenarios = read_scenarios(root.tables("scenarios"), queues)
     root.finish()
     _check_queue_keys(scheduling, queues, source)
-    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run)
+    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run,
+                  scenarios=scenarios)
 
 
 def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],

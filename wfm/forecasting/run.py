@@ -131,7 +131,8 @@ def forecast_intervals(
         for reasons in facts.get("fallbacks", {}).values():
             warnings.append(f"{key}: fell back ({'; '.join(reasons)})")
         warnings.extend(f"{key}: {w}" for w in facts.get("library_warnings", ()))
-    return ForecastRun(fc[list(FORECAST.names)], bt, info, warnings)
+    # The model's columns; the planner's adjustments add the others later.
+    return ForecastRun(fc[[c for c in FORECAST.names if c in fc.columns]], bt, info, warnings)
 
 
 def _col(g: pd.DataFrame, name: str) -> np.ndarray:
