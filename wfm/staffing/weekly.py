@@ -26,7 +26,7 @@ def weekly_hours(daily: pd.DataFrame, *, hours_per_fte: float) -> pd.DataFrame:
     [{'week': '2026-12-07', 'days': 1, 'fte': 2.0}, {'week': '2026-12-14', 'days': 1, 'fte': 6.0}]
     """
     day = pd.to_datetime(daily["date"], format="%Y-%m-%d")
-    week = (day - pd.to_timedelta(day.dt.dayofweek, unit="D")).dt.strftime("%Y-%m-%d")
+    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
     out = (daily.assign(week=week)
            .groupby(["queue", "week"], as_index=False, sort=True)
            .agg(days=("date", "nunique"),
