@@ -40,7 +40,9 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
-    then points forecasts/latest at the run. Prints the model chosen per series.
+    then points forecasts/latest at the run. Prints the model chosen per series. The
+    planner's adjustments ('wfm forecast adjust') are applied; forecast.csv keeps the
+    model's values beside them (offered_raw, aht_s_raw).
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -70,6 +70,11 @@ class Config:
         out["site"]["opening_hours"] = self.site.opening_hours.describe()
         for q_out, q in zip(out["queues"], self.queues, strict=True):
             q_out["opening_hours"] = q.opening_hours.describe() if q.opening_hours else None
+        # A scenario's changes as written ("volume +10%"), not every unset field.
+        out["scenarios"] = [{"name": s.name, "description": s.description,
+                             "queues": list(s.queues), "changes": s.changes.describe(),
+                             "by_queue": {q: c.describe() for q, c in s.by_queue}}
+                            for s in self.scenarios]
         return out
 
 

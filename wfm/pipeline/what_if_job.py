@@ -36,6 +36,9 @@ COMMAND_LINE = "command_line"
 #: The row summing every queue of a week.
 ALL_QUEUES = "all queues"
 _BOUNDS = ("offered_lo_80", "offered_hi_80", "offered_lo_95", "offered_hi_95")
+#: The columns of the comparison, in order.
+COLUMNS = ("queue", "week", "days", "scenario", "agent_hours_productive",
+           "agent_hours_scheduled", "fte", "delta_agent_hours", "delta_fte", "fte_change")
 
 
 @dataclass(frozen=True)
@@ -219,9 +222,7 @@ def _side_by_side(weekly: dict[str, pd.DataFrame]) -> pd.DataFrame:
     long["fte_change"] = (long["fte"] / base_fte - 1.0).where(base_fte > 0)
     long["_last"] = long["queue"] == ALL_QUEUES
     long = long.sort_values(["_last", "queue", "week", "_order"], kind="stable")
-    columns = ["queue", "week", "days", "scenario", "agent_hours_productive",
-               "agent_hours_scheduled", "fte", "delta_agent_hours", "delta_fte", "fte_change"]
-    return long[columns].reset_index(drop=True).round(4)
+    return long[list(COLUMNS)].reset_index(drop=True).round(4)
 
 
 def _chart(frame: pd.DataFrame) -> ChartSpec:
