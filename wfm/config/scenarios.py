@@ -140,7 +140,7 @@ def read_scenario(t: TableReader, queues: tuple[QueueConfig, ...]) -> ScenarioCo
     by_queue_t = t.table("by_queue")
     t.finish()
     if name == BASELINE:
-        raise t.fail("name", name, f"a name other than {BASELINE!r} (the baseline's column)")
+        raise t.fail("name", name, f"a name other than {BASELINE!r} (the baseline's rows)")
     for queue in scope:
         if queue not in channels:
             raise t.fail("queues", list(scope), accepted_queues)
