@@ -201,3 +201,17 @@ def test_the_adjusted_volume_is_the_raw_times_the_factor_on_random_frames() -> N
                         and a.band[0] <= clock < a.band[1]):
                     expected *= a.volume.value
             assert row["offered"] == pytest.approx(expected)
+
+
+def test_adjustments_that_cannot_act_are_warned_about() -> None:
+    from wfm.pipeline.forecast_job import adjustment_warnings
+
+    out = apply_adjustments(forecast(), [adj("a1", start="2026-11-17", volume="+20%"),
+                                         adj("a2", end="2026-11-17", volume=100),
+                                         adj("a3", queue="chat_fr", volume="+5%")],
+                           timezone=PARIS)
+    assert adjustment_warnings(out) == [
+        "adjustment a1: its window holds no forecast volume (closed? a public holiday?); "
+        "nothing to adjust there",
+        "adjustment a2: no forecast volume to spread over on 2026-11-17 (closed?); those "
+        "days are left as forecast"]

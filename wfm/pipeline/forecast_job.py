@@ -113,10 +113,18 @@ def forecast(project: Project, request: ForecastRequest | None = None, *,
 
 
 def adjustment_warnings(adjusted: AdjustedForecast) -> list[str]:
-    """Days an absolute volume could not be spread over (no forecast volume: closed)."""
-    return [f"adjustment {a.id}: no forecast volume to spread over on "
-            f"{', '.join(a.skipped_days)} (closed?); those days are left as forecast"
-            for a in adjusted.applied if a.skipped_days]
+    """Adjustments that could not act: an absolute volume on days without forecast volume
+    to spread over, or a window holding no forecast volume at all (a closed holiday)."""
+    out = []
+    for a in adjusted.applied:
+        if a.skipped_days:
+            out.append(f"adjustment {a.id}: no forecast volume to spread over on "
+                       f"{', '.join(a.skipped_days)} (closed?); those days are left as "
+                       "forecast")
+        elif a.offered_raw == 0:
+            out.append(f"adjustment {a.id}: its window holds no forecast volume (closed? "
+                       "a public holiday?); nothing to adjust there")
+    return out
 
 
 def adjustments_manifest(file: AdjustmentsFile, adjusted: AdjustedForecast
