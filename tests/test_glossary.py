@@ -269,6 +269,33 @@ def test_report_columns_are_documented() -> None:
         assert missing(map(str, frame.columns), columns_part()) == [], name
 
 
+def test_adjustment_and_what_if_columns_are_documented(tmp_path: Path) -> None:
+    """forecast.csv's raw columns, the adjustments file's keys (probed: the reader lists
+    them), `wfm forecast adjust list` and `wfm what-if` columns."""
+    from wfm.config._reader import TableReader
+    from wfm.config.adjustments import read_adjustments
+    from wfm.config.scenarios import read_changes
+    from wfm.pipeline.adjust_job import LIST_COLUMNS
+    from wfm.pipeline.what_if_job import COLUMNS
+
+    config = parse_config(STARTER.read_text(encoding="utf-8"), tmp_path / "wfm.toml")
+    probes = {"format = 1\nzz_glossary_probe = 1\n": "top level",
+              '[[adjustments]]\nid = "a1"\nzz_glossary_probe = 1\n': "[adjustments.1]"}
+    for text, where in probes.items():
+        (tmp_path / "adjustments.toml").write_text(text)
+        with pytest.raises(ConfigError) as info:
+            read_adjustments(config)
+        keys = _valid_keys(info.value.message, where=where)
+        assert missing(keys, columns_part()) == [], where
+    assert missing((*LIST_COLUMNS, *COLUMNS), columns_part()) == []
+    with pytest.raises(ConfigError) as info:
+        by_queue = TableReader({PROBE: 1}, "scenarios.1.by_queue.voice_fr", "probe")
+        read_changes(by_queue)
+        by_queue.finish()
+    keys = _valid_keys(info.value.message, where="[scenarios.1.by_queue")
+    assert missing(keys, part("### `[scenarios.by_queue.<queue>]`")) == []
+
+
 def test_backtest_columns_are_documented() -> None:
     """backtest.csv of a small forecast (5 weeks of hourly history, one fold)."""
     starts = pd.date_range("2026-01-05", periods=35 * 24, freq="60min", tz=UTC)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from wfm.cli.adjust_cmd import adjust_group
 from wfm.cli.common import (
     AppContext,
     IsoDate,
@@ -49,7 +50,9 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
-    then points forecasts/latest at the run. Prints the model chosen per series.
+    then points forecasts/latest at the run. Prints the model chosen per series. The
+    planner's adjustments ('wfm forecast adjust') are applied; forecast.csv keeps the
+    model's values beside them (offered_raw, aht_s_raw).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -70,6 +73,9 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
                           execution=executor_choice(executor, scheduler))
     for warning in result.forecast.warnings:
         app.warn(warning)
+    if result.adjustments:
+        app.info(f"applied adjustments {', '.join(a.id for a in result.adjustments)} "
+                 f"from {result.adjustments_file}")
     app.info(f"wrote {result.folder}")
     emit_report(app, forecast_summary(result), fmt, output)
 
@@ -94,6 +100,9 @@ def _progress(app: AppContext) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)
+
+
+forecast_group.add_command(adjust_group)
 
 
 @forecast_group.command("models", epilog="Example:  wfm forecast models --format csv")

@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "Staffing calculator: agents for one interval (Erlang C/A)."),
     "staff": ("wfm.cli.staff_cmd:staff_command",
               "Required agents per queue and interval from a forecast."),
+    "what-if": ("wfm.cli.what_if_cmd:what_if_command",
+                "Staffing scenarios side by side: agent-hours and FTE per queue and week."),
     "schedule": ("wfm.cli.schedule_cmd:schedule_group",
                  "Build the week's roster; 'schedule check' verifies one."),
     "simulate": ("wfm.cli.simulate_cmd:simulate_command",

@@ -69,7 +69,9 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
     """Forecast vs actuals for forecast run RUN (default: latest).
 
     Per queue, channel and day: forecast, actual, error (forecast - actual), wMAPE of the
-    day total and of its intervals, bias, and whether the day falls outside its 95% band.
+    day total and of its intervals, bias, and whether the day falls outside its 95% band;
+    then the same errors of the model's forecast before the planner's adjustments
+    (forecast_raw, *_raw) and value_added (> 0: the adjustments helped).
     """
     from wfm.pipeline import accuracy
 

@@ -136,7 +136,8 @@ def combine_series(results: list[SeriesResult], batches: list[SeriesBatch],
         for reasons in facts.fallbacks.values():
             warnings.append(f"{key}: fell back ({'; '.join(reasons)})")
         warnings.extend(f"{key}: {w}" for w in facts.library_warnings)
-    return ForecastRun(fc[list(FORECAST.names)], bt, info, warnings)
+    # The model's columns; the planner's adjustments add the others later.
+    return ForecastRun(fc[[c for c in FORECAST.names if c in fc.columns]], bt, info, warnings)
 
 
 def forecast_intervals(

@@ -36,9 +36,18 @@ _EXPORTS: dict[str, str] = {
     "forecast": "wfm.pipeline.forecast_job",
     "forecast_models": "wfm.pipeline.forecast_job",
     "forecast_summary": "wfm.pipeline.forecast_job",
+    "AdjustRequest": "wfm.pipeline.adjust_job",
+    "AdjustmentsResult": "wfm.pipeline.adjust_job",
+    "add_adjustment": "wfm.pipeline.adjust_job",
+    "list_adjustments": "wfm.pipeline.adjust_job",
+    "remove_adjustments": "wfm.pipeline.adjust_job",
     "StaffRequest": "wfm.pipeline.staff_job",
     "StaffResult": "wfm.pipeline.staff_job",
     "staff": "wfm.pipeline.staff_job",
+    "ScenarioOptions": "wfm.pipeline.what_if_job",
+    "WhatIfRequest": "wfm.pipeline.what_if_job",
+    "WhatIfResult": "wfm.pipeline.what_if_job",
+    "what_if": "wfm.pipeline.what_if_job",
     "ScheduleRequest": "wfm.pipeline.schedule_job",
     "ScheduleOutcome": "wfm.pipeline.schedule_job",
     "schedule": "wfm.pipeline.schedule_job",
@@ -63,17 +72,26 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
-    "QueryRequest", "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome",
-    "ScheduleRequest", "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy",
-    "check_data", "check_schedule", "coverage", "data_history", "drop_data", "erlang",
-    "export_calendars", "export_roster", "forecast", "forecast_models", "forecast_summary",
-    "ingest", "init_project", "open_project", "parse_sl_target", "query_data",
+    "AdjustRequest", "AdjustmentsResult", "ErlangQuestion", "ForecastRequest",
+    "ForecastResult", "IngestRequest", "Project", "QueryRequest", "RosterCheck",
+    "RunOptions", "RunSummary", "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest",
+    "ServiceLevelRequest", "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult",
+    "accuracy", "add_adjustment", "check_data", "check_schedule", "coverage",
+    "data_history", "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
+    "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
+    "open_project", "parse_sl_target", "query_data", "remove_adjustments",
     "resolve_options", "run_pipeline", "schedule", "schedule_run", "service_level", "staff",
-    "undo_data", "write_sample_history",
+    "undo_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
+    from wfm.pipeline.adjust_job import (
+        AdjustmentsResult,
+        AdjustRequest,
+        add_adjustment,
+        list_adjustments,
+        remove_adjustments,
+    )
     from wfm.pipeline.calculator_job import ErlangQuestion, erlang, parse_sl_target
     from wfm.pipeline.data_jobs import QueryRequest, data_history, query_data, undo_data
     from wfm.pipeline.forecast_job import (
@@ -99,6 +117,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
+    from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, WhatIfResult, what_if
 
 
 def __getattr__(name: str) -> Any:

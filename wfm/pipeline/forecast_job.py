@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.config import Config
+from wfm.config.adjustments import AdjustmentsFile, adjustment_fields, read_adjustments
 from wfm.errors import ForecastError, InputDataError
 from wfm.forecasting import (
     AUTO,
@@ -25,6 +27,7 @@ from wfm.forecasting import (
     parse_horizon,
     site_holidays,
 )
+from wfm.forecasting.adjustments import AdjustedForecast, AppliedAdjustment, apply_adjustments
 from wfm.forecasting.intraday_run import forecast_intraday
 from wfm.forecasting.run import ForecastPlan, check_model, combine_series
 from wfm.io.store import read_intervals, stored_series
@@ -65,6 +68,9 @@ class ForecastResult:
     run_id: str
     horizon: str
     model: str
+    #: What each planner adjustment did (the adjustments file's, in its order).
+    adjustments: tuple[AppliedAdjustment, ...] = ()
+    adjustments_file: Path | None = None
 
 
 def forecast(project: Project, request: ForecastRequest | None = None, *,
@@ -76,7 +82,9 @@ def forecast(project: Project, request: ForecastRequest | None = None, *,
     its own (the project lock, staged outputs, ``forecasts/latest`` moved on success).
     Each queue is one task of the executor (``execution``, default [run] executor): the
     task names the queue and the store, and the worker reads that queue's history.
-    ``progress(done, total)`` is called once per queue.
+    ``progress(done, total)`` is called once per queue. The planner's adjustments
+    (``[forecasting] adjustments_file``) are applied to the model's forecast; forecast.csv
+    keeps the model's values beside them and the manifest lists what each one did.
     """
     request = request or ForecastRequest()
     cfg = project.config
@@ -85,6 +93,7 @@ def forecast(project: Project, request: ForecastRequest | None = None, *,
     start = pd.Timestamp(request.start) if request.start is not None else None
     check_model(model, cfg.forecasting.candidates)
     horizon_days = parse_horizon(horizon)
+    adjustments = read_adjustments(cfg)  # a bad file fails before hours of forecasting
     with project.publishing(run, command="forecast") as current, \
             execution_for(cfg, execution) as ex:
         series = filter_series(stored_series(project.data_dir,
@@ -101,14 +110,54 @@ def forecast(project: Project, request: ForecastRequest | None = None, *,
             if progress is not None:
                 progress(i + 1, len(tasks))
         result = combine_series(results, batches, plan, ref)
+        adjusted = apply_adjustments(result.forecast, adjustments.adjustments,
+                                     timezone=cfg.site.timezone)
+        result = dataclasses.replace(result, forecast=adjusted.frame,
+                                     warnings=[*result.warnings,
+                                               *adjustment_warnings(adjusted)])
         for warning in result.warnings:
             current.warn(warning)
         write_forecast(current.stage("forecasts"), result, cfg.site.timezone)
-        current.record("forecasts", **forecast_manifest(
-            project, result, current.run_id, horizon=horizon, start=start, model=model),
-            executor=ex.kind)
+        manifest = forecast_manifest(project, result, current.run_id, horizon=horizon,
+                                     start=start, model=model)
+        if adjustments.sha256 is not None:
+            manifest["inputs"][_relative(project, adjustments.path)] = adjustments.sha256
+        current.record("forecasts", **manifest, executor=ex.kind,
+                       adjustments=adjustments_manifest(adjustments, adjusted))
         folder = current.final("forecasts")
-    return ForecastResult(result, folder, current.run_id, horizon, model)
+    return ForecastResult(result, folder, current.run_id, horizon, model, adjusted.applied,
+                          adjustments.path if adjustments.sha256 else None)
+
+
+def adjustment_warnings(adjusted: AdjustedForecast) -> list[str]:
+    """Adjustments that could not act: an absolute volume on days without forecast volume
+    to spread over, or a window holding no forecast volume at all (a closed holiday)."""
+    out = []
+    for a in adjusted.applied:
+        if a.skipped_days:
+            out.append(f"adjustment {a.id}: no forecast volume to spread over on "
+                       f"{', '.join(a.skipped_days)} (closed?); those days are left as "
+                       "forecast")
+        elif a.offered_raw == 0:
+            out.append(f"adjustment {a.id}: its window holds no forecast volume (closed? "
+                       "a public holiday?); nothing to adjust there")
+    return out
+
+
+def adjustments_manifest(file: AdjustmentsFile, adjusted: AdjustedForecast
+                         ) -> dict[str, Any]:
+    """The manifest's ``adjustments``: the file (path, revision, SHA-256) and, per
+    adjustment, its settings with what it did, or that it touched nothing here."""
+    effects = {a.id: a.as_dict() for a in adjusted.applied}
+    entries = []
+    for adj in file.adjustments:
+        fields = {k: str(v) if isinstance(v, date) else v
+                  for k, v in adjustment_fields(adj).items()}
+        entries.append({**fields, "applied": adj.id in effects,
+                        **{k: v for k, v in effects.get(adj.id, {}).items() if k != "id"}})
+    return {"file": str(file.path), "revision": file.revision, "sha256": file.sha256,
+            "applied": [a.id for a in adjusted.applied], "not_applied": list(adjusted.unused),
+            "entries": entries}
 
 
 def filter_series(series: pd.DataFrame, channels: Sequence[str] = ()) -> pd.DataFrame:
@@ -283,9 +332,13 @@ def store_checksums(project: Project) -> dict[str, str]:
     data_dir = project.data_dir
     if not data_dir.is_dir():
         return {}
+    return {_relative(project, p): sha256_file(p)
+            for p in sorted(data_dir.rglob("*")) if p.is_file()}
+
+
+def _relative(project: Project, path: Path) -> str:
     base = project.base_dir
-    return {str(p.relative_to(base)) if p.is_relative_to(base) else str(p):
-            sha256_file(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
 
 
 def package_versions(*packages: str) -> dict[str, str]:

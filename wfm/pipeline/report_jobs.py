@@ -108,7 +108,9 @@ def accuracy(project: Project, run_id: str | None = None, *,
     chart = ChartSpec(chart_frame, "date", tuple(c for c in chart_frame.columns if c != "date"),
                       "Forecast vs actual offered per day", y_title="contacts")
     title = (f"Forecast accuracy of {run_dir.name} ({project.config.site.timezone.key}); "
-             "error = forecast - actual; bias > 0 means over-forecast")
+             "error = forecast - actual; bias > 0 means over-forecast; *_raw: the model's "
+             "forecast before the planner's adjustments; value_added = interval_wmape_raw - "
+             "interval_wmape (> 0: the adjustments helped)")
     return Report(report, title, chart)
 
 

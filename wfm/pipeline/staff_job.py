@@ -98,7 +98,7 @@ def staff_queue(task: QueueStaffing) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
                 run: Run | None, step: bool, ex: Execution) -> StaffResult:
-    path = _forecast_path(project, request, run, step=step)
+    path = forecast_path(project, request, run, step=step)
     forecast = read_forecast(path)
     notes: list[str] = []
     for name in forecast["queue"].unique():
@@ -131,7 +131,7 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     return StaffResult(requirements, daily, folder, path, tuple(notes), warnings)
 
 
-def _forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
+def forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
                    step: bool) -> Path:
     if request.forecast is not None:
         return in_folder(request.forecast, FORECAST_FILE)
