@@ -37,7 +37,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "staff": ("wfm.cli.staff_cmd:staff_command",
               "Required agents per queue and interval from a forecast."),
     "schedule": ("wfm.cli.schedule_cmd:schedule_group",
-                 "Build the week's roster; 'schedule check' verifies one."),
+                 "Build the week's roster; 'schedule check' verifies one, 'schedule diff' "
+                 "compares two."),
     "simulate": ("wfm.cli.simulate_cmd:simulate_command",
                  "Simulate a roster: the service it really gives, with intervals."),
     "report": ("wfm.cli.reports_cmd:report_group",

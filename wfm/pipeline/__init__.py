@@ -45,6 +45,10 @@ _EXPORTS: dict[str, str] = {
     "coverage": "wfm.pipeline.report_jobs",
     "export_roster": "wfm.pipeline.report_jobs",
     "export_calendars": "wfm.pipeline.report_jobs",
+    "CalendarExport": "wfm.pipeline.report_jobs",
+    "RosterDiffRequest": "wfm.pipeline.roster_diff_job",
+    "RosterDiffResult": "wfm.pipeline.roster_diff_job",
+    "roster_diff": "wfm.pipeline.roster_diff_job",
     "schedule_run": "wfm.pipeline.report_jobs",
     "RunOptions": "wfm.pipeline.runner",
     "RunSummary": "wfm.pipeline.runner",
@@ -58,12 +62,13 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
-    "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome", "ScheduleRequest",
-    "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy", "check_data",
-    "check_schedule", "coverage", "erlang", "export_calendars", "export_roster", "forecast",
-    "forecast_models", "forecast_summary", "ingest", "init_project", "open_project",
-    "parse_sl_target", "resolve_options", "run_pipeline", "schedule", "schedule_run",
+    "CalendarExport", "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest",
+    "Project", "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions",
+    "RunSummary", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
+    "StaffRequest", "StaffResult", "accuracy", "check_data", "check_schedule", "coverage",
+    "erlang", "export_calendars", "export_roster", "forecast", "forecast_models",
+    "forecast_summary", "ingest", "init_project", "open_project", "parse_sl_target",
+    "resolve_options", "roster_diff", "run_pipeline", "schedule", "schedule_run",
     "service_level", "staff", "write_sample_history",
 ]
 
@@ -80,6 +85,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (
+        CalendarExport,
         ServiceLevelRequest,
         accuracy,
         coverage,
@@ -89,6 +95,7 @@ if TYPE_CHECKING:
         service_level,
     )
     from wfm.pipeline.roster_check_job import RosterCheck, check_schedule
+    from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
