@@ -77,8 +77,11 @@ def test_vtimezone_onsets_are_local_times_in_the_offset_before(zone: str) -> Non
     own Timezone.from_tzid writes the spring onset an hour late; see the module)."""
     tz = ZoneInfo(zone)
     first, last = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 12, 20, tzinfo=UTC)
-    changes = transitions(tz, first - timedelta(days=366), last + timedelta(days=366))
+    # the window: 1 January of the year before to the end of the year after
+    changes = transitions(tz, datetime(2025, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
     observances = vtimezone(tz, first, last).subcomponents
+    assert observances[0].decoded("DTSTART") == datetime(2025, 1, 1) + \
+        observances[0].decoded("TZOFFSETFROM")
     onsets = [o.decoded("DTSTART").replace(tzinfo=UTC) - o.decoded("TZOFFSETFROM")
               for o in observances[1:]]
     assert onsets == changes

@@ -137,6 +137,9 @@ def test_export_ical_reexport_after_a_replan_updates_the_week(schedule_run: Path
     assert "0 new, 4 updated, 0 cancelled, 3 unchanged event(s)" in result.stderr
     cal = icalendar.Calendar.from_ical((project / "back" / "A1.ics").read_bytes())
     assert [int(e["SEQUENCE"]) for e in cal.walk("VEVENT")] == [2, 2, 2]
+    result = invoke("export", "ical", "--all", "--previous", "nowhere")
+    assert result.exit_code == 1
+    assert "nowhere: no such folder of earlier calendars" in result.output
 
 
 def test_nightly_report_step_updates_the_calendars_of_the_last_run(schedule_run: Path,

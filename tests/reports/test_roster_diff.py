@@ -172,3 +172,12 @@ def test_an_overnight_shift_keeps_the_queues_worked_after_midnight() -> None:
     found = diff_rosters(run("voice_fr"), run("email_fr"))
     assert found.changes[["date", "change", "queues"]].values.tolist() == [
         ["2026-03-27", "queues", "voice_fr -> email_fr, voice_fr"]]
+
+
+def test_a_roster_with_two_rows_for_one_agent_day_is_refused(tmp_path: Path) -> None:
+    a = run_of(tmp_path, "r1", AGENTS)
+    bad = ScheduleRun("r2", pd.concat([a.roster, a.roster.iloc[:1]]), a.agent_intervals,
+                      a.coverage, a.manifest, a.tz, a.stamp)
+    with pytest.raises(InputDataError, match="run r2: agent A1 has more than one roster row "
+                                             "on 2026-03-27"):
+        diff_rosters(a, bad)

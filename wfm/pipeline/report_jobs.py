@@ -149,6 +149,9 @@ def export_calendars(project: Project, run_id: str | None = None, *,
     events that changed since get a higher SEQUENCE, shifts the roster no longer has are
     exported as cancelled, so re-importing a corrected week updates agents' calendars.
     """
+    if previous is not None and not previous.is_dir():
+        raise InputDataError(f"{previous}: no such folder of earlier calendars",
+                             hint="pass the folder agents' .ics files were exported to")
     sched = schedule_run(project, run_id)
     if output is None:
         output = _reports_dir(project) / f"calendars-{sched.week[:10] or sched.run_id}"

@@ -12,12 +12,10 @@ from zoneinfo) and built as icalendar components; icalendar serialises them.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
-
-#: How far the VTIMEZONE reaches before the first and after the last exported instant.
-MARGIN = timedelta(days=366)
 
 
 def transitions(tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
@@ -39,19 +37,28 @@ def transitions(tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
     return out
 
 
+@lru_cache(maxsize=16)
+def _transitions(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[datetime, ...]:
+    """:func:`transitions`, once per zone and window (every agent's calendar asks)."""
+    return tuple(transitions(tz, start, end))
+
+
 def vtimezone(tz: ZoneInfo, first: datetime, last: datetime) -> Timezone:
-    """A VTIMEZONE valid from a year before ``first`` to a year after ``last`` (tz-aware).
+    """A VTIMEZONE valid from 1 January of the year before ``first`` to the end of the year
+    after ``last`` (tz-aware): at least a year either side, and the same component for
+    every calendar of the same years.
 
     One observance for the offset in force at the window's start, then one per change;
     each onset (DTSTART) is the local clock time in the offset *before* the change
     (TZOFFSETFROM), as RFC 5545 3.6.5 defines it.
     """
-    start, end = first.astimezone(UTC) - MARGIN, last.astimezone(UTC) + MARGIN
+    start = datetime(first.astimezone(UTC).year - 1, 1, 1, tzinfo=UTC)
+    end = datetime(last.astimezone(UTC).year + 2, 1, 1, tzinfo=UTC)
     zero = timedelta(0)
     points: list[tuple[datetime, timedelta]] = [(start, start.astimezone(tz).utcoffset()
                                                  or zero)]
     points += [(t, (t - timedelta(seconds=1)).astimezone(tz).utcoffset() or zero)
-               for t in transitions(tz, start, end)]
+               for t in _transitions(tz, start, end)]
     component = Timezone()
     component.add("tzid", tz.key)
     for t, before in points:

@@ -36,7 +36,7 @@ from wfm.reports.calendar_updates import (
     update_events,
 )
 from wfm.reports.roster_workbook import parse_activities
-from wfm.reports.schedule_run import ScheduleRun
+from wfm.reports.schedule_run import ScheduleRun, shift_queues
 
 PRODID = "-//wfm//agent roster//EN"
 
@@ -54,28 +54,26 @@ def event_uid(agent_id: str, day: str, site: str) -> str:
     return f"{agent_id}-{day}@{_slug(site)}.wfm"
 
 
-def agent_events(run: ScheduleRun, agent_id: str, *, site: str) -> list[Event]:
-    """The VEVENTs of one agent's shifts and leave in ``run`` (no DTSTAMP or SEQUENCE yet);
-    days off have none."""
+def calendar_events(run: ScheduleRun, *, site: str) -> dict[str, list[Event]]:
+    """Agent id -> the VEVENTs of its shifts and leave in ``run``, by date (no DTSTAMP or
+    SEQUENCE yet); days off have none."""
     tz = run.tz
-    rows = run.roster[run.roster["agent_id"] == agent_id].sort_values("date", kind="stable")
-    ai = run.agent_intervals[run.agent_intervals["agent_id"] == agent_id]
-    ai_local_day = ai["interval_start"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
     utc_site = tz.key in ("UTC", "Etc/UTC")
-    events: list[Event] = []
-    for _, r in rows.iterrows():
-        status = str(r["status"]).lower()
+    queues = shift_queues(run)
+    out: dict[str, list[Event]] = {str(a): [] for a in run.roster["agent_id"]}
+    for r in run.roster.sort_values(["agent_id", "date"], kind="stable").to_dict("records"):
+        agent_id, day, status = str(r["agent_id"]), str(r["date"])[:10], str(r["status"])
         event = Event()
-        event.add("uid", event_uid(agent_id, str(r["date"]), site))
-        if status == "leave":
-            day = date.fromisoformat(str(r["date"]))
-            event.add("dtstart", day)
-            event.add("dtend", day + timedelta(days=1))
+        event.add("uid", event_uid(agent_id, day, site))
+        if status.lower() == "leave":
+            first = date.fromisoformat(day)
+            event.add("dtstart", first)
+            event.add("dtend", first + timedelta(days=1))
             event.add("summary", "Leave")
             _add_availability(event, "OPAQUE", "OOF")
-            events.append(event)
+            out[agent_id].append(event)
             continue
-        if status != "work" or pd.isna(r["shift_start"]) or pd.isna(r["shift_end"]):
+        if status.lower() != "work" or pd.isna(r["shift_start"]) or pd.isna(r["shift_end"]):
             continue
         local_start = r["shift_start"].to_pydatetime().astimezone(tz)
         local_end = r["shift_end"].to_pydatetime().astimezone(tz)
@@ -86,17 +84,15 @@ def agent_events(run: ScheduleRun, agent_id: str, *, site: str) -> list[Event]:
             summary += f" ({r['team']})"
         event.add("summary", summary)
         details = [f"{kind} {a}-{b}" for kind, a, b in parse_activities(str(r["activities"]))]
-        queues = sorted({q for q in ai.loc[(ai_local_day == r["date"]) &
-                                           (ai["activity"] == "work"), "queue"] if q})
         desc = "Breaks: " + ("; ".join(details) if details else "none")
-        if queues:
-            desc += "\nQueues: " + ", ".join(queues)
-        if "paid_hours" in r and pd.notna(r["paid_hours"]):
+        if queues.get((agent_id, day)):
+            desc += "\nQueues: " + ", ".join(queues[(agent_id, day)])
+        if pd.notna(r.get("paid_hours")):
             desc += f"\nPaid hours: {float(r['paid_hours']):g}"
         event.add("description", desc)
         _add_availability(event, "OPAQUE", "BUSY")
-        events.append(event)
-    return events
+        out[agent_id].append(event)
+    return out
 
 
 def _add_availability(event: Event, transp: str, busy: str) -> None:
@@ -165,11 +161,12 @@ def write_calendars(run: ScheduleRun, directory: str | Path, *, site: str,
     if agents is None:  # agents gone from the roster: their shifts are cancelled
         files.update({name: "" for name in before if name not in files})
     days = run_days(run)
+    planned = calendar_events(run, site=site)
     texts: dict[str, bytes] = {}
     changes = Changes()
     for file_name, agent_id in sorted(files.items()):
         old = before.get(file_name, PreviousCalendar("", []))
-        current = agent_events(run, agent_id, site=site) if agent_id else []
+        current = planned.get(agent_id, [])
         events, changed = update_events(current, old.events, days=days, tz=run.tz)
         changes += changed
         texts[file_name] = calendar_bytes(events, name=_agent_name(run, agent_id, old),

@@ -20,7 +20,7 @@ import pandas as pd
 from wfm.errors import InputDataError
 from wfm.reports.coverage import coverage_summary
 from wfm.reports.roster_workbook import parse_activities
-from wfm.reports.schedule_run import ScheduleRun, interval_hours
+from wfm.reports.schedule_run import ScheduleRun, interval_hours, shift_queues
 from wfm.schema import CHANNEL, INTERVAL_START, QUEUE
 
 #: Kinds of change of one agent-day, in the order they are listed.
@@ -116,10 +116,16 @@ def agent_days(run: ScheduleRun) -> pd.DataFrame:
         "paid_h": paid.where(work, 0.0).astype(float),
     })
     out["text"] = [_day_text(r, run.tz) for r in out.to_dict("records")]
-    queues = _queues_by_shift(run, out[work.to_numpy()])
-    out["queues"] = [queues.get((a, d), "") for a, d in zip(out["agent_id"], out["date"],
-                                                            strict=True)]
-    return out.drop_duplicates(["agent_id", "date"], keep="last")
+    queues = shift_queues(run)
+    out["queues"] = [", ".join(queues.get((a, d), ())) for a, d in
+                     zip(out["agent_id"], out["date"], strict=True)]
+    twice = out[out.duplicated(["agent_id", "date"])]
+    if len(twice):
+        first = twice.iloc[0]
+        raise InputDataError(f"run {run.run_id}: agent {first['agent_id']} has more than one "
+                             f"roster row on {first['date']}; a roster has one row per agent "
+                             "and day", hint="wfm schedule check lists such rows")
+    return out
 
 
 def _day_text(day: Mapping[Any, Any], tz: ZoneInfo) -> str:
@@ -128,26 +134,6 @@ def _day_text(day: Mapping[Any, Any], tz: ZoneInfo) -> str:
         return _TEXT[day["status"]]
     text = f"{day['start'].tz_convert(tz):%H:%M}-{day['end'].tz_convert(tz):%H:%M}"
     return f"{text}, {day['activities']}" if day["activities"] else text
-
-
-def _queues_by_shift(run: ScheduleRun, shifts: pd.DataFrame) -> dict[tuple[str, str], str]:
-    """(agent, date) -> the queues its shift works, from the agent intervals (an interval
-    belongs to the shift that contains it, so an overnight shift keeps its whole night)."""
-    ai = run.agent_intervals
-    ai = ai[(ai["activity"] == "work") & (ai[QUEUE] != "")]
-    if ai.empty or shifts.empty:
-        return {}
-    left = ai[["agent_id", INTERVAL_START, QUEUE]].assign(
-        agent_id=ai["agent_id"].astype(str)).sort_values(INTERVAL_START, kind="stable")
-    right = shifts[["agent_id", "date", "start", "end"]].sort_values("start", kind="stable")
-    right = right.assign(start=right["start"].astype(left[INTERVAL_START].dtype))
-    joined = pd.merge_asof(left, right, left_on=INTERVAL_START, right_on="start",
-                           by="agent_id", direction="backward")
-    joined = joined[joined[INTERVAL_START] < joined["end"]]
-    grouped = joined.groupby(["agent_id", "date"], as_index=False)[QUEUE].agg(
-        lambda q: ", ".join(sorted(set(q))))
-    return {(str(a), str(d)): str(v) for a, d, v in
-            zip(grouped["agent_id"], grouped["date"], grouped[QUEUE], strict=True)}
 
 
 def _change(d: Mapping[Any, Any]) -> str:
