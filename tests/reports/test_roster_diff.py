@@ -181,3 +181,16 @@ def test_a_roster_with_two_rows_for_one_agent_day_is_refused(tmp_path: Path) -> 
     with pytest.raises(InputDataError, match="run r2: agent A1 has more than one roster row "
                                              "on 2026-03-27"):
         diff_rosters(a, bad)
+
+
+def test_coverage_sums_are_those_of_the_coverage_report(tmp_path: Path) -> None:
+    """`wfm report coverage` and the diff agree on each day's agent-hours."""
+    from wfm.reports.coverage import coverage_summary
+    from wfm.reports.roster_diff import coverage_by_day
+
+    run = run_of(tmp_path, "r1", replanned())
+    report = coverage_summary(run.coverage, tz=run.tz, interval_h=0.5)
+    ours = coverage_by_day(run)
+    cols = ["queue", "channel", "date", "required_h", "scheduled_h", "short_h"]
+    pd.testing.assert_frame_equal(ours[cols].reset_index(drop=True),
+                                  report[cols].reset_index(drop=True))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import InputDataError
-from wfm.reports.coverage import coverage_summary
+from wfm.reports.coverage import GAP_TOLERANCE
 from wfm.reports.roster_workbook import parse_activities
 from wfm.reports.schedule_run import ScheduleRun, interval_hours, shift_queues
 from wfm.schema import CHANNEL, INTERVAL_START, QUEUE
@@ -176,17 +176,29 @@ def _agents(days: pd.DataFrame) -> pd.DataFrame:
 
 
 def _coverage(before: ScheduleRun, after: ScheduleRun) -> pd.DataFrame:
-    def summary(run: ScheduleRun) -> pd.DataFrame:
-        frame = coverage_summary(run.coverage, tz=run.tz, worst=0,
-                                 interval_h=interval_hours(run.coverage[INTERVAL_START]))
-        return frame[[QUEUE, CHANNEL, "date", "required_h", "scheduled_h", "short_h"]]
-
-    out = summary(before).merge(summary(after), on=[QUEUE, CHANNEL, "date"], how="outer",
-                                suffixes=("_before", "_after"), sort=True)
+    out = coverage_by_day(before).merge(coverage_by_day(after), on=[QUEUE, CHANNEL, "date"],
+                                        how="outer", suffixes=("_before", "_after"),
+                                        sort=True)
     out = out.fillna({c: 0.0 for c in out.columns if c.endswith(("_before", "_after"))})
     out["scheduled_h_delta"] = out["scheduled_h_after"] - out["scheduled_h_before"]
     out["short_h_delta"] = out["short_h_after"] - out["short_h_before"]
     return out[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def coverage_by_day(run: ScheduleRun) -> pd.DataFrame:
+    """Per queue, channel and local date: required, scheduled and short agent-hours, the
+    sums of :func:`wfm.reports.coverage.coverage_summary` without its text columns."""
+    cov = run.coverage
+    interval_h = interval_hours(cov[INTERVAL_START])
+    gap = cov["scheduled"] - cov["required"]
+    gap = gap.mask(gap.abs() < GAP_TOLERANCE, 0.0)
+    frame = pd.DataFrame({
+        QUEUE: cov[QUEUE], CHANNEL: cov[CHANNEL],
+        "date": cov[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d"),
+        "required_h": cov["required"] * interval_h,
+        "scheduled_h": cov["scheduled"] * interval_h,
+        "short_h": (-gap).clip(lower=0.0) * interval_h})
+    return frame.groupby([QUEUE, CHANNEL, "date"], as_index=False, sort=True).sum()
 
 
 def diff_title(diff: RosterDiff) -> str:

@@ -69,7 +69,7 @@ def shift_queues(run: ScheduleRun) -> dict[tuple[str, str], tuple[str, ...]]:
     joined = joined[joined["interval_start"] < joined["end"]]
     pairs = joined[["agent_id", "date", "queue"]].drop_duplicates().sort_values(
         ["agent_id", "date", "queue"], kind="stable")
-    out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for (agent, day), group in pairs.groupby(["agent_id", "date"], sort=False)["queue"]:
-        out[(str(agent), str(day))] = tuple(str(q) for q in group)
-    return out
+    grouped = pairs.groupby(["agent_id", "date"], sort=False, as_index=False)["queue"].agg(
+        tuple)
+    return {(str(a), str(d)): tuple(map(str, q)) for a, d, q in
+            zip(grouped["agent_id"], grouped["date"], grouped["queue"], strict=True)}
