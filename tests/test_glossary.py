@@ -25,6 +25,7 @@ from wfm.errors import ConfigError
 from wfm.forecasting import SiteCalendar, forecast_intervals
 from wfm.io.column_mapping import parse_mapping
 from wfm.io.health import FINDING_COLUMNS
+from wfm.reports import roster_diff
 from wfm.reports.accuracy import accuracy_report
 from wfm.reports.coverage import coverage_summary, queue_hours
 from wfm.reports.service_level import service_level_report
@@ -232,11 +233,12 @@ def test_agents_file_columns_are_documented() -> None:
 
 def test_columns_of_written_files_are_documented() -> None:
     """roster.csv, agent_intervals.csv, coverage.csv, data_health.csv, schedule check,
-    wfm data history."""
+    wfm data history, schedule diff."""
     from wfm.io.store_history import HISTORY_COLUMNS
 
     for columns in (ROSTER_COLUMNS, INTERVAL_COLUMNS, COVERAGE_COLUMNS, FINDING_COLUMNS,
-                    VIOLATION_COLUMNS, HISTORY_COLUMNS):
+                    VIOLATION_COLUMNS, HISTORY_COLUMNS, roster_diff.CHANGE_COLUMNS,
+                    roster_diff.AGENT_COLUMNS, roster_diff.COVERAGE_COLUMNS):
         assert missing(columns, columns_part()) == [], columns
 
 

@@ -39,7 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "what-if": ("wfm.cli.what_if_cmd:what_if_command",
                 "Staffing scenarios side by side: agent-hours and FTE per queue and week."),
     "schedule": ("wfm.cli.schedule_cmd:schedule_group",
-                 "Build the week's roster; 'schedule check' verifies one."),
+                 "Build the week's roster; 'schedule check' verifies one, 'schedule diff' "
+                 "compares two."),
     "simulate": ("wfm.cli.simulate_cmd:simulate_command",
                  "Simulate a roster: the service it really gives, with intervals."),
     "report": ("wfm.cli.reports_cmd:report_group",

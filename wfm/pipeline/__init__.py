@@ -59,6 +59,10 @@ _EXPORTS: dict[str, str] = {
     "coverage": "wfm.pipeline.report_jobs",
     "export_roster": "wfm.pipeline.report_jobs",
     "export_calendars": "wfm.pipeline.report_jobs",
+    "CalendarExport": "wfm.pipeline.report_jobs",
+    "RosterDiffRequest": "wfm.pipeline.roster_diff_job",
+    "RosterDiffResult": "wfm.pipeline.roster_diff_job",
+    "roster_diff": "wfm.pipeline.roster_diff_job",
     "schedule_run": "wfm.pipeline.report_jobs",
     "RunOptions": "wfm.pipeline.runner",
     "RunSummary": "wfm.pipeline.runner",
@@ -72,16 +76,17 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "AdjustRequest", "AdjustmentsResult", "ErlangQuestion", "ForecastRequest",
-    "ForecastResult", "IngestRequest", "Project", "QueryRequest", "RosterCheck",
-    "RunOptions", "RunSummary", "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest",
-    "ServiceLevelRequest", "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult",
-    "accuracy", "add_adjustment", "check_data", "check_schedule", "coverage",
-    "data_history", "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
+    "AdjustRequest", "AdjustmentsResult", "CalendarExport", "ErlangQuestion",
+    "ForecastRequest", "ForecastResult", "IngestRequest", "Project", "QueryRequest",
+    "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary",
+    "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
+    "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult", "accuracy",
+    "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
+    "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
     "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
     "open_project", "parse_sl_target", "query_data", "remove_adjustments",
-    "resolve_options", "run_pipeline", "schedule", "schedule_run", "service_level", "staff",
-    "undo_data", "what_if", "write_sample_history",
+    "resolve_options", "roster_diff", "run_pipeline", "schedule", "schedule_run",
+    "service_level", "staff", "undo_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
@@ -105,6 +110,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (
+        CalendarExport,
         ServiceLevelRequest,
         accuracy,
         coverage,
@@ -114,6 +120,7 @@ if TYPE_CHECKING:
         service_level,
     )
     from wfm.pipeline.roster_check_job import RosterCheck, check_schedule
+    from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
