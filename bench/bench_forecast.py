@@ -1,20 +1,29 @@
-"""Benchmark: 100 series x 2 years of 15-minute history, 6-week horizon, auto choice with a
-4-cutoff backtest, on all cores; then the accuracy of the forecast against the true rates.
+"""Benchmark: 100 series x 2 years of 15-minute history, 6-week horizon, auto choice with the
+default backtest, on all cores; then the accuracy of the forecast against the true rates.
 
 Run:  nice -n 10 .venv/bin/python bench/bench_forecast.py [--series 100] [--workers 2]
+          [--baseline 86e77c5 | --baseline none]
 
-Prints wall time, peak memory, time per series per model, and wMAPE of the forecast
-against the actual (Poisson) volume next to the noise floor (a forecast equal to the true
-rate) and seasonal naive, for the day-ahead, week-ahead and 6-week lead bands.
+Prints CPU seconds (this process and its workers, the forecast call only) and wall time,
+side by side with the same forecast by the code of ``--baseline`` (a git revision exported
+to a temporary folder and run first in a child process, so both see the same machine);
+peak memory, time per series per model, and wMAPE of the forecast against the actual
+(Poisson) volume next to the noise floor (a forecast equal to the true rate) and seasonal
+naive, for the day-ahead, week-ahead and 6-week lead bands.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,34 +75,76 @@ def bands(fc: pd.DataFrame, truth: pd.DataFrame, future: pd.DataFrame) -> dict[s
     return out
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its reaped children (the pool's workers)."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_forecast(hist: pd.DataFrame, workers: int) -> tuple[Any, float, float]:
+    """The benchmark's forecast (library defaults: backtest, candidates) with its CPU and
+    wall seconds."""
+    kw = {"calendar": calendar(), "interval_minutes": 15, "horizon_days": HORIZON_DAYS}
+    cpu0, t0 = _cpu_s(), time.perf_counter()
+    run = forecast_intervals(hist, executor=LocalProcessExecutor(workers), **kw)
+    return run, _cpu_s() - cpu0, time.perf_counter() - t0
+
+
+def baseline_cpu(rev: str, n_series: int, workers: int) -> dict[str, float]:
+    """Run the same forecast with the code of git revision ``rev`` in a child process."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(root), "archive", rev], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        env = {**os.environ, "PYTHONPATH": tmp}
+        out = subprocess.run([sys.executable, __file__, "--measure-only", "--series",
+                              str(n_series), "--workers", str(workers)], env=env, check=True,
+                             capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--series", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sample-only", action="store_true")
+    ap.add_argument("--baseline", default="86e77c5",
+                    help="git revision to run side by side ('none' to skip)")
+    ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.sample_only:
         sample_check()
         return
+    if args.measure_only:  # the baseline's child process: one JSON line
+        hist, _, _ = build(args.series)
+        _, cpu, wall = timed_forecast(hist, args.workers)
+        print(json.dumps({"cpu_s": cpu, "wall_s": wall}))
+        return
+    base = None
+    if args.baseline != "none":
+        print(f"baseline {args.baseline}: running the same forecast first ...", flush=True)
+        base = baseline_cpu(args.baseline, args.series, args.workers)
     t0 = time.perf_counter()
     hist, truth, future = build(args.series)
     print(f"data: {args.series} series, {len(hist):,} history rows "
           f"(built in {time.perf_counter() - t0:.1f} s)")
-    kw = {"calendar": calendar(), "interval_minutes": 15, "horizon_days": HORIZON_DAYS}
-    t0 = time.perf_counter()
-    run = forecast_intervals(hist, backtest_cutoffs=4,
-                             executor=LocalProcessExecutor(args.workers), **kw)
-    wall = time.perf_counter() - t0
+    run, cpu, wall = timed_forecast(hist, args.workers)
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"auto, 4-cutoff backtest, {args.workers} workers: {wall:.1f} s wall "
+    print(f"auto, default backtest, {args.workers} workers: {cpu:.1f} CPU s, {wall:.1f} s wall "
           f"(target < 180 s); peak RSS parent {self_mb:.0f} MB, largest worker {child_mb:.0f} MB")
+    if base is not None:
+        print(f"baseline {args.baseline}: {base['cpu_s']:.1f} CPU s, {base['wall_s']:.1f} s wall;"
+              f" this code / baseline: {cpu / base['cpu_s']:.2f}x CPU (target <= 1.5x), "
+              f"{wall / base['wall_s']:.2f}x wall")
     secs = pd.DataFrame([info["seconds"] for info in run.series.values()])
-    print("\nseconds per series per model (fit + predict, 4 folds + final):")
+    print("\nseconds per series per model (fit + predict, all folds + final):")
     print(secs.describe().loc[["mean", "50%", "max"]].round(3).to_string())
     chosen = pd.Series([i["model"] for i in run.series.values()]).value_counts()
     print("\nmodels chosen:\n" + chosen.to_string())
     t0 = time.perf_counter()
+    kw = {"calendar": calendar(), "interval_minutes": 15, "horizon_days": HORIZON_DAYS}
     naive = forecast_intervals(hist, model="seasonal_naive", backtest_cutoffs=1,
                                executor=LocalProcessExecutor(args.workers), **kw)
     print(f"\n(seasonal naive run: {time.perf_counter() - t0:.1f} s)")

@@ -1,9 +1,7 @@
-"""Atomic outputs: files, run folders, manifests and the ``latest`` pointer.
-
-Every file wfm writes goes to a temporary name in the same folder and is renamed into
-place, so a failed or killed run never leaves a half-written file and never touches the
-previous outputs. A run folder is built under a hidden temporary name and renamed whole;
-``latest`` (a symlink) is switched by an atomic rename only after the run succeeded.
+"""Atomic files: every file wfm writes goes to a temporary name in the same folder and is
+renamed into place, so a failed or killed run never leaves a half-written file and never
+touches the previous outputs. Run folders, manifests and ``latest`` are built on these in
+:mod:`wfm.pipeline.run_folders`.
 """
 
 from __future__ import annotations
@@ -11,20 +9,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from wfm.errors import OutputError
 
-LATEST = "latest"
-MANIFEST_NAME = "manifest.json"
-RUN_STAMP_LEN = len("20261123T063000Z")  # the UTC second of a run id
 TMP_PREFIX = ".tmp-"
 
 
@@ -101,81 +93,6 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         fh.write(data)
 
 
-def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique run id such as ``20261123T063000Z-1a2b``."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{os.urandom(2).hex()}"
-
-
-@contextlib.contextmanager
-def atomic_run_dir(root: str | Path, run_id: str) -> Iterator[Path]:
-    """Yield a temporary folder to fill; on success rename it to ``root/run_id``."""
-    root = Path(root)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{root}: cannot create output folder ({exc.strerror})") from None
-    final = root / run_id
-    if final.exists():
-        raise OutputError(f"{final}: run folder already exists")
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}.", dir=root))
-    except OSError as exc:
-        raise _output_error(final, exc) from None
-    try:
-        yield tmp
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, final)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if exc.errno in _WRITE_ERRNOS:
-            raise _output_error(final, exc) from None
-        raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def set_latest(root: str | Path, run_id: str) -> None:
-    """Point ``root/latest`` at ``run_id`` with one atomic rename of a fresh symlink."""
-    root = Path(root)
-    tmp = root / f"{TMP_PREFIX}{LATEST}.{os.getpid()}"
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    os.symlink(run_id, tmp)
-    os.replace(tmp, root / LATEST)
-
-
-def resolve_run(root: str | Path, run: str | None = None) -> Path:
-    """The folder of run ``run`` (default: latest); an unknown id lists the recent ones."""
-    root = Path(root)
-    name = run or LATEST
-    candidate = root / name
-    if candidate.is_dir():
-        return candidate.resolve()
-    recent = list_runs(root)[-5:]
-    listing = ", ".join(reversed(recent)) if recent else "none yet"
-    what = "no run has succeeded yet" if run is None else f"run {run!r} does not exist"
-    raise OutputError(f"{root}: {what}; recent runs: {listing}")
-
-
-def list_runs(root: str | Path) -> list[str]:
-    """Completed run ids under ``root``, oldest first; ids of the same second (their suffix
-    is random) in the order their manifests were written."""
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    runs = [p for p in root.iterdir()
-            if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", LATEST))]
-
-    def written(run: Path) -> int:
-        manifest = run / MANIFEST_NAME
-        return (manifest if manifest.exists() else run).stat().st_mtime_ns
-
-    return [p.name for p in sorted(runs, key=lambda p: (p.name[:RUN_STAMP_LEN], written(p),
-                                                        p.name))]
-
-
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -184,15 +101,14 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def write_manifest(run_dir: str | Path, manifest: dict[str, Any]) -> Path:
-    """Write ``manifest.json`` listing every file of the run folder with its checksum."""
-    run_dir = Path(run_dir)
-    files = {
-        p.relative_to(run_dir).as_posix(): sha256_file(p)
-        for p in sorted(run_dir.rglob("*"))
-        if p.is_file() and p.name != MANIFEST_NAME
-    }
-    body = {**manifest, "outputs": files}
-    path = run_dir / MANIFEST_NAME
-    atomic_write_text(path, json.dumps(body, indent=2, sort_keys=True, default=str) + "\n")
-    return path
+def write_output(output: str | Path, data: bytes | str) -> None:
+    """Write a user-named output atomically; an OS refusal (read-only place, a file where
+    a folder should be) becomes an :class:`OutputError` naming the path."""
+    try:
+        if isinstance(data, bytes):
+            atomic_write_bytes(output, data)
+        else:
+            atomic_write_text(output, data)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write here ({exc.strerror or exc})",
+                          hint="choose a writable --output location") from None

@@ -62,6 +62,12 @@ def test_concurrency_reports_agents_not_slots() -> None:
     (["--volume", "100", "--aht", "180", "--concurrency", "0"], "--concurrency 0 is not valid"),
     (["--volume", "100", "--aht", "180", "--shrinkage", "1"], "--shrinkage 1 is not valid"),
     (["--volume", "100", "--aht", "180", "--target", "eighty"], "PERCENT/SECONDS"),
+    (["--volume", "100", "--aht", "180", "--max-abandon", "0.05"],
+     "--max-abandon needs --patience: Erlang C assumes nobody abandons"),
+    (["--volume", "100", "--aht", "180", "--patience", "60", "--max-abandon", "5"],
+     "--max-abandon 5 is not valid; accepted: a fraction in (0, 1)"),
+    (["--volume", "100", "--aht", "180", "--abandon-warning", "-0.1"],
+     "--abandon-warning -0.1 is not valid; accepted: a fraction in [0, 1]"),
 ])
 def test_bad_inputs_exit_1_with_message(args: list[str], message: str) -> None:
     r = run(*args)
@@ -88,3 +94,28 @@ def test_patience_uses_erlang_a_and_shows_abandonment() -> None:
     # ASA of answered contacts under Erlang A (checked against the exact chain elsewhere).
     assert answer["asa_s"] == pytest.approx(6.3348, abs=1e-4)
     assert rows[0]["asa_s"] > answer["asa_s"] > rows[-1]["asa_s"]
+
+
+def test_sl_only_answer_warns_about_abandonment() -> None:
+    """3,000 calls in 30 min, AHT 300 s, patience 30 s: 80/20 of offered contacts is met
+    at 402 agents while 19.7 % abandon (the exact chain agrees, tests/staffing); the
+    calculator says so on stderr and --max-abandon staffs for it."""
+    base = ("--volume", "3000", "--interval", "30", "--aht", "300", "--patience", "30",
+            "--format", "json")
+    r = run(*base)
+    assert r.exit_code == 0, r.output
+    answer = next(row for row in json.loads(r.stdout) if row["answer"] == "<-")
+    assert answer["agents"] == 402
+    assert answer["abandon_rate"] == pytest.approx(0.1968, abs=1e-4)
+    assert r.stderr == ("wfm: warning: at 402 agents 19.7% of offered contacts abandon "
+                        "(above 10%); the service-level target counts abandons as failures "
+                        "but does not limit them: add --max-abandon RATE to staff for it\n")
+    assert run(*base, "--abandon-warning", "0.2").stderr == ""
+    assert run(*base, "--agents", "402").stderr == ""  # a reverse question: the table says it
+    r = run(*base, "--max-abandon", "0.05")
+    assert r.exit_code == 0 and r.stderr == ""
+    rows = json.loads(r.stdout)
+    answer = next(row for row in rows if row["answer"] == "<-")
+    assert answer["abandon_rate"] <= 0.05
+    assert next(row for row in rows if row["agents"] == answer["agents"] - 1)[
+        "abandon_rate"] > 0.05

@@ -53,7 +53,10 @@ def test_staff_chat_reports_agents_not_slots(project: Path) -> None:
 def test_staff_missing_forecast_is_exit_1(project: Path) -> None:
     r = CliRunner().invoke(cli, ["staff"])
     assert r.exit_code == 1
-    assert "forecast.csv: file not found" in r.output
+    assert "no forecast to staff: forecasts/latest does not exist" in r.output
+    assert "run 'wfm forecast' first" in r.output
+    named = CliRunner().invoke(cli, ["staff", "--forecast", "nowhere/forecast.csv"])
+    assert named.exit_code == 1 and "nowhere/forecast.csv: file not found" in named.output
 
 
 def test_staff_negative_volume_names_file_and_queue(project: Path) -> None:
@@ -149,3 +152,69 @@ def test_staff_patience_needs_wait_columns(project: Path) -> None:
     assert ("queue 'voice_en': the history has no answer_wait_s; patience not estimated, "
             "Erlang C used") in r.output
     assert pd.read_csv(project / "out" / "requirements.csv")["method"].tolist() == ["erlang_c"]
+
+
+def test_staff_estimated_patience_keeps_the_maximum_asa(project: Path) -> None:
+    """--estimate-patience switches voice_en to Erlang A; its max_asa_s still holds (it
+    was once dropped: 10 agents at an ASA of 31 s against a 2 s limit)."""
+    _history(project, with_waits=True)
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "sl_threshold_s = 30\n", "sl_threshold_s = 30\nmax_asa_s = 2\n"), encoding="utf-8")
+    write_forecast(project / "fc.csv", [30.0, 120.0, 300.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out",
+                                 "--estimate-patience"])
+    assert r.exit_code == 0, r.output
+    assert "Erlang A used" in r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert (req["method"] == "erlang_a").all()
+    assert (req["asa_s"] <= 2.0).all()  # the ASA of answered contacts (Erlang A)
+
+
+def _edit_toml(project: Path, old: str, new: str) -> None:
+    toml = project / "wfm.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_staff_warns_about_abandonment_and_max_abandon_rate_staffs_for_it(
+        project: Path) -> None:
+    """An SL-only target under Erlang A accepted 19.7 % abandonment without a word."""
+    _edit_toml(project, "patience_s = 120 ", "patience_s = 30 ")
+    _edit_toml(project, "max_occupancy = 0.90", "max_occupancy = 1.0")
+    write_forecast(project / "fc.csv", [1500.0, 1500.0, 2.0])
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out"])
+    assert r.exit_code == 0, r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    rate = (req["offered"] * req["abandon_rate"]).sum() / req["offered"].sum()
+    assert rate > 0.19
+    above = int((req["abandon_rate"] > 0.10).sum())
+    worst = req["abandon_rate"].max()
+    assert r.stderr.startswith(
+        f"wfm: warning: queue 'voice_fr': {rate:.1%} of offered contacts abandon under the "
+        f"staffing (above the 10% ceiling; {above} interval(s) above it, up to {worst:.1%} ")
+    assert "set max_abandon_rate on the queue in wfm.toml" in r.stderr
+    # The ceiling is [staffing] abandon_warning_rate.
+    _edit_toml(project, "abandon_warning_rate = 0.10", "abandon_warning_rate = 0.25")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out"])
+    assert r.exit_code == 0 and "warning" not in r.stderr
+    # max_abandon_rate per queue is a target: every interval keeps it, no warning.
+    _edit_toml(project, "patience_s = 30 ", "patience_s = 30\nmax_abandon_rate = 0.05\n")
+    _edit_toml(project, "abandon_warning_rate = 0.25", "abandon_warning_rate = 0.04")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out"])
+    assert r.exit_code == 0, r.output
+    req = pd.read_csv(project / "out" / "requirements.csv")
+    assert (req["abandon_rate"] <= 0.05).all()
+    assert (req["service_level"] >= 0.8).all()
+
+
+def test_staff_max_abandon_rate_without_patience_is_refused(project: Path) -> None:
+    _edit_toml(project, "patience_s = 180\n", "max_abandon_rate = 0.05\n")
+    write_forecast(project / "fc.csv", [30.0], queue="voice_en")
+    r = CliRunner().invoke(cli, ["staff", "--forecast", "fc.csv", "--output-dir", "out"])
+    assert r.exit_code == 1
+    assert ("wfm: error: fc.csv: queue 'voice_en': max_abandon_rate 0.05 needs patience_s: "
+            "Erlang C assumes nobody abandons, so the limit could not be kept") in r.stderr
+    assert "hint: set patience_s on the queue" in r.stderr
+    assert not (project / "out").exists()

@@ -49,6 +49,8 @@ def test_defaults_fill_an_empty_file() -> None:
         ("[staffing]\nshrinkage = 1.2\n",
          "[staffing] shrinkage = 1.2 is not valid; accepted: a number in [0, 1)"),
         ("[staffing]\nshrinkage = '30%'\n", "[staffing] shrinkage = '30%' is not valid"),
+        ("[staffing]\nabandon_warning_rate = 10\n",
+         "[staffing] abandon_warning_rate = 10 is not valid; accepted: a number in [0, 1]"),
         ("[data]\ninterval_minutes = 20\n",
          "[data] interval_minutes = 20 is not valid; accepted: 5, 10, 15, 30, 60"),
         ("[[queues]]\nname='a'\nchannel='fax'\n",
@@ -104,3 +106,37 @@ def test_shrinkage_by_weekday_overrides() -> None:
     cfg = parse_config(text, P)
     assert cfg.staffing.shrinkage_on(0) == 0.4
     assert cfg.staffing.shrinkage_on(1) == 0.3
+
+
+@pytest.mark.parametrize("key", ["data_dir", "forecasts_dir", "schedules_dir", "reports_dir"])
+def test_a_path_naming_a_file_is_refused_with_its_key(tmp_path: Path, key: str) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    for value in ("taken", "taken/below"):
+        with pytest.raises(ConfigError) as err:
+            parse_config(f'[paths]\n{key} = "{value}"\n', tmp_path / "wfm.toml")
+        assert err.value.message == (
+            f"{tmp_path / 'wfm.toml'}: [paths] {key} = {value!r} is not valid; accepted: a "
+            f"folder ({tmp_path / 'taken'} is a file)")
+
+
+@pytest.mark.parametrize("section", ["forecasting", "run"])
+def test_an_absurd_horizon_is_refused_at_load(section: str) -> None:
+    with pytest.raises(ConfigError, match=rf"\[{section}\] horizon = '100000w' is not valid; "
+                                          "accepted: a number of days or weeks such as"):
+        parse_config(f'[{section}]\nhorizon = "100000w"\n', P)
+    assert parse_config(f'[{section}]\nhorizon = "53w"\n', P)
+
+
+QUEUES = '[[queues]]\nname = "voice_fr"\nchannel = "voice"\nsl_target = 0.8\n' \
+         'sl_threshold_s = 20\n'
+
+
+@pytest.mark.parametrize("table", ["understaffing_weights", "overstaffing_weights"])
+def test_a_per_queue_weight_must_name_a_queue(table: str) -> None:
+    ok = parse_config(f"{QUEUES}[scheduling.{table}]\nvoice_fr = 20.0\n", P)
+    assert getattr(ok.scheduling, table) == {"voice_fr": 20.0}
+    with pytest.raises(ConfigError) as err:
+        parse_config(f"{QUEUES}[scheduling.{table}]\nvoice_frr = 20.0\n", P)
+    assert err.value.message == (
+        f"{P}: [scheduling.{table}] voice_frr = 20: 'voice_frr' is not a queue of [[queues]] "
+        "(did you mean voice_fr?); accepted: voice_fr")

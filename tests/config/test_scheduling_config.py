@@ -25,8 +25,10 @@ def test_defaults_give_a_break_per_4h_and_an_unpaid_lunch() -> None:
 
 
 def test_breaks_and_weights_are_read_and_mapped_to_shift_rules() -> None:
-    text = ("[scheduling]\nshift_lengths_h=[6, 9]\nmin_rest_h=12\nallow_overnight=true\n"
-            "[scheduling.understaffing_weights]\nvoice_fr=25\n"
+    queues = "".join(f'[[queues]]\nname = "{q}"\nchannel = "{c}"\n'
+                     for q, c in (("voice_fr", "voice"), ("email_fr", "email")))
+    text = (queues + "[scheduling]\nshift_lengths_h=[6, 9]\nmin_rest_h=12\n"
+            "allow_overnight=true\n[scheduling.understaffing_weights]\nvoice_fr=25\n"
             "[scheduling.overstaffing_weights]\nemail_fr=0.5\n" + LUNCH.format(m=6))
     cfg = parse_config(text, P).scheduling
     assert cfg.breaks == (BreakRule("lunch", 60, 180, 300, 6.0, paid=False),)

@@ -79,18 +79,27 @@ def test_interval_coverage_on_held_out_weeks() -> None:
                 m["offered_actual"] <= m[f"offered_hi_{lv}"])
             got.append(inside.mean())
         info = run.series["voice_fr/voice"]
-        assert 0.6 < info["coverage_80"] < 0.95 and 0.85 < info["coverage_95"] <= 1.0
+        assert 0.6 < info.coverage_80 < 0.95 and 0.85 < info.coverage_95 <= 1.0
     assert np.mean(hits[80]) == pytest.approx(0.80, abs=0.07)
     assert np.mean(hits[95]) == pytest.approx(0.95, abs=0.04)
 
 
 def test_backtest_table_columns() -> None:
-    full, _ = make_history("2024-09-02", 120, seed=2)
+    full, _ = make_history("2024-09-02", 119, seed=2)  # history ends Sunday 2024-12-29
     run = forecast_intervals(full, calendar=calendar(), interval_minutes=15, horizon_days=7,
                              candidates=("seasonal_naive", "weekly_mean"), backtest_cutoffs=3)
     bt = run.backtest
-    assert {"queue", "channel", "model", "cutoff", "horizon_day", "wmape", "bias", "mase",
-            "coverage_80", "coverage_95"} <= set(bt.columns)
-    assert bt["cutoff"].nunique() == 3 and set(bt["horizon_day"]) == set(range(1, 8))
+    assert {"queue", "channel", "model", "cutoff", "horizon_day", "open_day", "wmape", "bias",
+            "mase", "coverage_80", "coverage_95"} <= set(bt.columns)
     naive = bt[bt["model"] == "seasonal_naive"]
-    assert len(naive) == 21 and (naive["wmape"].dropna() > 0).all()
+    # Origins one week apart back from the end of the history, whatever the horizon; each
+    # forecasts at least two weeks, or up to the end of the history.
+    days = naive.groupby("cutoff")["horizon_day"].agg(["min", "max"])
+    assert days.to_dict("index") == {"2024-12-09": {"min": 1, "max": 14},
+                                     "2024-12-16": {"min": 1, "max": 14},
+                                     "2024-12-23": {"min": 1, "max": 7}}
+    assert (naive["wmape"].dropna() > 0).all()
+    # Leads in open days: Wednesday 25 December is closed, so Thursday is the second open day
+    # after Monday 23 December, and closed Sundays do not count.
+    last = naive[naive["cutoff"] == "2024-12-23"].set_index("horizon_day")["open_day"]
+    assert last.to_dict() == {1: 1, 2: 2, 3: 3, 4: 3, 5: 4, 6: 5, 7: 6}

@@ -1,7 +1,8 @@
 """Acceptance on a slice of the shipped sample data (wfm.simulation.sample_data), whose true
 rates are known: out-of-sample day-ahead and week-ahead wMAPE of the auto choice within
-1.15x of the true rate's (the Poisson noise floor) and >= 25% below seasonal naive, for
-every channel at 15- and 30-minute intervals."""
+1.10x of the true rate's (the Poisson noise floor) and >= 20% below seasonal naive (which
+copies the last *open* same weekday, not a closed holiday), for every channel at 15- and
+30-minute intervals."""
 
 from __future__ import annotations
 
@@ -86,5 +87,5 @@ def test_sample_auto_near_noise_floor_and_beats_naive(
     err = _errors(iv, tr, cal, minutes, starts, 7, score)
     for ch in ("voice", "chat", "email"):
         auto, floor, naive = (err[(ch, w)] for w in ("auto", "truth", "seasonal_naive"))
-        assert auto <= 1.15 * floor, (ch, auto / floor)
-        assert auto <= 0.75 * naive, (ch, auto / naive)
+        assert auto <= 1.10 * floor, (ch, auto / floor)
+        assert auto <= 0.80 * naive, (ch, auto / naive)

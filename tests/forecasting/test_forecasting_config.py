@@ -18,7 +18,7 @@ def _parse(body: str):  # type: ignore[no-untyped-def]
 def test_defaults() -> None:
     fc = _parse("").forecasting
     assert (fc.horizon, fc.model, fc.backtest_cutoffs, fc.candidates, fc.workers) == (
-        "6w", "auto", 4, DEFAULT_CANDIDATES, 0)
+        "6w", "auto", 8, DEFAULT_CANDIDATES, 0)
 
 
 def test_unknown_model_lists_valid() -> None:

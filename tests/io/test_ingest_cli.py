@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -27,19 +28,28 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+def add_queues(project: Path, queues: dict[str, str]) -> None:
+    """Configure more queues (name -> channel) in the project's wfm.toml."""
+    extra = "".join(f'\n[[queues]]\nname = "{q}"\nchannel = "{c}"\n' + (
+        'response_target = 0.9\nresponse_time_h = 24\n' if c == "email" else "")
+        for q, c in queues.items())
+    path = project / "wfm.toml"
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
 def test_ingest_then_reingest_is_idempotent(project: Path) -> None:
     (project / "a.csv").write_text(HEADER + GOOD, encoding="utf-8")
     first = run("ingest", "a.csv", "--format", "csv")
     assert first.exit_code == 0, first.output
     assert "ingested 2 rows from 1 file(s) with mapping 'wfm'" in first.stderr
     assert first.stdout.startswith("queue,channel,severity,check,count,detail\n")
-    before = store_files(project)
+    before = read_intervals(project / "data")
     again = run("ingest", "a.csv", "--format", "csv")
     assert again.exit_code == 0
     assert "(2 replaced stored rows)" in again.stderr
     assert len(read_intervals(project / "data")) == 2
     assert read_intervals(project / "data")["offered"].sum() == 7
-    assert set(store_files(project)) == set(before)
+    pd.testing.assert_frame_equal(read_intervals(project / "data"), before)
 
 
 def test_overlapping_files_later_file_wins(project: Path) -> None:
@@ -58,6 +68,7 @@ def test_overlapping_files_later_file_wins(project: Path) -> None:
 
 
 def test_vendor_file_with_mapping_option(project: Path) -> None:
+    add_queues(project, {"101": "voice", "102": "voice"})
     result = run("ingest", str(DATA / "ingest_avaya_cms.csv"), "--mapping", "avaya-cms",
                  "-f", "csv")
     assert result.exit_code == 0, result.output
@@ -91,7 +102,8 @@ BAD_INPUTS = [
     ("autumn.csv", HEADER + "2025-10-26 01:45,voice_fr,voice,2,2,300\n"
      "2025-10-26 02:00,voice_fr,voice,2,2,300\n",
      "autumn.csv: line 3, column 'interval_start': local time '2025-10-26 02:00' is ambiguous "
-     "or does not exist in Europe/Paris"),
+     "in Europe/Paris (a daylight-saving change repeats that hour), and queue 'voice_fr' "
+     "channel 'voice' lists it once, so the row order cannot tell which of the two it is"),
     ("empty.xlsx", _empty_xlsx, "empty.xlsx: the workbook's first sheet is empty"),
     ("header.xlsx", _header_only_xlsx, "header.xlsx: the file has a header but no data rows"),
     ("empty.csv", "", "empty.csv: the file is empty"),
@@ -104,7 +116,8 @@ BAD_INPUTS = [
     ("neg.csv", HEADER + "2025-03-14T08:30:00+01:00,voice_fr,voice,-2,0,0\n",
      "neg.csv: line 2, column 'offered': negative offered '-2'; counts and durations must be >= 0"),
     ("inf.csv", HEADER + "2025-03-14T08:30:00+01:00,voice_fr,voice,1e400,0,0\n",
-     "inf.csv: line 2, column 'offered': offered: cannot read 'inf'; expected a number"),
+     "inf.csv: line 2, column 'offered': offered '1e400' is out of range; accepted: 0 to "
+     "1e+12"),
     ("short.csv", HEADER + "2025-03-14T08:30:00+01:00,voice_fr\n", "short.csv: "),
     ("ts.csv", HEADER + "yesterday 8am,voice_fr,voice,2,2,300\n",
      "ts.csv: line 2, column 'interval_start': cannot read timestamp 'yesterday 8am'"),
@@ -151,6 +164,9 @@ def test_health_error_prints_findings_and_writes_nothing(project: Path) -> None:
     (project / "sl.csv").write_text(
         "interval_start,queue,channel,offered,handled,answered_within_sl\n"
         "2025-03-14T08:00:00+01:00,voice_fr,voice,5,4,6\n", encoding="utf-8")
+    config = project / "wfm.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[data]\n", "[data]\nstrict = true\n", 1), encoding="utf-8")
     result = run("-q", "ingest", "sl.csv", "-f", "csv")
     assert result.exit_code == 1
     assert "answered_within_sl_exceeds_handled" in result.stdout
@@ -206,6 +222,7 @@ def test_user_mapping_in_wfm_toml(project: Path) -> None:
         "[channels]", "[data.mappings.fr.channels]").replace(
         'description = "ACD export, French locale"', "") + "\n[[queues]]", 1)
     (project / "wfm.toml").write_text(text, encoding="utf-8")
+    add_queues(project, {"Accueil": "voice", "Réclamations": "email"})
     result = run("ingest", str(DATA / "ingest_french_export.csv"), "--mapping", "fr", "-f", "csv")
     assert result.exit_code == 0, result.output
     assert read_intervals(project / "data")["offered"].sum() == 12 + 1204 + 7
@@ -218,3 +235,31 @@ def test_history_pattern_matching_nothing(project: Path) -> None:
     result = run("ingest")
     assert result.exit_code == 1
     assert "[data] history pattern 'sample/intervals.csv' matches no file" in result.stderr
+
+
+def test_data_drop_removes_a_wrongly_stored_channel(project: Path) -> None:
+    """The issue's case: voice_fr/chat stored by an older wfm breaks every run; drop it."""
+    from wfm.io.store import write_intervals
+
+    ts = ["2025-03-14T07:00:00+00:00", "2025-03-14T07:15:00+00:00"]
+    import pandas as pd
+
+    rows = pd.DataFrame({"interval_start": pd.to_datetime(ts * 2), "queue": "voice_fr",
+                         "channel": ["voice", "voice", "chat", "chat"], "offered": [3, 4, 1, 2]})
+    write_intervals(project / "data", rows)
+    refused = run("data", "drop", "--queue", "voice_fr", "--channel", "chat")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    assert len(read_intervals(project / "data")) == 4
+    result = run("data", "drop", "--queue", "voice_fr", "--channel", "chat", "--yes",
+                 "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "queue,channel,rows_dropped,partitions\nvoice_fr,chat,2,1\n"
+    assert "dropped 2 rows of queue 'voice_fr' channel 'chat' from" in result.stderr
+    assert read_intervals(project / "data")["channel"].unique().tolist() == ["voice"]
+    gone = run("data", "drop", "--queue", "voice_de", "--yes")
+    assert gone.exit_code == 1
+    assert gone.stderr.startswith("wfm: error: ") and "no stored data for queue 'voice_de'; " \
+        "stored: voice_fr" in gone.stderr
+    whole = run("-q", "data", "drop", "--queue", "voice_fr", "-y", "-f", "csv")
+    assert whole.exit_code == 0 and whole.stdout.endswith("voice_fr,*,2,1\n")
+    assert whole.stderr == ""

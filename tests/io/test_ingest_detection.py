@@ -79,19 +79,19 @@ def test_parse_durations() -> None:
 ])
 def test_day_first_detection(values: list[str], dayfirst: bool, first_utc: str) -> None:
     parser = TimestampParser("Europe/Paris")
-    ts, bad, dst = parser.parse(pd.Series(values))
+    got = parser.parse(pd.Series(values))
     assert parser.dayfirst is dayfirst
-    assert not bad.any() and not dst.any()
-    assert ts.iloc[0] == pd.Timestamp(first_utc, tz="UTC")
+    assert not got.bad.any() and not got.skipped.any() and not got.repeated.any()
+    assert got.utc.iloc[0] == pd.Timestamp(first_utc, tz="UTC")
 
 
 def test_offsets_respected_mixed_with_z() -> None:
-    ts, bad, _ = TimestampParser("Europe/Paris").parse(
+    got = TimestampParser("Europe/Paris").parse(
         pd.Series(["2025-03-14T08:00:00+01:00", "2025-03-14T07:15:00Z", "2025-03-14T09:30+0200",
                    "2025-03-14 07:45:00 UTC", "2025-03-14 10:00:00+02", "2025-03-14 08:15 GMT"]))
-    assert not bad.any()
-    assert [t.strftime("%H:%M") for t in ts] == ["07:00", "07:15", "07:30", "07:45", "08:00",
-                                                 "08:15"]
+    assert not got.bad.any()
+    assert [t.strftime("%H:%M") for t in got.utc] == ["07:00", "07:15", "07:30", "07:45",
+                                                     "08:00", "08:15"]
 
 
 def test_header_cells_with_spaces_and_quotes(tmp_path: Path) -> None:
@@ -147,3 +147,54 @@ def test_cp1252_byte_after_the_sniffed_prefix(tmp_path: Path, monkeypatch) -> No
     got = read_intervals(tmp_path / "d")
     assert sorted(got["queue"].unique()) == ["Réclamations", "q"]
     assert len(got) == 8
+
+
+def test_decimal_mark_settled_late_reads_the_file_again(tmp_path: Path) -> None:
+    """'1,234' on line 2 reads either way; '1,234.5' on line 4 (another chunk) shows the comma
+    groups thousands, so the first read (provisional decimal comma) is redone."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"interval_start;queue;offered;handle_s\r\n"
+                     b"2025-03-14T08:00:00+01:00;q;3;1,234\r\n"
+                     b"2025-03-14T08:15:00+01:00;q;3;2,000\r\n"
+                     b"2025-03-14T08:30:00+01:00;q;4;1,234.5\r\n")
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", chunk_rows=2)
+    assert read_intervals(tmp_path / "d")["handle_s"].tolist() == [1234.0, 2000.0, 1234.5]
+
+
+def test_ambiguous_cells_follow_the_other_columns_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("interval_start;queue;offered;handled;handle_s\r\n"
+                     "2025-03-14T08:00:00+01:00;q;1.204;1.200;3,5\r\n".encode("cp1252"))
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    got = read_intervals(tmp_path / "d").iloc[0]
+    assert (got["offered"], got["handled"], got["handle_s"]) == (1204, 1200, 3.5)
+
+
+def test_comma_delimited_file_reads_quoted_groups_as_thousands(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text('interval_start,queue,offered,handle_s\n'
+                    '2025-03-14T08:00:00+01:00,q,"1,204","360,000"\n', encoding="utf-8")
+    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    got = read_intervals(tmp_path / "d").iloc[0]
+    assert (got["offered"], got["handle_s"]) == (1204, 360000.0)
+
+
+@pytest.mark.parametrize(("cells", "codes"), [
+    (["5,5", "0,25", "12,3456", "1.234,5", "1.234.567"], [1, 1, 1, 2, 2]),
+    (["5.5", "0.250", "1,234.5", "1,234,567"], [3, 3, 4, 4]),
+    (["1.234", "1,234", "-1.234", "12 345,5", "85%", "00:05:12,5", "12", ""], [5, 6, 5, 1, 0,
+                                                                               0, 0, 0]),
+])
+def test_cell_classes(cells: list[str], codes: list[int]) -> None:
+    from wfm.io.number_format import classify_cells
+
+    assert classify_cells(pd.Series(cells, dtype="str")).tolist() == codes
+
+
+def test_title_lines_without_the_mapping_headers_still_name_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("Report\nDate;File;Calls\n14/03/2025;q;3\n", encoding="utf-8")
+    with pytest.raises(WfmError, match=r"missing required column\(s\) 'interval_start', "
+                                       r"'queue', 'offered' for mapping 'wfm'; columns "
+                                       r"found: 'Report'"):
+        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")

@@ -161,3 +161,44 @@ def test_constant_queue_and_channel(tmp_path: Path) -> None:
     assert (got["queue"], got["channel"], got["offered"], got["handle_s"]) == (
         "main", "chat", 4, 1200.0)
     assert got["interval_start"] == pd.Timestamp("2025-03-14 07:15", tz="UTC")
+
+
+def test_xlsx_report_with_title_rows_numbers_and_text_decimal_commas(tmp_path: Path) -> None:
+    """A workbook report: two title rows, number cells (5.5 is 5.5 whatever the locale) and
+    a column of text cells with decimal commas, and a trailing total."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Interval report"])
+    ws.append(["Queue: all", None, "Period: 14/03/2025"])
+    ws.append(["interval_start", "queue", "channel", "offered", "handled", "handle_s",
+               "answer_wait_s"])
+    ws.append(["2025-03-14T08:00:00+01:00", "q", "voice", 3, 3, 600.5, "12,5"])
+    ws.append(["2025-03-14T08:15:00+01:00", "q", "voice", 4, 4, 1234, "1.234,5"])
+    ws.append(["Total", None, None, 7, 7, 1834.5, None])
+    wb.save(tmp_path / "report.xlsx")
+    result = ingest_files([tmp_path / "report.xlsx"], data_dir=tmp_path / "d",
+                          tz="Europe/Paris")
+    back = read_intervals(tmp_path / "d")
+    assert back["handle_s"].tolist() == [600.5, 1234.0]
+    assert back["answer_wait_s"].tolist() == [12.5, 1234.5]
+    notes = result.findings.loc[result.findings["check"] == "skipped_rows", "detail"].tolist()
+    assert notes == [
+        f"{tmp_path / 'report.xlsx'}: line(s) above the header skipped (report title or "
+        "filter): 1 ('Interval report'), 2 ('Queue: all Period: 14/03/2025')",
+        f"{tmp_path / 'report.xlsx'}: total row(s) after the data skipped: line 6 ('Total 7 "
+        "7 1834.5')"]
+
+
+def test_xlsx_header_cell_that_is_a_number(tmp_path: Path) -> None:
+    """A header row with a number in it (a year above a column) gave a traceback."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["interval_start", "queue", "offered", 2025])
+    ws.append(["2025-03-14T08:00:00+01:00", "q", 3, 1])
+    wb.save(tmp_path / "x.xlsx")
+    ingest_files([tmp_path / "x.xlsx"], data_dir=tmp_path / "d", tz="Europe/Paris")
+    assert read_intervals(tmp_path / "d")["offered"].tolist() == [3]

@@ -55,9 +55,9 @@ HAND_MADE: dict[str, tuple[bytes, str]] = {
     "duplicate_interval_conflicting": ((H + R[0] + R[1] + R[1].replace(",14,", ",15,"))
                                        .encode(), "lines 3 and 4 both hold queue 'voice_fr'"),
     "dst_ambiguous_local_time": ((H + "2025-10-26 02:30:00,voice_fr,voice,3,3,0,600\n")
-                                 .encode(), "is ambiguous or does not exist in Europe/Paris"),
+                                 .encode(), "is ambiguous in Europe/Paris"),
     "dst_missing_local_time": ((H + "2025-03-30 02:30:00,voice_fr,voice,3,3,0,600\n")
-                               .encode(), "is ambiguous or does not exist in Europe/Paris"),
+                               .encode(), "does not exist in Europe/Paris"),
     "empty_file": (b"", "the file is empty"),
     "header_only": (H.encode(), "the file has a header but no data rows"),
     "binary_garbage": (bytes(range(256)) * 8, "not a CSV or Excel (.xlsx) file"),
@@ -95,7 +95,7 @@ HAND_MADE.update({
     "infinite_count": ((H + R[0].replace(",12,", ",inf,")).encode(),
                        "offered: cannot read 'inf'"),
     "infinite_handle_time": ((H + R[0].replace(",3300", ",1e400")).encode(),
-                             "handle_s: cannot read"),
+                             "handle_s '1e400' is out of range"),
     "mixed_encodings": ((H + R[0].replace("voice_fr", "voix_é")).encode("utf-8")
                         + R[1].replace("voice_fr", "voix_é").encode("latin-1"),
                         "mixed text encodings"),

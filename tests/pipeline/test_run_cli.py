@@ -22,11 +22,21 @@ from pipeline_project import (
 )
 
 from wfm.cli.main import cli
-from wfm.config import load_config
 from wfm.errors import StaffingError
+from wfm.pipeline import open_project
+from wfm.pipeline.project import Project
+from wfm.pipeline.run_folders import Run
 from wfm.pipeline.runlog import RunLog, parse_line
-from wfm.pipeline.runner import StepFailedError, resolve_options, run_pipeline
-from wfm.pipeline.steps import StepContext, StepFunction, StepResult, load_step
+from wfm.pipeline.runner import (
+    STEPS as JOBS,
+)
+from wfm.pipeline.runner import (
+    RunOptions,
+    StepFailedError,
+    StepResult,
+    resolve_options,
+    run_pipeline,
+)
 
 
 @pytest.fixture
@@ -126,19 +136,15 @@ def test_failed_step_leaves_latest_and_outputs_untouched(proj: Path) -> None:
 
 def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
     """The forecast is staged when staff fails: nothing of the run becomes visible."""
-    cfg = load_config(proj / "wfm.toml")
+    project = open_project(proj)
 
-    def failing_staff(_ctx: StepContext) -> StepResult:
+    def failing_staff(_p: Project, _r: Run, _o: RunOptions) -> StepResult:
         raise StaffingError("queue 'voice_fr': target cannot be met")
-
-    def loader(name: str) -> StepFunction:
-        return failing_staff if name == "staff" else load_step(name)
-
 
     log_path = proj / "fail.log"
     with pytest.raises(StepFailedError) as err:
-        run_pipeline(cfg, resolve_options(cfg), log=RunLog("R", log_path), run_id="R",
-                     loader=loader)
+        run_pipeline(project, resolve_options(project.config), log=RunLog("R", log_path),
+                     run_id="R", steps={**JOBS, "staff": failing_staff})
     assert err.value.exit_code == 1
     assert err.value.summary.failed_step == "staff"
     assert [s.status for s in err.value.summary.steps] == ["ok", "ok", "failed", "not run",
@@ -155,17 +161,16 @@ def test_failure_after_outputs_were_staged_discards_them(proj: Path) -> None:
 def test_disk_full_is_one_line_and_leaves_everything(proj: Path) -> None:
     assert _run("--steps", "forecast").exit_code == 0
     before = visible_state(proj)
-    cfg = load_config(proj / "wfm.toml")
+    project = open_project(proj)
+    cfg = project.config
     target = str(proj / "reports" / "x.csv")
 
-    def full_disk(_ctx: StepContext) -> StepResult:
+    def full_disk(_p: Project, _r: Run, _o: RunOptions) -> StepResult:
         raise OSError(errno.ENOSPC, "No space left on device", target)
 
-    def loader(name: str) -> StepFunction:
-        return full_disk if name == "report" else load_step(name)
-
     with pytest.raises(StepFailedError) as err:
-        run_pipeline(cfg, resolve_options(cfg, steps=("forecast", "report")), loader=loader)
+        run_pipeline(project, resolve_options(cfg, steps=("forecast", "report")),
+                     steps={**JOBS, "report": full_disk})
     assert err.value.exit_code == 1
     assert "at step report after" in err.value.message
     assert f"{target}: No space left on device" in err.value.message
@@ -173,12 +178,12 @@ def test_disk_full_is_one_line_and_leaves_everything(proj: Path) -> None:
     assert visible_state(proj) == before
     assert hidden_leftovers(proj) == []
 
-    def bug(_ctx: StepContext) -> StepResult:
+    def bug(_p: Project, _r: Run, _o: RunOptions) -> StepResult:
         raise OSError(errno.EBADF, "Bad file descriptor")
 
     with pytest.raises(OSError, match="Bad file descriptor"):  # a bug keeps its traceback
-        run_pipeline(cfg, resolve_options(cfg, steps=("report",)),
-                     loader=lambda n: bug)
+        run_pipeline(project, resolve_options(cfg, steps=("report",)),
+                     steps={**JOBS, "report": bug})
     assert visible_state(proj) == before
 
 
@@ -187,7 +192,7 @@ def test_commit_failure_takes_back_renamed_folders(proj: Path,
     assert _run("--steps", "forecast,staff").exit_code == 0
     before = visible_state(proj)
     runs_before = {a: sorted(p.name for p in (proj / a).iterdir()) for a in AREAS[:2]}
-    from wfm.pipeline import runner
+    from wfm.pipeline.run_folders import staging
 
     real_replace = os.replace
     calls: list[str] = []
@@ -199,7 +204,7 @@ def test_commit_failure_takes_back_renamed_folders(proj: Path,
             raise OSError(errno.EROFS, "Read-only file system", str(dst))
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(runner.os, "replace", replace)
+    monkeypatch.setattr(staging.os, "replace", replace)
     res = _run("--steps", "forecast,staff")
     assert res.exit_code == 1
     assert "FAILED at step commit" in res.stderr and "Read-only file system" in res.stderr
@@ -269,8 +274,8 @@ def test_help_shows_example_and_steps_are_listed() -> None:
     assert res.exit_code == 0 and "Example:  wfm run" in res.output
     listed = CliRunner().invoke(cli, ["run", "--list-steps"])
     assert listed.exit_code == 0
-    assert [line.split()[:2] for line in listed.output.splitlines()] == [
-        [name, "available"] for name in STEPS]
+    assert [line.split()[0] for line in listed.output.splitlines()] == STEPS
+    assert all(len(line.split()) > 2 for line in listed.output.splitlines())
 
 
 def test_terminal_listener_prints_step_lines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -327,3 +332,23 @@ def test_run_log_listener_gets_the_logged_text(tmp_path: Path) -> None:
                      "duration_s": "1.500", "rows": "96"}]
     line = parse_line((tmp_path / "x.log").read_text())
     assert {k: v for k, v in line.items() if k != "time"} == seen[0]
+
+
+def test_every_csv_a_planner_opens_is_in_local_time(proj: Path) -> None:
+    """One time convention: forecast, requirements, roster, agent intervals and coverage
+    carry the site's local time with its offset (Europe/Paris: +01:00 in winter)."""
+    assert _run("--steps", "ingest,forecast,staff,schedule").exit_code == 0
+    columns = {("forecasts", "forecast.csv"): ["interval_start"],
+               ("requirements", "requirements.csv"): ["interval_start"],
+               ("schedules", "roster.csv"): ["shift_start", "shift_end"],
+               ("schedules", "agent_intervals.csv"): ["interval_start"],
+               ("schedules", "coverage.csv"): ["interval_start"]}
+    for (area, name), cols in columns.items():
+        frame = pd.read_csv(proj / area / "latest" / name, dtype=str, keep_default_na=False)
+        for col in cols:
+            stamps = frame[col][frame[col] != ""]
+            assert len(stamps), (name, col)
+            offsets = set(stamps.str[-6:])
+            assert offsets <= {"+01:00", "+02:00"} and offsets, (name, col, offsets)
+            local = pd.to_datetime(stamps, utc=True).dt.tz_convert("Europe/Paris")
+            assert (local.dt.strftime("%H:%M") == stamps.str[11:16]).all(), (name, col)

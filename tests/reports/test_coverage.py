@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from report_runs import schedule_frames
 
-from tests.reports.conftest import schedule_frames
 from wfm.reports.coverage import coverage_summary, sparkline, sparkline_legend
 
 

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pandas as pd
 import pytest
+from report_runs import DAYS, RUN_ID, SLOTS, write_schedule_run
 
-from tests.reports.conftest import DAYS, RUN_ID, SLOTS, write_schedule_run
 from wfm.errors import OutputError
+from wfm.pipeline.run_folders.files import read_schedule as read_schedule_run
 from wfm.reports.roster_workbook import (
     ACTIVITY_COLOURS,
     QUEUE_COLOURS,
@@ -22,7 +23,6 @@ from wfm.reports.roster_workbook import (
     queue_codes,
     write_roster_workbook,
 )
-from wfm.reports.schedule_run import read_schedule_run
 
 SITE = "Lyon contact centre"
 

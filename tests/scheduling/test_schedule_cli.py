@@ -158,7 +158,7 @@ def test_missing_agents_and_requirements_name_the_fix(project: Path) -> None:
     assert "[scheduling] agents_file" in no_agents.stderr
     no_req = _run("--agents", str(agents))
     assert no_req.exit_code == 1
-    assert "requirements file not found" in no_req.stderr
+    assert "no requirements to roster: requirements/latest does not exist" in no_req.stderr
     assert "run 'wfm staff' first" in no_req.stderr
 
 

@@ -73,3 +73,52 @@ def test_asa_answered_vectorised_and_edge_cases() -> None:
     # More agents, shorter waits for those answered.
     waits = asa_answered(np.arange(5.0, 30.0), 12.0, 180.0, 90.0)
     assert np.all(np.diff(waits) < 0)
+
+
+@pytest.mark.parametrize(("calls", "aht", "patience", "max_asa", "sl"), [
+    (100, 180.0, 120.0, 2.0, 0.8),  # Erlang A once answered 12 agents, ASA 6.3 s
+    (150, 180.0, 300.0, 2.0, None),
+    (400, 240.0, 60.0, 5.0, None),
+    (20, 300.0, 600.0, 15.0, 0.8),
+    (1000, 200.0, 90.0, 1.0, 0.9),
+])
+def test_required_agents_erlang_a_meets_a_maximum_asa(calls, aht, patience, max_asa, sl) -> None:
+    """A maximum ASA under Erlang A is met, by the exact chain, and one agent fewer misses
+    a target (the search once had no ASA parameter and ignored the limit)."""
+    from wfm.staffing.erlang_c import offered_load
+    from wfm.staffing.required import required_agents_erlang_a
+
+    load = float(offered_load(calls, aht, 1800.0))
+    n = int(required_agents_erlang_a(load, aht, patience, sl_target=sl,
+                                     sl_threshold_s=None if sl is None else 20.0,
+                                     max_asa_s=max_asa))
+    assert float(chain_reference(n, load, aht, patience)[2]) <= max_asa
+    fewer_asa = float(chain_reference(n - 1, load, aht, patience)[2])
+    fewer_sl = float(erlang_a(n - 1, load, aht, patience, 20.0)["sl_offered"])
+    assert fewer_asa > max_asa or (sl is not None and fewer_sl < sl)
+
+
+def test_staff_hot_queue_erlang_a_keeps_the_maximum_asa() -> None:
+    from wfm.staffing.plan import staff_hot_queue
+
+    res = staff_hot_queue(np.array([100.0, 300.0]), np.array([180.0, 180.0]), 1800.0,
+                          sl_target=0.8, sl_threshold_s=20.0, max_asa_s=2.0, patience_s=120.0)
+    assert res["method"] == "erlang_a"
+    for agents, calls in zip(res["agents_productive"], (100.0, 300.0), strict=True):
+        assert float(chain_reference(int(agents), calls / 10.0, 180.0, 120.0)[2]) <= 2.0
+
+
+def test_sl_only_target_lets_a_fifth_of_callers_abandon() -> None:
+    """Issue 13: 3,000 calls in 30 min, AHT 300 s, patience 30 s. 80 % of offered contacts
+    within 20 s is met at 402 agents, where the exact chain has 19.7 % abandoning: the
+    target alone does not limit abandonment (hence the warning), max_abandon_rate does."""
+    from wfm.staffing.required import required_agents_erlang_a
+
+    load = 3000 * 300.0 / 1800.0
+    n = int(required_agents_erlang_a(load, 300.0, 30.0, sl_target=0.8, sl_threshold_s=20.0))
+    assert n == 402
+    assert float(chain_reference(n, load, 300.0, 30.0)[1]) == pytest.approx(0.1968, abs=1e-4)
+    capped = int(required_agents_erlang_a(load, 300.0, 30.0, sl_target=0.8,
+                                          sl_threshold_s=20.0, max_abandon_rate=0.05))
+    assert float(chain_reference(capped, load, 300.0, 30.0)[1]) <= 0.05
+    assert float(chain_reference(capped - 1, load, 300.0, 30.0)[1]) > 0.05

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
 from wfm.cli.common import AppContext, emit, pass_app
-from wfm.config import CONFIG_NAME
-from wfm.errors import OutputError
-from wfm.outputs import atomic_write_text
 
 
 @click.group("config")
@@ -27,12 +22,15 @@ def config_group() -> None:
 @pass_app
 def show_command(app: AppContext, fmt: str) -> None:
     """Print the resolved configuration: wfm.toml with every default filled in."""
-    resolved = app.config.to_dict()
+    config = app.project.config
+    resolved = config.to_dict()
     if fmt == "json":
         click.echo(json.dumps(resolved, indent=2, ensure_ascii=False))
         return
+    import pandas as pd
+
     rows = [{"key": k, "value": v} for k, v in _flatten(resolved)]
-    emit(pd.DataFrame(rows), "table", None, title=f"# {app.config.path}")
+    emit(pd.DataFrame(rows), "table", None, title=f"# {config.path}")
 
 
 def _flatten(tree: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -48,11 +46,6 @@ def _flatten(tree: Any, prefix: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def starter_config() -> str:
-    """The commented starter wfm.toml shipped with the package."""
-    return resources.files("wfm.config").joinpath("starter.toml").read_text(encoding="utf-8")
-
-
 @click.command("init", epilog="Example:  wfm init my-centre --seed 7")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Overwrite an existing wfm.toml and sample data.")
@@ -66,28 +59,7 @@ def init_command(app: AppContext, directory: Path, force: bool, seed: int,
 
     Refuses to overwrite an existing wfm.toml unless --force is given.
     """
-    target = directory / CONFIG_NAME
-    if target.exists() and not force:
-        raise OutputError(f"{target} already exists; not overwritten",
-                          hint="pass --force to replace it")
-    directory.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(target, starter_config())
-    app.info(f"wrote {target}")
-    if not no_sample:
-        from wfm.simulation.sample_data import write_sample
+    from wfm.pipeline import init_project
 
-        written = write_sample(directory / "sample", seed=seed, force=force)
-        written.append(_write_sample_agents(directory / "sample", seed))
-        for path in written:
-            app.info(f"wrote {path}")
-
-
-def _write_sample_agents(folder: Path, seed: int) -> Path:
-    """sample/agents.csv for the queues of the starter wfm.toml."""
-    from wfm.config import parse_config
-    from wfm.scheduling.sample_agents import SAMPLE_WORKLOAD, write_sample_agents
-
-    starter = parse_config(starter_config(), folder.parent / CONFIG_NAME)
-    queues = [(q.name, q.channel) for q in starter.queues]
-    return write_sample_agents(folder / "agents.csv", queues, seed=seed,
-                               workload=SAMPLE_WORKLOAD)
+    for path in init_project(directory, seed=seed, force=force, sample=not no_sample):
+        app.info(f"wrote {path}")

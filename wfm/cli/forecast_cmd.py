@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
 
-from wfm.cli.common import AppContext, emit, output_options
-from wfm.forecasting import AUTO, MODELS, ForecastRun, parse_horizon
-from wfm.outputs import atomic_run_dir, new_run_id, set_latest
-from wfm.pipeline import forecast_files
-from wfm.pipeline.forecast_files import filter_history, forecast_history, write_forecast_folder
+from wfm.cli.adjust_cmd import adjust_group
+from wfm.cli.common import (
+    AppContext,
+    IsoDate,
+    emit_report,
+    executor_choice,
+    executor_options,
+    output_options,
+    pass_app,
+)
+from wfm.pipeline.forecast_job import MODEL_CHOICES
 
 EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
-
-
-def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
-    """The intervals frame from the data store (wfm.io owns the store)."""
-    return forecast_files.read_history(data_dir, queues)
 
 
 @click.group("forecast", invoke_without_command=True, epilog=EXAMPLE)
@@ -30,43 +31,53 @@ def read_history(data_dir: Path, queues: Sequence[str] | None) -> pd.DataFrame:
               "[default: [forecasting] horizon].")
 @click.option("--queue", "queues", multiple=True, help="Only this queue (repeatable).")
 @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
-@click.option("--model", type=click.Choice((AUTO, *MODELS)), default=None,
+@click.option("--model", type=click.Choice(MODEL_CHOICES), default=None,
               help="auto = best per series by backtest [default: [forecasting] model].")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--start", type=IsoDate(), default=None,
               help="First local day of the forecast [default: the day after the history].")
+@click.option("--intraday", default=None, is_flag=False, flag_value="now", metavar="[HH:MM]",
+              help="Re-forecast the rest of a day (--start, default: the last day with "
+                   "history) from its actuals so far (those before HH:MM); prints it, "
+                   "writes no run folder.")
+@executor_options
 @output_options
 @click.pass_context
 def forecast_group(  # noqa: PLR0917 - click passes options positionally
         ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
-                   channels: tuple[str, ...], model: str | None, start: Any,
-                   fmt: str | None, output: Path | None) -> None:
+        channels: tuple[str, ...], model: str | None, start: date | None,
+        intraday: str | None, executor: str | None, scheduler: str | None,
+        fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
-    then points forecasts/latest at the run. Prints the model chosen per series.
+    then points forecasts/latest at the run. Prints the model chosen per series. The
+    planner's adjustments ('wfm forecast adjust') are applied; forecast.csv keeps the
+    model's values beside them (offered_raw, aht_s_raw).
     """
     if ctx.invoked_subcommand is not None:
         return
+    from wfm.pipeline import ForecastRequest, forecast, forecast_summary
+    from wfm.pipeline.forecast_job import IntradayRequest, forecast_rest_of_day
+
     app: AppContext = ctx.obj
-    cfg = app.config
-    horizon_text = horizon or cfg.forecasting.horizon
-    horizon_days = parse_horizon(horizon_text)
-    start_day = pd.Timestamp(start.date()) if start is not None else None
-    history = read_history(cfg.paths.data_dir, list(queues) or None)
-    history = filter_history(history, queues, channels)
+    if intraday is not None:
+        rest = forecast_rest_of_day(app.project, IntradayRequest(start, intraday, model,
+                                                                 queues, channels))
+        for warning in rest.warnings:
+            app.warn(warning)
+        emit_report(app, rest.report, fmt, output)
+        return
+    request = ForecastRequest(horizon, start, model, queues, channels)
     with _progress(app) as progress:
-        run = forecast_history(cfg, history, horizon_days=horizon_days, start=start_day,
-                               model=model or cfg.forecasting.model, progress=progress)
-    for w in run.warnings:
-        click.echo(f"wfm: warning: {w}", err=True)
-    run_id = new_run_id()
-    root = cfg.paths.forecasts_dir
-    with atomic_run_dir(root, run_id) as tmp:
-        write_forecast_folder(tmp, cfg, run, run_id, horizon=horizon_text, start=start_day,
-                              model=model or cfg.forecasting.model)
-    set_latest(root, run_id)
-    app.info(f"wrote {root / run_id}")
-    emit(_summary(run), fmt, output)
+        result = forecast(app.project, request, progress=progress,
+                          execution=executor_choice(executor, scheduler))
+    for warning in result.forecast.warnings:
+        app.warn(warning)
+    if result.adjustments:
+        app.info(f"applied adjustments {', '.join(a.id for a in result.adjustments)} "
+                 f"from {result.adjustments_file}")
+    app.info(f"wrote {result.folder}")
+    emit_report(app, forecast_summary(result), fmt, output)
 
 
 @contextmanager
@@ -91,34 +102,14 @@ def _progress(app: AppContext) -> Iterator[Callable[[int, int], None] | None]:
             state["bar"].__exit__(None, None, None)
 
 
-def _summary(run: ForecastRun) -> pd.DataFrame:
-    rows = []
-    for key, info in run.series.items():
-        q, c = key.split("/", 1)
-        rows.append({"queue": q, "channel": c, "model": info.get("model"),
-                     "backtest_wmape": _round(info.get("backtest_wmape")),
-                     "coverage_80": _round(info.get("coverage_80")),
-                     "coverage_95": _round(info.get("coverage_95")),
-                     "fallback": "; ".join(r for rs in info.get("fallbacks", {}).values()
-                                           for r in rs) or info.get("note", "")})
-    return pd.DataFrame(rows)
-
-
-def _round(x: Any) -> Any:
-    return round(float(x), 4) if isinstance(x, int | float) else x
+forecast_group.add_command(adjust_group)
 
 
 @forecast_group.command("models", epilog="Example:  wfm forecast models --format csv")
 @output_options
-def models_command(fmt: str | None, output: Path | None) -> None:
+@pass_app
+def models_command(app: AppContext, fmt: str | None, output: Path | None) -> None:
     """List the forecast models, one line each (names usable with --model)."""
-    rows: list[dict[str, object]] = [{"model": AUTO, "min_history_days": "", "fallback": "",
-             "summary": "backtest the candidates per series and keep the best "
-                        "(per lead-time band, or the mean of the two best)"}]
-    rows += [{"model": name, "min_history_days": cls.min_history_days,
-              "fallback": cls.fallback or "", "summary": cls.summary}
-             for name, cls in MODELS.items()]
-    emit(pd.DataFrame(rows), fmt, output)
+    from wfm.pipeline import forecast_models
 
-
-__all__ = ["forecast_group", "read_history"]
+    emit_report(app, forecast_models(), fmt, output)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, emit, output_options, pass_app
-from wfm.config.data import health_arguments, ingest_arguments
+from wfm.cli.common import AppContext, emit_report, output_options, pass_app
 
 INGEST_EXAMPLE = ("Example:  wfm ingest exports/genesys_2025-*.csv --mapping genesys-cloud\n\n"
                   "Mappings: wfm (default), genesys-cloud, avaya-cms, amazon-connect, a name "
@@ -22,11 +21,14 @@ CHECK_EXAMPLE = "Example:  wfm check --queue voice_fr --format csv > health.csv"
               help="Column mapping of the export [default: [data] mapping, else wfm].")
 @click.option("--aggregate", is_flag=True,
               help="Sum finer intervals (e.g. 5-min exports) into [data] interval_minutes.")
+@click.option("--skip-unknown-queues", is_flag=True,
+              help="Leave out rows of queues (or channels) not in wfm.toml, with a warning, "
+                   "instead of refusing the files.")
 @output_options
 @pass_app
 def ingest_command(  # noqa: PLR0917 - click passes options positionally
         app: AppContext, files: tuple[Path, ...], mapping: str | None, aggregate: bool,
-        fmt: str | None, output: Path | None) -> None:
+        skip_unknown_queues: bool, fmt: str | None, output: Path | None) -> None:
     """Read CSV/Excel interval exports into the data store and print their data health.
 
     FILES default to the [data] history patterns of wfm.toml. Delimiter, encoding,
@@ -34,21 +36,21 @@ def ingest_command(  # noqa: PLR0917 - click passes options positionally
     is written: a bad cell or an error-level health finding writes nothing. Re-ingesting a
     file is idempotent; where files overlap, the file named last wins.
     """
-    from wfm.io.ingest import IngestHealthError, history_files, ingest_files
+    from wfm.pipeline import IngestRequest, ingest
+    from wfm.pipeline.ingest_job import IngestHealthError, health_report
 
-    cfg = app.config
-    paths = list(files) or history_files(cfg.data.history, cfg.base_dir)
+    project = app.project
+    # Per-file progress only on a terminal; cron logs get the summary line alone.
+    progress = app.info if sys.stderr.isatty() else None
     try:
-        # Per-file progress only on a terminal; cron logs get the summary line alone.
-        progress = app.info if sys.stderr.isatty() else None
-        result = ingest_files(paths, **ingest_arguments(cfg, mapping), aggregate=aggregate,
-                              progress=progress)
+        result = ingest(project, IngestRequest(files, mapping, aggregate, skip_unknown_queues),
+                        progress=progress)
     except IngestHealthError as exc:
-        emit(exc.findings, fmt, output, title="Data health")
+        emit_report(app, health_report(exc.findings), fmt, output)
         raise
-    emit(result.findings, fmt, output, title="Data health")
+    emit_report(app, health_report(result.findings), fmt, output)
     app.info(f"ingested {result.rows_written} rows from {len(result.files)} file(s) "
-             f"with mapping {result.mapping!r} into {cfg.paths.data_dir} "
+             f"with mapping {result.mapping!r} into {project.data_dir} "
              f"({result.rows_replaced} replaced stored rows)")
 
 
@@ -64,9 +66,6 @@ def check_command(app: AppContext, queues: tuple[str, ...], fmt: str | None,
     duplicates, impossible values, daylight-saving days, zero-volume days, outlier days and
     likely special days. Severity error|warning|info.
     """
-    from wfm.io.ingest import data_health
+    from wfm.pipeline import check_data
 
-    cfg = app.config
-    findings = data_health(cfg.paths.data_dir, queues=list(queues) or None,
-                           **health_arguments(cfg))
-    emit(findings, fmt, output, title="Data health")
+    emit_report(app, check_data(app.project, queues), fmt, output)

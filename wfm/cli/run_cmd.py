@@ -9,12 +9,12 @@ from types import FrameType
 
 import click
 
-from wfm.cli.common import AppContext, pass_app
-from wfm.config.run import RUN_STEPS
-from wfm.outputs import new_run_id
+from wfm.cli.common import AppContext, executor_choice, executor_options, pass_app
+from wfm.pipeline.run_folders import new_run_id
 from wfm.pipeline.runlog import RunLog
-from wfm.pipeline.runner import resolve_options, run_pipeline
-from wfm.pipeline.steps import step_availability
+from wfm.pipeline.runner import STEPS, resolve_options, run_pipeline
+
+RUN_STEPS = tuple(STEPS)
 
 EXAMPLE = ("\b\nExample:  wfm run --quiet --log-file logs/wfm.log --wait 600 --keep 14\n"
            "          wfm run --steps forecast,staff")
@@ -56,8 +56,6 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 @click.option("--steps", callback=_parse_steps, default=None, metavar="STEP,...",
               help=f"Steps to run, comma-separated, among {','.join(RUN_STEPS)} "
                    "[default: [run] steps].")
-@click.option("--quiet", "-q", "quiet_here", is_flag=True,
-              help="No output on success; a failure still prints its one-line error.")
 @click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append one timestamped key=value line per event (step start/end, "
                    "duration, rows, warnings).")
@@ -67,12 +65,13 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 @click.option("--keep", type=click.IntRange(0, None), default=None, metavar="N",
               help="Keep the N newest runs per output folder, 0 keeps all "
                    "[default: [run] keep].")
-@click.option("--list-steps", is_flag=True, help="List the steps and whether each is "
-                                                  "available, then exit.")
+@click.option("--list-steps", is_flag=True, help="List the steps and what each does, then "
+                                                  "exit.")
+@executor_options
 @pass_app
-def run_command(app: AppContext, steps: tuple[str, ...] | None, quiet_here: bool,  # noqa: PLR0917
+def run_command(app: AppContext, steps: tuple[str, ...] | None,  # noqa: PLR0917
                 log_file: Path | None, wait_s: float, keep: int | None,
-                list_steps: bool) -> None:
+                list_steps: bool, executor: str | None, scheduler: str | None) -> None:
     """Run the pipeline of wfm.toml [run]: ingest, forecast, staff, schedule, report.
 
     All outputs of a run are staged and appear together; every `latest` moves only when
@@ -80,18 +79,20 @@ def run_command(app: AppContext, steps: tuple[str, ...] | None, quiet_here: bool
     names the step), 2 usage, 75 another run holds the lock (retry later, or --wait).
     """
     if list_steps:
-        for name, (ok, why) in step_availability().items():
-            click.echo(f"{name:9} {'available' if ok else 'missing'}  {why}")
+        for name, fn in STEPS.items():
+            click.echo(f"{name:9} {(fn.__doc__ or '').strip().splitlines()[0]}")
         return
-    quiet = app.quiet or quiet_here
-    cfg = app.config
-    options = resolve_options(cfg, steps=steps, keep=keep, wait_s=wait_s, log_file=log_file)
+    quiet = app.quiet
+    project = app.project
+    options = resolve_options(project.config, steps=steps, keep=keep, wait_s=wait_s,
+                              log_file=log_file,
+                              executor=executor_choice(executor, scheduler))
     watching = sys.stderr.isatty() and not quiet
     run_id = new_run_id()
     log = RunLog(run_id, log_file, listener=_on_terminal if watching else None)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        summary = run_pipeline(cfg, options, log=log, run_id=run_id)
+        summary = run_pipeline(project, options, log=log, run_id=run_id)
     finally:
         signal.signal(signal.SIGTERM, previous)
         log.close()

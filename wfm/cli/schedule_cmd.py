@@ -4,68 +4,25 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
-import pandas as pd
 
-from wfm.cli.common import AppContext, emit, output_options, pass_app
-from wfm.cli.schedule_check_cmd import ROSTER_FILE, check_command, load_agents
-from wfm.config import Config
-from wfm.config.scheduling import shift_rules
-from wfm.errors import InputDataError
-from wfm.outputs import LATEST
-from wfm.scheduling.previous_week import previous_roster
-from wfm.scheduling.requirement_grid import first_monday
-from wfm.scheduling.roster import schedule_week, write_schedule_run
-from wfm.scheduling.solver_params import SolverParams
-
-REQUIREMENTS_FILE = "requirements.csv"
-
-
-def default_requirements(config: Config) -> Path:
-    """The latest run of `wfm staff`: <forecasts_dir>/../requirements/latest."""
-    return config.paths.forecasts_dir.parent / "requirements" / LATEST / REQUIREMENTS_FILE
-
-
-def read_requirements(path: Path) -> pd.DataFrame:
-    if path.is_dir():
-        path = path / REQUIREMENTS_FILE
-    if not path.is_file():
-        raise InputDataError(f"{path}: requirements file not found",
-                             hint="run 'wfm staff' first or pass --requirements PATH")
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputDataError(f"{path}: not a readable requirements CSV ({exc})") from None
-
-
-def parse_week(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date; accepted: YYYY-MM-DD (a Monday)",
-                                 param_hint="--week") from None
-
-
-def queue_table(summary: dict[str, Any]) -> pd.DataFrame:
-    rows = [{"queue": q, **v} for q, v in summary["by_queue"].items()]
-    return pd.DataFrame(rows, columns=["queue", "required_agent_hours",
-                                       "scheduled_agent_hours", "under_agent_hours",
-                                       "over_agent_hours"])
+from wfm.cli.common import AppContext, IsoDate, emit, emit_report, output_options, pass_app
+from wfm.pipeline.roster_diff_job import VIEWS
 
 
 @click.group("schedule", invoke_without_command=True,
              epilog="Example:  wfm schedule --agents sample/agents.csv --week 2026-11-16 "
                     "--allow-understaffing")
 @click.option("--requirements", "requirements_path", type=click.Path(path_type=Path),
-              default=None, help="Requirements CSV (or a run folder) [default: the latest "
-                                 "'wfm staff' run].")
+              default=None, help="Requirements CSV or run folder [default: the latest run "
+                                 "of wfm staff].")
 @click.option("--agents", "agents_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Agents file, CSV or .xlsx [default: [scheduling] "
                                  "agents_file].")
-@click.option("--week", "week_text", default=None, metavar="YYYY-MM-DD",
-              help="First day of the week [default: the first Monday in the requirements].")
+@click.option("--week", type=IsoDate(weekday=0), default=None,
+              help="The Monday that starts the week [default: the first Monday in the "
+                   "requirements].")
 @click.option("--allow-understaffing", is_flag=True,
               help="Publish the best roster even if it leaves requirements uncovered.")
 @click.option("--time-limit", "time_limit_s", type=click.FloatRange(min=0, min_open=True),
@@ -77,7 +34,7 @@ def queue_table(summary: dict[str, Any]) -> pd.DataFrame:
 @pass_app
 @click.pass_context
 def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Path | None,
-                   agents_path: Path | None, week_text: str | None, allow_understaffing: bool,
+                   agents_path: Path | None, week: date | None, allow_understaffing: bool,
                    time_limit_s: float | None, seed: int | None, fmt: str | None,
                    output: Path | None) -> None:
     """Build the week's roster: shifts, days off, breaks and lunch per agent.
@@ -91,52 +48,79 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     """
     if ctx.invoked_subcommand is not None:
         return
-    config = app.config
-    sched = config.scheduling
-    req_path = requirements_path or default_requirements(config)
-    if req_path.is_dir():
-        req_path = req_path / REQUIREMENTS_FILE
-    if agents_path is None:
-        if not sched.agents_file:
-            raise InputDataError("no agents file given",
-                                 hint="pass --agents PATH or set [scheduling] agents_file")
-        agents_path = Path(sched.agents_file).expanduser()
-        if not agents_path.is_absolute():
-            agents_path = config.base_dir / agents_path
-    requirements = read_requirements(req_path)
-    agents = load_agents(config, agents_path)
-    tz = config.site.timezone
-    week = parse_week(week_text) if week_text else first_monday(requirements, tz,
-                                                                  str(req_path))
-    params = SolverParams(time_limit_s or sched.time_limit_s, sched.workers,
-                          sched.seed if seed is None else seed, sched.relative_gap)
-    rules = shift_rules(sched)
-    app.info(f"scheduling {len(agents)} agents for the week of {week} "
-             f"(time limit {params.time_limit_s:g} s)")
-    previous, previous_run = previous_roster(config.paths.schedules_dir, week)
-    if previous is not None:
-        app.info(f"rest and consecutive days carried over from run {previous_run}")
-    result = schedule_week(requirements, agents, rules, week_start=week, tz=tz, params=params,
-                           allow_understaffing=allow_understaffing, previous_roster=previous,
-                           progress=app.info)
-    run_dir = write_schedule_run(
-        result, config.paths.schedules_dir,
-        inputs={"requirements": req_path, "agents": agents_path, "config": config.path},
-        settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
-                  "seed": params.seed, "relative_gap": params.relative_gap,
-                  "allow_understaffing": allow_understaffing,
-                  "previous_run": previous_run})
-    s = result.summary
-    title = (f"# {s['status']} roster, week of {s['week']}: objective {s['objective']:g}, "
-             f"LP bound {s['lp_bound']:g}, gap {s['gap']:.2%}; under {s['under_agent_hours']:g} "
-             f"/ over {s['over_agent_hours']:g} agent-hours; {s['paid_hours']:g} paid hours")
-    emit(queue_table(s), fmt, output, title=title)
+    from wfm.pipeline import ScheduleRequest, schedule
+    from wfm.pipeline.schedule_job import queue_table, summary_line
+
+    request = ScheduleRequest(requirements_path, agents_path, week, allow_understaffing,
+                              time_limit_s, seed)
+    outcome = schedule(app.project, request, progress=app.info)
+    s = outcome.schedule.summary
+    emit(queue_table(outcome), fmt, output, title=summary_line(outcome))
     for warning in s["warnings"][:3]:
         app.info(f"warning: {warning}")
     if s["short_intervals"] > 3:
         app.info(f"warning: ... and {s['short_intervals'] - 3} more short interval(s)")
-    app.info(f"wrote {run_dir} ({ROSTER_FILE}, {s['shifts']} shifts, "
-             f"{s['seconds_total']:g} s)")
+    app.info(f"wrote {outcome.folder} ({s['shifts']} shifts, {s['seconds_total']:g} s)")
 
 
-schedule_group.add_command(check_command)
+@schedule_group.command("check", epilog="Example:  wfm schedule check schedules/latest "
+                                        "--agents sample/agents.csv")
+@click.argument("roster", type=click.Path(exists=True, path_type=Path))
+@click.option("--agents", "agents_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Agents file (CSV or .xlsx) [default: the one in the run's manifest].")
+@click.option("--requirements", "requirements_path",
+              type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Requirements CSV: report shifts on dates it does not cover "
+                   "[default: the one in the run's manifest, if any].")
+@output_options
+@pass_app
+def check_command(app: AppContext, roster: Path, *, agents_path: Path | None,
+                  requirements_path: Path | None, fmt: str | None,
+                  output: Path | None) -> None:
+    """Verify every hard rule on a roster and list the violations.
+
+    ROSTER is a roster.csv (one produced by 'wfm schedule' or edited by hand) or a
+    schedules/<run-id> folder. Checks shift lengths (elapsed time, so daylight-saving days
+    count right), start grid, availability and time off, overnight shifts, rest between
+    shifts, consecutive days, days off, contract hours and days, breaks and lunch (count,
+    length, window), overlaps and, with the run's agent_intervals.csv, skills. Exits 1
+    when any rule is broken.
+    """
+    from wfm.pipeline import check_schedule
+
+    found = check_schedule(app.project, roster, agents=agents_path,
+                           requirements=requirements_path)
+    emit(found.report.frame, fmt, output, title=found.report.title)
+    if found.violations:
+        app.info(f"wfm: {found.violations} rule violation(s) in {found.roster}")
+        raise click.exceptions.Exit(1)
+    app.info(f"{found.roster}: every hard rule holds ({found.agents} agents checked)")
+
+
+@schedule_group.command("diff", short_help="What changed between two runs of a week.",
+                        epilog=(
+    "Example:  wfm schedule diff 20261120T060000Z-1a2b latest --show agents -o diff.xlsx\n\n"
+    "Without RUN_B the latest run; without either, the latest run against the run of the "
+    "same week made before it."))
+@click.argument("run_a", required=False)
+@click.argument("run_b", required=False)
+@click.option("--show", type=click.Choice(VIEWS), default="changes", show_default=True,
+              help="changes: agent-days added, removed, moved or with other breaks, queues "
+                   "or leave; agents: shifts and paid hours per agent; coverage: scheduled "
+                   "and short agent-hours per queue and day.")
+@output_options
+@pass_app
+def diff_command(app: AppContext, run_a: str | None, run_b: str | None, *, show: str,
+                 fmt: str | None, output: Path | None) -> None:
+    """What changed from schedule run RUN_A to RUN_B (same week): what to tell agents.
+
+    Per agent and local day, shifts added, removed or moved, and shifts kept with other
+    breaks or queues (before and after side by side); per agent, shifts and paid hours
+    before and after; per queue and day, scheduled and short agent-hours before and
+    after. A summary line (agents to tell, hours) comes first.
+    """
+    from wfm.pipeline import RosterDiffRequest, roster_diff
+
+    found = roster_diff(app.project, RosterDiffRequest(run_a, run_b))
+    emit_report(app, found.report(show), fmt, output)

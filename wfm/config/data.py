@@ -19,7 +19,10 @@ class DataConfig:
     built-in vendor mapping, a key of ``mappings`` or a path to a mapping TOML file.
     ``timezone`` is the zone of exported timestamps that carry no offset (default: the
     site's zone). ``mappings`` holds user-defined mappings as raw tables; the ingest
-    package validates them.
+    package validates them. ``absent_intervals`` says what an interval absent from an export
+    means (``auto``, ``zero``, ``missing``, or a table queue -> meaning), ``strict`` makes
+    known export glitches errors, ``skip_unknown_queues`` leaves rows of queues not in
+    [[queues]] out instead of refusing them.
     """
 
     history: tuple[str, ...] = ()
@@ -27,6 +30,9 @@ class DataConfig:
     mapping: str = "wfm"
     timezone: ZoneInfo | None = None
     mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    absent_intervals: str | dict[str, str] = "auto"
+    strict: bool = False
+    skip_unknown_queues: bool = False
 
 
 def read_data(t: TableReader) -> DataConfig:
@@ -40,8 +46,23 @@ def read_data(t: TableReader) -> DataConfig:
     mapping = t.str("mapping", "wfm")
     tz = t.timezone("timezone", None)
     mappings = t.raw_table("mappings")
+    absent = t.value("absent_intervals", "auto", convert=_absent,
+                     accepted="auto, zero, missing, or a table { queue = meaning }")
+    strict = t.bool("strict", False)
+    skip_unknown = t.bool("skip_unknown_queues", False)
     t.finish()
-    return DataConfig(history, minutes, mapping, tz, mappings)
+    return DataConfig(history, minutes, mapping, tz, mappings, absent, strict, skip_unknown)
+
+
+_MEANINGS = ("auto", "zero", "missing")  # wfm.io.absent_intervals.ABSENT_MEANINGS
+
+
+def _absent(v: Any) -> str | dict[str, str]:
+    if isinstance(v, str) and v in _MEANINGS:
+        return v
+    if isinstance(v, dict) and all(x in _MEANINGS for x in v.values()):
+        return {str(k): str(x) for k, x in v.items()}
+    raise ValueError
 
 
 def _interval_minutes(v: Any) -> int:
@@ -61,12 +82,15 @@ def health_arguments(config: Config) -> dict[str, Any]:
     return {
         "tz": site.timezone.key,
         "interval_minutes": config.data.interval_minutes,
+        "strict": config.data.strict,
         "calendar": HealthCalendar(
             opening_hours=site.opening_hours.windows,
             queue_opening_hours={q.name: q.opening_hours.windows for q in config.queues
                                  if q.opening_hours is not None},
             closed_days=frozenset(closed), special_days=special, country=site.country,
-            subdivision=site.subdivision),
+            subdivision=site.subdivision,
+            open_holidays=frozenset(e.name for e in site.holiday_effects
+                                    if e.effect != "closed")),
     }
 
 
@@ -75,12 +99,18 @@ def ingest_arguments(config: Config, mapping: str | None = None) -> dict[str, An
 
     ``mapping`` (a command-line flag) overrides ``[data] mapping``.
     """
+    from wfm.io.absent_intervals import parse_absent
+
     data = config.data
     return {
         **health_arguments(config),
         "data_dir": config.paths.data_dir,
         "mapping": mapping or data.mapping,
+        "mapping_source": "--mapping" if mapping else f"{config.path}: [data] mapping",
         "user_mappings": data.mappings,
         "mapping_dir": config.base_dir,
         "source_tz": data.timezone.key if data.timezone is not None else None,
+        "known_queues": {q.name: q.channel for q in config.queues},
+        "skip_unknown_queues": data.skip_unknown_queues,
+        "absent_intervals": parse_absent(data.absent_intervals, "[data] absent_intervals"),
     }

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from wfm.config._reader import TableReader, parse_date
+from wfm.config.forecasting import horizon_text
 
 #: The pipeline steps, in the order they always run.
 RUN_STEPS: tuple[str, ...] = ("ingest", "forecast", "staff", "schedule", "report")
 #: Reports and exports the report step can produce.
 RUN_REPORTS: tuple[str, ...] = ("roster_workbook", "coverage", "service_level", "accuracy",
                                 "ical")
-_HORIZON = re.compile(r"^\s*[1-9]\d*\s*[dw]\s*$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class RunConfig:
     ``lock_file`` is where the lock lives (relative to the wfm.toml folder);
     ``allow_understaffing`` publishes the best roster with its shortfall (coverage.csv and
     a warning) instead of failing the run when the agents cannot cover the requirements.
+
+    ``executor`` is where independent work runs: ``local`` (a process pool on this machine)
+    or ``dask`` (the Dask scheduler at ``scheduler``, ``tcp://host:8786``, or without one a
+    LocalCluster of ``cluster_workers`` processes).
     """
 
     inputs: tuple[str, ...] | None = None
@@ -40,6 +44,9 @@ class RunConfig:
     keep: int = 0
     lock_file: Path = Path(".wfm-run.lock")
     allow_understaffing: bool = True
+    executor: str = "local"
+    scheduler: str = ""
+    cluster_workers: int = 2
 
 
 def read_run(t: TableReader, base: Path) -> RunConfig:
@@ -47,8 +54,9 @@ def read_run(t: TableReader, base: Path) -> RunConfig:
     inputs = t.str_list("inputs", None)
     steps = t.value("steps", d.steps, convert=_names(RUN_STEPS),
                     accepted=f"a list of steps among {', '.join(RUN_STEPS)}")
-    horizon = t.value("horizon", None, convert=_match(_HORIZON),
-                      accepted="a number of days or weeks such as '14d' or '6w'")
+    horizon = t.value("horizon", None, convert=horizon_text,
+                      accepted="a number of days or weeks such as '14d' or '6w', at most "
+                               "53w")
     agents = t.value("agents", None, convert=_path(base), accepted="a file path")
     week = t.value("week", d.week, convert=_week,
                    accepted="'next' or a Monday as YYYY-MM-DD")
@@ -58,9 +66,28 @@ def read_run(t: TableReader, base: Path) -> RunConfig:
     lock_file = t.value("lock_file", base / d.lock_file, convert=_path(base),
                         accepted="a file path")
     allow_under = t.bool("allow_understaffing", d.allow_understaffing)
+    executor = t.str("executor", d.executor, choices=EXECUTORS)
+    scheduler = t.value("scheduler", d.scheduler, convert=_scheduler_address,
+                        accepted="a Dask scheduler address such as 'tcp://host:8786' "
+                                 "(empty: a local cluster)")
+    cluster_workers = t.number("cluster_workers", d.cluster_workers, low=1, high=256,
+                               integer=True)
     t.finish()
     return RunConfig(inputs, steps, horizon, agents, week, reports, keep, lock_file,
-                     allow_under)
+                     allow_under, executor, scheduler, cluster_workers)
+
+
+#: Where independent work runs (wfm.executors).
+EXECUTORS: tuple[str, ...] = ("local", "dask")
+
+
+def _scheduler_address(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError
+    text = v.strip()
+    if text and not re.match(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$", text):
+        raise ValueError
+    return text
 
 
 def _names(allowed: tuple[str, ...], *, empty_ok: bool = False) -> Any:
@@ -72,15 +99,6 @@ def _names(allowed: tuple[str, ...], *, empty_ok: bool = False) -> Any:
         if any(x not in allowed for x in v) or len(set(v)) != len(v):
             raise ValueError
         return tuple(x for x in allowed if x in v)  # canonical order
-
-    return conv
-
-
-def _match(pattern: re.Pattern[str]) -> Any:
-    def conv(v: Any) -> str:
-        if not isinstance(v, str) or not pattern.match(v):
-            raise ValueError
-        return v.strip()
 
     return conv
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from wfm.config._reader import TableReader, parse_clock
+from wfm.errors import ConfigError
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SPECIAL_DAY_EFFECTS: tuple[str, ...] = ("closed", "multiplier", "like", "exclude")
@@ -53,6 +55,23 @@ class SpecialDay:
 
 
 @dataclass(frozen=True)
+class HolidayEffect:
+    """What one public holiday of ``country`` does (every other one is closed).
+
+    ``open``: an ordinary day of its weekday; ``closed``: no work (the default);
+    ``like``: open with the hours, level and shape of the weekday ``like``;
+    ``multiplier``: open, volume times ``multiplier``. ``name`` is the ``holidays``
+    package's name (US English where it has one); a name also covers its
+    parenthesised variants ("Christmas Day (observed)") unless they are listed too.
+    """
+
+    name: str
+    effect: str
+    multiplier: float = 1.0
+    like: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     name: str = "Contact centre"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
@@ -61,6 +80,7 @@ class SiteConfig:
     opening_hours: OpeningHours = field(default_factory=OpeningHours)
     holidays: tuple[date, ...] = ()
     special_days: tuple[SpecialDay, ...] = ()
+    holiday_effects: tuple[HolidayEffect, ...] = ()
 
 
 def _clock(t: time) -> str:
@@ -110,8 +130,9 @@ def read_site(t: TableReader) -> SiteConfig:
         accepted="a list of dates YYYY-MM-DD",
     )
     special = tuple(_read_special(s) for s in t.tables("special_days"))
+    effects = read_holiday_effects(t, country, subdivision)
     t.finish()
-    return SiteConfig(name, tz, country, subdivision, hours, holidays, special)
+    return SiteConfig(name, tz, country, subdivision, hours, holidays, special, effects)
 
 
 def _dates(v: object) -> list[date]:
@@ -141,3 +162,79 @@ def _read_special(t: TableReader) -> SpecialDay:
         raise t.fail("like", None, f"one of {', '.join(WEEKDAYS)} (required when effect = 'like')")
     t.finish()
     return SpecialDay(day, name, effect, multiplier, like)
+
+
+HOLIDAY_EFFECT_VALUES = "'open', 'closed', 'like:<weekday>' (mon ... sun) or a multiplier >= 0"
+_NAME_YEARS_BACK, _NAME_YEARS_AHEAD = 20, 10  # years searched for valid holiday names
+
+
+def read_holiday_effects(t: TableReader, country: str | None, subdivision: str | None
+                         ) -> tuple[HolidayEffect, ...]:
+    """``open_holidays = [names]`` and ``[site.holiday_effects]`` (name = effect).
+
+    Names are checked against the public holidays of ``country``/``subdivision`` (the
+    ``holidays`` package, US English names where it has them) over the last 20 and next
+    10 years; a name also covers its parenthesised variants ("... (observed)") unless
+    those are listed themselves.
+    """
+    open_names = t.str_list("open_holidays", ())
+    raw = t.raw_table("holiday_effects")
+    if not open_names and not raw:
+        return ()
+    if country is None:
+        key, value = ("open_holidays", list(open_names)) if open_names else \
+            ("holiday_effects", raw)
+        raise t.fail(key, value, "names of public holidays of [site] country, which is not "
+                                 "set (add country = \"US\" or the like)")
+    declared = {n: HolidayEffect(n, "open") for n in open_names}
+    for name, value in raw.items():
+        effect = _holiday_effect(t, name, value)
+        if name in declared and declared[name] != effect:
+            raise ConfigError(f"{t.source}: [site] holiday {name!r} is in open_holidays and "
+                              f"in [site.holiday_effects] as {value!r}; accepted: one of them")
+        declared[name] = effect
+    valid = _holiday_name_universe(t, country, subdivision)
+    for name in declared:
+        if name not in valid:
+            where = "open_holidays" if name in open_names else f"holiday_effects.{name!r}"
+            close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            region = country if subdivision is None else f"{country}-{subdivision}"
+            raise ConfigError(
+                f"{t.source}: [site] {where}: {name!r} is not a public holiday of {region}; "
+                f"{hint}valid names: {', '.join(valid)}")
+    out = dict(declared)
+    for name, effect in declared.items():
+        for variant in valid:
+            if variant not in declared and variant.startswith(f"{name} (") and \
+                    variant.endswith(")"):
+                out[variant] = replace(effect, name=variant)
+    return tuple(out.values())
+
+
+def _holiday_effect(t: TableReader, name: str, value: object) -> HolidayEffect:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return HolidayEffect(name, "multiplier", float(value))
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("open", "closed"):
+            return HolidayEffect(name, v)
+        if v.startswith("like:") and v[5:].strip() in WEEKDAYS:
+            return HolidayEffect(name, "like", like=v[5:].strip())
+    raise ConfigError(f"{t.source}: [site.holiday_effects] {name!r} = {value!r} is not valid; "
+                      f"accepted: {HOLIDAY_EFFECT_VALUES}")
+
+
+def _holiday_name_universe(t: TableReader, country: str, subdivision: str | None
+                           ) -> list[str]:
+    from wfm.errors import ForecastError
+    from wfm.forecasting.calendar import holiday_names  # imports 'holidays': only when used
+
+    this_year = date.today().year
+    years = range(this_year - _NAME_YEARS_BACK, this_year + _NAME_YEARS_AHEAD + 1)
+    try:
+        by_day = holiday_names(country, years, subdivision)
+    except ForecastError:
+        raise t.fail("subdivision", subdivision,
+                     f"a subdivision of {country} known to the 'holidays' package") from None
+    return sorted({n for names in by_day.values() for n in names})

@@ -8,8 +8,9 @@ from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
 from wfm.config._reader import TableReader, parse_clock
-from wfm.config.site import WEEKDAYS
+from wfm.config.site import WEEKDAYS, SpecialDay
 from wfm.errors import ConfigError
+from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.requirements import QueueTargets
 from wfm.staffing.shrinkage import ShrinkageBand, ShrinkageProfile
 
@@ -22,6 +23,8 @@ class StaffingConfig:
     """``shrinkage`` is the fraction of paid time not available for contacts [0, 1);
     ``shrinkage_by_weekday`` overrides it per weekday (Monday first) where given, and
     ``shrinkage_bands`` override both inside local time-of-day bands.
+    ``abandon_warning_rate``: `wfm staff` and `wfm run` warn about a queue whose
+    abandonment under the staffing (offered-weighted) exceeds it [0-1].
     """
 
     shrinkage: float = 0.30
@@ -29,6 +32,7 @@ class StaffingConfig:
     max_occupancy: float = 0.90
     hours_per_fte: float = 37.5
     shrinkage_bands: tuple[ShrinkageBand, ...] = ()
+    abandon_warning_rate: float = DEFAULT_ABANDON_WARNING_RATE
 
     def shrinkage_on(self, weekday: int) -> float:
         if self.shrinkage_by_weekday is None:
@@ -85,9 +89,12 @@ def read_staffing(t: TableReader) -> StaffingConfig:
     max_occ = t.number("max_occupancy", 0.90, low=0.0, high=1.0, low_open=True)
     hours_per_fte = t.number("hours_per_fte", 37.5, low=0.0, high=168.0, low_open=True)
     bands = [_read_band(b) for b in t.tables("shrinkage_bands")]
+    abandon_warning = t.number("abandon_warning_rate", DEFAULT_ABANDON_WARNING_RATE, low=0.0,
+                               high=1.0)
     t.finish()
     _check_overlaps(bands, f"{t.source}: [staffing]")
-    return StaffingConfig(shrinkage, by_day, max_occ, hours_per_fte, tuple(bands))
+    return StaffingConfig(shrinkage, by_day, max_occ, hours_per_fte, tuple(bands),
+                          abandon_warning)
 
 
 def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:
@@ -95,14 +102,15 @@ def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:
 
     ``years``: the calendar years the forecast covers (for public holidays).
     """
-    from wfm.forecasting.calendar import public_holidays
+    from wfm.forecasting.calendar import HolidaySpecialDay, site_holidays
 
     site = config.site
-    closed: set[date] = set(public_holidays(site.country, years, site.subdivision,
-                                            site.holidays))
+    hol = site_holidays(site.country, years, site.subdivision, site.holidays,
+                        site.holiday_effects)
+    closed: set[date] = set(hol.closed)
     closed |= {s.day for s in site.special_days if s.effect == "closed"}
-    like = {s.day: WEEKDAYS.index(s.like) for s in site.special_days
-            if s.effect == "like" and s.like is not None}
+    days: list[HolidaySpecialDay | SpecialDay] = [*hol.special_days, *site.special_days]
+    like = {s.day: WEEKDAYS.index(s.like) for s in days if s.effect == "like" and s.like}
     queues = {}
     for q in config.queues:
         hours = q.opening_hours or site.opening_hours

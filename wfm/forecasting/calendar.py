@@ -59,14 +59,111 @@ def public_holidays(country: str | None, years: Iterable[int], subdivision: str 
     """Public holidays of ``country`` (``holidays`` package) in ``years`` plus ``extra`` dates."""
     out = set(extra)
     if country:
-        try:
-            cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
-                                                years=list(years))
-        except NotImplementedError:
-            raise ForecastError(f"country {country!r} has no holiday calendar in the "
-                                "'holidays' package") from None
-        out.update(cal.keys())
+        out.update(holiday_names(country, years, subdivision))
     return frozenset(out)
+
+
+def holiday_language(country: str) -> str | None:
+    """The language of holiday names: US English where the ``holidays`` package translates
+    the country's names into it, else the country's own. Fixed explicitly because the
+    package otherwise follows the process locale, and a name in wfm.toml must match
+    under cron as it did in the planner's shell."""
+    try:
+        entity = holidays_lib.country_holidays(country.upper(), years=[])
+    except NotImplementedError:
+        return None
+    langs = entity.supported_languages
+    return "en_US" if "en_US" in langs else entity.default_language
+
+
+def holiday_names(country: str, years: Iterable[int], subdivision: str | None = None
+                  ) -> dict[date, tuple[str, ...]]:
+    """Names of the public holidays of ``country`` (and ``subdivision``) by date, in
+    :func:`holiday_language` (one date may hold several, e.g. a holiday and another's
+    observed day)."""
+    try:
+        cal = holidays_lib.country_holidays(country.upper(), subdiv=subdivision,
+                                            years=list(years),
+                                            language=holiday_language(country))
+    except NotImplementedError:
+        where = country if subdivision is None else f"{country}-{subdivision}"
+        raise ForecastError(f"country {where!r} has no holiday calendar in the "
+                            "'holidays' package") from None
+    return {d: tuple(cal.get_list(d)) for d in sorted(cal.keys())}
+
+
+class HolidayEffectLike(Protocol):
+    """What the calendar needs of a declared holiday effect (``wfm.config.HolidayEffect``
+    fits): ``effect`` is ``closed``, ``open``, ``like`` (with ``like`` a weekday name) or
+    ``multiplier``."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def effect(self) -> str: ...
+    @property
+    def multiplier(self) -> float: ...
+    @property
+    def like(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class HolidaySpecialDay:
+    """A public holiday the site opens with another weekday's hours (``like``) or a volume
+    factor (``multiplier``): a special day of the forecast (fits :class:`SpecialDayLike`)."""
+
+    day: date
+    name: str
+    effect: str
+    multiplier: float = 1.0
+    like: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteHolidays:
+    """Public holidays resolved against the site's declared effects.
+
+    ``closed``: dates closed all day (holidays left closed plus the listed ``extra``
+    dates); ``special_days``: holidays open "like" a weekday or with a multiplier;
+    ``opened``: holidays declared open, ordinary days of their weekday.
+    """
+
+    closed: frozenset[date]
+    special_days: tuple[HolidaySpecialDay, ...] = ()
+    opened: frozenset[date] = frozenset()
+
+
+def site_holidays(country: str | None, years: Iterable[int], subdivision: str | None = None,
+                  extra: Iterable[date] = (), effects: Iterable[HolidayEffectLike] = ()
+                  ) -> SiteHolidays:
+    """Public holidays of ``country`` in ``years`` with the site's declared ``effects``.
+
+    Every public holiday is closed unless an effect names it (exact name, in
+    :func:`holiday_language`). A date holding several holidays stays closed while any of
+    them is; otherwise it takes the first ``like`` or ``multiplier`` effect of its names
+    (in the package's order), else it is an ordinary open day. ``extra`` dates (``[site]
+    holidays``) are closed whatever the effects say.
+    """
+    by_name = {e.name: e for e in effects}
+    extra_days = frozenset(extra)
+    closed: set[date] = set(extra_days)
+    special: list[HolidaySpecialDay] = []
+    opened: set[date] = set()
+    names = holiday_names(country, years, subdivision) if country else {}
+    for day, day_names in names.items():
+        if day in extra_days:
+            continue
+        found = [by_name.get(n) for n in day_names]
+        if any(e is None or e.effect == "closed" for e in found):
+            closed.add(day)
+            continue
+        rule = next((e for e in found if e is not None and e.effect != "open"), None)
+        if rule is None:
+            opened.add(day)
+        else:
+            special.append(HolidaySpecialDay(day, rule.name, rule.effect, rule.multiplier,
+                                             rule.like))
+    return SiteHolidays(frozenset(closed), tuple(special), frozenset(opened))
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,23 @@ IntArray = npt.NDArray[np.int64]
 _HORIZON = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
 
 
+#: The longest interval forecast: a year and a week (beyond it, interval shapes mean little
+#: and the calendar arithmetic leaves pandas' range for absurd values such as 100000w).
+MAX_HORIZON_DAYS = 371
+
+
 def parse_horizon(text: str) -> int:
-    """``"14d"`` or ``"6w"`` -> number of days (>= 1)."""
+    """``"14d"`` or ``"6w"`` -> number of days (1 to :data:`MAX_HORIZON_DAYS`)."""
     m = _HORIZON.match(str(text))
     if not m or int(m.group(1)) < 1:
         raise ForecastError(f"horizon {text!r} cannot be read; accepted: a number of days "
                             "or weeks such as 14d or 6w")
     n = int(m.group(1))
-    return n * 7 if m.group(2).lower() == "w" else n
+    days = n * 7 if m.group(2).lower() == "w" else n
+    if days > MAX_HORIZON_DAYS:
+        raise ForecastError(f"horizon {text!r} is {days:,} days; accepted: at most "
+                            f"{MAX_HORIZON_DAYS} days (53w) of interval forecast")
+    return days
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class Grid:
     def day_cut(self, day: int) -> int:
         """Grid position of the first interval of local day ``day``."""
         return int(self.day_start[day])
+
+    def day_count_before(self, position: int) -> int:
+        """Number of whole local days before grid position ``position``."""
+        return int(self.day[position]) if position < len(self.day) else int(self.day[-1]) + 1
 
 
 def build_grid(first_day: pd.Timestamp, n_history_days: int, horizon_days: int,

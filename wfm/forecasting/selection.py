@@ -1,4 +1,5 @@
-"""Rolling-origin backtest, model choice per lead-time band, and calibrated intervals."""
+"""Rolling-origin backtest and the automatic choice: single models and combinations per band
+of lead time in open days, shrunk toward a combination unless a single model is clearly better."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wfm.forecasting.grid import FloatArray, IntArray
+from wfm.forecasting.grid import FloatArray, Grid, IntArray
 from wfm.forecasting.models.base import History, Model
 from wfm.forecasting.models.registry import MODELS
 
-BANDS: tuple[tuple[int, int], ...] = ((1, 1), (2, 7), (8, 10_000))
-LEVELS: tuple[float, ...] = (0.8, 0.95)
+# Choice bands of lead time in open days. The first week is chosen on the first week's
+# evidence only, so a 6-week run forecasts its next days exactly as a 1-week run does.
+BANDS: tuple[tuple[int, int], ...] = ((1, 7), (8, 10_000))
+# A single model replaces the best combination only when it is better in the band's total and
+# by more than this many standard errors of the fold-by-fold difference.
+SINGLE_MODEL_T = 2.0
 
 
 @dataclass
@@ -49,165 +54,158 @@ def fit_with_fallback(name: str, history: History) -> Fitted:
 class Fold:
     cut: int
     cut_day: int
-    lead_day: IntArray  # 1-based lead day of each evaluated position
+    lead_day: IntArray  # 1-based calendar lead day of each evaluated position
+    lead_open: IntArray  # lead in open days (1 = first open day after the cut)
     actual: FloatArray
     mask: np.ndarray  # open and observed
     preds: dict[str, FloatArray] = field(default_factory=dict)
     used: dict[str, str] = field(default_factory=dict)
 
 
-def band_of(lead_day: IntArray) -> IntArray:
-    out = np.zeros(len(lead_day), dtype=np.int64)
+def band_of(lead_open: IntArray) -> IntArray:
+    out = np.zeros(len(lead_open), dtype=np.int64)
     for b, (lo, hi) in enumerate(BANDS):
-        out[(lead_day >= lo) & (lead_day <= hi)] = b
+        out[(lead_open >= lo) & (lead_open <= hi)] = b
     return out
 
 
-def band_errors(folds: list[Fold], name: str) -> tuple[FloatArray, FloatArray]:
-    """Summed |error| and summed actual per band over all folds."""
-    err = np.zeros(len(BANDS))
-    act = np.zeros(len(BANDS))
-    for f in folds:
-        p = f.preds.get(name)
+def fold_errors(folds: list[Fold], name: str) -> tuple[FloatArray, FloatArray]:
+    """Summed |error| and summed actual per fold and band, shape (folds, bands) each."""
+    err = np.zeros((len(folds), len(BANDS)))
+    act = np.zeros((len(folds), len(BANDS)))
+    for k, f in enumerate(folds):
+        p = component(name, f.preds)
         if p is None:
-            return np.full(len(BANDS), np.inf), np.ones(len(BANDS))
-        b = band_of(f.lead_day)[f.mask]
-        err += np.bincount(b, np.abs(f.actual[f.mask] - p[f.mask]), minlength=len(BANDS))
-        act += np.bincount(b, f.actual[f.mask], minlength=len(BANDS))
+            err[k] = np.inf
+            continue
+        b = band_of(f.lead_open)[f.mask]
+        err[k] = np.bincount(b, np.abs(f.actual[f.mask] - p[f.mask]), minlength=len(BANDS))
+        act[k] = np.bincount(b, f.actual[f.mask], minlength=len(BANDS))
     return err, act
 
 
 @dataclass(frozen=True)
 class Choice:
-    """Which model forecasts each lead band; a combination is 'mean(a+b)'."""
+    """Which forecast serves each lead band: a model, ``mean(a+b+...)`` or ``median(...)``."""
 
     per_band: tuple[str, ...]
     label: str
     wmape: float
 
 
-def choose(folds: list[Fold], candidates: tuple[str, ...]) -> Choice:
-    """Best single model by backtest wMAPE; per band or a combination only if clearly better."""
-    scores = {c: band_errors(folds, c) for c in candidates}
-    total = {c: e.sum() / max(a.sum(), 1e-9) for c, (e, a) in scores.items()}
-    ranked = sorted((c for c in candidates if np.isfinite(total[c])), key=lambda c: total[c])
-    if not ranked:
-        raise ValueError("no candidate model produced a backtest")
+def combinations(ranked: list[str]) -> list[str]:
+    """Combinations of the best-ranked models: the mean of the best 2 and of the best 3, and
+    the median of all when there are at least 4 (robust to one model going astray)."""
+    out = []
     if len(ranked) >= 2:
-        combo = f"mean({ranked[0]}+{ranked[1]})"
-        for f in folds:
-            f.preds[combo] = (f.preds[ranked[0]] + f.preds[ranked[1]]) / 2
-        scores[combo] = band_errors(folds, combo)
-        total[combo] = scores[combo][0].sum() / max(scores[combo][1].sum(), 1e-9)
-        ranked.append(combo)
-    best = min(ranked, key=lambda c: total[c])
-    per_band = tuple(_best_in_band(ranked, scores, b) for b in range(len(BANDS)))
-    act = scores[best][1].sum()
-    banded_err = sum(scores[per_band[b]][0][b] for b in range(len(BANDS)))
-    if len(set(per_band)) > 1 and banded_err < 0.99 * scores[best][0].sum():
-        label = " | ".join(f"d{lo}{'+' if hi > 999 else f'-{hi}'}:{m}"
-                           for (lo, hi), m in zip(BANDS, per_band, strict=True))
-        return Choice(per_band, label, float(banded_err / act))
-    return Choice((best,) * len(BANDS), best, float(total[best]))
-
-
-def _best_in_band(ranked: list[str], scores: dict[str, tuple[FloatArray, FloatArray]],
-                  band: int) -> str:
-    return min(ranked, key=lambda c: float(scores[c][0][band]))
-
-
-def compose(choice: Choice, preds: dict[str, FloatArray], lead_day: IntArray) -> FloatArray:
-    """The chosen forecast from the component predictions, band by band."""
-    out = np.zeros(len(lead_day))
-    band = band_of(lead_day)
-    for b, name in enumerate(choice.per_band):
-        sel = band == b
-        if sel.any():
-            out[sel] = component(name, preds)[sel]
+        out.append(f"mean({'+'.join(sorted(ranked[:2]))})")
+    if len(ranked) >= 3:
+        out.append(f"mean({'+'.join(sorted(ranked[:3]))})")
+    if len(ranked) >= 4:
+        out.append(f"median({'+'.join(sorted(ranked))})")
     return out
 
 
-def component(name: str, preds: dict[str, FloatArray]) -> FloatArray:
+def choose(folds: list[Fold], candidates: tuple[str, ...]) -> Choice:
+    """Per lead band: the best combination of the best models, or a single model that beats it
+    clearly (in total and by ``SINGLE_MODEL_T`` standard errors of the fold-by-fold gain).
+
+    Choosing one model per series from a handful of folds is noisy (the backtest winner is
+    often not the true one); combinations of the best few are rarely far from the best and
+    are the default. Bands without evidence (a short history) take the choice of the band
+    before them.
+    """
+    errs = {c: fold_errors(folds, c) for c in candidates}
+    per_band: list[str] = []
+    band_err = np.zeros(len(BANDS))
+    band_act = np.zeros(len(BANDS))
+    for b in range(len(BANDS)):
+        total = {c: _wmape(e[:, b], a[:, b]) for c, (e, a) in errs.items()}
+        ranked = sorted((c for c in candidates if np.isfinite(total[c])), key=lambda c: total[c])
+        if not ranked:
+            if b == 0:
+                raise ValueError("no candidate model produced a backtest")
+            per_band.append(per_band[-1])
+            continue
+        combos = combinations(ranked)
+        for c in combos:
+            errs[c] = fold_errors(folds, c)
+            total[c] = _wmape(errs[c][0][:, b], errs[c][1][:, b])
+        pick = ranked[0]
+        if combos:
+            combo = min(combos, key=lambda c: total[c])
+            if not _clearly_better(errs[ranked[0]], errs[combo], b):
+                pick = combo
+        per_band.append(pick)
+        band_err[b] = errs[pick][0][:, b].sum()
+        band_act[b] = errs[pick][1][:, b].sum()
+    wm = float(band_err.sum() / band_act.sum()) if band_act.sum() > 0 else float("nan")
+    if len(set(per_band)) == 1:
+        return Choice(tuple(per_band), per_band[0], wm)
+    label = " | ".join(f"d{lo}{'+' if hi > 999 else f'-{hi}'}:{m}"
+                       for (lo, hi), m in zip(BANDS, per_band, strict=True))
+    return Choice(tuple(per_band), label, wm)
+
+
+def _wmape(err: FloatArray, act: FloatArray) -> float:
+    a = float(act.sum())
+    return float(err.sum()) / a if a > 0 else float("inf")
+
+
+def _clearly_better(single: tuple[FloatArray, FloatArray], combo: tuple[FloatArray, FloatArray],
+                    band: int) -> bool:
+    """The single model beats the combination in total and fold by fold beyond noise."""
+    es, a = single[0][:, band], single[1][:, band]
+    ec = combo[0][:, band]
+    use = a > 0
+    if use.sum() < 3 or es[use].sum() >= ec[use].sum():
+        return False
+    gain = (ec[use] - es[use]) / a[use]  # positive: the single model is better in that fold
+    se = float(np.std(gain, ddof=1)) / np.sqrt(use.sum())
+    return bool(gain.mean() > SINGLE_MODEL_T * se)
+
+
+def compose(choice: Choice, preds: dict[str, FloatArray], lead_open: IntArray) -> FloatArray:
+    """The chosen forecast from the component predictions, band by band."""
+    out = np.zeros(len(lead_open))
+    band = band_of(lead_open)
+    for b, name in enumerate(choice.per_band):
+        sel = band == b
+        if sel.any():
+            p = component(name, preds)
+            if p is None:
+                raise ValueError(f"{name}: a component model has no forecast")
+            out[sel] = p[sel]
+    return out
+
+
+def parts(name: str) -> list[str]:
+    """The models a choice is made of (``mean(a+b)`` -> [a, b]; a model -> [itself])."""
+    for op in ("mean(", "median("):
+        if name.startswith(op):
+            return name[len(op):-1].split("+")
+    return [name]
+
+
+def component(name: str, preds: dict[str, FloatArray]) -> FloatArray | None:
+    """The forecast of a model or a combination from the models' forecasts (None if any is
+    missing)."""
     if name in preds:
         return preds[name]
-    a, b = name[len("mean("):-1].split("+")
-    return (preds[a] + preds[b]) / 2
+    names = parts(name)
+    if names == [name] or any(n not in preds for n in names):
+        return None
+    stack = np.vstack([preds[n] for n in names])
+    return np.asarray(np.median(stack, axis=0) if name.startswith("median(")
+                      else stack.mean(axis=0))
 
 
-def pearson(actual: FloatArray, mean: FloatArray) -> FloatArray:
-    return np.asarray((actual - mean) / np.sqrt(np.maximum(mean, 0.5)))
-
-
-@dataclass(frozen=True)
-class IntervalRule:
-    """Prediction interval method: Poisson (the model's own) or residual quantiles per band."""
-
-    method: str  # "poisson" or "calibrated"
-    quantiles: dict[float, FloatArray]  # level -> (bands, 2) Pearson residual quantiles
-
-
-def calibrate(folds: list[Fold], chosen: list[FloatArray]) -> tuple[IntervalRule, dict[str, float]]:
-    """Check Poisson coverage on the backtest; use residual quantiles when it is off by >3 pts.
-
-    Returns the rule and the empirical backtest coverage (leave-one-fold-out when calibrated).
-    """
-    res, bands, fold_id, act, mean = [], [], [], [], []
-    for i, (f, p) in enumerate(zip(folds, chosen, strict=True)):
-        m = f.mask
-        res.append(pearson(f.actual[m], p[m]))
-        bands.append(band_of(f.lead_day)[m])
-        fold_id.append(np.full(int(m.sum()), i))
-        act.append(f.actual[m])
-        mean.append(p[m])
-    r, b, fid = np.concatenate(res), np.concatenate(bands), np.concatenate(fold_id)
-    a, mu = np.concatenate(act), np.concatenate(mean)
-    cover: dict[str, float] = {}
-    own_ok = True
-    for lv in LEVELS:
-        lo, hi = poisson_bounds(mu, lv)
-        c = float(np.mean((a >= lo) & (a <= hi))) if len(a) else float("nan")
-        cover[f"poisson_{int(lv * 100)}"] = c
-        own_ok &= bool(abs(c - lv) <= 0.03)
-    quant = {lv: _band_quantiles(r, b, lv) for lv in LEVELS}
-    if own_ok or len(folds) < 2:
-        for lv in LEVELS:
-            cover[f"coverage_{int(lv * 100)}"] = cover[f"poisson_{int(lv * 100)}"]
-        return IntervalRule("poisson", quant), cover
-    for lv in LEVELS:
-        hits = np.zeros(len(r), dtype=bool)
-        for i in range(len(folds)):
-            q = _band_quantiles(r[fid != i], b[fid != i], lv)
-            sel = fid == i
-            hits[sel] = (r[sel] >= q[b[sel], 0]) & (r[sel] <= q[b[sel], 1])
-        cover[f"coverage_{int(lv * 100)}"] = float(hits.mean())
-    return IntervalRule("calibrated", quant), cover
-
-
-def _band_quantiles(r: FloatArray, b: IntArray, level: float) -> FloatArray:
-    q = np.zeros((len(BANDS), 2))
-    alpha = (1 - level) / 2
-    allq = np.quantile(r, [alpha, 1 - alpha]) if len(r) else np.array([-2.0, 2.0])
-    for k in range(len(BANDS)):
-        sel = r[b == k]
-        q[k] = np.quantile(sel, [alpha, 1 - alpha]) if len(sel) >= 50 else allq
-    return q
-
-
-def poisson_bounds(mean: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    # Imported here: scipy.stats takes ~0.5 s to import, paid by every wfm command.
-    from scipy import stats
-
-    alpha = (1 - level) / 2
-    mu = np.maximum(mean, 1e-9)
-    return (np.asarray(stats.poisson.ppf(alpha, mu), dtype=float),
-            np.asarray(stats.poisson.ppf(1 - alpha, mu), dtype=float))
-
-
-def interval_bounds(rule: IntervalRule, mean: FloatArray, lead_day: IntArray,
-                    level: float) -> tuple[FloatArray, FloatArray]:
-    if rule.method == "poisson":
-        return poisson_bounds(mean, level)
-    q = rule.quantiles[level][band_of(lead_day)]
-    s = np.sqrt(np.maximum(mean, 0.5))
-    return np.maximum(mean + q[:, 0] * s, 0.0), np.maximum(mean + q[:, 1] * s, 0.0)
-
+def open_lead(grid: Grid, cut_day: int, pos: IntArray) -> IntArray:
+    """Lead of each position in open days from ``cut_day`` (1 = the first open day on or
+    after it; a closed day carries the lead of the open day after it)."""
+    last = int(grid.day[pos[-1]]) if len(pos) else cut_day
+    days = np.arange(cut_day, last + 1)
+    opened = ~grid.days.closed[days]
+    lead = np.cumsum(opened)
+    lead = np.where(opened, lead, lead + 1)
+    return np.asarray(np.maximum(lead, 1)[grid.day[pos] - cut_day], dtype=np.int64)

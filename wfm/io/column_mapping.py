@@ -8,6 +8,8 @@ A mapping is a TOML table (a built-in file in ``wfm/io/mappings/``, a
     dayfirst = true                  # 03/04/2025 is 3 April [default: detected, else true]
     timestamp_format = "%d/%m/%Y %H:%M"  # optional strptime format
     default_channel = "voice"        # when no channel column is mapped
+    decimal = ","                    # decimal mark [default: detected per column]
+    absent_intervals = "zero"        # auto | zero | missing, or { queue = meaning }
 
     [columns]                        # canonical column = source header, or a table
     interval_start = "Start"         # or { date = "Day", time = "Time", time_format = "hhmm" }
@@ -20,6 +22,9 @@ A mapping is a TOML table (a built-in file in ``wfm/io/mappings/``, a
 
     [channels]                       # source value (case-insensitive) -> channel
     Phone = "voice"
+
+    [queues]                         # source value (case-insensitive) -> wfm queue name
+    "Service Client FR" = "voice_fr"
 
 Units: ``count``, ``seconds``, ``milliseconds``, ``minutes``, ``hours``, ``hh:mm:ss``
 (also ``mm:ss`` and plain seconds), ``percent`` (0-100) and ``fraction`` (0-1).
@@ -39,6 +44,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wfm.errors import ConfigError
+from wfm.io.absent_intervals import AbsentIntervals, parse_absent
 from wfm.schema import CHANNEL, CHANNELS, INTERVAL_START, INTERVALS, QUEUE
 
 UNITS: dict[str, float] = {
@@ -48,7 +54,8 @@ UNITS: dict[str, float] = {
 DURATION_UNITS = frozenset({"hh:mm:ss"})
 SHARE_UNITS = frozenset({"percent", "fraction"})
 _TOP_KEYS = ("description", "timezone", "dayfirst", "timestamp_format", "default_channel",
-             "columns", "channels")
+             "decimal", "absent_intervals", "columns", "channels", "queues")
+DECIMALS = (",", ".")
 _COLUMN_KEYS = ("source", "unit", "average_per", "share_of", "optional", "value")
 _TIME_KEYS = ("source", "date", "time", "time_format", "format", "optional")
 _COUNT_COLUMNS = tuple(c.name for c in INTERVALS.columns if c.kind == "count")
@@ -94,6 +101,9 @@ class ColumnMapping:
     timestamp_format: str | None = None
     default_channel: str = "voice"
     description: str = ""
+    decimal: str | None = None  # None: detected per column
+    queues: Mapping[str, str] = field(default_factory=dict)  # casefolded source -> queue
+    absent_intervals: AbsentIntervals | None = None
 
     def source_columns(self) -> tuple[str, ...]:
         """Every source header the mapping may read, in mapping order."""
@@ -117,13 +127,17 @@ def builtin_mapping_names() -> tuple[str, ...]:
 
 
 def resolve_mapping(name: str | None, user_mappings: Mapping[str, Mapping[str, Any]],
-                    *, base_dir: Path | None = None) -> ColumnMapping:
+                    *, base_dir: Path | None = None, source: str | None = None
+                    ) -> ColumnMapping:
     """The mapping called ``name``: a user mapping, a built-in one, or a TOML file path.
 
     ``None`` means the canonical ``wfm`` mapping. User mappings (``[data.mappings.*]``)
-    shadow built-in names. A relative path is taken relative to ``base_dir``.
+    shadow built-in names. A relative path is taken relative to ``base_dir``. ``source``
+    says where the name came from (``--mapping``, or ``wfm.toml: [data] mapping``); an
+    unknown name or a missing file is reported with it.
     """
     name = name or "wfm"
+    where = "" if not source else f"{source}{' ' if source.startswith('--') else ' = '}{name!r}: "
     if name in user_mappings:
         return parse_mapping(user_mappings[name], name, f"[data.mappings.{name}]")
     builtins = builtin_mapping_names()
@@ -138,14 +152,16 @@ def resolve_mapping(name: str | None, user_mappings: Mapping[str, Mapping[str, A
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"mapping file {path} not found") from None
+            raise ConfigError(f"{where}mapping file {path} not found",
+                              hint="check the path (relative to the wfm.toml folder)"
+                              ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, IsADirectoryError) as exc:
             raise ConfigError(f"{path}: not a valid TOML mapping file ({exc})") from None
         return parse_mapping(raw, path.stem, str(path))
     known = sorted({*builtins, *user_mappings})
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ConfigError(f"unknown mapping {name!r}{hint} Known: {', '.join(known)}, "
+    raise ConfigError(f"{where}unknown mapping {name!r}{hint} Known: {', '.join(known)}, "
                       "or the path of a mapping .toml file")
 
 
@@ -195,8 +211,21 @@ def parse_mapping(raw: Mapping[str, Any], name: str, where: str) -> ColumnMappin
     if default_channel not in CHANNELS:
         raise ConfigError(f"{where}: default_channel = {default_channel!r} is not valid; "
                           f"accepted: {', '.join(CHANNELS)}")
+    decimal = raw.get("decimal")
+    if decimal is not None and decimal not in DECIMALS:
+        raise ConfigError(f"{where}: decimal = {decimal!r} is not valid; accepted: \",\" "
+                          "(decimal comma) or \".\" (decimal point)")
+    queues_raw = raw.get("queues", {})
+    if not isinstance(queues_raw, Mapping) or not all(
+            isinstance(v, str) and v.strip() for v in queues_raw.values()):
+        raise ConfigError(f"{where}: [queues] must be a table of source value = wfm queue name")
+    queues = {str(k).strip().casefold(): str(v).strip() for k, v in queues_raw.items()}
+    absent = raw.get("absent_intervals")
     return ColumnMapping(name, start, specs, channels, None if tz is None else str(tz), dayfirst,
-                         fmt, str(default_channel), str(raw.get("description", "")))
+                         fmt, str(default_channel), str(raw.get("description", "")),
+                         None if decimal is None else str(decimal), queues,
+                         None if absent is None else parse_absent(
+                             absent, f"{where} absent_intervals"))
 
 
 def _check_keys(raw: Mapping[str, Any], valid: tuple[str, ...], where: str) -> None:

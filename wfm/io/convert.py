@@ -1,7 +1,10 @@
 """Apply a column mapping to raw export rows: canonical INTERVALS columns, units converted.
 
 Every bad cell raises :class:`InputDataError` naming the file, the line, the source column,
-the value and what is accepted.
+the value and what is accepted. What real exports carry around their data is accepted where
+its meaning is plain, and reported (:attr:`ChunkConverter.notes`): trailing total rows are
+skipped, interval labels ``08:00 - 08:15`` read as their start, blank cells of numeric
+columns other than ``offered`` stored as unknown.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import pandas as pd
 
 from wfm.errors import InputDataError
 from wfm.io.column_mapping import DURATION_UNITS, UNITS, ColumnMapping, ColumnSpec
+from wfm.io.export_shapes import is_total, split_interval_labels
+from wfm.io.number_format import NumberStyles
 from wfm.io.parsing import TimestampParser, combine_date_time, parse_durations, parse_numbers
 from wfm.io.sources import Chunk
-from wfm.schema import CHANNEL, CHANNELS, INTERVAL_START, INTERVALS, QUEUE
+from wfm.schema import CHANNEL, CHANNELS, INTERVAL_START, INTERVALS, OFFERED, QUEUE
 
 LINE = "_line"
 FILE = "_file"
@@ -28,15 +33,29 @@ _KIND = {c.name: c.kind for c in INTERVALS.columns}
 def match_headers(mapping: ColumnMapping, header: list[str], path: Path) -> dict[str, str]:
     """Source name (as the mapping spells it) -> header in the file, matched ignoring case and
     surrounding spaces. Raises when a required source is missing, listing what was found."""
-    by_key = {h.strip().casefold(): h for h in header if h is not None}
+    # Excel header cells may be numbers (a year, a threshold): headers are their text.
+    by_key = {str(h).strip().casefold(): str(h).strip() for h in header if h is not None}
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        if h is not None:
+            positions.setdefault(str(h).strip().casefold(), []).append(i)
     found: dict[str, str] = {}
     for src in mapping.source_columns():
-        hit = by_key.get(src.strip().casefold())
+        key = src.strip().casefold()
+        hit = by_key.get(key)
         if hit is not None:
             found[src] = hit
+        if len(positions.get(key, [])) > 1:
+            cols = positions[key]
+            shown = " and ".join(f"{i} ({str(header[i - 1]).strip()!r})" for i in cols)
+            raise InputDataError(
+                f"{path}: the header holds column {src!r} {len(cols)} times, as columns "
+                f"{shown}; accepted: each column the mapping {mapping.name!r} reads once",
+                hint="remove or rename the extra column in the export (or map the one you "
+                     "mean under another name)")
     missing = [s for s in mapping.required_sources() if s not in found]
     if missing:
-        shown = ", ".join(repr(h) for h in header if h) or "(none)"
+        shown = ", ".join(repr(str(h)) for h in header if h not in (None, "")) or "(none)"
         raise InputDataError(
             f"{path}: missing required column(s) {', '.join(repr(m) for m in missing)} for "
             f"mapping {mapping.name!r}; columns found: {shown}",
@@ -48,20 +67,32 @@ def match_headers(mapping: ColumnMapping, header: list[str], path: Path) -> dict
 
 @dataclass
 class ChunkConverter:
-    """Converts the chunks of one file; keeps per-file state (timestamp format)."""
+    """Converts the chunks of one file; keeps per-file state (timestamp format, decimal
+    marks, total rows, notes).
+
+    ``default_decimal`` is the decimal mark of a file no cell of which tells (``"."`` for a
+    comma-delimited CSV, else ``None``: refuse undecidable cells); ``styles`` are decimal
+    marks settled by an earlier read of the same file.
+    """
 
     mapping: ColumnMapping
     headers: Mapping[str, str]
     path: Path
-    decimal: str
+    default_decimal: str | None
     tz: str
     interval_minutes: int
     aggregate: bool = False
+    styles: Mapping[str, str] = field(default_factory=dict)
     parser: TimestampParser = field(init=False)
+    numbers: NumberStyles = field(init=False)
+    totals: list[tuple[int, str]] = field(init=False, default_factory=list)
+    blanks: dict[tuple[str, str, str], list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.parser = TimestampParser(self.mapping.timezone or self.tz,
                                       self.mapping.timestamp_format, self.mapping.dayfirst)
+        self.numbers = NumberStyles(self.path, self.mapping.decimal, self.default_decimal,
+                                    dict(self.styles))
 
     def usecols(self) -> list[str]:
         return list(dict.fromkeys(self.headers.values()))
@@ -81,13 +112,21 @@ class ChunkConverter:
                               hint=hint)
 
     def convert(self, chunk: Chunk) -> pd.DataFrame:
-        raw, lines = chunk.frame, chunk.lines
-        out = pd.DataFrame({INTERVAL_START: self._timestamps(raw, lines)})
+        raw, lines = self._drop_totals(chunk.frame, chunk.lines)
         specs = {c.name: c for c in self.mapping.columns}
-        out[QUEUE] = self._text(raw, lines, specs[QUEUE])
-        out[CHANNEL] = self._channels(raw, lines, specs.get(CHANNEL))
+        queue = self._queues(raw, lines, specs[QUEUE])
+        channel = self._channels(raw, lines, specs.get(CHANNEL))
+        out = pd.DataFrame({INTERVAL_START: self._timestamps(raw, lines, queue + "/" + channel)})
+        out[QUEUE] = queue
+        out[CHANNEL] = channel
         numeric = [c for c in self.mapping.columns if c.name not in (QUEUE, CHANNEL)]
+        for c in numeric:
+            for src in c.sources:
+                if src in self.headers:
+                    self.numbers.observe(self.headers[src], raw[self.headers[src]], lines)
         values = {c.name: self._number(raw, lines, c) for c in numeric}
+        # An average or a share left blank where its base is 0 (no contact to average) is 0.
+        excused: dict[str, npt.NDArray[np.bool_]] = {}
         # Shares first (a count may be a share of another), then averages times counts.
         for c in sorted(numeric, key=lambda c: c.share_of is None):
             ref = c.average_per or c.share_of
@@ -100,7 +139,8 @@ class ChunkConverter:
                 raise InputDataError(
                     f"{self.path}: column {c.name} is {how} {ref}, but {ref} is not in the "
                     f"file (mapping {self.mapping.name!r})")
-            values[c.name] = own * base
+            excused[c.name] = np.isnan(own) & (base == 0)
+            values[c.name] = np.where(excused[c.name], 0.0, own * base)
         for name, v in values.items():
             if v is None:
                 continue
@@ -109,26 +149,115 @@ class ChunkConverter:
             else:
                 out[name] = v
         out[LINE] = lines
+        self._note_blanks(raw, lines, out, numeric, excused)
         return out
 
-    def _timestamps(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64]) -> pd.Series:
+    def finish(self) -> dict[str, str] | None:
+        """Checks that need the whole file; the decimal marks to read it again with, if the
+        ambiguous numbers read before the telling ones were read in the wrong one."""
+        lone = self.parser.lone_repeat()
+        if lone is not None:
+            queue, _, channel = lone.group.rpartition("/")
+            raise self.fail(lone.line, self._time_column(),
+                            f"local time {lone.text!r} is ambiguous in {self.parser.tz} (a "
+                            "daylight-saving change repeats that hour), and queue "
+                            f"{queue!r} channel {channel!r} lists it once, so the row order "
+                            "cannot tell which of the two it is",
+                            hint=_DST_HINT + "; or export both passes of the repeated hour, "
+                                             "in order")
+        return self.numbers.restart_styles()
+
+    def notes(self) -> list[dict[str, object]]:
+        """Warnings about rows and cells accepted with a meaning (findings rows)."""
+        out: list[dict[str, object]] = []
+        if self.totals:
+            shown = ", ".join(f"{line} ({text!r})" for line, text in self.totals[:3])
+            out.append(_note("", "", "skipped_rows", len(self.totals),
+                             f"{self.path}: total row(s) after the data skipped: line "
+                             f"{shown}"))
+        for (queue, channel, column), (count, line) in sorted(self.blanks.items()):
+            out.append(_note(queue, channel, "blank_values", count,
+                             f"{column} blank on {count} row(s), stored as unknown; first at "
+                             f"{self.path}, line {line}"))
+        return out
+
+    def _time_column(self) -> str:
         spec = self.mapping.interval_start
         if spec.source is not None:
-            column = self.headers[spec.source]
-            text = raw[column]
+            return self.headers[spec.source]
+        assert spec.date is not None and spec.time is not None
+        return f"'{self.headers[spec.date]}' + '{self.headers[spec.time]}'"
+
+    def _drop_totals(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64]
+                     ) -> tuple[pd.DataFrame, npt.NDArray[np.int64]]:
+        """Skip trailing total rows ("Total" in a timestamp cell, or in the queue cell of a
+        row without a timestamp); refuse data after one."""
+        sources = [self.headers[s] for s in self.mapping.interval_start.sources
+                   if s in self.headers]
+        no_time = np.ones(len(raw), bool)
+        total = np.zeros(len(raw), bool)
+        for c in sources:  # "Total" in the date or in the time column
+            no_time &= (raw[c].isna() | (raw[c].astype("str").str.strip() == "")).to_numpy()
+            total |= is_total(raw[c])
+        queue_spec = next(c for c in self.mapping.columns if c.name == QUEUE)
+        if queue_spec.sources and queue_spec.sources[0] in self.headers:
+            total |= no_time & is_total(raw[self.headers[queue_spec.sources[0]]])
+        data = np.flatnonzero(~total)
+        if self.totals and len(data):
+            self._data_after_total(int(lines[data[0]]))
+        if total.any():
+            first_total = int(np.flatnonzero(total)[0])
+            later = data[data > first_total]
+            if len(later):
+                self.totals.append((int(lines[first_total]), _text_of(raw, first_total)))
+                self._data_after_total(int(lines[later[0]]))
+            for i in np.flatnonzero(total):
+                self.totals.append((int(lines[i]), _text_of(raw, int(i))))
+            return raw.loc[~total].reset_index(drop=True), lines[~total]
+        return raw, lines
+
+    def _data_after_total(self, line: int) -> None:
+        total_line, text = self.totals[0]
+        raise InputDataError(
+            f"{self.path}: line {line}: data after the total row on line {total_line} "
+            f"({text!r}); accepted: total rows only after the last data row",
+            hint="export without subtotals, or delete the total rows inside the data")
+
+    def _timestamps(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], groups: pd.Series
+                    ) -> pd.Series:
+        spec = self.mapping.interval_start
+        column = self._time_column()
+        if spec.source is not None:
+            text = raw[self.headers[spec.source]]
         else:
             assert spec.date is not None and spec.time is not None
-            column = f"'{self.headers[spec.date]}' + '{self.headers[spec.time]}'"
             text = combine_date_time(raw[self.headers[spec.date]], raw[self.headers[spec.time]],
                                      spec.time_format)
-        ts, bad, dst_bad = self.parser.parse(text)
-        if dst_bad.any():
-            i = int(np.flatnonzero(dst_bad)[0])
+        labels = text
+        text, span = split_interval_labels(text)
+        wrong = ~np.isnan(span) & ((span > self.interval_minutes) if self.aggregate
+                                   else (span != self.interval_minutes))
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
             raise self.fail(int(lines[i]), column,
-                            _dst_message(_cell(text.iloc[i]), self.parser.tz),
-                            hint="export the timestamps in UTC or with their UTC offset "
-                                 "(ISO 8601, e.g. 2025-10-26T02:30:00+02:00), or set the "
-                                 "mapping's timezone to the zone the export uses")
+                            f"the interval label {_cell(labels.iloc[i])} spans "
+                            f"{span[i]:g} minutes; accepted: labels of "
+                            f"{self.interval_minutes} minutes ([data] interval_minutes)",
+                            hint="set [data] interval_minutes in wfm.toml to the export's "
+                                 "interval length")
+        parsed = self.parser.parse(text, groups, lines)
+        ts = parsed.utc
+        for mask, what in ((parsed.skipped, "does not exist"), (parsed.repeated, "repeats")):
+            if mask.any():
+                i = int(np.flatnonzero(mask)[0])
+                message = (_dst_message(_cell(text.iloc[i]), self.parser.tz)
+                           if what == "does not exist" else
+                           f"local time {_cell(text.iloc[i])} is listed a third time for "
+                           f"queue {groups.iloc[i].rpartition('/')[0]!r}; a daylight-saving "
+                           "change repeats an hour once, so at most two listings can be "
+                           "placed")
+                raise self.fail(int(lines[i]), column, message, hint=_DST_HINT)
+        bad = parsed.bad
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             value = text.iloc[i]
@@ -149,6 +278,35 @@ class ChunkConverter:
                             hint="set [data] interval_minutes in wfm.toml to the export's "
                                  "interval length, or pass --aggregate to sum finer intervals")
         return ts
+
+    def _queues(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], spec: ColumnSpec
+                ) -> pd.Series:
+        s = self._text(raw, lines, spec)
+        if self.mapping.queues:
+            s = s.str.casefold().map(dict(self.mapping.queues)).fillna(s).astype("str")
+        return s
+
+    def _note_blanks(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], out: pd.DataFrame,
+                     numeric: list[ColumnSpec], excused: Mapping[str, npt.NDArray[np.bool_]]
+                     ) -> None:
+        for spec in numeric:
+            if spec.name == OFFERED or spec.value is not None:
+                continue
+            for src in spec.sources:
+                if src not in self.headers:
+                    continue
+                column = self.headers[src]
+                blank = (raw[column].isna() | (raw[column].astype("str").str.strip() == "")
+                         ).to_numpy()
+                if spec.name in excused:
+                    blank = blank & ~excused[spec.name]
+                if not blank.any():
+                    continue
+                where = out.loc[blank, [QUEUE, CHANNEL]].assign(_l=lines[blank])
+                for (q, c), grp in where.groupby([QUEUE, CHANNEL], sort=False):
+                    seen = self.blanks.setdefault((str(q), str(c), column),
+                                                  [0, int(grp["_l"].iloc[0])])
+                    seen[0] += len(grp)
 
     def _text(self, raw: pd.DataFrame, lines: npt.NDArray[np.int64], spec: ColumnSpec
               ) -> pd.Series:
@@ -194,12 +352,21 @@ class ChunkConverter:
         for src in present:
             column = self.headers[src]
             parse = parse_durations if spec.unit in DURATION_UNITS else parse_numbers
-            vals, bad = parse(raw[column], self.decimal)
-            bad = bad | np.isinf(vals)
+            decimal = self.numbers.read_style(column)
+            vals, bad = parse(raw[column], decimal)
+            # 1e400 is a number too large for any float; 'inf' is no number at all.
+            named = raw[column].astype("str").str.contains("inf", case=False).to_numpy()
+            bad = bad | (np.isinf(vals) & named)
+            overflow = np.isinf(vals) & ~bad
+            if overflow.any():
+                i = int(np.flatnonzero(overflow)[0])
+                raise self.fail(int(lines[i]), column,
+                                f"{spec.name} {_cell(raw[column].iloc[i])} is out of range; "
+                                f"accepted: 0 to {_MAX_VALUE:.0e}")
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 accepted = "a duration hh:mm:ss or seconds" if spec.unit in DURATION_UNITS \
-                    else "a number" + (" with a decimal comma" if self.decimal == "," else "")
+                    else "a number" + (" with a decimal comma" if decimal == "," else "")
                 raise self.fail(int(lines[i]), column,
                                 f"{spec.name}: cannot read {_cell(raw[column].iloc[i])}; expected "
                                 f"{accepted}")
@@ -207,8 +374,9 @@ class ChunkConverter:
             if huge.any():
                 i = int(np.flatnonzero(huge)[0])
                 raise self.fail(int(lines[i]), column,
-                                f"{spec.name} {_cell(raw[column].iloc[i])} is implausibly large "
-                                f"for one interval; accepted: at most {_MAX_VALUE:.0e}")
+                                f"{spec.name} {_cell(raw[column].iloc[i])} is implausibly "
+                                f"large for one interval (out of range); accepted: at most "
+                                f"{_MAX_VALUE:.0e}")
             negative = vals < 0
             if negative.any():
                 i = int(np.flatnonzero(negative)[0])
@@ -227,7 +395,7 @@ class ChunkConverter:
             seen |= ~np.isnan(vals)
             total += np.nan_to_num(vals)
         total[~seen] = np.nan
-        if not spec.optional and not seen.all():
+        if spec.name == OFFERED and not seen.all():
             i = int(np.flatnonzero(~seen)[0])
             raise self.fail(int(lines[i]), self.headers[present[0]], f"empty {spec.name}; "
                             "a number is required")
@@ -260,5 +428,22 @@ def _cell(value: object) -> str:
 
 
 def _dst_message(value: str, tz: str) -> str:
-    return (f"local time {value} is ambiguous or does not exist in {tz} (a daylight-saving "
-            "change repeats or skips that hour) and the file has no UTC offsets")
+    return (f"local time {value} does not exist in {tz} (a daylight-saving change skips that "
+            "hour) and the file has no UTC offsets")
+
+
+_DST_HINT = ("export the timestamps in UTC or with their UTC offset (ISO 8601, e.g. "
+             "2025-10-26T02:30:00+02:00), or set the mapping's timezone to the zone the "
+             "export uses")
+
+
+def _text_of(raw: pd.DataFrame, i: int) -> str:
+    """A row's cells as one short text (for messages)."""
+    cells = [str(v).strip() for v in raw.iloc[i].tolist() if pd.notna(v) and str(v).strip()]
+    text = " ".join(cells)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _note(queue: str, channel: str, check: str, count: int, detail: str) -> dict[str, object]:
+    return {"queue": queue, "channel": channel, "severity": "warning", "check": check,
+            "count": int(count), "detail": detail}

@@ -2,13 +2,18 @@
 
 :func:`ingest_files` reads every file in chunks (bounded memory), converts it through a
 column mapping, stages the canonical rows on disk per queue, resolves duplicates, runs the
-data-health checks and only then writes the store. Any bad cell, or any error-level health
-finding, raises before the store is touched.
+data-health checks and only then writes the store, in one transaction over every queue
+(:mod:`wfm.io.store`). Any bad cell, or any error-level health finding, raises before the
+store is touched; an error or a kill while it is written leaves it as it was.
 
 Overlap rule: an interval (queue, channel, interval_start) present in several files of one
 ingest takes the row of the file given *last*; against the store, the new ingest wins
 (upsert). Identical repeated rows inside one file are dropped with a warning; conflicting
 ones are an error.
+
+Rows for queues (or channels) not configured are refused (:mod:`wfm.io.known_queues`);
+intervals absent from an export are read as zero or as gaps per series
+(:mod:`wfm.io.absent_intervals`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.errors import InputDataError
+from wfm.io.absent_intervals import AbsentIntervals, check_absent_queues, fill_absent
 from wfm.io.column_mapping import ColumnMapping, resolve_mapping
 from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
 from wfm.io.health import (
@@ -34,21 +40,26 @@ from wfm.io.health import (
     has_errors,
     health_findings,
 )
+from wfm.io.known_queues import SeenSeries, skipped_findings, unknown_error, unknown_series
 from wfm.io.sources import (
     CsvDialect,
     EncodingMismatchError,
+    SheetLayout,
     file_kind,
     read_chunks,
     read_header,
     sniff_csv,
+    sniff_xlsx,
 )
 from wfm.io.store import (
     read_intervals,
     read_parquet,
     stored_queues,
-    write_intervals,
+    upsert_queues,
     write_parquet,
 )
+from wfm.io.store_table import META_FILES
+from wfm.outputs import sha256_file
 from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
 
 CHUNK_ROWS = 200_000
@@ -84,6 +95,7 @@ def ingest_files(
     *,
     data_dir: Path,
     mapping: str | None = None,
+    mapping_source: str | None = None,
     user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
     tz: str,
     interval_minutes: int = 15,
@@ -91,8 +103,13 @@ def ingest_files(
     mapping_dir: Path | None = None,
     source_tz: str | None = None,
     aggregate: bool = False,
+    known_queues: Mapping[str, str] | None = None,
+    skip_unknown_queues: bool = False,
+    absent_intervals: AbsentIntervals | None = None,
+    strict: bool = False,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[str], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Read, convert and check ``paths``; upsert them into the store at ``data_dir``.
 
@@ -105,6 +122,9 @@ def ingest_files(
     mapping
         Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
         ``None`` is the canonical ``wfm`` mapping.
+    mapping_source
+        Where ``mapping`` came from (``--mapping``, ``wfm.toml: [data] mapping``), named
+        when it is unknown or its file is missing.
     user_mappings
         ``[data.mappings.<name>]`` tables of wfm.toml.
     tz
@@ -123,10 +143,24 @@ def ingest_files(
         Sum intervals finer than ``interval_minutes`` (e.g. a 5-minute export) into it:
         counts and seconds are summed, ``backlog`` is the last value, ``sl_threshold_s``
         the first. Without it, off-grid timestamps are an error.
+    known_queues
+        Configured queue -> channel (``[[queues]]``); rows of any other queue, or of a
+        known queue with another channel, are refused. ``None`` accepts every queue.
+    skip_unknown_queues
+        Leave such rows out (with a warning) instead of refusing the ingest.
+    absent_intervals
+        ``[data] absent_intervals``: what an interval absent from an export means
+        (:mod:`wfm.io.absent_intervals`); ``None`` is ``auto`` unless the mapping says.
+    strict
+        Known export glitches (handle time 0 with contacts handled, more answered within
+        the threshold than handled) are errors instead of warnings.
     chunk_rows
         Rows read at once; bounds memory.
     progress
         Called with a line of progress text per file.
+    checkpoint
+        Called at the points of the store write (``store:file:<n>``, ``store:commit``,
+        ``store:committed``; see :func:`wfm.io.store.upsert_queues`), for test pauses.
 
     Returns
     -------
@@ -143,28 +177,51 @@ def ingest_files(
     if not paths:
         raise InputDataError("no files to ingest",
                              hint="name the exports: wfm ingest FILE... or set [data] history")
-    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir)
+    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir,
+                           source=mapping_source)
+    absent = absent_intervals or AbsentIntervals()
+    if known_queues is not None:
+        check_absent_queues(absent, known_queues)
+        check_absent_queues(cmap.absent_intervals, known_queues)
     with tempfile.TemporaryDirectory(prefix="wfm-ingest-") as tmp:
         stage = _Staging(Path(tmp))
         rows_read = 0
+        notes: list[dict[str, object]] = []
         for index, path in enumerate(paths):
-            n = _stage_file(Path(path), index, cmap, stage, tz=source_tz or tz,
-                            interval_minutes=interval_minutes, chunk_rows=chunk_rows,
-                            aggregate=aggregate)
+            n, file_notes = _stage_file(Path(path), index, cmap, stage, tz=source_tz or tz,
+                                        interval_minutes=interval_minutes,
+                                        chunk_rows=chunk_rows, aggregate=aggregate)
             rows_read += n
+            notes += file_notes
             if progress is not None:
                 progress(f"read {n} rows from {path}")
         names = [str(p) for p in paths]
-        findings = [empty_findings()]
+        skip: set[tuple[str, str]] = set()
+        if known_queues is not None:
+            unknown = unknown_series(stage.seen(names), known_queues)
+            if unknown and not skip_unknown_queues:
+                raise unknown_error(unknown, known_queues)
+            skip = {(u.queue, u.channel) for u in unknown}
+            notes = [n for n in notes if (n["queue"], n["channel"]) not in skip]
+            notes += skipped_findings(unknown)
+        findings = [_frame(notes)]
         for queue in stage.queues():
             staged = stage.read(queue)
+            skipped = [c for q, c in skip if q == queue]
+            if skipped:
+                staged = staged.loc[~staged[CHANNEL].isin(skipped)].reset_index(drop=True)
+            if staged.empty:
+                continue
             if aggregate:
                 staged = _aggregate(staged)
-            frame, notes = _resolve(staged, names)
-            findings.append(notes)
+            staged, absent_notes = fill_absent(staged, queue, absent, cmap.absent_intervals,
+                                               tz=tz, interval_minutes=interval_minutes,
+                                               file_col=FILE, line_col=LINE)
+            frame, dup_notes = _resolve(staged, names)
+            findings += [_frame(absent_notes), dup_notes]
             findings.append(health_findings(frame.assign(**{FILE: frame[FILE].map(
                 dict(enumerate(names)))}), interval_minutes=interval_minutes, tz=tz,
-                calendar=calendar))
+                calendar=calendar, strict=strict))
             stage.save_resolved(queue, frame.drop(columns=[FILE, LINE]))
         all_findings = _concat(findings)
         if has_errors(all_findings):
@@ -175,11 +232,13 @@ def ingest_files(
                 f"queue {first['queue']!r} channel {first['channel']!r} {first['check']}: "
                 f"{first['detail']}", all_findings,
                 hint="fix the export (or the mapping) and ingest again")
-        written = replaced = 0
-        for queue in stage.queues():
-            summary = write_intervals(data_dir, stage.read_resolved(queue))
-            written += summary.rows
-            replaced += summary.replaced
+        # One transaction over every queue: the store changes at its commit, or not at all.
+        files = [{"path": str(p), "sha256": sha256_file(p)} for p in paths]
+        summary = upsert_queues(
+            data_dir, (stage.read_resolved(q) for q in stage.resolved_queues()),
+            operation="ingest", details={META_FILES: files, "wfm.mapping": cmap.name},
+            checkpoint=checkpoint)
+        written, replaced = summary.rows, summary.replaced
     return IngestResult(tuple(Path(p) for p in paths), cmap.name, rows_read, written, replaced,
                         all_findings)
 
@@ -213,6 +272,7 @@ def data_health(
     interval_minutes: int = 15,
     queues: Sequence[str] | None = None,
     calendar: HealthCalendar = ALWAYS_OPEN,
+    strict: bool = False,
 ) -> pd.DataFrame:
     """Data-health findings of the stored intervals, read one queue at a time.
 
@@ -225,8 +285,14 @@ def data_health(
     for q in wanted:
         parts.append(health_findings(
             read_intervals(data_dir, queues=[q]), interval_minutes=interval_minutes, tz=tz,
-            calendar=calendar))
+            calendar=calendar, strict=strict))
     return _concat(parts)
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    if not rows:
+        return empty_findings()
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS)).astype({"count": "int64"})
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -237,43 +303,73 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _stage_file(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, tz: str,
-                interval_minutes: int, chunk_rows: int, aggregate: bool) -> int:
+                interval_minutes: int, chunk_rows: int, aggregate: bool
+                ) -> tuple[int, list[dict[str, object]]]:
+    """Stage one file; read it again when the first read guessed the encoding or a
+    column's decimal mark wrong. Returns the rows read and the file's notes (findings)."""
     kind = file_kind(path)
-    dialect = sniff_csv(path) if kind == "csv" else None
-    try:
-        return _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect, tz=tz,
-                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
-                             aggregate=aggregate)
-    except EncodingMismatchError:
-        if dialect is None or dialect.encoding != "utf-8":
-            raise
-        # UTF-8 in the sniffed first megabyte, not later: an ANSI (cp1252) export after all.
+    dialect = sniff_csv(path, cmap.required_sources()) if kind == "csv" else None
+    layout = sniff_xlsx(path, cmap.required_sources()) if kind == "xlsx" else None
+    styles: dict[str, str] = {}
+    for _ in range(3):
+        try:
+            n, conv = _stage_chunks(path, index, cmap, stage, kind=kind, dialect=dialect,
+                                    layout=layout, tz=tz, interval_minutes=interval_minutes,
+                                    chunk_rows=chunk_rows, aggregate=aggregate, styles=styles)
+        except EncodingMismatchError:
+            if dialect is None or dialect.encoding != "utf-8":
+                raise
+            # UTF-8 in the sniffed first megabyte, not later: an ANSI (cp1252) export.
+            stage.drop_file(index)
+            dialect = dataclasses.replace(dialect, encoding="cp1252")
+            continue
+        again = conv.finish()
+        if again is None:
+            skipped = dialect.skipped if dialect else layout.skipped if layout else ()
+            return n, _title_notes(path, skipped) + conv.notes()
+        # Ambiguous numbers (1,234) were read before the cells telling the decimal mark.
         stage.drop_file(index)
-        return _stage_chunks(path, index, cmap, stage, kind=kind,
-                             dialect=dataclasses.replace(dialect, encoding="cp1252"), tz=tz,
-                             interval_minutes=interval_minutes, chunk_rows=chunk_rows,
-                             aggregate=aggregate)
+        styles = again
+    raise AssertionError("a file is read at most three times")  # pragma: no cover
+
+
+def _title_notes(path: Path, skipped: tuple[tuple[int, str], ...]
+                 ) -> list[dict[str, object]]:
+    if not skipped:
+        return []
+    shown = ", ".join(f"{line} ({text!r})" for line, text in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return [{"queue": "", "channel": "", "severity": "warning", "check": "skipped_rows",
+             "count": len(skipped),
+             "detail": f"{path}: line(s) above the header skipped (report title or filter): "
+                       f"{shown}{more}"}]
 
 
 def _stage_chunks(path: Path, index: int, cmap: ColumnMapping, stage: _Staging, *, kind: str,
-                  dialect: CsvDialect | None, tz: str, interval_minutes: int,
-                  chunk_rows: int, aggregate: bool) -> int:
-    header = read_header(path, kind, dialect)
+                  dialect: CsvDialect | None, layout: SheetLayout | None, tz: str,
+                  interval_minutes: int, chunk_rows: int, aggregate: bool,
+                  styles: dict[str, str]) -> tuple[int, ChunkConverter]:
+    header = read_header(path, kind, dialect, layout)
     headers = match_headers(cmap, header, path)
-    conv = ChunkConverter(cmap, headers, path, dialect.decimal if dialect else ".", tz,
-                          interval_minutes, aggregate)
+    # With a comma delimiter, 1,234 must have been quoted: a thousands separator.
+    default = "." if dialect is not None and dialect.delimiter == "," else None
+    conv = ChunkConverter(cmap, headers, path, default, tz, interval_minutes, aggregate,
+                          styles)
     rows = 0
     for chunk in read_chunks(path, kind, dialect, usecols=conv.usecols(),
-                             text_cols=conv.text_columns(), chunk_rows=chunk_rows):
+                             text_cols=conv.text_columns(), chunk_rows=chunk_rows,
+                             layout=layout):
         if chunk.frame.empty:
             continue
         frame = conv.convert(chunk)
+        if frame.empty:
+            continue
         frame[FILE] = index
         stage.add(frame, index)
         rows += len(frame)
     if rows == 0:
         raise InputDataError(f"{path}: the file has a header but no data rows")
-    return rows
+    return rows, conv
 
 
 class _Staging:
@@ -283,17 +379,36 @@ class _Staging:
         self.root = root
         self._ids: dict[str, int] = {}
         self._n = 0
+        # file -> (queue, channel) -> [rows, first line]
+        self._seen: dict[int, dict[tuple[str, str], list[int]]] = {}
+        self._resolved: list[str] = []
 
     def add(self, frame: pd.DataFrame, file_index: int) -> None:
         self._n += 1
+        seen = self._seen.setdefault(file_index, {})
+        for (queue, channel), part in frame.groupby([QUEUE, CHANNEL], sort=False):
+            entry = seen.setdefault((str(queue), str(channel)), [0, int(part[LINE].iloc[0])])
+            entry[0] += len(part)
         for queue, part in frame.groupby(QUEUE, sort=False):
             qid = self._ids.setdefault(str(queue), len(self._ids))
             folder = self.root / str(qid)
             folder.mkdir(exist_ok=True)
             write_parquet(part, folder / f"0{file_index:05d}-{self._n:06d}.parquet")
 
+    def seen(self, names: Sequence[str]) -> dict[tuple[str, str], SeenSeries]:
+        """Each staged (queue, channel): its rows and where it first appeared."""
+        out: dict[tuple[str, str], SeenSeries] = {}
+        for index in sorted(self._seen):
+            for key, (rows, line) in self._seen[index].items():
+                old = out.get(key)
+                out[key] = SeenSeries(rows + (old.rows if old else 0),
+                                      old.file if old else names[index],
+                                      old.line if old else line)
+        return out
+
     def drop_file(self, file_index: int) -> None:
         """Forget what one file staged (to read it again)."""
+        self._seen.pop(file_index, None)
         for p in self.root.glob(f"*/0{file_index:05d}-*.parquet"):
             p.unlink()
         for queue, qid in list(self._ids.items()):
@@ -310,6 +425,10 @@ class _Staging:
 
     def save_resolved(self, queue: str, frame: pd.DataFrame) -> None:
         write_parquet(frame, self.root / str(self._ids[queue]) / "resolved.parquet")
+        self._resolved.append(queue)
+
+    def resolved_queues(self) -> list[str]:
+        return list(self._resolved)
 
     def read_resolved(self, queue: str) -> pd.DataFrame:
         return read_parquet(self.root / str(self._ids[queue]) / "resolved.parquet")

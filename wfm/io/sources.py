@@ -1,9 +1,11 @@
 """Reading export files in chunks: CSV dialect sniffing and Excel (.xlsx) rows.
 
 A CSV's encoding (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252/Latin-1), its
-delimiter (``,`` ``;`` tab ``|``) and its decimal mark (a decimal comma is detected when the
-delimiter is not a comma and numbers such as ``12,5`` appear) are sniffed from the first
-megabyte. Files are read in chunks of ``chunk_rows`` rows so memory stays bounded.
+delimiter (``,`` ``;`` tab ``|``) and its header line (below report titles and filter lines,
+when the mapping's headers are known) are sniffed from the first megabyte. Every cell is read
+as text: the decimal mark of each numeric column is decided by :mod:`wfm.io.number_format`
+from all of its cells. Files are read in chunks of ``chunk_rows`` rows so memory stays
+bounded.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -22,10 +24,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from wfm.errors import InputDataError
+from wfm.io.export_shapes import TOTAL_LABEL
+from wfm.io.number_format import style_of_cells
 
 SNIFF_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+HEADER_SEARCH_LINES = 30
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -38,6 +42,15 @@ class CsvDialect:
     delimiter: str
     decimal: str
     header_line: int  # 1-based line of the header
+    skipped: tuple[tuple[int, str], ...] = ()  # (line, text) of title lines above it
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Where a workbook's header row is (Excel row number) and the title rows above it."""
+
+    header_row: int = 1
+    skipped: tuple[tuple[int, str], ...] = ()
 
 
 class EncodingMismatchError(InputDataError):
@@ -72,12 +85,72 @@ def file_kind(path: Path) -> str:
         raise InputDataError(f"{path}: legacy Excel .xls files are not supported",
                              hint="save the sheet as .xlsx or CSV")
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputDataError(f"{path}: not a CSV or Excel (.xlsx) file (binary content)")
+        raise _nul_error(path, head[:head.index(b"\x00")].count(b"\n") + 1)
     return "csv"
 
 
-def sniff_csv(path: Path) -> CsvDialect:
-    """Encoding, delimiter, decimal mark and header line of a CSV file."""
+def _nul_error(path: Path, line: int) -> InputDataError:
+    return InputDataError(f"{path}: not a CSV or Excel (.xlsx) file (binary content: a NUL "
+                          f"byte on line {line}); accepted: a text CSV export or a workbook",
+                          hint="re-export the data as CSV text; a damaged copy shows NUL bytes")
+
+
+def csv_records(lines: Iterable[str], delimiter: str, path: Path, first_line: int
+                ) -> Iterator[tuple[int, int, list[str]]]:
+    """CSV records of consecutive ``lines`` (the first is line ``first_line`` of the file):
+    (first line, last line, fields). A record spans several lines when a quoted cell holds
+    a line break (or a quote is left open).
+
+    Raises :class:`InputDataError` naming the line for a cell longer than the csv module's
+    limit (131,072 characters: an unbalanced quote, as a rule).
+    """
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    before = first_line - 1  # the last line of the previous record
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first, last = before + 1, first_line - 1 + reader.line_num
+            limit = csv.field_size_limit()
+            if "field larger than field limit" in str(exc):
+                opened = (f"; a quote opened on line {first} is still open on line {last} "
+                          "(an unbalanced quote?)" if last > first else "")
+                raise InputDataError(
+                    f"{path}: line {first}: a cell longer than {limit:,} characters{opened}; "
+                    f"accepted: cells of at most {limit:,} characters",
+                    hint="close or remove the stray quote" if last > first else
+                    "remove the oversized cell (a report pasted into a cell?)") from None
+            raise InputDataError(f"{path}: line {first}: not a readable CSV row ({exc})"
+                                 ) from None
+        last = first_line - 1 + reader.line_num
+        yield before + 1, last, row
+        before = last
+
+
+def check_nul_bytes(path: Path, encoding: str) -> None:
+    """Refuse a NUL byte anywhere in a CSV file (binary content), naming its line; UTF-16
+    text is made of NUL bytes and is left alone."""
+    if encoding.startswith("utf-16"):
+        return
+    newlines = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            at = block.find(b"\x00")
+            if at >= 0:
+                raise _nul_error(path, newlines + block.count(b"\n", 0, at) + 1)
+            newlines += block.count(b"\n")
+
+
+def sniff_csv(path: Path, expected: Sequence[str] = ()) -> CsvDialect:
+    """Encoding, delimiter, decimal mark and header line of a CSV file.
+
+    ``expected`` are header names the mapping needs: the first of the file's first
+    ``HEADER_SEARCH_LINES`` non-blank lines holding all of them is the header, and the
+    lines above it (report titles, filters) are skipped and listed in ``skipped``. Without
+    such a line, the first non-blank line is the header.
+    """
     with path.open("rb") as fh:
         raw = fh.read(SNIFF_BYTES)
     encoding = _sniff_encoding(raw)
@@ -92,17 +165,54 @@ def sniff_csv(path: Path) -> CsvDialect:
             hint="re-export the file, or convert it to UTF-8 as a whole")
     text = _decode_prefix(raw, encoding)
     lines = text.splitlines()
-    header_idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if header_idx is None:
+    first_idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first_idx is None:
         raise InputDataError(f"{path}: the file is empty; expected a header row and data rows")
+    found = _find_header(lines, expected)
+    header_idx, delimiter = found if found is not None else (first_idx, None)
     body = [ln for ln in lines[header_idx:header_idx + 50] if ln.strip()]
-    delimiter = _sniff_delimiter(body)
-    decimal = "."
-    if delimiter != ",":
-        cells = (c for row in csv.reader(body[1:], delimiter=delimiter) for c in row)
-        if any(_DECIMAL_COMMA.match(c) for c in cells):
-            decimal = ","
-    return CsvDialect(encoding, delimiter, decimal, header_idx + 1)
+    if delimiter is None:
+        delimiter = _sniff_delimiter(body)
+    skipped = tuple((i + 1, _shown(lines[i], delimiter)) for i in range(header_idx)
+                    if lines[i].strip())
+    # The decimal mark the whole sample shows (the converter decides per column).
+    sample = lines[header_idx + 1:]
+    cells = [c for _, _, row in csv_records(sample, delimiter, path, header_idx + 2)
+             for c in row]
+    decimal = style_of_cells(cells) or "."
+    return CsvDialect(encoding, delimiter, decimal, header_idx + 1, skipped)
+
+
+def _find_header(lines: Sequence[str], expected: Sequence[str]) -> tuple[int, str] | None:
+    """(index, delimiter) of the first line holding every expected header name."""
+    want = {e.strip().casefold() for e in expected}
+    if not want:
+        return None
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > HEADER_SEARCH_LINES:
+            return None
+        hits = []
+        for d in DELIMITERS:
+            cells = next(csv.reader([line], delimiter=d), [])
+            if want <= {c.strip().casefold() for c in cells}:
+                hits.append((len(cells), d))
+        if hits:
+            return i, max(hits)[1]
+    return None
+
+
+def _shown(line: str, delimiter: str) -> str:
+    """A skipped line as a reader sees it: its cells without the empty ones."""
+    cells = next(csv.reader([line], delimiter=delimiter), [])
+    return _clip(" ".join(c.strip() for c in cells if c.strip()))
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
@@ -152,14 +262,37 @@ def _sniff_delimiter(lines: Sequence[str]) -> str:
     return best
 
 
-def read_header(path: Path, kind: str, dialect: CsvDialect | None) -> list[str]:
+def sniff_xlsx(path: Path, expected: Sequence[str] = ()) -> SheetLayout:
+    """The header row of a workbook's first sheet: the first of its first
+    ``HEADER_SEARCH_LINES`` non-empty rows holding every expected header name (report titles
+    above it are skipped), else its first non-empty row."""
+    want = {e.strip().casefold() for e in expected}
+    rows = _xlsx_rows(path)
+    seen: list[tuple[int, str]] = []
+    try:
+        for number, values in rows:
+            cells = {str(v).strip().casefold() for v in values if v is not None}
+            if want and want <= cells:
+                return SheetLayout(number, tuple(seen))
+            seen.append((number, _clip(" ".join(str(v) for v in values if v not in (None, "")))))
+            if len(seen) >= HEADER_SEARCH_LINES:
+                break
+    finally:
+        rows.close()
+    return SheetLayout(seen[0][0] if seen else 1, ())
+
+
+def read_header(path: Path, kind: str, dialect: CsvDialect | None,
+                layout: SheetLayout | None = None) -> list[str]:
     """The header cells of a CSV or of the first sheet of a workbook."""
     if kind == "xlsx":
         rows = _xlsx_rows(path)
+        header_row = layout.header_row if layout is not None else 1
         try:
-            return next(rows)[1]
-        except StopIteration:
-            raise InputDataError(f"{path}: the workbook's first sheet is empty") from None
+            for number, values in rows:
+                if number >= header_row:
+                    return values
+            raise InputDataError(f"{path}: the workbook's first sheet is empty")
         finally:
             rows.close()
     assert dialect is not None
@@ -182,41 +315,57 @@ def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
         with path.open(encoding=dialect.encoding, newline="") as fh:
             for _ in range(dialect.header_line):
                 fh.readline()
-            reader = csv.reader(fh, delimiter=dialect.delimiter, skipinitialspace=True)
-            for row in reader:
-                if row and len(row) != n_fields and any(c.strip() for c in row):
-                    line = dialect.header_line + reader.line_num
+            for first, last, row in csv_records(fh, dialect.delimiter, path,
+                                                dialect.header_line + 1):
+                if len(row) == n_fields or not row:
+                    continue
+                filled = [c for c in row if c.strip()]
+                if filled and TOTAL_LABEL.match(filled[0]):
+                    continue  # a total row (Excel drops its empty trailing cells)
+                if filled:
+                    if last > first:  # a quote opened on `first` swallowed the next lines
+                        raise InputDataError(
+                            f"{path}: line {first}: a quote opened on this line is not closed "
+                            f"before line {last} (that row has {len(row)} fields, the header "
+                            f"{n_fields}); accepted: quotes in pairs around a cell",
+                            hint="close or remove the stray quote on that line")
                     hint = ("a decimal comma inside an unquoted field splits it in two; "
                             "quote such values or use ';' as the delimiter"
                             if len(row) > n_fields else None)
                     raise InputDataError(
-                        f"{path}: line {line}: {len(row)} fields, the header has {n_fields}; "
+                        f"{path}: line {first}: {len(row)} fields, the header has {n_fields}; "
                         f"accepted: every row with one value per header column "
                         f"(delimiter {dialect.delimiter!r})", hint=hint)
     except UnicodeDecodeError:
         return  # the reader below reports the encoding with its own message
-    except csv.Error as exc:
-        raise InputDataError(f"{path}: not a readable CSV file ({exc})") from None
 
 
 def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: Sequence[str],
-                text_cols: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
-    """Rows of ``usecols`` (header names as in the file) in chunks; blank rows skipped."""
+                text_cols: Sequence[str], chunk_rows: int,
+                layout: SheetLayout | None = None) -> Iterator[Chunk]:
+    """Rows of ``usecols`` (header names as in the file) in chunks; blank rows skipped.
+
+    CSV cells stay text (numbers are parsed by the caller, which decides their decimal mark
+    from the whole column); ``text_cols`` only matters for Excel, whose cells keep their
+    type.
+    """
+    del text_cols
     if kind == "xlsx":
-        yield from _xlsx_chunks(path, usecols, chunk_rows)
+        yield from _xlsx_chunks(path, usecols, chunk_rows,
+                                layout.header_row if layout is not None else 1)
         return
     assert dialect is not None
     # Columns by position (header cells may carry spaces or quotes pandas reads differently).
     header = read_header(path, kind, dialect)
+    check_nul_bytes(path, dialect.encoding)
     check_field_counts(path, dialect, len(header))
     positions = [header.index(c) for c in usecols]
     names = dict(zip(positions, usecols, strict=True))
-    dtypes = {header.index(c): str for c in text_cols}
     try:
         reader = pd.read_csv(
-            path, sep=dialect.delimiter, encoding=dialect.encoding, decimal=dialect.decimal,
+            path, sep=dialect.delimiter, encoding=dialect.encoding,
             header=None, names=list(range(len(header))), index_col=False,
-            skiprows=dialect.header_line, usecols=positions, dtype=dtypes,
+            skiprows=dialect.header_line, usecols=positions, dtype="str",
             skip_blank_lines=False, chunksize=chunk_rows, skipinitialspace=True,
             keep_default_na=False, na_values=[""],
         )
@@ -274,10 +423,15 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _xlsx_chunks(path: Path, usecols: Sequence[str], chunk_rows: int) -> Iterator[Chunk]:
+def _xlsx_chunks(path: Path, usecols: Sequence[str], chunk_rows: int, header_row: int
+                 ) -> Iterator[Chunk]:
     rows = _xlsx_rows(path)
     try:
-        _, header = next(rows)
+        header: list[Any] = []
+        for number, values in rows:
+            if number >= header_row:
+                header = values
+                break
         names = [str(h).strip() if h is not None else "" for h in header]
         idx = [names.index(c) for c in usecols]
         buf: list[list[Any]] = []

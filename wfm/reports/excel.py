@@ -10,7 +10,6 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.errors import OutputError
-from wfm.outputs import atomic_write_bytes, atomic_write_text
+from wfm.outputs import write_output
+from wfm.reports.tables import ChartSpec
 
 FIXED_STAMP = datetime(2000, 1, 1)
 HEADER_FONT = Font(bold=True)
@@ -38,18 +37,6 @@ _FORMATS: tuple[tuple[str, str], ...] = (
     ("rate", "0.0%"), ("service_level", "0.0%"), ("share", "0.0%"), ("wmape", "0.0%"),
     ("bias", "0.0%"), ("_s", "0.0"), ("_h", "0.0"),
 )
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """A native Excel line chart of ``frame``: ``x`` as categories, one line per ``ys``."""
-
-    frame: pd.DataFrame
-    x: str
-    ys: tuple[str, ...]
-    title: str
-    y_title: str = ""
-    x_title: str = ""
 
 
 _COUNTS = frozenset({"offered", "handled", "abandoned", "answered_within_sl", "backlog",
@@ -207,19 +194,6 @@ def workbook_bytes(wb: Workbook, *, stamp: datetime = FIXED_STAMP) -> bytes:
     return out.getvalue()
 
 
-def write_file(output: str | Path, data: bytes | str) -> None:
-    """Write atomically; an OS refusal (read-only place, a file where a folder should be)
-    becomes an :class:`OutputError` naming the path."""
-    try:
-        if isinstance(data, bytes):
-            atomic_write_bytes(output, data)
-        else:
-            atomic_write_text(output, data)
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot write here ({exc.strerror or exc})",
-                          hint="choose a writable --output location") from None
-
-
 def save_workbook(wb: Workbook, output: str | Path, *, stamp: datetime = FIXED_STAMP) -> None:
     """Write the workbook atomically (temp file, then rename) with fixed timestamps."""
-    write_file(output, workbook_bytes(wb, stamp=stamp))
+    write_output(output, workbook_bytes(wb, stamp=stamp))

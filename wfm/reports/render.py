@@ -15,20 +15,11 @@ from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
-from openpyxl.styles import Font
 from tabulate import tabulate
 
 from wfm.errors import OutputError
-from wfm.reports.excel import (
-    ChartSpec,
-    add_line_chart,
-    fit_widths,
-    new_workbook,
-    print_landscape,
-    save_workbook,
-    write_file,
-    write_table,
-)
+from wfm.outputs import write_output
+from wfm.reports.tables import ChartSpec, Report
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx")
 TEXT_FORMATS: tuple[str, ...] = ("table", "csv", "json")
@@ -103,7 +94,7 @@ def render(frame: pd.DataFrame, fmt: str, output: str | Path | None = None, *,
         return
     text = render_text(frame, fmt, title=title)
     if output is not None:
-        write_file(output, text)
+        write_output(output, text)
         return
     (stream or sys.stdout).write(text)
 
@@ -111,6 +102,19 @@ def render(frame: pd.DataFrame, fmt: str, output: str | Path | None = None, *,
 def render_workbook(frame: pd.DataFrame, output: str | Path, *, title: str | None = None,
                     chart: ChartSpec | None = None) -> None:
     """Write ``frame`` (and an optional chart) as a formatted, print-ready workbook."""
+    # openpyxl only when a workbook is asked for: it takes longer to import than most
+    # commands take to run.
+    from openpyxl.styles import Font
+
+    from wfm.reports.excel import (
+        add_line_chart,
+        fit_widths,
+        new_workbook,
+        print_landscape,
+        save_workbook,
+        write_table,
+    )
+
     wb = new_workbook(title or "wfm report")
     ws = wb.active
     assert ws is not None
@@ -130,3 +134,11 @@ def render_workbook(frame: pd.DataFrame, output: str | Path, *, title: str | Non
         cs.freeze_panes = "A2"
         print_landscape(cs)
     save_workbook(wb, output)
+
+
+def render_report(report: Report, fmt: str, output: str | Path | None = None, *,
+                  stream: TextIO | None = None) -> None:
+    """:func:`render` a :class:`Report`: its title above the table (not in CSV), its chart
+    in xlsx."""
+    render(report.frame, fmt, output, title=(report.title or None) if fmt != "csv" else None,
+           stream=stream, chart=report.chart)

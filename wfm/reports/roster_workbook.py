@@ -27,7 +27,6 @@ from wfm.reports.excel import (
     HEADER_FILL,
     HEADER_FONT,
     TITLE_FONT,
-    ChartSpec,
     add_line_chart,
     fit_widths,
     new_workbook,
@@ -36,6 +35,7 @@ from wfm.reports.excel import (
     write_table,
 )
 from wfm.reports.schedule_run import ScheduleRun, interval_hours
+from wfm.reports.tables import ChartSpec
 from wfm.schema import CHANNEL, INTERVAL_START, QUEUE
 
 QUEUE_COLOURS: tuple[str, ...] = ("9BC2E6", "A9D08E", "8FD3CF", "F4B6C2", "D6C7A1",

@@ -1,7 +1,6 @@
-"""The weekly roster: stage (a) plan, stage (b) named agents, stage (c) breaks; run folders.
+"""The weekly roster: stage (a) plan, stage (b) named agents, stage (c) breaks.
 
-:func:`schedule_week` is the library entry point (explicit arguments, no Config);
-:func:`write_schedule_run` writes ``schedules/<run-id>/`` atomically and moves ``latest``.
+:func:`schedule_week` is the library entry point (explicit arguments, no Config, no files).
 """
 
 from __future__ import annotations
@@ -9,8 +8,7 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,14 +16,6 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ConfigError, InfeasibleScheduleError, InputDataError
-from wfm.outputs import (
-    atomic_run_dir,
-    atomic_write_text,
-    new_run_id,
-    set_latest,
-    sha256_file,
-    write_manifest,
-)
 from wfm.scheduling.agents import week_conflicts
 from wfm.scheduling.assignment_greedy import rest_slots
 from wfm.scheduling.break_placement import place_breaks
@@ -55,9 +45,6 @@ from wfm.scheduling.solver_params import SolverParams
 from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap
 
 MAX_WARNINGS = 20
-ROSTER_FILE = "roster.csv"
-INTERVALS_FILE = "agent_intervals.csv"
-COVERAGE_FILE = "coverage.csv"
 
 
 @dataclass(frozen=True)
@@ -352,53 +339,3 @@ def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # n
         "shifts": len(worked),
         "by_queue": by_queue,
     }
-
-
-def file_input(path: Path) -> dict[str, str]:
-    """A manifest ``inputs`` entry: the path and its SHA-256."""
-    return {"path": str(Path(path).resolve()), "sha256": sha256_file(path)}
-
-
-def write_schedule_run(result: ScheduleResult, root: Path, *,
-                       inputs: Mapping[str, Path] | None = None,
-                       settings: Mapping[str, Any] | None = None,
-                       run_id: str | None = None) -> Path:
-    """Write ``root/<run-id>/`` (roster.csv, agent_intervals.csv, coverage.csv,
-    manifest.json) atomically, then point ``root/latest`` at it.
-
-    ``inputs`` name -> file (recorded with checksums, e.g. requirements, agents);
-    ``settings`` are recorded as given (rules, solver limits). Returns the run folder.
-    """
-    run_id = run_id or new_run_id()
-    with atomic_run_dir(root, run_id) as tmp:
-        fill_schedule_folder(result, tmp, run_id=run_id, inputs=inputs, settings=settings)
-    set_latest(root, run_id)
-    return Path(root) / run_id
-
-
-def fill_schedule_folder(result: ScheduleResult, folder: Path, *, run_id: str,
-                         inputs: Mapping[str, Path] | None = None,
-                         settings: Mapping[str, Any] | None = None) -> None:
-    """The files of a schedule run in ``folder`` (a staged, not yet published folder:
-    :func:`write_schedule_run`'s, or the pipeline's)."""
-    atomic_write_text(folder / ROSTER_FILE, result.roster.to_csv(index=False,
-                                                                 lineterminator="\n"))
-    atomic_write_text(folder / INTERVALS_FILE, result.agent_intervals.to_csv(
-        index=False, lineterminator="\n"))
-    atomic_write_text(folder / COVERAGE_FILE, result.coverage.to_csv(index=False,
-                                                                     lineterminator="\n"))
-    s = result.summary
-    write_manifest(folder, {
-        "kind": "schedule",
-        "run_id": run_id,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "status": s["status"],
-        "objective": s["objective"],
-        "bound": s["lp_bound"],
-        "gap": s["gap"],
-        "week": s["week"],
-        "timezone": s["timezone"],
-        "inputs": {k: file_input(Path(p)) for k, p in (inputs or {}).items()},
-        "settings": dict(settings or {}),
-        "summary": s,
-    })

@@ -110,6 +110,11 @@ def due_intervals(open_mask: BoolArray, interval_s: float, response_time_s: floa
     The deadline runs from the start of interval ``k``: ``response_time_s`` of elapsed
     time (``clock="calendar"``) or of opening time (``"working"``), rounded down to whole
     intervals. ``len(open_mask)`` or more means "after the horizon".
+
+    On the working clock a deadline is inside the horizon as soon as the horizon holds
+    its ``m`` open intervals from ``k`` on: when the m-th is the horizon's last opening
+    (e.g. Saturday's close, Sunday closed) the item is due by the end of the horizon,
+    although no (m+1)-th opening follows inside it.
     """
     n = open_mask.size
     m = int(np.floor(response_time_s / interval_s + 1e-9))
@@ -119,7 +124,12 @@ def due_intervals(open_mask: BoolArray, interval_s: float, response_time_s: floa
     opened = np.concatenate(([0], np.cumsum(open_mask)))  # open intervals before index i
     # Last j with (open intervals in k..j) <= m: the (m+1)-th opening after k, minus one.
     first_over = np.searchsorted(opened, opened[k] + m + 1, side="left") - 1
-    return np.where(first_over < n, first_over - 1, n + m).astype(np.int64)
+    # No (m+1)-th opening in the horizon: the deadline is still inside it when the
+    # remaining openings number exactly m (the m-th is the last one; closed time after
+    # it does not move a working-hours deadline).
+    reached = opened[n] - opened[k] >= m
+    return np.where(first_over < n, first_over - 1,
+                    np.where(reached, n - 1, n + m)).astype(np.int64)
 
 
 def _taut_string(lower: FloatArray, upper: FloatArray) -> FloatArray:

@@ -13,7 +13,9 @@ the same exact search in compiled code, vectorised across intervals:
 3. from ``k0`` every lane walks up one agent at a time until all targets hold, with the
    targets rewritten without divisions. With ``D = (k - A)/B + A``, Erlang C is ``k / D``,
    so ``SL >= s`` is ``k exp(-(k - A) t/AHT) <= (1 - s) D``, ``ASA <= w`` is
-   ``k AHT <= w (k - A) D`` and occupancy ``A/k <= o`` is ``A <= o k``.
+   ``k AHT <= w (k - A) D`` and occupancy ``A/k <= o`` is ``A <= o' k`` with the
+   caller's ``o' = occupancy_limit(o)`` (the one tie rule of
+   :data:`wfm.staffing.search_bounds.OCCUPANCY_RTOL`, same arithmetic as the vectorised search).
 
 numba is imported only here (and only when a long array is staffed), so the CLI's start
 and short calculator calls do not pay for it. The first call compiles (about 1.5 s) and
@@ -31,7 +33,11 @@ import numpy as np
 from numba import njit
 
 from wfm.staffing.erlang_c import FloatArray
-from wfm.staffing.required import CAP_AGENTS_PER_ERLANG, CAP_EXTRA_AGENTS
+from wfm.staffing.search_bounds import (
+    CAP_AGENTS_PER_ERLANG,
+    CAP_EXTRA_AGENTS,
+    occupancy_limit,
+)
 
 
 def compiled(**options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -99,7 +105,7 @@ def _kernel(  # noqa: PLR0917
             r[j] = step_exp[i]
         k_top = 0.0
         for j in range(m):  # separate loop: the division vectorises here
-            # The caller's search gives up there too (required.search_cap) and names the
+            # The caller's search gives up there too (search_bounds.search_cap) and names the
             # target; numba reads the two module constants as compile-time values.
             cap[j] = (np.ceil(a[j] * CAP_AGENTS_PER_ERLANG + CAP_EXTRA_AGENTS)
                       if a[j] < max_load else 0.0)
@@ -188,5 +194,6 @@ def required_agents_compiled(load: FloatArray, aht_s: FloatArray, *, sl_target: 
         np.exp(x, out=x)  # numpy's exp is SIMD; numba's would be scalar libm calls
     out = np.empty(n)
     unresolved = _kernel(a, h, x[n:], x[:n], slack, np.inf if max_asa_s is None else max_asa_s,
-                         1.0 if max_occupancy is None else max_occupancy, max_load, out)
+                         1.0 if max_occupancy is None else occupancy_limit(max_occupancy),
+                         max_load, out)
     return out, unresolved

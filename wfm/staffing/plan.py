@@ -18,7 +18,8 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
                     shrinkage: float = 0.0) -> dict[str, FloatArray | str]:
     """Productive and scheduled agents plus achieved measures for each interval.
 
-    Erlang C, or Erlang A when ``patience_s`` is given; ``concurrency`` k > 1 models k
+    Erlang C, or Erlang A when ``patience_s`` is given (needed by ``max_abandon_rate``:
+    a limit on abandonment without a model of it raises); ``concurrency`` k > 1 models k
     parallel slots per agent (AHT is the concurrent handle time) and reports agents.
     ``agents_required = agents_productive / (1 - shrinkage)`` (not rounded).
     """
@@ -26,6 +27,12 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
         raise StaffingError(f"concurrency {concurrency} is not valid; accepted: 1 or more")
     if not 0.0 <= shrinkage < 1.0:
         raise StaffingError(f"shrinkage {shrinkage!r} is not valid; accepted: [0, 1)")
+    if max_abandon_rate is not None and patience_s is None:
+        raise StaffingError(
+            f"max_abandon_rate {max_abandon_rate:g} needs patience_s: Erlang C assumes "
+            "nobody abandons, so the limit could not be kept",
+            hint="set patience_s on the queue (mean time to abandon [s]), or let "
+                 "'wfm staff --estimate-patience' estimate it from the history")
     load = offered_load(offered, aht_s, interval_s)
     threshold = 0.0 if sl_threshold_s is None else sl_threshold_s
     if patience_s is None:
@@ -33,7 +40,7 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
                                 max_asa_s=max_asa_s, max_occupancy=max_occupancy)
     else:
         slots = required_agents_erlang_a(load, aht_s, patience_s, sl_target=sl_target,
-                                         sl_threshold_s=threshold,
+                                         sl_threshold_s=threshold, max_asa_s=max_asa_s,
                                          max_abandon_rate=max_abandon_rate,
                                          max_occupancy=max_occupancy)
     agents = np.ceil(slots / concurrency)

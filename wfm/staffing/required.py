@@ -19,33 +19,21 @@ from wfm.staffing.erlang_c import (
     _as_float,
     asa,
     erlang_b,
-    occupancy,
     service_level,
 )
+from wfm.staffing.search_bounds import occupancy_limit, search_cap
 
 IntArray = np.ndarray
 BoolArray = npt.NDArray[np.bool_]
 Predicate = Callable[[FloatArray, IntArray], FloatArray]
 """``meets(agents, idx)``: does ``agents`` meet the target for the intervals ``idx``?"""
 _BETA = 1.0  # square-root staffing guess A + beta sqrt(A); see bench/bench_staffing.py
-CAP_AGENTS_PER_ERLANG = 20.0
-CAP_EXTRA_AGENTS = 1000.0
-"""Every search gives up at ``ceil(20 A + 1000)`` agents (a target no staffing meets) and
-names the target; the compiled kernel reads the same two numbers."""
 COMPILED_MIN_INTERVALS = 2_000
 """From this many intervals ``required_agents`` uses the compiled kernel
 (wfm.staffing.erlang_c_kernel): below it, importing numba (~0.3 s) costs more than it saves."""
 COMPILED_MAX_LOAD = 5_000.0
 """Loads above this keep the vectorised path (one exact incomplete-gamma start, a few
 recursion steps): the kernel's recursion from 0 would take ``A`` steps per interval."""
-
-
-def search_cap(load: FloatArray) -> FloatArray:
-    """Most agents any search tries: ``ceil(20 A + 1000)``."""
-    out: FloatArray = np.ceil(load * CAP_AGENTS_PER_ERLANG + CAP_EXTRA_AGENTS)
-    return out
-
-
 def _check_targets(sl_target: float | None, sl_threshold_s: float | None,
                    max_asa_s: float | None, max_occupancy: float | None) -> None:
     if sl_target is not None and not 0.0 < sl_target < 1.0:
@@ -189,7 +177,7 @@ class _ErlangCTargets:
             if self.max_asa_s is not None:
                 ok &= c * h_i / (n - a_i) <= self.max_asa_s
             if self.max_occupancy is not None:
-                ok &= a_i / n <= self.max_occupancy
+                ok &= a_i <= occupancy_limit(self.max_occupancy) * n
         return ok
 
     def meets(self, n: FloatArray, a_i: FloatArray, h_i: FloatArray) -> FloatArray:
@@ -201,7 +189,7 @@ class _ErlangCTargets:
         if self.max_asa_s is not None:
             ok &= asa(n, a_i, h_i) <= self.max_asa_s
         if self.max_occupancy is not None:
-            ok &= occupancy(n, a_i) <= self.max_occupancy
+            ok &= a_i <= occupancy_limit(self.max_occupancy) * n
         return np.asarray(ok, dtype=np.float64)
 
 
@@ -255,28 +243,30 @@ def _walk_erlang_c(a: FloatArray, h: FloatArray, targets: _ErlangCTargets,
 def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: float, *,
                              sl_target: float | None = None,
                              sl_threshold_s: float | None = None,
+                             max_asa_s: float | None = None,
                              max_abandon_rate: float | None = None,
                              max_occupancy: float | None = None) -> FloatArray:
     """Fewest agents meeting every target under Erlang A (M/M/N+M).
 
     The service level is the fraction of **offered** contacts answered within
-    ``sl_threshold_s``. The answer may lie below the offered load: the bracket walks down
-    from the square-root guess to 0 agents when needed.
+    ``sl_threshold_s``; ``max_asa_s`` [s] caps the average speed of answer of **answered**
+    contacts (:func:`wfm.staffing.erlang_a.asa_answered`); ``max_abandon_rate`` caps the
+    share of offered contacts that abandon. The answer may lie below the offered load:
+    the bracket walks down from the square-root guess to 0 agents when needed.
 
     Examples
     --------
     >>> int(required_agents_erlang_a(10.0, 180.0, 120.0, sl_target=0.8, sl_threshold_s=20.0))
     12
     """
-    from wfm.staffing.erlang_a import erlang_a
+    from wfm.staffing.erlang_a import asa_answered, erlang_a
 
     if max_abandon_rate is not None and not 0.0 < max_abandon_rate < 1.0:
         raise StaffingError(f"maximum abandonment rate {max_abandon_rate!r} is not valid; "
                             "accepted: a fraction in (0, 1)")
-    if max_abandon_rate is None:
-        _check_targets(sl_target, sl_threshold_s, None, max_occupancy)
-    else:
-        _check_targets(sl_target, sl_threshold_s, None, max_occupancy or 1.0)
+    # An abandonment cap alone is a target too (the occupancy stand-in is never tested).
+    _check_targets(sl_target, sl_threshold_s, max_asa_s,
+                   max_occupancy if max_abandon_rate is None else max_occupancy or 1.0)
     if not patience_s > 0:
         raise StaffingError(f"patience {patience_s!r} s is not valid; accepted: seconds > 0")
     a, h = np.broadcast_arrays(_as_float(load), _as_float(aht_s))
@@ -300,9 +290,13 @@ def required_agents_erlang_a(load: ArrayLike, aht_s: ArrayLike, patience_s: floa
             ok &= m["sl_offered"] >= sl_target
         if max_abandon_rate is not None:
             ok &= m["p_abandon"] <= max_abandon_rate
+        if max_asa_s is not None:  # NaN with no agents (nobody answered): not met
+            ok &= asa_answered(n, ap[idx], hp[idx], patience_s) <= max_asa_s
         if max_occupancy is not None:
             served_load = ap[idx] * (1.0 - m["p_abandon"])
-            ok &= np.where(n > 0, served_load / np.maximum(n, 1.0), 1.0) <= max_occupancy
+            # No agents: everyone abandons; that counts as full occupancy, as before.
+            ok &= np.where(n > 0, served_load <= occupancy_limit(max_occupancy) * n,
+                           max_occupancy >= 1.0)
         return np.asarray(ok, dtype=np.float64)
 
     guess = ap + np.sqrt(ap)

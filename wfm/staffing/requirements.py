@@ -172,7 +172,7 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
                     max_occupancy=max_occupancy)
                 res = {k: v for k, v in hot.items() if k != "agents_required"}
         except StaffingError as exc:
-            raise StaffingError(f"queue {name!r}: {exc.message}") from None
+            raise StaffingError(f"queue {name!r}: {exc.message}", hint=exc.hint) from None
         out = rows[["queue", "channel", "interval_start", "offered", "aht_s"]].copy()
         for key, value in res.items():
             out[key] = value

@@ -64,15 +64,30 @@ class _DaySlotModel:
 
 
 class SeasonalNaive(_DaySlotModel):
-    """Same local clock time on the same weekday of the last history week."""
+    """Same local clock time on the last *open* history day of the same (effective) weekday.
+
+    A holiday or special closure is skipped, not copied one week later as a day of zeros
+    (which made "x % better than seasonal naive" too easy); an excluded day (outage, data
+    glitch) is skipped too.
+    """
 
     name: ClassVar[str] = "seasonal_naive"
-    summary: ClassVar[str] = "same interval one week earlier (the benchmark to beat)"
+    summary: ClassVar[str] = ("same interval on the last open same weekday "
+                              "(the benchmark to beat)")
     learns_calendar: ClassVar[bool] = False  # the plain benchmark
 
+    def fit(self, history: History) -> Self:
+        super().fit(history)
+        d = history.grid.days
+        n = history.cut_day
+        usable = ~(d.closed[:n] | d.excluded[:n])
+        self.last_open = {w: int(i[-1]) for w in range(7)
+                          if len(i := np.flatnonzero(usable & (d.weekday[:n] == w)))}
+        return self
+
     def _day_rows(self, day: int) -> FloatArray:
-        back = day - 7 * ((day - self.h.cut_day) // 7 + 1)
-        return self.matrix[back] if back >= 0 else np.full(self.matrix.shape[1], np.nan)
+        back = self.last_open.get(int(self.h.grid.days.weekday[day]))
+        return self.matrix[back] if back is not None else np.full(self.matrix.shape[1], np.nan)
 
 
 class WeeklyMean(_DaySlotModel):
@@ -84,7 +99,13 @@ class WeeklyMean(_DaySlotModel):
     k: ClassVar[int] = 4
 
     def _reduce(self, rows: FloatArray) -> FloatArray:
-        return np.asarray(np.nanmean(rows, axis=0))
+        """Mean of each slot over the days that have it; NaN for a slot none has (absent
+        intervals), without numpy's "Mean of empty slice" warning on stderr."""
+        ok = np.isfinite(rows)
+        n = ok.sum(axis=0)
+        total = np.where(ok, rows, 0.0).sum(axis=0)
+        out: FloatArray = np.divide(total, n, out=np.full(rows.shape[1], np.nan), where=n > 0)
+        return out
 
     def fit(self, history: History) -> Self:
         super().fit(history)
@@ -113,4 +134,10 @@ class WeeklyMedian(WeeklyMean):
     k: ClassVar[int] = 5
 
     def _reduce(self, rows: FloatArray) -> FloatArray:
-        return np.asarray(np.nanmedian(rows, axis=0))
+        """Median of each slot over the days that have it; NaN for a slot none has (no
+        "All-NaN slice" warning)."""
+        out = np.full(rows.shape[1], np.nan)
+        some = np.isfinite(rows).any(axis=0)
+        if some.any():
+            out[some] = np.nanmedian(rows[:, some], axis=0)
+        return out

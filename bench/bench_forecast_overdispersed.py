@@ -1,0 +1,329 @@
+"""Benchmark: forecasts on over-dispersed (doubly stochastic) arrivals, rolling origins,
+wfm against statsforecast and simple peers side by side, and the intraday update.
+
+Run:  nice -n 10 .venv/bin/python bench/bench_forecast_overdispersed.py
+          [--series 6] [--origins 16] [--workers 2] [--no-statsforecast]
+
+Series: ``tests/forecasting/forecast_overdispersed.py`` (gamma day busyness with CV 5-15 %,
+AR(1) intraday deviations, shocks, holidays with catch-up and a quieter eve), 2 years of
+15-minute history before the first origin; origins 8 days apart (the weekday rotates, the
+scored weeks do not overlap). At each origin every method forecasts 7 days (wfm auto also
+42 days); scored on open intervals against the actual counts:
+
+* day-ahead: the first open day; week: the 7 days; wMAPE pooled over series, MASE (mean
+  absolute error over the in-sample weekly-naive error, mean over series and origins);
+* interval coverage of wfm's 80 % / 95 % intervals over the week;
+* CPU seconds per series and origin (process time, fit + predict, in the worker);
+* the noise floor: a forecast equal to the expected rate (the best possible day ahead);
+* paired bootstrap over origins (2,000 resamples) of auto's wMAPE minus each method's: a
+  95 % interval that holds 0 is a tie;
+* intraday: the rest of the day-ahead day after 10:00, 12:00 and 14:00, the day-ahead
+  forecast against the run-rate and the Bayesian updates.
+
+statsforecast runs in its own venv (``bench/.venv-statsforecast``, created on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "forecasting"))
+sys.path.insert(0, str(HERE))
+from forecast_overdispersed import Dispersion, make_overdispersed  # noqa: E402
+from forecast_synthetic import TZ, calendar  # noqa: E402
+from statsforecast_env import statsforecast_python  # noqa: E402
+
+from wfm.forecasting import LocalProcessExecutor, forecast_intervals  # noqa: E402
+from wfm.forecasting.intraday import rest_of_day  # noqa: E402
+from wfm.forecasting.intraday_run import series_dispersion  # noqa: E402
+
+START = "2023-09-04"
+HISTORY_DAYS = 730
+STEP_DAYS = 8
+WEEK = 7
+LONG = 42
+INTERVAL = 15
+# (contacts per weekday, busyness CV, intraday sd): several volumes and dispersions.
+SPECS = [(400, 0.10, 0.10), (1000, 0.05, 0.08), (1000, 0.15, 0.12), (2500, 0.08, 0.10),
+         (2500, 0.12, 0.06), (5000, 0.10, 0.08), (800, 0.07, 0.10), (6000, 0.15, 0.10)]
+SINGLES = ("seasonal_naive", "weekly_mean", "weekly_median", "topdown_ets", "dhr")
+COMBOS = {"mean(dhr+topdown_ets)": ("dhr", "topdown_ets"),
+          "mean(dhr+topdown_ets+weekly_median)": ("dhr", "topdown_ets", "weekly_median"),
+          "median(all five)": SINGLES}
+UPDATE_TIMES = (clock(10), clock(12), clock(14))
+
+
+def series_data(i: int, n_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    level, cv, sd = SPECS[i % len(SPECS)]
+    return make_overdispersed(START, n_days, daily_level=level, interval_minutes=INTERVAL,
+                              seed=100 + i, queue=f"s{i}", dispersion=Dispersion(cv, sd))
+
+
+def origins(n: int) -> list[pd.Timestamp]:
+    return [pd.Timestamp(START) + pd.Timedelta(days=HISTORY_DAYS + STEP_DAYS * k)
+            for k in range(n)]
+
+
+def eight_week_mean(hist: pd.DataFrame, truth: pd.DataFrame, future_idx: pd.Index) -> np.ndarray:
+    """Mean of the same local weekday and slot over the last 8 open same weekdays."""
+    loc = hist["interval_start"].dt.tz_convert(TZ)
+    h = pd.DataFrame({"day": loc.dt.tz_localize(None).dt.normalize(),
+                      "slot": loc.dt.hour * 4 + loc.dt.minute // 15, "y": hist["offered"],
+                      "open": truth.loc[hist.index, "open"].to_numpy()})
+    open_days = h[h["open"]]["day"].drop_duplicates()
+    fut = future_idx.tz_convert(TZ)
+    fday = fut.tz_localize(None).normalize()
+    out = np.zeros(len(fut))
+    for w in range(7):
+        days = open_days[open_days.dt.day_of_week == w].iloc[-8:]
+        if days.empty:
+            continue
+        prof = h[h["day"].isin(days)].groupby("slot")["y"].sum() / len(days)
+        sel = fday.day_of_week == w
+        slots = (fut.hour * 4 + fut.minute // 15)[sel]
+        out[sel] = prof.reindex(slots, fill_value=0.0).to_numpy()
+    return out
+
+
+def run_series(args: tuple[int, int, int]) -> dict[str, Any]:
+    """Every wfm method at every origin for one series (in a worker)."""
+    i, n_origins, n_days = args
+    iv, tr = series_data(i, n_days)
+    cal = calendar()
+    key = ["interval_start", "queue", "channel"]
+    rows, cpu, cover, intraday = [], [], [], []
+    lag = WEEK * 96
+    for o in origins(n_origins):
+        o_utc = o.tz_localize(TZ)
+        hist = iv[iv["interval_start"] < o_utc]
+        hy, hop = hist["offered"].to_numpy(float), tr.loc[hist.index, "open"].to_numpy()
+        last = slice(len(hy) - 365 * 96, None)
+        d = np.abs(hy[last][lag:] - hy[last][:-lag])[hop[last][lag:]]
+        scale = float(d.mean())
+        fut = tr[(tr["interval_start"] >= o_utc)
+                 & (tr["interval_start"] < (o + pd.Timedelta(days=WEEK)).tz_localize(TZ))]
+        frame = fut[[*key, "expected", "open"]].merge(
+            iv[[*key, "offered"]].rename(columns={"offered": "actual"}), on=key)
+        kw: dict[str, Any] = {"calendar": cal, "interval_minutes": INTERVAL, "start": o}
+        t0 = time.process_time()
+        auto = forecast_intervals(iv, horizon_days=WEEK, **kw)
+        cpu.append(("auto", time.process_time() - t0))
+        fc = auto.forecast.set_index("interval_start")
+        frame["auto"] = fc["offered"].reindex(frame["interval_start"]).to_numpy()
+        for lv in (80, 95):
+            lo = fc[f"offered_lo_{lv}"].reindex(frame["interval_start"]).to_numpy()
+            hi = fc[f"offered_hi_{lv}"].reindex(frame["interval_start"]).to_numpy()
+            inside = (frame["actual"] >= lo) & (frame["actual"] <= hi)
+            cover.append((lv, float(inside[frame["open"]].sum()), int(frame["open"].sum())))
+        t0 = time.process_time()
+        six = forecast_intervals(iv, horizon_days=LONG, **kw)
+        cpu.append(("auto 6-week run", time.process_time() - t0))
+        frame["auto 6-week run"] = six.forecast.set_index("interval_start")["offered"].reindex(
+            frame["interval_start"]).to_numpy()
+        for name in SINGLES:
+            t0 = time.process_time()
+            run = forecast_intervals(iv, horizon_days=WEEK, model=name, backtest_cutoffs=1, **kw)
+            cpu.append((name, time.process_time() - t0))
+            frame[name] = run.forecast.set_index("interval_start")["offered"].reindex(
+                frame["interval_start"]).to_numpy()
+        for name, parts in COMBOS.items():
+            stack = np.vstack([frame[p].to_numpy() for p in parts])
+            frame[name] = np.median(stack, 0) if name.startswith("median") else stack.mean(0)
+            cpu.append((name, sum(c for n, c in cpu[-len(SINGLES):] if n in parts)))
+        t0 = time.process_time()
+        frame["8-week weekday mean"] = eight_week_mean(hist, tr, pd.DatetimeIndex(
+            frame["interval_start"]))
+        cpu.append(("8-week weekday mean", time.process_time() - t0))
+        frame["noise floor"] = frame["expected"]
+        frame["origin"] = str(o.date())
+        frame["scale"] = scale
+        rows.append(frame)
+        intraday += _intraday(frame, auto.series[f"s{i}/voice"])
+    return {"rows": pd.concat(rows, ignore_index=True), "cpu": cpu, "cover": cover,
+            "intraday": intraday, "series": i}
+
+
+def _intraday(frame: pd.DataFrame, info: dict[str, Any]) -> list[tuple]:
+    """Rest-of-day absolute errors on the first open day: day-ahead, ratio, bayes."""
+    local = frame["interval_start"].dt.tz_convert(TZ)
+    day = local.dt.date
+    first = day[frame["open"] & (frame["actual"] >= 0)].iloc[0]
+    sel = (day == first).to_numpy()
+    f = frame[sel]
+    clk = local[sel].dt.hour * 60 + local[sel].dt.minute
+    kap = info.get("interval_kappa", {})
+    kappa = {float(k): (v[0][0], v[0][1]) for k, v in kap.items()}
+    out = []
+    for t in UPDATE_TIMES:
+        seen = (clk < t.hour * 60).to_numpy() & f["open"].to_numpy()
+        rest = (clk >= t.hour * 60).to_numpy() & f["open"].to_numpy()
+        a, p = f["actual"].to_numpy(float), f["auto"].to_numpy(float)
+        res = {"day-ahead": p}
+        for method in ("ratio", "bayes"):
+            op = f["open"].to_numpy()
+            q = p.copy()
+            q[op] = rest_of_day(p[op], a[op], seen[op], dispersion=series_dispersion(info),
+                                kappa=kappa, method=method)[0]
+            res[method] = q
+        res["noise floor"] = f["expected"].to_numpy(float)
+        for name, q in res.items():
+            out.append((f"{t:%H:%M}", name, frame["origin"].iloc[0],
+                        float(np.abs(a - q)[rest].sum()), float(a[rest].sum())))
+    return out
+
+
+def start_statsforecast(n_series: int, n_origins: int, n_days: int, procs: int, tmp: Path
+                        ) -> list[tuple[subprocess.Popen[bytes], Path, Path]]:
+    """Start statsforecast's side in ``procs`` child processes of its own venv (series split
+    between them); it runs while wfm's side runs."""
+    py = statsforecast_python()
+    if py is None:
+        raise SystemExit("statsforecast venv could not be created")
+    spec = tmp / "spec.json"
+    spec.write_text(json.dumps({
+        "origins": [str(o.date()) for o in origins(n_origins)], "horizon_days": WEEK,
+        "interval_minutes": INTERVAL}), encoding="utf-8")
+    children = []
+    for p in range(procs):
+        frames = []
+        for i in range(p, n_series, procs):
+            iv, tr = series_data(i, n_days)
+            frames.append(pd.DataFrame({
+                "unique_id": f"s{i}",
+                "ds": iv["interval_start"].dt.tz_convert(TZ).dt.tz_localize(None),
+                "y": iv["offered"].astype(float), "open": tr["open"]}))
+        if not frames:
+            continue
+        hist, fc, cpu = (tmp / f"{name}{p}.parquet" for name in ("hist", "fc", "cpu"))
+        pd.concat(frames, ignore_index=True).to_parquet(hist)
+        child = subprocess.Popen([str(py), str(HERE / "statsforecast_peers.py"), str(hist),
+                                  str(spec), str(fc), str(cpu)])
+        children.append((child, fc, cpu))
+    return children
+
+
+def collect_statsforecast(children: list[tuple[subprocess.Popen[bytes], Path, Path]]
+                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fcs, cpus = [], []
+    for child, fc, cpu in children:
+        if child.wait() != 0:
+            raise SystemExit(f"statsforecast side failed (exit {child.returncode})")
+        fcs.append(pd.read_parquet(fc))
+        cpus.append(pd.read_parquet(cpu))
+    return pd.concat(fcs, ignore_index=True), pd.concat(cpus, ignore_index=True)
+
+
+def bootstrap(diff_num: np.ndarray, den: np.ndarray, rng: np.random.Generator
+              ) -> tuple[float, float]:
+    """95 % interval of the pooled wMAPE difference, resampling origins."""
+    k = len(den)
+    idx = rng.integers(0, k, (2000, k))
+    stats = diff_num[idx].sum(1) / den[idx].sum(1)
+    return float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--series", type=int, default=6)
+    ap.add_argument("--origins", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-statsforecast", action="store_true")
+    args = ap.parse_args()
+    n_days = HISTORY_DAYS + STEP_DAYS * (args.origins - 1) + LONG + 1
+    print(f"over-dispersed benchmark: {args.series} series x {args.origins} origins, "
+          f"{INTERVAL}-minute intervals, {HISTORY_DAYS} days of history before the first "
+          f"origin, origins {STEP_DAYS} days apart", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        children = [] if args.no_statsforecast else start_statsforecast(
+            args.series, args.origins, n_days, args.workers, Path(tmp))
+        t0 = time.perf_counter()
+        results = list(LocalProcessExecutor(args.workers).map(
+            run_series, [(i, args.origins, n_days) for i in range(args.series)]))
+        print(f"wfm side: {time.perf_counter() - t0:.0f} s wall", flush=True)
+        rows = pd.concat([r["rows"] for r in results], ignore_index=True)
+        cpu = pd.DataFrame([c for r in results for c in r["cpu"]], columns=["method", "cpu_s"])
+        if children:
+            sf, sf_cpu = collect_statsforecast(children)
+            print(f"statsforecast side: {time.perf_counter() - t0:.0f} s wall", flush=True)
+            sf["interval_start"] = pd.DatetimeIndex(sf["ds"]).tz_localize(
+                TZ, ambiguous="NaT", nonexistent="NaT").tz_convert("UTC")
+            sf = sf.dropna(subset=["interval_start"]).drop_duplicates(
+                ["unique_id", "origin", "interval_start", "model"])
+            wide = sf.pivot_table(index=["unique_id", "interval_start"], columns="model",
+                                  values="yhat").reset_index().rename(
+                                      columns={"unique_id": "queue"})
+            rows = rows.merge(wide, on=["queue", "interval_start"], how="left")
+            cpu = pd.concat([cpu, sf_cpu.rename(columns={"model": "method"})[
+                ["method", "cpu_s"]]])
+    methods = [m for m in ["auto", "auto 6-week run", *SINGLES, *COMBOS, "8-week weekday mean",
+                           "AutoARIMA", "AutoETS", "MSTL", "noise floor"] if m in rows.columns]
+    rows = rows[rows["open"]].copy()
+    local = rows["interval_start"].dt.tz_convert(TZ)
+    rows["day"] = local.dt.date
+    first_day = rows.groupby(["queue", "origin"])["day"].transform("min")
+    rows["day_ahead"] = rows["day"] == first_day
+    report(rows, methods, cpu, results)
+
+
+def _verdict(ci: tuple[float, float]) -> str:
+    lo, hi = ci
+    word = "tie" if lo <= 0 <= hi else ("auto better" if hi < 0 else "AUTO WORSE")
+    return f"[{lo:+.4f}, {hi:+.4f}] {word}"
+
+
+def report(rows: pd.DataFrame, methods: list[str], cpu: pd.DataFrame,
+           results: list[dict[str, Any]]) -> None:
+    rng = np.random.default_rng(0)
+    cpu_mean = cpu.groupby("method")["cpu_s"].mean()
+    print("\nmethod | day-ahead wMAPE | week wMAPE | week MASE | CPU s per series-origin | "
+          "vs auto day-ahead (95 % CI of auto - method) | vs auto week")
+    table: dict[str, dict[str, float]] = {}
+    for band, sel in (("day", rows["day_ahead"]), ("week", rows["day_ahead"] | True)):
+        x = rows[sel]
+        den = x.groupby("origin")["actual"].sum()
+        for m in methods:
+            err = (x[m] - x["actual"]).abs()
+            num = err.groupby(x["origin"]).sum()
+            table.setdefault(m, {})[band] = float(num.sum() / den.sum())
+            d_auto = (x["auto"] - x["actual"]).abs().groupby(x["origin"]).sum()
+            table[m][f"ci_{band}"] = bootstrap((d_auto - num).to_numpy(), den.to_numpy(), rng)
+            if band == "week":
+                mase = (err / x["scale"]).groupby([x["queue"], x["origin"]]).mean()
+                table[m]["mase"] = float(mase.mean())
+    for m in methods:
+        t = table[m]
+        c = cpu_mean.get(m, float("nan"))
+        day, week = ("-", "-") if m == "auto" else (_verdict(t["ci_day"]), _verdict(t["ci_week"]))
+        print(f"{m} | {t['day']:.4f} | {t['week']:.4f} | {t['mase']:.3f} | {c:.2f} | "
+              f"{day} | {week}")
+    cov = pd.DataFrame([c for r in results for c in r["cover"]], columns=["level", "in", "n"])
+    cv = cov.groupby("level")[["in", "n"]].sum()
+    print("\nwfm auto interval coverage over the week (out of sample): "
+          + ", ".join(f"{lv} %: {row['in'] / row['n']:.3f}" for lv, row in cv.iterrows()))
+    intr = pd.DataFrame([c for r in results for c in r["intraday"]],
+                        columns=["after", "method", "origin", "abs_err", "actual"])
+    print("\nintraday: rest-of-day wMAPE on the day-ahead day (pooled over series and origins)")
+    piv = intr.groupby(["after", "method"])[["abs_err", "actual"]].sum()
+    for after in sorted(intr["after"].unique()):
+        w = {m: piv.loc[(after, m), "abs_err"] / piv.loc[(after, m), "actual"]
+             for m in ("day-ahead", "ratio", "bayes", "noise floor")}
+        print(f"  after {after}: day-ahead {w['day-ahead']:.4f}, run-rate {w['ratio']:.4f} "
+              f"({1 - w['ratio'] / w['day-ahead']:+.1%}), bayes {w['bayes']:.4f} "
+              f"({1 - w['bayes'] / w['day-ahead']:+.1%}); noise floor {w['noise floor']:.4f}")
+
+
+
+if __name__ == "__main__":
+    main()

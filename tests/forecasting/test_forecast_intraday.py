@@ -1,0 +1,101 @@
+"""Intraday re-forecast: the day-level update against simulation, the dispersion estimate
+against known parameters, and the rest of the day on over-dispersed data."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from forecast_overdispersed import Dispersion as Generator
+from forecast_overdispersed import make_overdispersed
+from forecast_synthetic import calendar
+
+from wfm.errors import ForecastError
+from wfm.forecasting.intraday import (
+    Dispersion,
+    estimate_dispersion,
+    rest_of_day,
+    update_day_level,
+)
+from wfm.forecasting.intraday_run import forecast_intraday
+
+
+def test_day_level_is_the_posterior_mean_of_simulated_days() -> None:
+    # Days with a gamma level (CV 10 %) and Poisson counts so far: among the simulated days
+    # that saw 230 contacts where 200 were forecast, the mean true level is the update's.
+    rng = np.random.default_rng(0)
+    cv2, forecast_so_far = 0.01, 200.0
+    w = rng.gamma(1 / cv2, cv2, 2_000_000)
+    seen = rng.poisson(w * forecast_so_far)
+    for count in (170, 200, 230):
+        sims = w[seen == count]
+        est = update_day_level(count, forecast_so_far, day_cv2=cv2)
+        assert est.ratio == pytest.approx(sims.mean(), abs=3 * sims.std() / np.sqrt(len(sims)))
+        assert est.cv2 * est.ratio**2 == pytest.approx(sims.var(), rel=0.05)
+    run_rate = update_day_level(230, forecast_so_far, day_cv2=cv2, method="ratio")
+    assert run_rate.ratio == pytest.approx(1.15)
+
+
+def test_rest_of_day_without_intraday_deviation_is_the_gamma_poisson_update() -> None:
+    f = np.full(40, 25.0)
+    seen = np.arange(40) < 16
+    actual = np.where(seen, 30.0, 0.0)
+    mean, bounds, level = rest_of_day(f, actual, seen, dispersion=Dispersion(0.01, 0.0, 0.0))
+    post = update_day_level(480.0, 400.0, day_cv2=0.01)
+    np.testing.assert_allclose(mean[~seen], 25.0 * post.ratio, rtol=1e-9)
+    np.testing.assert_array_equal(mean[seen], f[seen])
+    assert level.ratio == pytest.approx(post.ratio, rel=1e-9)
+    lo, hi = bounds[0.95]
+    assert (lo[~seen] < mean[~seen]).all() and (hi[~seen] > mean[~seen]).all()
+
+
+def test_unknown_method_is_refused() -> None:
+    with pytest.raises(ForecastError, match="accepted: bayes, ratio"):
+        update_day_level(1.0, 1.0, day_cv2=0.01, method="mean")
+
+
+def test_dispersion_estimate_recovers_the_simulated_parameters() -> None:
+    rng = np.random.default_rng(3)
+    n_days, n_slots, cv2, s2, rho = 400, 48, 0.01, 0.01, 0.8
+    shape = 1 + np.sin(np.linspace(0, np.pi, n_slots))
+    f = 5000 * shape / shape.sum()
+    w = rng.gamma(1 / cv2, cv2, n_days)
+    eta = np.zeros((n_days, n_slots))
+    eta[:, 0] = rng.normal(0, np.sqrt(s2), n_days)
+    for j in range(1, n_slots):
+        eta[:, j] = rho * eta[:, j - 1] + rng.normal(0, np.sqrt(s2 * (1 - rho**2)), n_days)
+    actual = rng.poisson(w[:, None] * f * np.exp(eta - s2 / 2))
+    est = estimate_dispersion(actual.ravel().astype(float), np.tile(f, n_days),
+                              np.repeat(np.arange(n_days), n_slots))
+    assert est.day_cv2 == pytest.approx(cv2, rel=0.3)
+    assert est.intraday_cv2 == pytest.approx(s2, rel=0.25)
+    assert est.intraday_corr == pytest.approx(rho, abs=0.08)
+
+
+def test_intraday_update_beats_the_day_ahead_forecast_after_noon() -> None:
+    # Busy days vary by 15 %: by noon the morning tells how busy the day is.
+    hist, _ = make_overdispersed("2024-01-01", 400, daily_level=3000, seed=21,
+                                 dispersion=Generator(busyness_cv=0.15, intraday_sd=0.06))
+    key = ["interval_start", "queue", "channel"]
+    err_update = err_day_ahead = 0.0
+    inside, n = 0, 0
+    for k in range(6):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=380 + 3 * k)
+        run = forecast_intraday(hist, calendar=calendar(), interval_minutes=15, day=day,
+                                as_of=time(12))
+        m = run.forecast.merge(hist[[*key, "offered"]].rename(columns={"offered": "actual"}),
+                               on=key)
+        local = m["interval_start"].dt.tz_convert("Europe/Paris")
+        assert (local.dt.date == day.date()).all() and (local.dt.hour >= 12).all()
+        m = m[m["day_ahead"] > 0]
+        err_update += float(np.abs(m["actual"] - m["offered"]).sum())
+        err_day_ahead += float(np.abs(m["actual"] - m["day_ahead"]).sum())
+        inside += int(((m["actual"] >= m["offered_lo_95"])
+                       & (m["actual"] <= m["offered_hi_95"])).sum())
+        n += len(m)
+        facts = run.series["q/voice"]
+        assert facts["forecast_so_far"] > 0 and facts["method"] == "bayes"
+    assert err_update <= 0.85 * err_day_ahead  # measured: 32 % lower
+    assert 0.88 <= inside / n <= 1.0

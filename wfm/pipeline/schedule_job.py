@@ -1,0 +1,181 @@
+"""The schedule job: requirements + agents -> the week's roster -> schedules/<run-id>/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfm.config import Config
+from wfm.config.scheduling import shift_rules
+from wfm.errors import InputDataError
+from wfm.pipeline.project import Project
+from wfm.pipeline.run_folders import Run
+from wfm.pipeline.run_folders.files import (
+    previous_roster,
+    read_requirements,
+    requirements_path,
+    write_schedule,
+)
+from wfm.pipeline.run_folders.manifests import file_input
+from wfm.scheduling.agents import Agent, read_agents
+from wfm.scheduling.requirement_grid import first_monday
+from wfm.scheduling.roster import ScheduleResult, schedule_week
+from wfm.scheduling.solver_params import SolverParams
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What to roster; ``None`` takes the wfm.toml value.
+
+    ``requirements``: a requirements.csv or requirements run folder (default: this run's,
+    else requirements/latest); ``agents``: the agents file (default: [scheduling]
+    agents_file); ``week``: its first day (default: the first Monday the requirements
+    reach); ``allow_understaffing``: publish the best roster even when it leaves
+    requirements uncovered; ``time_limit_s`` and ``seed`` override [scheduling].
+    """
+
+    requirements: Path | None = None
+    agents: Path | None = None
+    week: date | None = None
+    allow_understaffing: bool = False
+    time_limit_s: float | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleOutcome:
+    """The roster (frames and summary), the run folder holding it and what it was made of.
+
+    ``previous_run`` is the schedule run whose last days carried rest and consecutive days
+    into this week ("" when none did).
+    """
+
+    schedule: ScheduleResult
+    folder: Path
+    week: date
+    agents: int
+    previous_run: str
+    params: SolverParams
+
+
+def schedule(project: Project, request: ScheduleRequest | None = None, *,
+             run: Run | None = None,
+             progress: Callable[[str], None] | None = None) -> ScheduleOutcome:
+    """Build the week's roster: shifts, days off, breaks and lunch per agent.
+
+    ``run``: the run this job is a step of; without one the job is a run of its own that
+    publishes schedules/<run-id>/ and moves schedules/latest. ``progress`` receives one
+    line per stage.
+    """
+    request = request or ScheduleRequest()
+    cfg = project.config
+    with project.publishing(run, command="schedule") as current:
+        req_file = _requirements_file(request, current, step=run is not None)
+        agents_file = request.agents or agents_path(project)
+        requirements = read_requirements(req_file)
+        agents = load_agents(cfg, agents_file)
+        tz = cfg.site.timezone
+        week = request.week or first_monday(requirements, tz, str(req_file))
+        params = solver_params(cfg, request)
+        if progress is not None:
+            progress(f"scheduling {len(agents)} agents for the week of {week} "
+                     f"(time limit {params.time_limit_s:g} s)")
+        previous, previous_run = previous_roster(project.folders, week)
+        if previous is not None and progress is not None:
+            progress(f"rest and consecutive days carried over from run {previous_run}")
+        result = schedule_week(requirements, agents, shift_rules(cfg.scheduling),
+                               week_start=week, tz=tz, params=params,
+                               allow_understaffing=request.allow_understaffing,
+                               previous_roster=previous, progress=progress)
+        _warn(current, result, week)
+        write_schedule(current.stage("schedules"), result, tz)
+        current.record("schedules", **_manifest(
+            current, result, requirements=req_file, agents=agents_file, config=cfg.path,
+            settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
+                      "seed": params.seed, "relative_gap": params.relative_gap,
+                      "allow_understaffing": request.allow_understaffing,
+                      "previous_run": previous_run}))
+        folder = current.final("schedules")
+    return ScheduleOutcome(result, folder, week, len(agents), previous_run, params)
+
+
+def agents_path(project: Project) -> Path:
+    """[scheduling] agents_file, made absolute (relative paths are from wfm.toml's folder)."""
+    name = project.config.scheduling.agents_file
+    if not name:
+        raise InputDataError("no agents file given",
+                             hint="pass --agents PATH or set [scheduling] agents_file in "
+                                  "wfm.toml")
+    return project.path(name)
+
+
+def load_agents(config: Config, path: Path) -> list[Agent]:
+    """Read the agents file against the configured queues (skills must name them)."""
+    return read_agents(path, {q.name: q.channel for q in config.queues})
+
+
+def solver_params(config: Config, request: ScheduleRequest) -> SolverParams:
+    sc = config.scheduling
+    return SolverParams(request.time_limit_s or sc.time_limit_s, sc.workers,
+                        sc.seed if request.seed is None else request.seed, sc.relative_gap)
+
+
+def _requirements_file(request: ScheduleRequest, run: Run, *, step: bool) -> Path:
+    if request.requirements is not None:
+        return requirements_path(request.requirements)
+    folder = run.source("requirements")
+    if folder is None:
+        made = "this run made none and " if step else ""
+        hint = ("add the staff step: wfm run --steps forecast,staff,schedule" if step
+                else "run 'wfm staff' first, or pass --requirements PATH")
+        raise InputDataError(f"no requirements to roster: {made}requirements/latest does "
+                             "not exist", hint=hint)
+    return requirements_path(folder)
+
+
+def _warn(run: Run, result: ScheduleResult, week: date) -> None:
+    under = float(result.summary.get("under_agent_hours", 0.0))
+    if under > 1e-9:
+        run.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
+                 "(published: allow_understaffing; see coverage.csv)")
+    notes = list(result.summary.get("warnings", []))
+    if notes:
+        more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""
+        run.warn(f"schedule: {notes[0]}{more}")
+
+
+def _manifest(run: Run, result: ScheduleResult, *, requirements: Path, agents: Path,
+              config: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    s = result.summary
+    return {
+        "kind": "schedule", "run_id": run.run_id,
+        "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "status": s["status"], "objective": s["objective"], "bound": s["lp_bound"],
+        "gap": s["gap"], "week": s["week"], "timezone": s["timezone"],
+        "inputs": {"requirements": file_input(requirements,
+                                              final_path=run.final_path(requirements)),
+                   "agents": file_input(agents), "config": file_input(config)},
+        "settings": settings, "summary": s,
+    }
+
+
+def queue_table(outcome: ScheduleOutcome) -> pd.DataFrame:
+    """Required, scheduled, under and over agent-hours per queue."""
+    rows = [{"queue": q, **v} for q, v in outcome.schedule.summary["by_queue"].items()]
+    return pd.DataFrame(rows, columns=["queue", "required_agent_hours",
+                                       "scheduled_agent_hours", "under_agent_hours",
+                                       "over_agent_hours"])
+
+
+def summary_line(outcome: ScheduleOutcome) -> str:
+    """One line: status, objective, bound and gap, under/over staffing, paid hours."""
+    s = outcome.schedule.summary
+    return (f"# {s['status']} roster, week of {s['week']}: objective {s['objective']:g}, "
+            f"LP bound {s['lp_bound']:g}, gap {s['gap']:.2%}; under "
+            f"{s['under_agent_hours']:g} / over {s['over_agent_hours']:g} agent-hours; "
+            f"{s['paid_hours']:g} paid hours")

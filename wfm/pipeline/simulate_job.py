@@ -1,0 +1,138 @@
+"""The simulate job: a schedule run + the forecast it was made for -> simulated service."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from wfm.config import Config
+from wfm.config.staffing import staffing_arguments
+from wfm.pipeline.project import Project
+from wfm.pipeline.run_folders.files import read_roster_run
+from wfm.pipeline.schedule_job import load_agents
+from wfm.reports import Report
+from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions, SimQueue
+from wfm.simulation.inputs import make_horizon
+from wfm.simulation.rosters import (
+    BY_CHOICES,
+    RosterFrames,
+    RosterSimulation,
+    compact_table,
+    simulate_roster,
+)
+from wfm.staffing.requirements import opening_mask
+
+__all__ = ["BY_CHOICES", "HANDLE_TIME_MODELS", "SimulateRequest", "SimulateResult",
+           "simulate", "simulation_queues"]
+
+
+@dataclass(frozen=True)
+class SimulateRequest:
+    """``roster``: a schedules/<run-id> folder (default: schedules/latest); ``replications``
+    seeded runs of the week (common random numbers); ``compare``: another schedule run for
+    paired differences; ``by``: day, interval or week; ``forecast``: the demand (default:
+    the requirements the run was made from); ``uncertainty``: add the forecast's
+    uncertainty from its ``offered_lo/hi_<level>`` columns (level in percent);
+    ``handle_time`` model and ``handle_cv`` (lognormal); ``absence``: share of agent-days
+    lost to unplanned absence; ``agents``: default the run manifest's."""
+
+    roster: Path | None = None
+    replications: int = 30
+    seed: int = 0
+    compare: Path | None = None
+    by: str = "day"
+    forecast: Path | None = None
+    uncertainty: int | None = None
+    handle_time: str = "exponential"
+    handle_cv: float = 1.0
+    absence: float = 0.0
+    agents: Path | None = None
+
+
+@dataclass(frozen=True)
+class SimulateResult:
+    """The simulation (per queue and interval, with 95 % intervals) and its period."""
+
+    simulation: RosterSimulation
+    roster: str
+    first_day: date
+    last_day: date
+    request: SimulateRequest
+
+    def report(self, *, compact: bool = False) -> Report:
+        """The table by ``request.by``; ``compact`` puts each measure in one column,
+        ``mean [lo, hi]`` (for a terminal)."""
+        table = self.simulation.table(self.request.by)
+        r = self.request
+        title = (f"# simulated service {self.first_day}..{self.last_day}, {r.replications} "
+                 f"replications (seed {r.seed}); means with 95 % intervals"
+                 + (f"; differences against {r.compare}" if r.compare else ""))
+        return Report(compact_table(table) if compact else table, title)
+
+
+def simulate(project: Project, request: SimulateRequest | None = None) -> SimulateResult:
+    """Simulate a roster against its forecast: skill-based routing, abandonment, chat
+    concurrency, deferred work, breaks; R replications with 95 % intervals."""
+    request = request or SimulateRequest()
+    cfg = project.config
+    roster = request.roster or project.folders.resolve("schedules")
+    run = read_roster_run(roster, forecast_path=request.forecast, agents_path=request.agents,
+                          default_tz=cfg.site.timezone)
+    frames = RosterFrames(run.name, run.intervals, _skills(cfg, run.agents))
+    other = None
+    if request.compare is not None:
+        twin = read_roster_run(request.compare, forecast_path=run.demand_path,
+                               default_tz=cfg.site.timezone)
+        other = RosterFrames(twin.name, twin.intervals, _skills(cfg, twin.agents))
+    horizon = make_horizon(run.first_day, run.n_days, cfg.data.interval_minutes,
+                           cfg.site.timezone)
+    names = sorted(set(run.demand["queue"].astype(str)) & {q.name for q in cfg.queues})
+    queues = simulation_queues(cfg, names, horizon.starts)
+    options = SimOptions(request.replications, request.seed, request.handle_time,
+                         request.handle_cv, workers=min(os.cpu_count() or 1,
+                                                        request.replications),
+                         absence=request.absence)
+    level = None if request.uncertainty is None else request.uncertainty / 100
+    sim = simulate_roster(frames, queues, run.demand, horizon, options=options,
+                          compare=other, demand_source=str(run.demand_path),
+                          uncertainty_level=level)
+    return SimulateResult(sim, run.name, run.first_day,
+                          run.first_day + timedelta(days=run.n_days - 1), request)
+
+
+def _skills(cfg: Config, agents: Path) -> dict[str, dict[str, int]]:
+    return {a.agent_id: dict(a.skills) for a in load_agents(cfg, agents)}
+
+
+def simulation_queues(config: Config, names: Sequence[str],
+                      starts: pd.DatetimeIndex) -> list[SimQueue]:
+    """The queues ``names`` as the simulator needs them, with their opening hours (the
+    queue's, else the site's, closed on holidays and closed special days) on ``starts``.
+
+    Hot queues keep the staffing's service-level definition (answered within the
+    threshold over offered contacts: abandons count as failures).
+    """
+    for name in names:
+        config.queue(name)  # an unknown queue is a ConfigError naming wfm.toml
+    years = range(starts.min().year - 1, starts.max().year + 2)
+    args = staffing_arguments(config, years)
+    out = []
+    for name in names:
+        q = config.queue(name)
+        targets = args["queues"][name]
+        mask = opening_mask(pd.Series(starts), targets.opening_windows, args["timezone"],
+                            interval_minutes=args["interval_minutes"],
+                            closed_dates=args["closed_dates"], like_days=args["like_days"])
+        out.append(SimQueue(
+            name, q.channel, deferred=q.is_deferred, concurrency=q.concurrency,
+            patience_s=q.patience_s,
+            sl_threshold_s=q.sl_threshold_s if q.sl_threshold_s is not None else 0.0,
+            sl_target=q.sl_target, max_asa_s=q.max_asa_s, max_abandon_rate=q.max_abandon_rate,
+            response_target=q.response_target, response_time_s=targets.response_time_s,
+            response_clock=q.response_clock, open_mask=mask))
+    return out

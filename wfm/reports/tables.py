@@ -1,0 +1,29 @@
+"""What a report is before it is rendered: a table, its title and an optional chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel line chart of ``frame``: ``x`` as categories, one line per ``ys``."""
+
+    frame: pd.DataFrame
+    x: str
+    ys: tuple[str, ...]
+    title: str
+    y_title: str = ""
+    x_title: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A result table with the title printed above it (definitions, units, time zone) and,
+    for the xlsx format, an optional native chart."""
+
+    frame: pd.DataFrame
+    title: str = ""
+    chart: ChartSpec | None = None

@@ -1,0 +1,198 @@
+"""Closing the multi-skill loop: simulate the roster, raise the requirement where the
+simulated service falls short, schedule again.
+
+Requirements are computed per queue with one skill in mind; a roster of multi-skill
+agents routed by priority can still miss a queue's target. :func:`replan` takes the
+scheduler as a callable (``schedule(required) -> Staffing``: the simulation layer does
+not import the scheduling layer), simulates each roster it returns and, for every
+queue-day that misses its target (the probability of meeting it below
+``min_probability``), raises the requirement in that day's intervals that miss the
+target (all of the day's staffed intervals when none does on its own, e.g. deferred
+work) by ``step_fraction`` of it (at least one agent), until every queue-day meets its
+target or ``max_rounds`` re-plans were made. Each round is kept: its requirement and
+roster agent-hours and the simulated service per queue and day, before and after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wfm.simulation.centre import (
+    BoolArray,
+    Demand,
+    FloatArray,
+    SimOptions,
+    SimQueue,
+    SimulationError,
+    Staffing,
+)
+from wfm.simulation.run import simulate_centre
+from wfm.simulation.stats import SimulationResult, meets_target
+
+Schedule = Callable[[FloatArray], Staffing]
+"""Requirement (queues, intervals) [agents] -> the roster made for it."""
+
+
+@dataclass(frozen=True)
+class ReplanRound:
+    """One roster of the loop (round 0: the roster for the original requirement).
+
+    Attributes
+    ----------
+    number : 0, 1, ...
+    required_agent_hours : the requirement it was made for [agent-hours]
+    agent_hours : hours its agents are logged in to take contacts [agent-hours]
+    days : the simulated service per queue and day (``SimulationResult.day_table``)
+    missing : (queues, days) True where the day misses its target
+    """
+
+    number: int
+    required_agent_hours: float
+    agent_hours: float
+    days: pd.DataFrame
+    missing: BoolArray
+
+
+@dataclass(frozen=True)
+class ReplanResult:
+    """Every round, the last requirement, roster and simulation, and for each queue-day
+    still missing its target the reason."""
+
+    rounds: tuple[ReplanRound, ...]
+    required: FloatArray
+    staffing: Staffing
+    result: SimulationResult
+    unmet: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return not self.unmet
+
+
+def missing_days(result: SimulationResult, min_probability: float) -> BoolArray:
+    """(queues, days) True where the share of replications meeting the day's target is
+    below ``min_probability`` (queue-days without a target or contacts never miss)."""
+    met = result.measures(result.day_index).met
+    defined = ~np.isnan(met)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(defined.any(axis=0),
+                         np.where(defined, met, 0.0).sum(axis=0) / defined.sum(axis=0), 1.0)
+    out: BoolArray = share < min_probability - 1e-12
+    return out
+
+
+def _mean_over_replications(values: FloatArray) -> FloatArray:
+    """Mean over axis 0 ignoring NaN (NaN where no replication defines it)."""
+    ok = ~np.isnan(values)
+    n = ok.sum(axis=0)
+    out: FloatArray = np.where(n > 0, np.where(ok, values, 0.0).sum(axis=0) / np.maximum(n, 1),
+                               np.nan)
+    return out
+
+
+def raise_requirement(required: FloatArray, result: SimulationResult, missing: BoolArray, *,
+                      step_fraction: float) -> FloatArray:
+    """The requirement raised in the intervals of each missing queue-day that miss the
+    target on average (all staffed intervals of the day if none does)."""
+    per_interval = result.measures(np.arange(required.shape[1]))
+    out = required.copy()
+    for k, q in enumerate(result.queues):
+        values = {m: _mean_over_replications(v[:, k]) for m, v in per_interval.values.items()}
+        offered = per_interval.offered[:, k].mean(axis=0)
+        ok = meets_target(q, values, offered, offered)
+        for d in np.flatnonzero(missing[k]):
+            day = result.day_index == d
+            short = day & (ok == 0)
+            if not short.any():
+                short = day & ((required[k] > 0) | (offered > 0))
+            out[k, short] += np.maximum(1.0, np.ceil(step_fraction * required[k, short]))
+    return out
+
+
+def _planned_hours(staffing: Staffing, demand: Demand, n_queues: int) -> FloatArray:
+    """Agent-hours the roster plans per queue and day (its planned queue per slot)."""
+    out = np.zeros((n_queues, demand.n_days))
+    if staffing.planned_queue is None:
+        return out
+    slots = min(staffing.on_shift.shape[1],
+                int(np.ceil(demand.horizon_s / staffing.slot_s - 1e-9)))
+    interval = np.minimum((np.arange(slots) * staffing.slot_s // demand.interval_s).astype(
+        np.int64), demand.n_intervals - 1)
+    day = demand.day_index[interval]
+    planned = np.where(staffing.on_shift[:, :slots], staffing.planned_queue[:, :slots], -1)
+    for k in range(n_queues):
+        np.add.at(out[k], day, (planned == k).sum(axis=0) * staffing.slot_s / 3600.0)
+    return out
+
+
+def _describe(r: ReplanRound, result: SimulationResult) -> str:
+    week = result.total_table()
+    parts = []
+    for k, q in enumerate(result.queues):
+        row = week.iloc[k]
+        value = row["share_within_target"] if q.deferred else row["service_level"]
+        parts.append(f"{q.name} {value:.3f} ({int(r.missing[k].sum())} day(s) short)")
+    return (f"round {r.number}: requirement {r.required_agent_hours:,.1f} agent-h, roster "
+            f"{r.agent_hours:,.1f} agent-h logged in; simulated " + ", ".join(parts))
+
+
+def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
+           demand: Demand, options: SimOptions, *, max_rounds: int = 3,
+           min_probability: float = 0.5, step_fraction: float = 0.05,
+           day_labels: Sequence[str] | None = None,
+           progress: Callable[[str], None] | None = None) -> ReplanResult:
+    """Schedule, simulate, raise where short, re-plan: at most ``max_rounds`` re-plans.
+
+    Parameters
+    ----------
+    required : (queues, intervals) agents required, on the demand's intervals
+    schedule : makes the roster for a requirement (e.g. wfm.scheduling's schedule_week
+        and :func:`wfm.simulation.inputs.staffing_from_intervals` composed by the caller)
+    queues, demand, options : what the simulation of each roster uses (same seed every
+        round: common random numbers, so rounds differ by their rosters only)
+    min_probability : a queue-day meets its target when at least this share of the
+        replications does (0.5: the median day)
+    step_fraction : raise of a short interval's requirement per round (at least 1 agent)
+    day_labels : names of the days for the reasons (default: day numbers)
+    progress : called with one line per round (service and agent-hours)
+    """
+    if required.shape != demand.volume.shape:
+        raise SimulationError(f"requirement has shape {required.shape}; accepted: (queues, "
+                              f"intervals) = {demand.volume.shape}")
+    if max_rounds < 0 or not 0.0 < min_probability <= 1.0 or not step_fraction > 0:
+        raise SimulationError("max_rounds must be >= 0, min_probability in (0, 1] and "
+                              "step_fraction > 0")
+    hours_per_interval = demand.interval_s / 3600.0
+    rounds: list[ReplanRound] = []
+    planned: list[FloatArray] = []
+    current = np.asarray(required, dtype=np.float64).copy()
+    while True:
+        staffing = schedule(current)
+        result = simulate_centre(queues, demand, staffing, options)
+        miss = missing_days(result, min_probability)
+        r = ReplanRound(len(rounds), float(current.sum() * hours_per_interval),
+                        staffing.agent_hours(), result.day_table(), miss)
+        rounds.append(r)
+        planned.append(_planned_hours(staffing, demand, len(queues)))
+        if progress is not None:
+            progress(_describe(r, result))
+        if not miss.any() or len(rounds) > max_rounds:
+            break
+        current = raise_requirement(current, result, miss, step_fraction=step_fraction)
+    labels = list(day_labels) if day_labels is not None else [str(d) for d in
+                                                               range(demand.n_days)]
+    unmet = []
+    for k, d in zip(*np.nonzero(rounds[-1].missing), strict=True):
+        name = f"{queues[k].name} on {labels[d]}"
+        if len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
+            unmet.append(f"{name}: the roster did not add hours on it although the "
+                         "requirement was raised (no agent with the skill could work more: "
+                         "availability, contracts or other queues' needs)")
+        else:
+            unmet.append(f"{name}: still short after {len(rounds) - 1} re-plan(s); allow "
+                         "more rounds or a larger step")
+    return ReplanResult(tuple(rounds), current, staffing, result, tuple(unmet))
