@@ -17,7 +17,7 @@ the same as bench_schedule_weekly.py; "gap" is (roster objective - LP bound) / o
 The budget is deterministic (wfm.scheduling.solver_params): each week is scheduled once as
 is and once more beside two CPU hogs (busy-loop processes, --hogs), and the script
 prints both runs' figures, their wall times and load averages, and whether the two
-rosters are byte-identical (SHA-256 of roster.csv's text).
+rosters are byte-identical (SHA-256 of roster.csv's and agent_intervals.csv's text).
 """
 
 from __future__ import annotations
@@ -75,10 +75,15 @@ def run_week(name: str, week: si.AgentsWeek, params: SolverParams,
         "condition": condition, "load_before": load_before, "load_after": load_average(),
         "reproducible": s["reproducible"], "wall_limit_hits": s["wall_limit_hits"],
         "fallbacks": s["fallbacks"], "queue_switches": s["queue_switches"],
-        "roster_sha256": hashlib.sha256(res.roster.to_csv(index=False).encode()).hexdigest(),
+        "roster_sha256": _sha256(res.roster), "intervals_sha256": _sha256(res.agent_intervals),
     }
     _print(out)
     return out
+
+
+def _sha256(frame: Any) -> str:
+    """SHA-256 of a frame's CSV text, as the run folder writes it."""
+    return hashlib.sha256(frame.to_csv(index=False, lineterminator="\n").encode()).hexdigest()
 
 
 def _print(r: dict[str, Any]) -> None:
@@ -105,7 +110,8 @@ def _print(r: dict[str, Any]) -> None:
     print(f"budget: deterministic, reproducible {r['reproducible']} (calls stopped by the "
           f"wall-clock net: {r['wall_limit_hits']}); fallbacks: {r['fallbacks'] or 'none'}; "
           f"queue switches per multi-skill agent-day: max {r['queue_switches']['max']}, mean "
-          f"{r['queue_switches']['mean']}; roster sha256 {r['roster_sha256'][:16]}")
+          f"{r['queue_switches']['mean']}; sha256 roster {r['roster_sha256'][:16]}, agent "
+          f"intervals {r['intervals_sha256'][:16]}")
     rules = ", ".join(f"{k}: {n}" for k, n in r["violation_rules"].most_common())
     print(f"checker: {r['violations']} violations{' (' + rules + ')' if rules else ''} on "
           f"{r['roster_rows']} roster rows, {r['check_s']:.1f} s")
@@ -143,8 +149,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             except WfmError as exc:  # report and go on
                 print(f"== {name} ({condition}): FAILED: {exc}\n")
         if len(runs) == 2:
-            same = runs[0]["roster_sha256"] == runs[1]["roster_sha256"]
-            print(f"== {name}: the two rosters are {'byte-identical' if same else 'DIFFERENT'}; "
+            same = all(runs[0][k] == runs[1][k] for k in ("roster_sha256", "intervals_sha256"))
+            print(f"== {name}: the two rosters (roster.csv, agent_intervals.csv) are "
+                  f"{'byte-identical' if same else 'DIFFERENT'}; "
                   f"wall time {runs[0]['seconds']:.1f} s as is, {runs[1]['seconds']:.1f} s "
                   f"with {args.hogs} CPU hogs\n")
         results += runs

@@ -20,7 +20,6 @@ from ortools.sat.python import cp_model
 
 from wfm.errors import InfeasibleScheduleError, SolverError
 from wfm.scheduling.assignment_greedy import greedy_assignment, rest_slots
-from wfm.scheduling.assignment_lns import LNS_AGENTS, AgentLns, improve_assignment
 from wfm.scheduling.contracts import WeekLimits
 from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentGroup, AgentLike
@@ -33,7 +32,6 @@ from wfm.scheduling.solver_params import (
     stopped_by_wall,
 )
 
-WHOLE_GROUP_SHARE = 0.1  # of a group's budget for CP-SAT on the whole group, before the LNS
 PREF_DAY_OFF_COST = 50     # a worked preferred day off: half an agent-hour of excess
 PREF_START_COST_H = 25     # per hour between the start and the preferred start
 FAIRNESS_COST = 30         # per weekend / late shift of the most loaded member
@@ -334,9 +332,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     model.minimize(sum(objective))
     for (a, i), var in x.items():
         model.add_hint(var, int(hint[a, int(catalog.day[i])] == i))
-    # The whole group first, then (unless proved optimal) a few agents at a time.
-    whole = params if len(members) <= LNS_AGENTS else params.scaled(WHOLE_GROUP_SHARE)
-    solver = configure_solver(cp_model.CpSolver(), whole)
+    solver = configure_solver(cp_model.CpSolver(), params)
     status = solver.solve(model)
     hit = stopped_by_wall(solver, status)
     work_s = float(solver.deterministic_time) / CPSAT_DET_PER_S
@@ -345,17 +341,18 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             raise InfeasibleScheduleError("infeasible")
         raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
                                                      rules))
-    fallback = None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        start = AgentLns({k: int(solver.boolean_value(v)) for k, v in x.items()},
-                         float(solver.objective_value))
-    else:
-        what = (f"stage (b) found no assignment of agents to shifts "
-                f"({solver.status_name(status)}) within {whole.time_limit_s:g} s for the "
-                f"group of {len(members)} agent(s) {_ids(group, agents)}")
-        if not meets_minimums(catalog, hint, members, limits):
-            if params.first_solution:
-                raise SolverError(what, hint="raise --time-limit or [scheduling] time_limit_s")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        name = solver.status_name(status)
+        what = (f"stage (b) found no assignment of agents to shifts ({name}) within "
+                f"{params.time_limit_s:g} s for the group of {len(members)} agent(s) "
+                f"{_ids(group, agents)}")
+        if meets_minimums(catalog, hint, members, limits):
+            # The greedy's assignment keeps every hard rule: publish it rather than nothing.
+            missed, extra = _plan_difference(hint, members, plan)
+            return Assignment(hint, "HINT", float("nan"), float(solver.wall_time), missed,
+                              extra, hit, f"{what}: took the greedy assignment "
+                              f"({missed} planned shift(s) missed, {extra} added)", work_s)
+        if not params.first_solution:
             # The greedy missed a contract minimum: any assignment, with four times the
             # budget, before giving up.
             retry = replace(params, first_solution=True, time_limit_s=4 * params.time_limit_s)
@@ -366,26 +363,16 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             return replace(res, fallback=f"{what}: took the first assignment found with "
                                          "four times the budget",
                            deterministic_s=res.deterministic_s + work_s)
-        # The greedy's assignment keeps every hard rule: the search goes on from it.
-        start = AgentLns({(a, i): int(hint[a, int(catalog.day[i])] == i) for a, i in x},
-                         float("inf"))
-        fallback = f"{what}: went on from the greedy assignment"
-    name = "HINT" if fallback else solver.status_name(status)
-    best = start
-    if status != cp_model.OPTIMAL and len(members) > LNS_AGENTS and not params.first_solution:
-        best = improve_assignment(model, x, members, start, plan, params,
-                                  params.time_limit_s - work_s)
-        hit = hit or best.wall_limit_hits > 0
-        work_s += best.deterministic_s
+        raise SolverError(what, hint="raise --time-limit or [scheduling] time_limit_s")
+    name = solver.status_name(status)
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
-    for (a, i), on in best.chosen.items():
-        if on:
+    for (a, i), var in x.items():
+        if solver.boolean_value(var):
             shift_of[a, int(catalog.day[i])] = i
-    missed, extra = _plan_difference(shift_of, members, plan)
-    if fallback is not None:
-        fallback += f" ({missed} planned shift(s) missed, {extra} added)"
-    return Assignment(shift_of, name, best.objective, float(solver.wall_time), missed, extra,
-                      hit, fallback, deterministic_s=work_s)
+    missed = int(sum(solver.value(v) for v in miss_vars))
+    extra = int(sum(solver.value(v) for v in extra_vars))
+    return Assignment(shift_of, name, float(solver.objective_value), float(solver.wall_time),
+                      missed, extra, hit, deterministic_s=work_s)
 
 
 def _stable_starts(model: cp_model.CpModel, catalog: ShiftCatalog,  # noqa: PLR0917

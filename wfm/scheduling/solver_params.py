@@ -46,7 +46,7 @@ PDLP_THREADS = 2
 # The wall-clock safety net: a run (or a call without a run's deadline) may take this many
 # times its budget, plus WALL_FLOOR_S, before solvers are stopped by the clock.
 WALL_SAFETY = 10.0
-WALL_FLOOR_S = 60.0
+WALL_FLOOR_S = 300.0
 # Once the run's deadline has passed, each further call still gets this much wall time.
 WALL_AFTER_DEADLINE_S = 1.0
 
