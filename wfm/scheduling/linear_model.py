@@ -25,9 +25,9 @@ from wfm.scheduling.solver_params import (
     PDLP_PASSES_PER_S_MNZ,
     PDLP_THREADS,
     SolverParams,
+    call_wall_limit_s,
     configure_solver,
     stopped_by_wall,
-    wall_net_s,
 )
 
 INF = float("inf")
@@ -135,8 +135,9 @@ def solve_lp(ip: IntegerProgram, *, budget_s: float | None = None,
     when the budget stops it), so the bound returned is then the Lagrangian bound of its
     duals (:func:`dual_bound`), valid whatever their accuracy. ``simplex=False`` (with a
     budget) goes to PDLP straight away. Both stop on work done, not on time, so the answer
-    does not depend on the machine's load; a wall-clock net (the run's ``deadline``, a
-    ``time.perf_counter()`` value, or ten times the budget) remains, and its firing is
+    does not depend on the machine's load; a wall-clock net remains
+    (:func:`~wfm.scheduling.solver_params.call_wall_limit_s`: a multiple of the budget,
+    or 1 s once the run's CPU-time allowance ``deadline`` is spent), and its firing is
     reported in ``wall_limit_hit``.
     """
     status = pywraplp.Solver.NOT_SOLVED
@@ -146,13 +147,14 @@ def solve_lp(ip: IntegerProgram, *, budget_s: float | None = None,
         options = "use_dual_simplex: true"
         if budget_s is not None:
             options += f" max_deterministic_time: {budget_s * GLOP_DET_PER_S:.6g}"
-            net = _wall_net(budget_s, deadline)
+        net = _wall_net(budget_s, deadline) if budget_s is not None else float("inf")
+        if budget_s is not None:
             solver.SetTimeLimit(max(1, round(net * 1000)))
         solver.SetSolverSpecificParametersAsString(options)
         t0 = time.perf_counter()
         status = solver.Solve()
         hit = budget_s is not None and status == pywraplp.Solver.NOT_SOLVED and (
-            time.perf_counter() - t0 >= 0.99 * _wall_net(budget_s, deadline))
+            time.perf_counter() - t0 >= 0.99 * net)
     finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
     used = 0.0
     if simplex or budget_s is None:
@@ -174,9 +176,7 @@ def solve_lp(ip: IntegerProgram, *, budget_s: float | None = None,
 
 
 def _wall_net(budget_s: float, deadline: float | None) -> float:
-    if deadline is None:
-        return wall_net_s(budget_s)
-    return max(deadline - time.perf_counter(), 1.0)
+    return call_wall_limit_s(budget_s, deadline)
 
 
 PDLP_TOLERANCE = 1e-5  # relative optimality of PDLP; the bound stays valid (dual_bound)
