@@ -142,7 +142,8 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
     week = None if options.week == "next" else date.fromisoformat(options.week)
     request = ScheduleRequest(agents=options.agents, week=week,
                               allow_understaffing=cfg.run.allow_understaffing)
-    return StepResult(len(schedule(project, request, run=run).schedule.roster))
+    outcome = schedule(project, request, run=run, execution=options.execution)
+    return StepResult(len(outcome.schedule.roster))
 
 
 def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
