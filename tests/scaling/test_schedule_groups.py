@@ -17,6 +17,7 @@ from wfm.pipeline import ScheduleRequest, open_project, schedule
 from wfm.pipeline.execution import Execution, ExecutorChoice
 from wfm.pipeline.roster_check_job import check_schedule
 from wfm.pipeline.schedule_tasks import agent_groups
+from wfm.pipeline.simulate_job import SimulateRequest, simulate
 from wfm.scheduling.agents import Agent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
@@ -129,3 +130,14 @@ def test_a_dask_local_cluster_gives_the_same_roster_byte_for_byte(
     for name in FILES:
         assert (on_dask / name).read_bytes() == (in_process / name).read_bytes(), name
     assert '"executor": "dask"' in (on_dask / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_simulating_the_roster_on_dask_gives_the_local_tables(in_process: Path,
+                                                              project: Path) -> None:
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    request = SimulateRequest(roster=in_process, replications=6, seed=3, by="interval")
+    centre = open_project(project / "wfm.toml")
+    local = simulate(centre, request, execution=ExecutorChoice("local")).report().frame
+    on_dask = simulate(centre, request, execution=ExecutorChoice("dask")).report().frame
+    assert len(local) > 0
+    pd.testing.assert_frame_equal(on_dask, local)
