@@ -174,7 +174,8 @@ def part_queues(args: argparse.Namespace, work: Path) -> None:
         print(f"       peak memory per process [MB]: "
               f"{', '.join(f'{p / 1024:.0f}' for p in peaks)}"
               + (f" (idle worker before the jobs: {', '.join(f'{p / 1024:.0f}' for p in idle)})"
-                 if idle else " (the fork server and its workers)"))
+                 if idle else " (resource tracker, fork server with the task's module "
+                               "preloaded, then the pool's workers)"))
     loc, dsk = out["local"], out["dask"]
     jobs_l = loc["forecast_s"] + loc["staff_s"]
     jobs_d = dsk["forecast_s"] + dsk["staff_s"]
