@@ -36,7 +36,7 @@ AGENTS = HEADER + "".join(
 
 
 def _agent(aid: str, *queues: str) -> Agent:
-    return Agent(agent_id=aid, name=aid, team="", skills={q: 1 for q in queues},
+    return Agent(agent_id=aid, name=aid, team="", skills=dict.fromkeys(queues, 1),
                  min_hours_week=0, max_hours_week=40, min_days_week=0, max_days_week=5)
 
 
