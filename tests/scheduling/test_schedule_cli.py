@@ -205,7 +205,7 @@ def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -
 
 def test_a_roster_the_safety_net_cut_short_is_published_with_a_warning(
         project: Path, monkeypatch: object) -> None:
-    import wfm.pipeline.schedule_job as job
+    import wfm.pipeline.schedule_tasks as job
 
     real = job.schedule_week
 
