@@ -46,6 +46,11 @@ class SolverError(WfmError):
     """A solver stopped without a usable answer (time limit with no solution, model invalid)."""
 
 
+class PlanError(WfmError):
+    """A capacity plan's inputs do not fit together (a hire class outside the plan, a
+    training seat limit below a class already planned, ...)."""
+
+
 class OutputError(WfmError):
     """An output could not be written (missing folder, read-only location, unknown run id)."""
 
