@@ -163,9 +163,13 @@ def seats_taken(planned: Sequence[Cohort], horizon: PlanHorizon) -> FloatArray:
 
 
 def _params(limits: SolverLimits) -> str:
+    # Cutting planes: five rounds at the root, none in the tree. On the sample centre's
+    # 52-week plan SCIP's default separation took 2.7 s of a 2.8 s solve (43 nodes); with
+    # these limits the same optimum takes 0.7 s (19 nodes). Work limits only: no clock.
     return "\n".join((f"limits/nodes = {int(limits.node_limit)}",
                       f"limits/gap = {float(limits.relative_gap)!r}",
-                      "randomization/randomseedshift = 0", "lp/threads = 1", ""))
+                      "randomization/randomseedshift = 0", "lp/threads = 1",
+                      "separating/maxrounds = 0", "separating/maxroundsroot = 5", ""))
 
 
 def plan_hiring(required: FloatArray, available: FloatArray, groups: Sequence[str],

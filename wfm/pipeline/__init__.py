@@ -50,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "RunSummary": "wfm.pipeline.runner",
     "resolve_options": "wfm.pipeline.runner",
     "run_pipeline": "wfm.pipeline.runner",
+    "PlanRequest": "wfm.pipeline.plan_job",
+    "PlanResult": "wfm.pipeline.plan_job",
+    "plan": "wfm.pipeline.plan_job",
     "ErlangQuestion": "wfm.pipeline.calculator_job",
     "erlang": "wfm.pipeline.calculator_job",
     "parse_sl_target": "wfm.pipeline.calculator_job",
@@ -58,12 +61,13 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
-    "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome", "ScheduleRequest",
+    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "PlanRequest",
+    "PlanResult", "Project", "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome",
+    "ScheduleRequest",
     "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy", "check_data",
     "check_schedule", "coverage", "erlang", "export_calendars", "export_roster", "forecast",
     "forecast_models", "forecast_summary", "ingest", "init_project", "open_project",
-    "parse_sl_target", "resolve_options", "run_pipeline", "schedule", "schedule_run",
+    "parse_sl_target", "plan", "resolve_options", "run_pipeline", "schedule", "schedule_run",
     "service_level", "staff", "write_sample_history",
 ]
 
@@ -77,6 +81,7 @@ if TYPE_CHECKING:
         forecast_summary,
     )
     from wfm.pipeline.ingest_job import IngestRequest, check_data, ingest
+    from wfm.pipeline.plan_job import PlanRequest, PlanResult, plan
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (
