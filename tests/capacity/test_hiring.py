@@ -50,6 +50,7 @@ def brute_force(groups: tuple[str, ...], horizon: PlanHorizon, req: np.ndarray,
     base = staff(groups)
     starts = [horizon.start + timedelta(days=7 * s) for s in range(horizon.weeks)
               if s >= rules.lead_time_weeks
+              and (s - rules.lead_time_weeks) % rules.start_every_weeks == 0
               and 7 * s + rules.training.training_days < horizon.n_days]
     slots = [(g, s) for g in groups for s in starts]
     sizes = range(rules.min_class_size, rules.max_class_size + 1)
@@ -96,17 +97,20 @@ def solve(groups: tuple[str, ...], horizon: PlanHorizon, req: np.ndarray,
                        limits=SolverLimits(node_limit=100_000, relative_gap=0.0))
 
 
-@pytest.mark.parametrize("groups", [("voice",), ("voice", "chat")])
-def test_mip_plan_is_the_brute_force_optimum(groups: tuple[str, ...]) -> None:
-    horizon = PlanHorizon(START, 10)
+@pytest.mark.parametrize(("groups", "weeks", "every"), [
+    (("voice",), 10, 1), (("voice", "chat"), 10, 1), (("voice", "chat"), 16, 3)])
+def test_mip_plan_is_the_brute_force_optimum(groups: tuple[str, ...], weeks: int,
+                                             every: int) -> None:
+    horizon = PlanHorizon(START, weeks)
     req = required(groups, horizon.weeks)
-    best_cost, best_plan = brute_force(groups, horizon, req, RULES)
-    result = solve(groups, horizon, req)
+    rules = RulesWith(start_every_weeks=every)
+    best_cost, best_plan = brute_force(groups, horizon, req, rules)
+    result = solve(groups, horizon, req, rules=rules)
     mip_plan = tuple((c.group, c.start, c.size) for c in result.classes)
     assert best_plan, "the case must need hires"
     assert result.status == "optimal" and result.gap <= 1e-6
     # The MIP's plan, priced by the brute force's own evaluation, is the optimum ...
-    assert evaluate(mip_plan, staff(groups), groups, horizon, req, RULES) == pytest.approx(
+    assert evaluate(mip_plan, staff(groups), groups, horizon, req, rules) == pytest.approx(
         best_cost, rel=1e-7)
     # ... and the MIP prices it the same way.
     assert result.objective == pytest.approx(best_cost, rel=1e-7)

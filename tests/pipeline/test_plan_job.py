@@ -79,6 +79,17 @@ def test_plan_views_as_json_hold_a_consistent_waterfall(project: Path) -> None:
     assert total["hires"].sum() >= 1.0
 
 
+def test_no_hiring_keeps_the_supply_as_it_is(project: Path) -> None:
+    code, out, err = invoke(project, "--no-hiring", "--view", "weekly", "--format", "json",
+                            "--scenario", "high_attrition")
+    assert code == 0, err
+    weekly = pd.DataFrame(json.loads(out))
+    assert np.allclose(weekly["available_fte"], weekly["available_fte_current"])
+    total = weekly[weekly["group"] == "all"]
+    assert total["required_fte"].sum() > 0
+    assert (total["short_fte"] > 0).any()  # seven agents, and nobody hired
+
+
 def test_plan_workbook_has_the_waterfall_chart_and_hiring_plan(project: Path,
                                                                tmp_path: Path) -> None:
     out = tmp_path / "plan.xlsx"

@@ -81,6 +81,8 @@ def _read_hiring(t: TableReader) -> tuple[HiringRules, SolverLimits]:
     fte = t.number("hire_fte", d.fte_per_hire, low=0.0, high=2.0, low_open=True)
     lead = t.number("lead_time_weeks", d.lead_time_weeks, low=0, high=MAX_PLAN_WEEKS,
                     integer=True)
+    every = t.number("start_every_weeks", d.start_every_weeks, low=1, high=MAX_PLAN_WEEKS,
+                     integer=True)
     max_classes = t.number("max_classes", d.max_classes, low=0, high=MAX_PLAN_WEEKS,
                            integer=True)
     min_size = t.number("min_class_size", d.min_class_size, low=1, integer=True)
@@ -99,7 +101,7 @@ def _read_hiring(t: TableReader) -> tuple[HiringRules, SolverLimits]:
     if seats and seats < min_size:
         raise t.fail("training_seats", seats, f"0 (no limit) or at least min_class_size = "
                                               f"{min_size}")
-    return HiringRules(training, fte, lead, max_classes, min_size, max_size, seats,
+    return HiringRules(training, fte, lead, every, max_classes, min_size, max_size, seats,
                        gap_tolerance=tolerance, **costs), SolverLimits(nodes, gap)
 
 
