@@ -51,6 +51,11 @@ class PlanError(WfmError):
     training seat limit below a class already planned, ...)."""
 
 
+class ExecutionError(WfmError):
+    """Work sent to an executor could not be run: a worker died twice on the same item (a
+    queue, a site), or the Dask cluster cannot be reached; the message names the item."""
+
+
 class OutputError(WfmError):
     """An output could not be written (missing folder, read-only location, unknown run id)."""
 

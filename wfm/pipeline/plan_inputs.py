@@ -22,7 +22,8 @@ from wfm.capacity import Cohort, PlanHorizon, QueueDemand, Scenario
 from wfm.config import Config
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import StaffingError
-from wfm.forecasting import ForecastRun, LocalProcessExecutor, forecast_intervals
+from wfm.executors import Executor
+from wfm.forecasting import ForecastRun, forecast_intervals
 from wfm.pipeline.forecast_job import site_calendar
 from wfm.scheduling.agents import Agent
 from wfm.staffing.requirements import QueueTargets, staff_forecast
@@ -34,9 +35,10 @@ TAIL_DAYS = 7
 YEARLY_HISTORY_DAYS = 400
 
 
-def long_term_forecast(config: Config, history: pd.DataFrame, horizon: PlanHorizon
-                       ) -> ForecastRun:
-    """Interval forecast of every stored series over the plan (and a tail week)."""
+def long_term_forecast(config: Config, history: pd.DataFrame, horizon: PlanHorizon,
+                       executor: Executor) -> ForecastRun:
+    """Interval forecast of every stored series over the plan (and a tail week), each
+    series a task of ``executor``."""
     days = horizon.n_days + TAIL_DAYS
     model = config.plan.model
     queue_windows = {q.name: q.opening_hours.windows for q in config.queues
@@ -47,7 +49,7 @@ def long_term_forecast(config: Config, history: pd.DataFrame, horizon: PlanHoriz
         start=pd.Timestamp(horizon.start), model=model, candidates=(model,),
         backtest_cutoffs=1, default_aht_s={q.name: q.aht_s for q in config.queues},
         stale_weeks=config.forecasting.stale_weeks, queue_windows=queue_windows,
-        executor=LocalProcessExecutor(config.forecasting.workers or None))
+        executor=executor)
 
 
 def history_notes(history: pd.DataFrame, horizon: PlanHorizon) -> list[str]:

@@ -20,6 +20,7 @@ from wfm.capacity import ALL_GROUPS, PlanHorizon, PlanInputs, ScenarioPlan, plan
 from wfm.config.plan import plan_scenarios, planned_classes, queue_groups
 from wfm.errors import InputDataError, OutputError
 from wfm.io.store import read_intervals
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.plan_inputs import (
     history_notes,
     long_term_forecast,
@@ -99,10 +100,12 @@ _VIEW_TITLES = {
 
 
 def plan(project: Project, request: PlanRequest | None = None, *,
-         progress: Callable[[str], None] | None = None) -> PlanResult:
+         progress: Callable[[str], None] | None = None,
+         execution: Execution | ExecutorChoice | None = None) -> PlanResult:
     """A capacity plan per scenario from the stored history, the agents and [plan].
 
-    ``progress(message)`` is told each stage (forecast, each scenario).
+    ``progress(message)`` is told each stage (forecast, each scenario); the series are
+    forecast by ``execution`` (default: [run] executor).
     """
     request = request or PlanRequest()
     cfg = project.config
@@ -120,7 +123,8 @@ def plan(project: Project, request: PlanRequest | None = None, *,
                         cfg.plan.shrinkage, cfg.staffing.hours_per_fte, cfg.plan.hiring,
                         cfg.plan.limits, hire=request.hire)
     say(f"forecasting {horizon.weeks} weeks from {horizon.start} ({cfg.plan.model})")
-    run = long_term_forecast(cfg, history, horizon)
+    with execution_for(cfg, execution) as ex:
+        run = long_term_forecast(cfg, history, horizon, ex.series())
     demands = {}
     plans = []
     for scenario in scenarios:
