@@ -7,8 +7,11 @@ Makes a scratch project with `wfm init` (seed 7, two years of history, 100 agent
 ingests it (not timed), then times `wfm plan --weeks 52 --workbook plan.xlsx` as a user
 runs it (a fresh process: imports, forecast, interval staffing of every week of each
 scenario, the hiring MIP, the table and the workbook), twice, and prints wall and CPU
-seconds with the load average around each run; both runs' outputs must be identical
-(the solver's limits are work limits, not wall-clock ones). Then, in this process, the
+seconds with the load average around each run: first as configured (the series forecast
+in a pool of one process per core), then with ``[forecasting] workers = 1`` (all in one
+process, so the CPU figure is the job's whole CPU time: on a shared machine it is the
+figure that does not depend on the load). Both runs' outputs must be identical (the
+solver's limits are work limits, not wall-clock ones). Then, in this process, the
 time of each stage, the MIP's size and nodes, and - as the baseline the issue warns
 against - the productive agent-hours a flat Erlang C on each week's average load would
 give next to the interval staffing wfm does.
@@ -36,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import wfm.pipeline as wfm
 from wfm.capacity import PlanHorizon, Scenario
 from wfm.config.staffing import staffing_arguments
+from wfm.executors import SerialExecutor
 from wfm.io.store import read_intervals
 from wfm.pipeline.plan_inputs import long_term_forecast, scenario_demand
 from wfm.staffing.plan import staff_hot_queue
@@ -87,7 +91,7 @@ def _flat_erlang_baseline(project: Path, weeks: int) -> None:
     last = history["interval_start"].max().tz_convert(cfg.site.timezone).date()
     start = last + pd.Timedelta(days=(7 - last.weekday()) % 7 or 7)
     horizon = PlanHorizon(start, weeks)
-    run = long_term_forecast(cfg, history, horizon)
+    run = long_term_forecast(cfg, history, horizon, SerialExecutor())
     demand = scenario_demand(cfg, run.forecast, horizon, Scenario())
     args = staffing_arguments(cfg, range(start.year - 1, start.year + 3))
     interval_s = cfg.data.interval_minutes * 60.0
@@ -146,8 +150,14 @@ def main() -> int:
         wfm.ingest(p, wfm.IngestRequest(files=(project / "sample" / "intervals.csv",)))
         print(f"`wfm plan --weeks {args.weeks} --workbook plan.xlsx` (base + "
               f"{len(p.config.plan.scenarios)} scenarios), twice:")
+        print("  as configured (a process pool):")
         first = _timed_cli(project, args.weeks, tmp / "plan1.xlsx")
+        toml = project / "wfm.toml"
+        text = toml.read_text(encoding="utf-8")
+        toml.write_text(text.replace("\nworkers = 0 ", "\nworkers = 1 ", 1), encoding="utf-8")
+        print("  [forecasting] workers = 1 (one process: CPU is the whole job's):")
         second = _timed_cli(project, args.weeks, tmp / "plan2.xlsx")
+        toml.write_text(text, encoding="utf-8")
         same = first[2] == second[2] and first[3] == second[3]
         print(f"  identical table and workbook: {same}")
         slowest = max(first[0], second[0])

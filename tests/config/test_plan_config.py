@@ -10,7 +10,12 @@ import pytest
 
 from wfm.capacity import TenureBand
 from wfm.config import parse_config
-from wfm.config.plan import plan_scenarios, planned_classes, queue_groups
+from wfm.config.plan import (
+    check_planned_classes,
+    plan_scenarios,
+    planned_classes,
+    queue_groups,
+)
 from wfm.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +103,8 @@ sl_target = 0.9
     ("[plan.skill_groups]\nall = [\"voice_fr\"]\n", "a group name other than 'all'"),
     ("[[plan.attrition]]\ntenure_from_months = 3\nmonthly_rate = 0.02\n",
      "[[plan.attrition]] the first attrition band starts at 3 months"),
+    ("[[plan.attrition]]\nmonthly_rate = -0.02\n",
+     "[plan.attrition.1] monthly_rate = -0.02 is not valid; accepted: a number in [0, 1)"),
     ("[[plan.attrition]]\nmonthly_rate = 1.0\n",
      "[plan.attrition.1] monthly_rate = 1.0 is not valid; accepted: a number in [0, 1)"),
     ("[plan.shrinkage_by_month]\njul = 1.2\n",
@@ -112,6 +119,17 @@ sl_target = 0.9
      "[plan.scenarios.1] volume_factor = 0 is not valid; accepted: a number in (0, inf]"),
     ("[[plan.hire_classes]]\nstart = 2027-02-01\nsize = 5\nskills = [\"email\"]\n",
      "[plan.hire_classes.1] skills = ['email'] is not valid; accepted: a list of queues"),
+    ("[[plan.hire_classes]]\nstart = \"2027-02-30\"\nsize = 5\nskills = [\"chat_fr\"]\n",
+     "[plan.hire_classes.1] start = '2027-02-30' is not valid; accepted: a date YYYY-MM-DD"),
+    ("[[plan.hire_classes]]\nstart = 2027-02-01T09:00:00\nsize = 5\nskills = [\"chat_fr\"]\n",
+     "[plan.hire_classes.1] start = datetime.datetime(2027, 2, 1, 9, 0) is not valid; "
+     "accepted: a date YYYY-MM-DD"),
+    ("[[plan.scenarios]]\nname = \"x\"\nattrition_factor = -0.5\n",
+     "[plan.scenarios.1] attrition_factor = -0.5 is not valid; accepted: a number in [0, inf]"),
+    ("[plan.shrinkage_by_month]\naug = 0.4\n[[plan.scenarios]]\nname = \"x\"\n"
+     "shrinkage_change = 0.65\n",
+     "[plan.scenarios.1] shrinkage_change = 0.65 is not valid; accepted: a change keeping "
+     "the plan's shrinkage (0.3 to 0.4) in [0, 1): at least -0.3 and below 0.6"),
     ("[[plan.hire_classes]]\nsize = 5\nskills = [\"chat_fr\"]\n",
      "[plan.hire_classes.1] is missing the required key 'start'"),
 ])
@@ -121,6 +139,37 @@ def test_bad_plan_keys_are_one_readable_error(text: str, message: str) -> None:
     assert message in info.value.message
     assert str(P) in info.value.message
     assert "\n" not in info.value.message
+
+
+def test_hire_classes_against_the_plan_period() -> None:
+    """Four weeks of training and a two-week ramp: a class of 4 January is fully trained
+    on 15 February; a plan starting then refuses it (its hires are agents by then), one
+    starting a week earlier keeps it, and a class after the plan's end is a warning."""
+    c = cfg("""
+[plan.hiring]
+training_weeks = 4
+ramp = [0.5, 0.75]
+[[plan.hire_classes]]
+name = "january"
+start = 2027-01-04
+size = 5
+skills = ["voice_fr"]
+[[plan.hire_classes]]
+start = 2027-09-06
+size = 5
+skills = ["voice_fr"]
+""")
+    assert check_planned_classes(c, date(2027, 2, 8), date(2027, 12, 26)) == []
+    with pytest.raises(ConfigError) as info:
+        check_planned_classes(c, date(2027, 2, 15), date(2027, 12, 26))
+    assert info.value.message == (
+        f"{P}: [plan.hire_classes.1] start = 2027-01-04 is not valid: class 'january' is "
+        "fully trained on 2027-02-15, before the plan starts on 2027-02-15; accepted: a "
+        "start on or after 2027-01-05")
+    assert "agents file" in (info.value.hint or "")
+    (warning,) = check_planned_classes(c, date(2027, 2, 1), date(2027, 8, 29))
+    assert warning == ("[plan.hire_classes.2] 'class 2' starts on 2027-09-06, after the "
+                       "plan's last day 2027-08-29; left out of this plan")
 
 
 def test_unknown_scenario_on_the_command_line_lists_the_known_ones() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -186,3 +186,23 @@ def test_each_interval_is_staffed_to_the_published_erlang_c_answer(tmp_path: Pat
     doubled = scenario_demand(config, _one_week_forecast(50.0), horizon,
                               Scenario("more", volume_factor=2.0))
     assert doubled.productive_h[0].tolist() == pytest.approx(base.productive_h[0].tolist())
+
+
+def test_planner_adjustments_act_on_the_long_term_forecast(tmp_path: Path) -> None:
+    """`wfm adjust` +50 % on voice_fr for the plan's second week: that week's voice_fr
+    contacts grow by exactly half, every other week and queue is untouched."""
+    root = make_project(tmp_path / "centre", store=True)
+    p = api.open_project(root)
+    request = api.PlanRequest(weeks=3, scenarios=("base",), hire=False)
+    before = api.plan(p, request)
+    week2 = before.horizon.start + timedelta(days=7)
+    api.add_adjustment(p, api.AdjustRequest("voice_fr", week2, week2 + timedelta(days=6),
+                                            volume="+50%", reason="spring campaign"))
+    after = api.plan(api.open_project(root), request)
+    d0 = before.tables().demand.set_index(["week_start", "queue"])["offered"]
+    d1 = after.tables().demand.set_index(["week_start", "queue"])["offered"]
+    ratio = d1 / d0
+    assert ratio[(week2.isoformat(), "voice_fr")] == pytest.approx(1.5, rel=1e-9)
+    others = ratio.drop((week2.isoformat(), "voice_fr"))
+    assert np.allclose(others.dropna().to_numpy(), 1.0)
+    assert any("applied to the forecast" in n for n in after.notes)

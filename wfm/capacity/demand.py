@@ -59,8 +59,8 @@ class PlanShrinkage:
             out[hit] = p.shrinkage
         out = out + change
         if ((out < 0.0) | (out >= 1.0)).any():
-            bad = float(out[(out < 0.0) | (out >= 1.0)][0])
-            raise PlanError(f"shrinkage {bad:.4g} on some day of the plan (change "
+            first = int(np.argmax((out < 0.0) | (out >= 1.0)))
+            raise PlanError(f"shrinkage {out[first]:.4g} on {dates[first]} (change "
                             f"{change:+g}) is not valid; accepted: a fraction in [0, 1)")
         result: FloatArray = out
         return result

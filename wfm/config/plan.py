@@ -6,7 +6,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from wfm.capacity.demand import MONTH_NAMES, PlanShrinkage, ShrinkagePeriod
@@ -197,6 +197,19 @@ def _read_scenario(t: TableReader, seen: set[str]) -> Scenario:
     return Scenario(name, **values)
 
 
+def _check_shrinkage_change(t: TableReader, scenario: Scenario,
+                            shrinkage: PlanShrinkage) -> None:
+    """A scenario's shrinkage_change must keep every month's and period's shrinkage in
+    [0, 1)."""
+    values = (*shrinkage.by_month, *(p.shrinkage for p in shrinkage.periods))
+    low, high = min(values), max(values)
+    change = scenario.shrinkage_change
+    if low + change < 0.0 or high + change >= 1.0:
+        raise t.fail("shrinkage_change", change,
+                     f"a change keeping the plan's shrinkage ({low:g} to {high:g}) in "
+                     f"[0, 1): at least {-low:g} and below {1.0 - high:g}")
+
+
 def read_plan(t: TableReader, *, default_shrinkage: float,
               queues: Sequence[QueueConfig]) -> PlanConfig:
     """Read [plan]; ``default_shrinkage`` is [staffing] shrinkage, ``queues`` [[queues]]."""
@@ -212,7 +225,10 @@ def read_plan(t: TableReader, *, default_shrinkage: float,
     classes = tuple(_read_class(c, i + 1, names, rules.training)
                     for i, c in enumerate(t.tables("hire_classes")))
     seen: set[str] = set()
-    scenarios = tuple(_read_scenario(s, seen) for s in t.tables("scenarios"))
+    scenario_tables = t.tables("scenarios")
+    scenarios = tuple(_read_scenario(s, seen) for s in scenario_tables)
+    for table, scenario in zip(scenario_tables, scenarios, strict=True):
+        _check_shrinkage_change(table, scenario, shrinkage)
     t.finish()
     return PlanConfig(weeks, model, shrinkage, bands, groups, rules, limits, classes,
                       scenarios)
@@ -243,6 +259,30 @@ def planned_classes(config: Config, queue_group: dict[str, str]) -> tuple[Cohort
     fte = config.plan.hiring.fte_per_hire
     return tuple(Cohort(c.name, queue_group[c.skills[0]], float(c.size), fte, c.start,
                         c.training, kind="planned") for c in config.plan.hire_classes)
+
+
+def check_planned_classes(config: Config, start: date, end: date) -> list[str]:
+    """The [[plan.hire_classes]] against a plan from ``start`` to ``end`` (inclusive).
+
+    A class at full proficiency before the plan starts (training and ramp over) is
+    refused: its hires are agents now and belong in the agents file (else counted twice).
+    A class starting after the plan's last day is left out with a warning (returned).
+    """
+    warnings = []
+    for i, c in enumerate(config.plan.hire_classes, start=1):
+        full = c.training.full_proficiency(c.start)
+        if full <= start:
+            earliest = start - (full - c.start) + timedelta(days=1)
+            raise ConfigError(
+                f"{config.path}: [plan.hire_classes.{i}] start = {c.start} is not valid: "
+                f"class {c.name!r} is fully trained on {full}, before the plan starts on "
+                f"{start}; accepted: a start on or after {earliest}",
+                hint="its hires are agents now: add them to the agents file and remove "
+                     "the class")
+        if c.start > end:
+            warnings.append(f"[plan.hire_classes.{i}] {c.name!r} starts on {c.start}, after "
+                            f"the plan's last day {end}; left out of this plan")
+    return warnings
 
 
 def plan_scenarios(config: Config, only: Sequence[str] = ()) -> tuple[Scenario, ...]:

@@ -17,10 +17,18 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from wfm.capacity import ALL_GROUPS, PlanHorizon, PlanInputs, ScenarioPlan, plan_scenario
-from wfm.config.plan import plan_scenarios, planned_classes, queue_groups
+from wfm.config.adjustments import read_adjustments
+from wfm.config.plan import (
+    check_planned_classes,
+    plan_scenarios,
+    planned_classes,
+    queue_groups,
+)
 from wfm.errors import InputDataError, OutputError
+from wfm.forecasting.adjustments import apply_adjustments
 from wfm.io.store import read_intervals
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
+from wfm.pipeline.forecast_job import adjustment_warnings
 from wfm.pipeline.plan_inputs import (
     history_notes,
     long_term_forecast,
@@ -114,6 +122,8 @@ def plan(project: Project, request: PlanRequest | None = None, *,
     horizon = PlanHorizon(request.start or _first_monday(history, cfg.site.timezone),
                           request.weeks or cfg.plan.horizon_weeks)
     scenarios = plan_scenarios(cfg, request.scenarios)
+    class_warnings = check_planned_classes(cfg, horizon.start, horizon.end)
+    adjustments = read_adjustments(cfg)  # a bad file fails before the long forecast
     groups, queue_group = queue_groups(cfg)
     agents_path = project.path(request.agents or cfg.scheduling.agents_file)
     agents = read_agents(agents_path, {q.name: q.channel for q in cfg.queues})
@@ -125,17 +135,25 @@ def plan(project: Project, request: PlanRequest | None = None, *,
     say(f"forecasting {horizon.weeks} weeks from {horizon.start} ({cfg.plan.model})")
     with execution_for(cfg, execution) as ex:
         run = long_term_forecast(cfg, history, horizon, ex.series())
+    # The planner's adjustments (`wfm adjust`) act on the long-term forecast as on the
+    # short-term one: a campaign booked for next spring belongs in the plan too.
+    adjusted = apply_adjustments(run.forecast, adjustments.adjustments,
+                                 timezone=cfg.site.timezone)
     demands = {}
     plans = []
     for scenario in scenarios:
         say(f"scenario {scenario.name}: staffing every interval, then the hiring plan")
         key = scenario.demand_key
         if key not in demands:
-            demands[key] = scenario_demand(cfg, run.forecast, horizon, scenario)
+            demands[key] = scenario_demand(cfg, adjusted.frame, horizon, scenario)
         plans.append(plan_scenario(scenario, demands[key], inputs))
+    applied = [a.id for a in adjusted.applied]
     notes = (*history_notes(history, horizon),
-             *supply_notes(agents, horizon, groups, staff))
-    warnings = (*run.warnings, *_shortfalls(plans))
+             *supply_notes(agents, horizon, groups, staff),
+             *([f"planner adjustment(s) {', '.join(applied)} applied to the forecast"]
+               if applied else []))
+    warnings = (*class_warnings, *run.warnings, *adjustment_warnings(adjusted),
+                *_shortfalls(plans))
     result = PlanResult(tuple(plans), horizon, groups, tuple(notes), tuple(warnings))
     if request.workbook is not None:
         if request.workbook.suffix.lower() != ".xlsx":
