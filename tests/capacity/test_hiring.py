@@ -166,3 +166,29 @@ def test_planned_classes_over_the_seat_limit_are_refused() -> None:
     with pytest.raises(PlanError, match="training seats"):
         plan_hiring(np.zeros((1, 6)), np.zeros((1, 6)), ("voice",), horizon, RULES,
                     bands=BANDS, seats_used=seats_taken(planned, horizon))
+
+
+def test_a_node_limit_reports_a_true_bound_and_gap() -> None:
+    """Three groups over 30 weeks with wavy demand: stopped after one node the MIP says
+    so, and its bound and gap are honest - the bound is below the proven optimum, the
+    plan's cost above it - and the stop is the same on every run (a work limit)."""
+    rng = np.random.default_rng(3)
+    groups = ("g0", "g1", "g2")
+    horizon = PlanHorizon(START, 30)
+    t = np.arange(30)
+    req = np.vstack([8 + 4 * np.sin(t / 5 + i) + 0.15 * t + rng.normal(0, 0.5, 30)
+                     for i in range(3)])
+    rules = RulesWith(max_classes=5, max_class_size=7, training_seats=8)
+    base = weekly_supply(project_cohorts(staff(groups), horizon, BANDS), list(groups))
+
+    def run(nodes: int):  # type: ignore[no-untyped-def]
+        return plan_hiring(req, base.productive_fte, groups, horizon, rules, bands=BANDS,
+                           limits=SolverLimits(node_limit=nodes, relative_gap=0.0))
+
+    best, cut = run(100_000), run(1)
+    assert best.status == "optimal" and best.gap == 0.0
+    assert cut.status == "node_limit" and cut.nodes == 1
+    assert cut.bound <= best.objective + 1e-6 < cut.objective
+    assert cut.gap == pytest.approx((cut.objective - cut.bound) / cut.objective)
+    assert cut.gap > 0.01
+    assert run(1) == cut
