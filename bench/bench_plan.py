@@ -42,7 +42,7 @@ from wfm.config.staffing import staffing_arguments
 from wfm.executors import SerialExecutor
 from wfm.io.store import read_intervals
 from wfm.pipeline.plan_inputs import long_term_forecast, scenario_demand
-from wfm.staffing.plan import staff_hot_queue
+from wfm.staffing.hot_queue import staff_hot_queue
 
 TARGET_S = 30.0
 
