@@ -21,6 +21,7 @@ from wfm.config.run import RunConfig, read_run
 from wfm.config.scenarios import ScenarioConfig, read_scenarios
 from wfm.config.scheduling import SchedulingConfig, read_scheduling
 from wfm.config.site import SiteConfig, read_site
+from wfm.config.sites import SiteEntry, read_sites
 from wfm.config.staffing import StaffingConfig, read_staffing
 from wfm.errors import ConfigError
 
@@ -43,6 +44,7 @@ class Config:
     plan: PlanConfig = field(default_factory=PlanConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     scenarios: tuple[ScenarioConfig, ...] = ()
+    sites: tuple[SiteEntry, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -98,10 +100,11 @@ def parse_config(text: str, path: Path) -> Config:
     run = read_run(root.table("run"), path.parent)
     plan = read_plan(root.table("plan"), default_shrinkage=staffing.shrinkage, queues=queues)
     scenarios = read_scenarios(root.tables("scenarios"), queues)
+    sites = read_sites(root.tables("sites"), path.parent, source)
     root.finish()
     _check_queue_keys(scheduling, queues, source)
     return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run,
-                  plan=plan, scenarios=scenarios)
+                  plan=plan, scenarios=scenarios, sites=sites)
 
 
 def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],
