@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("wfm.cli.simulate_cmd:simulate_command",
                  "Simulate a roster: the service it really gives, with intervals."),
     "report": ("wfm.cli.reports_cmd:report_group",
-               "Service level, forecast accuracy and roster coverage reports."),
+               "Service level, accuracy and coverage reports; the HTML report."),
     "export": ("wfm.cli.reports_cmd:export_group",
                "The Excel roster workbook and agent calendars (.ics)."),
     "run": ("wfm.cli.run_cmd:run_command",

@@ -46,6 +46,9 @@ _EXPORTS: dict[str, str] = {
     "export_roster": "wfm.pipeline.report_jobs",
     "export_calendars": "wfm.pipeline.report_jobs",
     "schedule_run": "wfm.pipeline.report_jobs",
+    "HtmlReportRequest": "wfm.pipeline.html_report_job",
+    "HtmlReportResult": "wfm.pipeline.html_report_job",
+    "html_report": "wfm.pipeline.html_report_job",
     "RunOptions": "wfm.pipeline.runner",
     "RunSummary": "wfm.pipeline.runner",
     "resolve_options": "wfm.pipeline.runner",
@@ -58,11 +61,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
+    "ErlangQuestion", "ForecastRequest", "ForecastResult", "HtmlReportRequest",
+    "HtmlReportResult", "IngestRequest", "Project",
     "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome", "ScheduleRequest",
     "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy", "check_data",
     "check_schedule", "coverage", "erlang", "export_calendars", "export_roster", "forecast",
-    "forecast_models", "forecast_summary", "ingest", "init_project", "open_project",
+    "forecast_models", "forecast_summary", "html_report", "ingest", "init_project", "open_project",
     "parse_sl_target", "resolve_options", "run_pipeline", "schedule", "schedule_run",
     "service_level", "staff", "write_sample_history",
 ]
@@ -76,6 +80,7 @@ if TYPE_CHECKING:
         forecast_models,
         forecast_summary,
     )
+    from wfm.pipeline.html_report_job import HtmlReportRequest, HtmlReportResult, html_report
     from wfm.pipeline.ingest_job import IngestRequest, check_data, ingest
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
