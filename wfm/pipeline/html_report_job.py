@@ -282,8 +282,11 @@ def _earlier_accuracy(project: Project, current: Path | None
                                  end=last + pd.Timedelta(seconds=1))
         if actuals.empty:
             continue
-        report = accuracy_report(forecast, actuals, tz=project.config.site.timezone,
-                                 source=str(path))
+        try:
+            report = accuracy_report(forecast, actuals, tz=project.config.site.timezone,
+                                     source=str(path))
+        except InputDataError:  # actuals of other queues only: nothing to judge here
+            continue
         return report, f"Forecast run {run_id} against the actuals of its days"
     return None, ""
 
