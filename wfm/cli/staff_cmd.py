@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, pass_app
+from wfm.cli.common import AppContext, executor_choice, executor_options, pass_app
 
 
 @click.command("staff", epilog="Example:  wfm staff --forecast forecasts/latest/forecast.csv")
@@ -18,9 +18,11 @@ from wfm.cli.common import AppContext, pass_app
 @click.option("--estimate-patience", is_flag=True,
               help="Voice/callback queues without patience_s: estimate it from the "
                    "history (abandoned, handled, answer_wait_s) and use Erlang A.")
+@executor_options
 @pass_app
-def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,
-                  estimate_patience: bool) -> None:
+def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,  # noqa: PLR0917
+                  estimate_patience: bool, executor: str | None,
+                  scheduler: str | None) -> None:
     """Required agents per queue and interval from a forecast, every channel.
 
     Voice/callback: Erlang C, or Erlang A with patience_s; chat/messaging: concurrency
@@ -32,7 +34,8 @@ def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path 
     """
     from wfm.pipeline import StaffRequest, staff
 
-    result = staff(app.project, StaffRequest(forecast_path, output_dir, estimate_patience))
+    result = staff(app.project, StaffRequest(forecast_path, output_dir, estimate_patience),
+                   execution=executor_choice(executor, scheduler))
     for note in result.notes:
         app.info(note)
     for warning in result.warnings:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import InputDataError, StaffingError
 from wfm.io.store import read_intervals
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import in_folder, read_forecast, write_staffing
@@ -52,30 +54,51 @@ class StaffResult:
 
 
 def staff(project: Project, request: StaffRequest | None = None, *,
-          run: Run | None = None) -> StaffResult:
+          run: Run | None = None,
+          execution: Execution | ExecutorChoice | None = None) -> StaffResult:
     """Required agents per queue and interval of a forecast, every channel.
 
     ``run``: the run this job is a step of; without one (and without ``output_dir``) the
     job is a run of its own that publishes requirements/<run-id>/ and moves its latest.
     """
     request = request or StaffRequest()
-    if request.output_dir is not None:
-        return _staff_into(project, request, request.output_dir, run=None, step=False)
-    with project.publishing(run, command="staff") as current:
-        result = _staff_into(project, request, current.stage("requirements"), run=current,
-                             step=run is not None)
-        current.record("requirements", command="staff", status="success",
-                       source=str(result.source),
-                       inputs={"forecast": file_input(result.source,
-                                                      final_path=current.final_path(
-                                                          result.source))})
-        return dataclasses.replace(result, folder=current.final("requirements"),
-                                   source=current.final_path(result.source))
+    with execution_for(project.config, execution) as ex:
+        if request.output_dir is not None:
+            return _staff_into(project, request, request.output_dir, run=None, step=False,
+                               ex=ex)
+        with project.publishing(run, command="staff") as current:
+            result = _staff_into(project, request, current.stage("requirements"),
+                                 run=current, step=run is not None, ex=ex)
+            final_source = current.final_path(result.source)
+            current.record("requirements", command="staff", status="success",
+                           source=str(final_source),
+                           inputs={"forecast": file_input(result.source,
+                                                          final_path=final_source)},
+                           executor=ex.kind)
+            return dataclasses.replace(result, folder=current.final("requirements"),
+                                       source=final_source)
+
+
+@dataclass(frozen=True)
+class QueueStaffing:
+    """One queue's forecast rows and the staffing arguments: a task of the executor."""
+
+    queue: str
+    forecast: pd.DataFrame
+    arguments: dict[str, Any]
+
+    def label(self) -> str:
+        return f"queue {self.queue}"
+
+
+def staff_queue(task: QueueStaffing) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requirements and daily agent-hours of one queue (runs where the executor says)."""
+    return staff_frame(task.forecast, **task.arguments)
 
 
 def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
-                run: Run | None, step: bool) -> StaffResult:
-    path = _forecast_path(project, request, run, step=step)
+                run: Run | None, step: bool, ex: Execution) -> StaffResult:
+    path = forecast_path(project, request, run, step=step)
     forecast = read_forecast(path)
     notes: list[str] = []
     for name in forecast["queue"].unique():
@@ -84,11 +107,19 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     if request.estimate_patience:
         arguments["queues"] = _with_estimated_patience(project, arguments["queues"],
                                                        forecast, notes)
+    tasks = [QueueStaffing(str(q), rows, arguments)
+             for q, rows in forecast.groupby("queue", sort=True)]
     try:
-        requirements, daily = staff_frame(forecast, **arguments)
+        done = list(ex.tasks().map(staff_queue, tasks, label=QueueStaffing.label))
     except StaffingError as exc:
         named = run.final_path(path) if run is not None else path
         raise StaffingError(f"{named}: {exc.message}", hint=exc.hint) from None
+    if not done:
+        raise StaffingError(f"{path}: the forecast has no rows to staff")
+    requirements = pd.concat([d[0] for d in done], ignore_index=True).sort_values(
+        ["queue", "channel", "interval_start"], kind="stable", ignore_index=True)
+    daily = pd.concat([d[1] for d in done], ignore_index=True).sort_values(
+        ["queue", "date"], kind="stable", ignore_index=True)
     warnings = tuple(w.message for w in abandonment_warnings(
         requirements, project.config.staffing.abandon_warning_rate))
     if run is not None:
@@ -100,7 +131,7 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     return StaffResult(requirements, daily, folder, path, tuple(notes), warnings)
 
 
-def _forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
+def forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
                    step: bool) -> Path:
     if request.forecast is not None:
         return in_folder(request.forecast, FORECAST_FILE)
