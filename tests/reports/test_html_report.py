@@ -212,3 +212,50 @@ def test_cli_png_and_errors(project: Path, schedule_run: Path) -> None:
 def test_cli_help_has_an_example() -> None:
     res = CliRunner().invoke(cli, ["report", "html", "--help"])
     assert res.exit_code == 0 and "wfm report html latest --output week.html" in res.output
+
+
+def _adjusted_forecast() -> pd.DataFrame:
+    """voice_fr's Saturday raised by half by a planner's adjustment (the model's values
+    kept in offered_raw; blank on rows no adjustment touched, as the forecast writes)."""
+    forecast = forecast_frame().assign(offered_raw=np.nan)
+    sat = (forecast["queue"] == "voice_fr") & (
+        forecast["interval_start"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d") == DAYS[1])
+    forecast.loc[sat, "offered_raw"] = forecast.loc[sat, "offered"]
+    forecast.loc[sat, "offered"] = forecast.loc[sat, "offered"] * 1.5
+    return forecast
+
+
+def test_adjusted_forecasts_show_the_model_before_adjustments(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from wfm.reports.accuracy import accuracy_report
+    from wfm.reports.chart_data import adjusted_queues
+
+    forecast, actuals = _adjusted_forecast(), actuals_frame()
+    windows = {w.queue: w for w in forecast_windows(
+        forecast, actuals, first_day=local(DAYS[0], "00:00"), days_before=2, days_after=3)}
+    assert windows["voice_fr"].adjusted and not windows["email_fr"].adjusted
+    # The model's Saturday (10 + k per slot) and the unadjusted days' forecast itself.
+    raw = windows["voice_fr"].forecast["offered_raw"]
+    assert raw.sum() == pytest.approx(3 * sum(10.0 + k for k in range(len(SLOTS))))
+    accuracy = accuracy_report(forecast, actuals, tz=TZ)
+    assert adjusted_queues(accuracy) == ("voice_fr",)
+    assert adjusted_queues(accuracy_report(forecast_frame(), actuals, tz=TZ)) == ()
+
+    data = replace(report_data(tmp_path), forecast=forecast, accuracy=accuracy)
+    charts = {c.key: c for c in build_charts(data)[0]}
+    fig = charts["accuracy"].figure
+    dashed = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert [line.get_label() for line in dashed] == ["voice_fr before adjustments"]
+    # The dashed line is the model's error: on the Saturday |raw - actual| / actual.
+    sat = actuals[(actuals["queue"] == "voice_fr")
+                  & (actuals["interval_start"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d")
+                     == DAYS[1])]["offered"].sum()
+    model = sum(10.0 + k for k in range(len(SLOTS)))
+    assert dashed[0].get_ydata()[1] == pytest.approx(abs(model - sat) / sat)
+    assert "before the planner's adjustments" in charts["accuracy"].caption
+    voice = charts["forecast-voice_fr"]
+    assert [line.get_label() for line in voice.figure.axes[0].lines
+            if line.get_linestyle() == "--"] == ["model before adjustments"]
+    assert "before the planner's adjustments" in voice.caption
+    assert "adjustments" not in charts["forecast-email_fr"].caption

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.reports.coverage import GAP_TOLERANCE
-from wfm.schema import INTERVAL_START, OFFERED, QUEUE
+from wfm.schema import INTERVAL_START, OFFERED, OFFERED_RAW, QUEUE
 
 #: Coverage states of one interval: nothing required or scheduled, short, met, over.
 CLOSED, SHORT, MET, OVER = 0, 1, 2, 3
@@ -77,7 +77,8 @@ def coverage_grids(coverage: pd.DataFrame, tz: ZoneInfo) -> list[CoverageGrid]:
 @dataclass(frozen=True)
 class ForecastWindow:
     """One queue's forecast (with its bands) and actual offered per interval in the
-    window a chart shows; ``bands`` lists the levels present (80, 95)."""
+    window a chart shows; ``bands`` lists the levels present (80, 95); ``adjusted``: the
+    planner's adjustments changed the window (``offered_raw`` in ``forecast`` differs)."""
 
     queue: str
     forecast: pd.DataFrame
@@ -85,6 +86,7 @@ class ForecastWindow:
     bands: tuple[int, ...]
     start: pd.Timestamp
     end: pd.Timestamp
+    adjusted: bool = False
 
 
 def forecast_windows(forecast: pd.DataFrame, actuals: pd.DataFrame | None, *,
@@ -99,7 +101,12 @@ def forecast_windows(forecast: pd.DataFrame, actuals: pd.DataFrame | None, *,
     out = []
     for queue, rows in forecast.groupby(QUEUE, sort=True):
         inside = rows[(rows[INTERVAL_START] >= start_utc) & (rows[INTERVAL_START] < end_utc)]
+        if OFFERED_RAW in inside.columns:  # blank where no adjustment touched the row
+            inside = inside.assign(**{OFFERED_RAW: inside[OFFERED_RAW].fillna(
+                inside[OFFERED])})
         fc = inside.groupby(INTERVAL_START, sort=True).sum(numeric_only=True)
+        adjusted = OFFERED_RAW in fc.columns and not np.allclose(fc[OFFERED_RAW],
+                                                                 fc[OFFERED])
         bands = tuple(level for level in (80, 95)
                       if {f"offered_lo_{level}", f"offered_hi_{level}"} <= set(fc.columns))
         actual = pd.Series(dtype=float)
@@ -107,7 +114,7 @@ def forecast_windows(forecast: pd.DataFrame, actuals: pd.DataFrame | None, *,
             a = actuals[(actuals[QUEUE] == queue) & (actuals[INTERVAL_START] >= start_utc)
                         & (actuals[INTERVAL_START] < end_utc)]
             actual = a.groupby(INTERVAL_START, sort=True)[OFFERED].sum().astype(float)
-        out.append(ForecastWindow(str(queue), fc, actual, bands, start, end))
+        out.append(ForecastWindow(str(queue), fc, actual, bands, start, end, adjusted))
     return out
 
 
@@ -123,6 +130,18 @@ def chosen_backtest(backtest: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFr
     rows = rows[rows["model"] == rows["chosen"]]
     cols = [c for c in ("wmape", "coverage_80", "coverage_95") if c in rows.columns]
     return rows.groupby([QUEUE, "horizon_day"], sort=True)[cols].mean().reset_index()
+
+
+def adjusted_queues(accuracy: pd.DataFrame) -> tuple[str, ...]:
+    """The queues of an :func:`~wfm.reports.accuracy.accuracy_report` whose forecast the
+    planner's adjustments changed on some day (``forecast_raw`` differs from
+    ``forecast``)."""
+    if "forecast_raw" not in accuracy.columns:
+        return ()
+    days = accuracy[accuracy["date"] != "total"]
+    changed = ~np.isclose(days["forecast_raw"].to_numpy(float),
+                          days["forecast"].to_numpy(float))
+    return tuple(sorted({str(q) for q in days.loc[changed, QUEUE]}))
 
 
 def requirement_curves(requirements: pd.DataFrame, coverage: pd.DataFrame | None, *,

@@ -66,6 +66,9 @@ def forecast_figure(window: ForecastWindow, tz: ZoneInfo, colour: str) -> Figure
                                 color=colour, alpha=alpha, linewidth=0,
                                 label=f"{level} % interval")
         ax.plot(x, fc["offered"], color=colour, linewidth=1.2, label="forecast")
+        if window.adjusted:
+            ax.plot(x, fc["offered_raw"], color=colour, linewidth=1.0, linestyle="--",
+                    label="model before adjustments")
         ax.axvline(x[0], color="#555555", linewidth=0.8, linestyle=":")
     if len(window.actual):
         ax.plot(_times(window.actual.index), window.actual.to_numpy(), color="black",
@@ -189,16 +192,22 @@ def backtest_figure(chosen: pd.DataFrame, colours: Mapping[str, str]) -> Figure:
     return fig
 
 
-def accuracy_figure(report: pd.DataFrame, colours: Mapping[str, str]) -> Figure:
+def accuracy_figure(report: pd.DataFrame, colours: Mapping[str, str],
+                    adjusted: Sequence[str] = ()) -> Figure:
     """Realised daily error (|forecast - actual| / actual of the day) of an earlier
-    forecast, per queue."""
+    forecast, per queue; for the ``adjusted`` queues also the error of the model's
+    forecast before the planner's adjustments (dashed)."""
     days = report[report["date"] != "total"]
     fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
     ax = fig.add_subplot()
     for queue, g in days.groupby(QUEUE, sort=True):
-        ax.plot(pd.to_datetime(g["date"]).dt.strftime("%a %d").tolist(), g["day_wmape"],
-                marker="o", markersize=3, color=colours.get(str(queue), "grey"),
+        x = pd.to_datetime(g["date"]).dt.strftime("%a %d").tolist()
+        colour = colours.get(str(queue), "grey")
+        ax.plot(x, g["day_wmape"], marker="o", markersize=3, color=colour,
                 label=str(queue))
+        if str(queue) in adjusted:
+            ax.plot(x, g["day_wmape_raw"], marker="x", markersize=3, color=colour,
+                    linestyle="--", label=f"{queue} before adjustments")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="x", labelrotation=90, labelsize="x-small")
     ax.set_ylabel("day error")

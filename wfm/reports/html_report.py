@@ -24,6 +24,7 @@ from wfm.outputs import write_output
 from wfm.reports.chart_data import (
     ForecastWindow,
     QueueTarget,
+    adjusted_queues,
     chosen_backtest,
     coverage_grids,
     forecast_windows,
@@ -123,7 +124,9 @@ def build_charts(data: ReportData) -> tuple[list[Chart], dict[str, str]]:
                 f"Contacts offered per interval ({data.tz.key}): actuals (black) of the "
                 f"{data.days_before} days before {data.first_day:%Y-%m-%d}, forecast "
                 f"with its {bands} prediction intervals from then on; actuals are drawn "
-                "over the forecast wherever both exist.",
+                "over the forecast wherever both exist."
+                + (" Dashed: the model's forecast before the planner's adjustments."
+                   if w.adjusted else ""),
                 forecast_chart(w))
     else:
         missing["forecast"] = data.notes.get("forecast", "no forecast")
@@ -169,10 +172,14 @@ def build_charts(data: ReportData) -> tuple[list[Chart], dict[str, str]]:
                 lambda: draw.backtest_figure(chosen, colours))
     if data.accuracy is not None and len(data.accuracy):
         acc = data.accuracy
+        adjusted = adjusted_queues(acc)
         add("accuracy", "accuracy", "Realised accuracy",
             data.notes.get("accuracy_source", "An earlier forecast against the actuals "
-                           "of its days") + ": |forecast - actual| / actual of each day.",
-            lambda: draw.accuracy_figure(acc, colours))
+                           "of its days") + ": |forecast - actual| / actual of each day."
+            + (f" Dashed ({', '.join(adjusted)}): the same error of the model's forecast "
+               "before the planner's adjustments: where it lies above the solid line, the "
+               "adjustments helped." if adjusted else ""),
+            lambda: draw.accuracy_figure(acc, colours, adjusted))
     if not any(c.section == "accuracy" for c in out):
         missing["accuracy"] = data.notes.get("accuracy", "no backtest and no earlier "
                                                          "forecast to judge")
