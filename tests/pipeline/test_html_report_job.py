@@ -53,3 +53,46 @@ def test_png_format_and_unknown_run(centre: Path) -> None:
     bad = runner.invoke(cli, [*config, "report", "html", "20990101T000000Z-0000"])
     assert bad.exit_code == 1
     assert "run '20990101T000000Z-0000' does not exist; recent runs:" in bad.stderr
+
+
+def _earlier_forecast(centre: Path, run_id: str, *, queue: str | None) -> Path:
+    """A forecast run before the run's own: its forecast moved two weeks back into the
+    ingested history, optionally with every row renamed to ``queue``."""
+    import shutil
+
+    import pandas as pd
+
+    own = (centre / "forecasts" / "latest").resolve() / "forecast.csv"
+    frame = pd.read_csv(own)
+    starts = pd.to_datetime(frame["interval_start"], utc=True) - pd.Timedelta(days=14)
+    frame["interval_start"] = [t.isoformat() for t in starts.dt.tz_convert("Europe/Paris")]
+    if queue is not None:
+        frame["queue"] = queue
+    folder = centre / "forecasts" / run_id
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    frame.to_csv(folder / "forecast.csv", index=False)
+    return folder
+
+
+def test_realised_accuracy_of_an_earlier_forecast_and_one_of_other_queues(
+        centre: Path) -> None:
+    """The newest earlier forecast run whose days have actuals is judged; one whose
+    queues have no actuals (only other queues' rows on its days) is passed over, not an
+    error that loses the whole report."""
+    import shutil
+
+    project = open_project(centre)
+    judged = _earlier_forecast(centre, "20000101T000000Z-0001", queue=None)
+    ghost = _earlier_forecast(centre, "20000101T000000Z-0002", queue="ghost_q")
+    try:
+        result = html_report(project, HtmlReportRequest(output=centre / "acc.html"))
+        assert "accuracy" in result.charts
+        text = (centre / "acc.html").read_text(encoding="utf-8")
+        assert "Forecast run 20000101T000000Z-0001 against the actuals of its days" in text
+        shutil.rmtree(judged)
+        result = html_report(project, HtmlReportRequest(output=centre / "acc.html"))
+        assert "accuracy" not in result.charts and "backtest" in result.charts
+    finally:
+        shutil.rmtree(judged, ignore_errors=True)
+        shutil.rmtree(ghost, ignore_errors=True)
