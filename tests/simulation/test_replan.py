@@ -22,7 +22,7 @@ from wfm.simulation.inputs import (
 )
 from wfm.simulation.replan import replan
 from wfm.staffing.erlang_c import offered_load
-from wfm.staffing.required import required_agents
+from wfm.staffing.required_agents import required_agents
 
 TZ = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 11, 16)
