@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, IsoDate, emit, emit_report, output_options, pass_app
+from wfm.cli.common import (
+    AppContext,
+    IsoDate,
+    emit,
+    emit_report,
+    executor_choice,
+    executor_options,
+    output_options,
+    pass_app,
+)
 from wfm.pipeline.roster_diff_job import VIEWS
 
 
@@ -30,13 +39,14 @@ from wfm.pipeline.roster_diff_job import VIEWS
                                  "time_limit_s].")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Solver seed [default: [scheduling] seed].")
+@executor_options
 @output_options
 @pass_app
 @click.pass_context
 def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Path | None,
                    agents_path: Path | None, week: date | None, allow_understaffing: bool,
-                   time_limit_s: float | None, seed: int | None, fmt: str | None,
-                   output: Path | None) -> None:
+                   time_limit_s: float | None, seed: int | None, executor: str | None,
+                   scheduler: str | None, fmt: str | None, output: Path | None) -> None:
     """Build the week's roster: shifts, days off, breaks and lunch per agent.
 
     Three stages: (a) a weekly plan of shift starts per agent group with implicit breaks
@@ -53,7 +63,8 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
 
     request = ScheduleRequest(requirements_path, agents_path, week, allow_understaffing,
                               time_limit_s, seed)
-    outcome = schedule(app.project, request, progress=app.info)
+    outcome = schedule(app.project, request, progress=app.info,
+                       execution=executor_choice(executor, scheduler))
     s = outcome.schedule.summary
     emit(queue_table(outcome), fmt, output, title=summary_line(outcome))
     for warning in s["warnings"][:3]:

@@ -89,8 +89,12 @@ class RunSummary:
     error: str = ""
     #: The run's HTML report (reports/<run-id>/report.html), when the run wrote one.
     report: Path | None = None
+    site: str = ""
 
     def line(self) -> str:
+        return (f"site {self.site}: " if self.site else "") + self._line()
+
+    def _line(self) -> str:
         if self.status == "ok":
             done = ", ".join(f"{s.name} {s.rows} {s.unit} {s.duration_s:.1f}s"
                              for s in self.steps)
@@ -146,7 +150,8 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
     week = None if options.week == "next" else date.fromisoformat(options.week)
     request = ScheduleRequest(agents=options.agents, week=week,
                               allow_understaffing=cfg.run.allow_understaffing)
-    return StepResult(len(schedule(project, request, run=run).schedule.roster))
+    outcome = schedule(project, request, run=run, execution=options.execution)
+    return StepResult(len(outcome.schedule.roster))
 
 
 def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
@@ -215,7 +220,7 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
             summary = RunSummary(run_id, "failed", time.monotonic() - started, outcomes,
                                  warnings=run.warnings,
                                  failed_step=failed.name if failed else "commit",
-                                 error=exc.message)
+                                 error=exc.message, site=log.site or "")
             log.event("end", status="failed", failed_step=summary.failed_step,
                       duration_s=summary.duration_s, error=exc.message)
             raise StepFailedError(summary, exc) from None
@@ -232,7 +237,8 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
         page = outputs["reports"] / REPORT_HTML_FILE if "reports" in outputs else None
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
                              run.warnings, removed,
-                             report=page if page is not None and page.is_file() else None)
+                             report=page if page is not None and page.is_file() else None,
+                             site=log.site or "")
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(run.warnings))
         return summary
