@@ -14,7 +14,7 @@ from wfm.config.forecasting import horizon_text
 RUN_STEPS: tuple[str, ...] = ("ingest", "forecast", "staff", "schedule", "report")
 #: Reports and exports the report step can produce.
 RUN_REPORTS: tuple[str, ...] = ("roster_workbook", "coverage", "service_level", "accuracy",
-                                "ical")
+                                "ical", "html")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class RunConfig:
     horizon: str | None = None
     agents: Path | None = None
     week: str = "next"
-    reports: tuple[str, ...] = ("roster_workbook", "coverage")
+    reports: tuple[str, ...] = ("roster_workbook", "coverage", "html")
     keep: int = 0
     lock_file: Path = Path(".wfm-run.lock")
     allow_understaffing: bool = True

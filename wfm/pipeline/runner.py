@@ -26,6 +26,7 @@ from wfm.pipeline.ingest_job import IngestRequest, ingest
 from wfm.pipeline.project import Project
 from wfm.pipeline.report_jobs import report
 from wfm.pipeline.run_folders import Run, new_run_id, open_run
+from wfm.pipeline.run_folders.layout import REPORT_HTML_FILE
 from wfm.pipeline.run_folders.staging import environment_errors, pause, retain
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.schedule_job import ScheduleRequest, schedule
@@ -86,6 +87,8 @@ class RunSummary:
     removed: list[Path] = field(default_factory=list)
     failed_step: str | None = None
     error: str = ""
+    #: The run's HTML report (reports/<run-id>/report.html), when the run wrote one.
+    report: Path | None = None
     site: str = ""
 
     def line(self) -> str:
@@ -98,8 +101,9 @@ class RunSummary:
             n = len(self.warnings)
             warn = f"; {n} warning{'s' if n != 1 else ''}" if n else ""
             areas = ", ".join(sorted(self.outputs)) or "nothing"
+            link = f"; report: {self.report}" if self.report is not None else ""
             return (f"run {self.run_id} ok in {self.duration_s:.1f}s: {done}{warn}; "
-                    f"latest -> {self.run_id} for {areas}")
+                    f"latest -> {self.run_id} for {areas}{link}")
         return (f"run {self.run_id} FAILED at step {self.failed_step} after "
                 f"{self.duration_s:.1f}s: {self.error} (previous outputs and latest "
                 "unchanged)")
@@ -230,8 +234,11 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
             removed = []
             run.warn(f"retention: could not delete old runs ({exc})")
             log.event("warning", step="retention", message=str(exc))
+        page = outputs["reports"] / REPORT_HTML_FILE if "reports" in outputs else None
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
-                             run.warnings, removed, site=log.site or "")
+                             run.warnings, removed,
+                             report=page if page is not None and page.is_file() else None,
+                             site=log.site or "")
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(run.warnings))
         return summary
