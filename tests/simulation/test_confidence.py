@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from wfm.simulation.centre import Demand, SimOptions, SimQueue, SimulationError
-from wfm.simulation.confidence import Staff, _p_met, staff_to_confidence
+from wfm.simulation.confidence import Staff, p_target_met, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative
 from wfm.staffing.deferred import plan_deferred
 from wfm.staffing.erlang_c import offered_load
@@ -74,8 +74,8 @@ def test_confidence_staffing_meets_the_target_on_about_that_share_of_days(case: 
     sized = staff_to_confidence(queue, demand, staff, 0.8,
                                 SimOptions(replications=100, seed=1, workers=2))
     check = SimOptions(replications=400, seed=2, workers=2)   # independent days
-    p = float(np.nanmean(_p_met(queue, demand, sized.agents, check)))
-    p_plain = float(np.nanmean(_p_met(queue, demand, sized.plain_agents, check)))
+    p = float(np.nanmean(p_target_met(queue, demand, sized.agents, check)))
+    p_plain = float(np.nanmean(p_target_met(queue, demand, sized.plain_agents, check)))
     assert 0.78 <= p <= 0.90, (p, sized.factor)
     assert np.all(sized.agents == np.round(sized.agents))
     assert p_plain < 0.75, p_plain
