@@ -90,3 +90,25 @@ def test_bad_confidence_and_an_unreachable_target() -> None:
     with pytest.raises(SimulationError, match="even 4 x the forecast meets the target"):
         staff_to_confidence(queue, demand, lambda f: np.minimum(staff(f), 3.0), 0.8,
                             SimOptions(replications=10))
+
+
+def test_periods_a_generous_rule_is_cut_and_the_message_names_the_period() -> None:
+    """Judged by two-day periods; a rule staffing twice what Erlang A needs is cut (its
+    factor falls below 1) and costs fewer hours than it; an unreachable target names the
+    period's label."""
+    queue, demand, staff = _voice()
+    period = DAY // 2
+
+    def generous(f: np.ndarray) -> np.ndarray:
+        return 2.0 * staff(f)
+
+    options = SimOptions(replications=40, seed=5, workers=2)
+    sized = staff_to_confidence(queue, demand, generous, 0.8, options, period=period)
+    assert sized.factor.shape == (2,) and np.all(sized.factor < 1.0)
+    assert np.all(sized.p_met >= 0.8) and np.all(sized.p_met_plain == 1.0)
+    assert sized.extra_agent_hours < 0
+    assert np.array_equal(sized.period, period)
+    with pytest.raises(SimulationError, match="'voice', days 1-2: even 4 x"):
+        staff_to_confidence(queue, demand, lambda f: np.minimum(staff(f), 3.0), 0.8,
+                            SimOptions(replications=10), period=period,
+                            labels=["days 1-2", "days 3-4"])
