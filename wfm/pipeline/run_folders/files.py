@@ -29,6 +29,8 @@ from wfm.pipeline.run_folders.layout import (
     MANIFEST_FILE,
     REQUIREMENTS_FILE,
     ROSTER_FILE,
+    SIMULATED_MISSES_FILE,
+    SIMULATED_SERVICE_FILE,
     RunFolders,
 )
 from wfm.pipeline.run_folders.manifests import manifest_input, read_manifest
@@ -130,6 +132,30 @@ def write_schedule(folder: Path, result: ScheduleResult, tz: ZoneInfo) -> None:
         local["interval_start"] = _local_iso(
             pd.to_datetime(local["interval_start"], utc=True, format="ISO8601"), tz)
         _csv(local, folder / name)
+
+
+def write_simulated_service(folder: Path, days: pd.DataFrame, tz: ZoneInfo,
+                            missed_intervals: pd.DataFrame | None = None) -> list[str]:
+    """simulated_service.csv (per queue and local day) and, when given,
+    simulated_misses.csv (the queue-intervals short, local time with offset) into
+    ``folder``; the file names."""
+    _csv(days, folder / SIMULATED_SERVICE_FILE, float_format="%.6g")
+    written = [SIMULATED_SERVICE_FILE]
+    if missed_intervals is not None:
+        local = missed_intervals.copy()
+        local["interval_start"] = _local_iso(pd.to_datetime(local["interval_start"],
+                                                            utc=True, format="ISO8601"), tz)
+        _csv(local, folder / SIMULATED_MISSES_FILE, float_format="%.6g")
+        written.append(SIMULATED_MISSES_FILE)
+    return written
+
+
+def read_simulated_service(run_dir: Path) -> pd.DataFrame | None:
+    """simulated_service.csv of a schedule or reports run folder, if it has one."""
+    path = run_dir / SIMULATED_SERVICE_FILE
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype={"queue": str, "date": str})
 
 
 def roster_path(path: Path) -> Path:

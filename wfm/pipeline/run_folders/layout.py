@@ -9,8 +9,10 @@ area (root)             files
 forecasts               forecast.csv, backtest.csv
 requirements            requirements.csv, daily.csv (beside the forecasts root)
 schedules               roster.csv, agent_intervals.csv, coverage.csv
+                        (+ simulated_service.csv, simulated_misses.csv with --verify)
 reports                 data_health.csv, roster.xlsx, coverage.csv,
-                        service_level.csv, accuracy.csv, calendars/
+                        service_level.csv, accuracy.csv, calendars/,
+                        simulated_service.csv (the simulate step)
 ======================  ======================================================
 
 Every run folder also holds ``manifest.json`` (inputs with checksums, settings, versions,
@@ -49,6 +51,11 @@ HEALTH_FILE = "data_health.csv"
 ROSTER_WORKBOOK_FILE = "roster.xlsx"
 SERVICE_LEVEL_FILE = "service_level.csv"
 ACCURACY_FILE = "accuracy.csv"
+#: Simulated service per queue and local day of a roster (`wfm schedule --verify` in the
+#: schedule's folder, the `wfm run` simulate step in the reports folder).
+SIMULATED_SERVICE_FILE = "simulated_service.csv"
+#: The queue-intervals whose simulated service misses the target (`--verify`).
+SIMULATED_MISSES_FILE = "simulated_misses.csv"
 CALENDARS_FOLDER = "calendars"
 
 RUN_STAMP_LEN = len("20261123T063000Z")  # the UTC second of a run id
