@@ -266,6 +266,8 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
                          "between their arrival and their deadline)")
         elif failure:
             unmet.append(f"{name}: still short; the loop stopped: {failure}")
+        elif len(rounds) == 1:
+            unmet.append(f"{name}: short; no re-plan round was allowed")
         elif len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
             unmet.append(f"{name}: the roster did not add hours on it although the "
                          "requirement was raised (no agent with the skill could work more: "
