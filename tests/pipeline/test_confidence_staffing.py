@@ -24,10 +24,10 @@ from pipeline_project import make_project
 
 from wfm.cli.main import cli
 from wfm.config.model import load_config
+from wfm.config.simulation import simulation_queues
 from wfm.errors import ConfigError
 from wfm.pipeline import ForecastRequest, StaffRequest, forecast, open_project, staff
 from wfm.pipeline.confidence_staffing import forecast_horizon, forecast_uncertainty
-from wfm.pipeline.simulate_job import simulation_queues
 from wfm.pipeline.staff_job import queue_confidence
 from wfm.simulation.centre import SimOptions
 from wfm.simulation.confidence import p_target_met

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import Config
-from wfm.pipeline.simulate_job import simulation_queues
+from wfm.config.simulation import simulation_queues
 from wfm.simulation.centre import Demand, FloatArray, IntArray, SimOptions
 from wfm.simulation.confidence import ConfidenceStaffing, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative

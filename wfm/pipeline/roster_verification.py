@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import Config
+from wfm.config.simulation import simulation_queues
 from wfm.errors import WfmError
-from wfm.pipeline.simulate_job import simulation_queues
 from wfm.reports import Report
 from wfm.scheduling.agents import Agent
 from wfm.scheduling.roster import ScheduleResult

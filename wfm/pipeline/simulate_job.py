@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
-
 from wfm.config import Config
-from wfm.config.staffing import staffing_arguments
+from wfm.config.simulation import simulation_queues
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders.files import read_roster_run
 from wfm.pipeline.schedule_job import load_agents
 from wfm.reports import Report
-from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions, SimQueue
+from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions
 from wfm.simulation.inputs import make_horizon
 from wfm.simulation.rosters import (
     BY_CHOICES,
@@ -25,7 +22,6 @@ from wfm.simulation.rosters import (
     compact_table,
     simulate_roster,
 )
-from wfm.staffing.requirements import opening_mask
 
 __all__ = ["BY_CHOICES", "HANDLE_TIME_MODELS", "SimulateRequest", "SimulateResult",
            "simulate", "simulation_queues"]
@@ -107,32 +103,3 @@ def simulate(project: Project, request: SimulateRequest | None = None) -> Simula
 
 def _skills(cfg: Config, agents: Path) -> dict[str, dict[str, int]]:
     return {a.agent_id: dict(a.skills) for a in load_agents(cfg, agents)}
-
-
-def simulation_queues(config: Config, names: Sequence[str],
-                      starts: pd.DatetimeIndex) -> list[SimQueue]:
-    """The queues ``names`` as the simulator needs them, with their opening hours (the
-    queue's, else the site's, closed on holidays and closed special days) on ``starts``.
-
-    Hot queues keep the staffing's service-level definition (answered within the
-    threshold over offered contacts: abandons count as failures).
-    """
-    for name in names:
-        config.queue(name)  # an unknown queue is a ConfigError naming wfm.toml
-    years = range(starts.min().year - 1, starts.max().year + 2)
-    args = staffing_arguments(config, years)
-    out = []
-    for name in names:
-        q = config.queue(name)
-        targets = args["queues"][name]
-        mask = opening_mask(pd.Series(starts), targets.opening_windows, args["timezone"],
-                            interval_minutes=args["interval_minutes"],
-                            closed_dates=args["closed_dates"], like_days=args["like_days"])
-        out.append(SimQueue(
-            name, q.channel, deferred=q.is_deferred, concurrency=q.concurrency,
-            patience_s=q.patience_s,
-            sl_threshold_s=q.sl_threshold_s if q.sl_threshold_s is not None else 0.0,
-            sl_target=q.sl_target, max_asa_s=q.max_asa_s, max_abandon_rate=q.max_abandon_rate,
-            response_target=q.response_target, response_time_s=targets.response_time_s,
-            response_clock=q.response_clock, open_mask=mask))
-    return out
