@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 from roster_helpers import MONDAY
 from scheduling_frames import requirements_frame
 
@@ -59,6 +61,13 @@ def test_verify_lists_the_days_and_intervals_short(project: Path) -> None:
     assert v["queue_days_short"] == 1 and v["published_round"] == 0
     assert len(v["rounds"]) == 1 and v["queue_intervals_short"] == len(missed)
     assert "voice_fr on 2026-11-16: short; no re-plan round was allowed" in r.output
+    # The roster workbook of this run shows the simulation.
+    export = CliRunner().invoke(cli, ["export", "roster", "--output", "r.xlsx"])
+    assert export.exit_code == 0, export.output
+    sheet = load_workbook(project / "r.xlsx")["Simulated service"]
+    first = [c.value for c in sheet[4]]
+    assert first[:3] == ["voice_fr", "2026-11-16", "service level"]
+    assert first[3] == pytest.approx(monday["service_level"]) and first[7] == 0
 
 
 def test_replan_raises_the_requirement_until_the_day_meets_its_target(project: Path) -> None:

@@ -23,6 +23,7 @@ from wfm.pipeline.run_folders.files import (
     read_forecast,
     read_requirements,
     read_schedule,
+    read_simulated_service,
     schedule_requirements,
     write_report_csv,
 )
@@ -134,7 +135,8 @@ def export_roster(project: Project, run_id: str | None = None, *,
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"{output}: the roster workbook needs an .xlsx file name")
     requirements = schedule_requirements(run_dir, sched.manifest, project.base_dir)
-    write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements)
+    write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements,
+                          simulated=read_simulated_service(run_dir))
     return output
 
 
@@ -166,9 +168,13 @@ def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]
     if any(r in reports for r in SCHEDULE_REPORTS):
         sched, run_dir = _labelled_schedule(project, run, reports)
         if "roster_workbook" in reports:
+            # The run's simulate step (before this one), else `wfm schedule --verify`'s.
+            simulated = read_simulated_service(folder)
+            if simulated is None:
+                simulated = read_simulated_service(run_dir)
             write_roster_workbook(sched, folder / ROSTER_WORKBOOK_FILE, site=cfg.site.name,
                                   requirements=_run_requirements(project, run, run_dir,
-                                                                 sched))
+                                                                 sched), simulated=simulated)
             written.append(ROSTER_WORKBOOK_FILE)
         if "coverage" in reports:
             written.append(write_report_csv(folder, COVERAGE_FILE, _coverage_frame(sched, 3)))

@@ -35,7 +35,8 @@ class SimulateRequest:
     the requirements the run was made from); ``uncertainty``: add the forecast's
     uncertainty from its ``offered_lo/hi_<level>`` columns (level in percent);
     ``handle_time`` model and ``handle_cv`` (lognormal); ``absence``: share of agent-days
-    lost to unplanned absence; ``agents``: default the run manifest's."""
+    lost to unplanned absence; ``agents``: default the run manifest's; ``week``: its
+    first day (default: the run manifest's)."""
 
     roster: Path | None = None
     replications: int = 30
@@ -48,6 +49,7 @@ class SimulateRequest:
     handle_cv: float = 1.0
     absence: float = 0.0
     agents: Path | None = None
+    week: date | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def simulate(project: Project, request: SimulateRequest | None = None) -> Simula
     cfg = project.config
     roster = request.roster or project.folders.resolve("schedules")
     run = read_roster_run(roster, forecast_path=request.forecast, agents_path=request.agents,
-                          default_tz=cfg.site.timezone)
+                          default_tz=cfg.site.timezone, week=request.week)
     frames = RosterFrames(run.name, run.intervals, _skills(cfg, run.agents))
     other = None
     if request.compare is not None:

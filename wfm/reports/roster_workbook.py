@@ -2,8 +2,10 @@
 
 Sheets: *Summary* (week, site, per-queue agent-hours, a line chart of required vs
 scheduled), *Roster* (agent x day), one sheet per day (agent x interval grid coloured by
-activity, with a legend) and *Coverage* (interval x day required / scheduled / gap with
-conditional colours). All times are local to the site's time zone.
+activity, with a legend), *Coverage* (interval x day required / scheduled / gap with
+conditional colours) and, when the roster was simulated, *Simulated service* (per queue
+and day: the simulated service with its 95 % band against the target, coloured by the
+share of simulated days meeting it). All times are local to the site's time zone.
 """
 
 from __future__ import annotations
@@ -292,9 +294,60 @@ def _coverage_sheet(ws: Worksheet, run: ScheduleRun, days: list[str], site: str)
     print_landscape(ws, title_rows=None)
 
 
+def simulated_band(simulated: pd.DataFrame) -> pd.DataFrame:
+    """Per queue and day, the measure its target is on (service level, or the share
+    within the response time for deferred work) with its 95 % band, the target and the
+    share of simulated days meeting it, from a ``wfm simulate --by day`` table."""
+    # A deferred queue has a share within target on some day (not on a day without
+    # judged items); a live queue never has one.
+    share = simulated.get("share_within_target", pd.Series(np.nan, simulated.index))
+    deferred = share.notna().groupby(simulated["queue"]).transform("any")
+    pick = {"service_level": ~deferred, "share_within_target": deferred}
+    parts = []
+    for measure, rows in pick.items():
+        if measure not in simulated or not rows.any():
+            continue
+        part = simulated.loc[rows, ["queue", "date"]].copy()
+        part["measure"] = measure.replace("_", " ")
+        part["simulated"] = simulated.loc[rows, measure]
+        part["band_lo"] = simulated.loc[rows, f"{measure}_lo"]
+        part["band_hi"] = simulated.loc[rows, f"{measure}_hi"]
+        part["target"] = simulated.loc[rows, "target"]
+        part["p_target_met"] = simulated.loc[rows, "p_target_met"]
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["queue", "date", "measure", "simulated", "band_lo",
+                                     "band_hi", "target", "p_target_met"])
+    return pd.concat(parts).sort_values(["queue", "date"], kind="stable").reset_index(
+        drop=True)
+
+
+def _simulated_sheet(ws: Worksheet, simulated: pd.DataFrame, site: str) -> None:
+    _title(ws, f"Simulated service – {site} – per queue and day, 95 % band vs target")
+    table = simulated_band(simulated)
+    write_table(ws, table, row=3)
+    last = 3 + len(table)
+    if len(table):
+        ref = f"H4:H{last}"   # p_target_met
+        ws.conditional_formatting.add(
+            ref, CellIsRule(operator="lessThan", formula=["0.5"], fill=SHORT_FILL))
+        ws.conditional_formatting.add(
+            ref, CellIsRule(operator="between", formula=["0.5", "0.7999999"], fill=OVER_FILL))
+        ws.conditional_formatting.add(
+            ref, CellIsRule(operator="greaterThanOrEqual", formula=["0.8"], fill=MET_FILL))
+    ws.cell(last + 2, 1, "simulated: mean over the simulated days, band: its 95 % "
+            "interval; p_target_met: share of simulated days meeting the target (red < 0.5: "
+            "the median day misses it; amber < 0.8; green)").font = Font(italic=True)
+    fit_widths(ws, maximum=30)
+    ws.freeze_panes = "A4"
+    print_landscape(ws, title_rows=None)
+
+
 def build_roster_workbook(run: ScheduleRun, *, site: str,
-                          requirements: pd.DataFrame | None = None) -> Workbook:
-    """The roster workbook of ``run`` (see the module docstring for its sheets)."""
+                          requirements: pd.DataFrame | None = None,
+                          simulated: pd.DataFrame | None = None) -> Workbook:
+    """The roster workbook of ``run`` (see the module docstring for its sheets);
+    ``simulated``: the roster's simulated service per queue and day, if any."""
     interval_h = interval_hours(pd.concat([run.coverage[INTERVAL_START],
                                            run.agent_intervals[INTERVAL_START]]))
     days = sorted(set(run.roster["date"]))
@@ -323,11 +376,14 @@ def build_roster_workbook(run: ScheduleRun, *, site: str,
     coverage_days = sorted(set(
         run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d")))
     _coverage_sheet(wb.create_sheet("Coverage"), run, coverage_days, site)
+    if simulated is not None:
+        _simulated_sheet(wb.create_sheet("Simulated service"), simulated, site)
     return wb
 
 
 def write_roster_workbook(run: ScheduleRun, output: str | Path, *, site: str,
-                          requirements: pd.DataFrame | None = None) -> None:
+                          requirements: pd.DataFrame | None = None,
+                          simulated: pd.DataFrame | None = None) -> None:
     """Build the roster workbook and write it atomically with the run's fixed timestamp."""
-    save_workbook(build_roster_workbook(run, site=site, requirements=requirements), output,
-                  stamp=run.stamp)
+    save_workbook(build_roster_workbook(run, site=site, requirements=requirements,
+                                        simulated=simulated), output, stamp=run.stamp)

@@ -286,9 +286,10 @@ class RosterRunFiles:
 
 
 def read_roster_run(roster: Path, *, default_tz: ZoneInfo, forecast_path: Path | None = None,
-                    agents_path: Path | None = None) -> RosterRunFiles:
+                    agents_path: Path | None = None, week: date | None = None
+                    ) -> RosterRunFiles:
     """The agent intervals of a schedule run (``roster``: its folder or a file in it), the
-    agents file and demand its manifest names (unless given), and its week."""
+    agents file, demand and week its manifest names (unless given)."""
     run_dir = roster if roster.is_dir() else roster.parent
     intervals_file = run_dir / AGENT_INTERVALS_FILE
     if not intervals_file.is_file():
@@ -313,9 +314,8 @@ def read_roster_run(roster: Path, *, default_tz: ZoneInfo, forecast_path: Path |
     if "interval_start" in demand:
         demand["interval_start"] = parse_timestamps(demand["interval_start"],
                                                     str(demand_path), "interval_start")
-    week = read_manifest(run_dir).get("week")
     try:
-        first_day = date.fromisoformat(str(week))
+        first_day = week or date.fromisoformat(str(read_manifest(run_dir).get("week")))
     except ValueError:
         local = pd.DatetimeIndex(intervals["interval_start"]).tz_convert(default_tz)
         first_day = min(local.date)
