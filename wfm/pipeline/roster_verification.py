@@ -120,8 +120,10 @@ class Verification:
                                      else ""))
         if len(self.rounds) > 1:
             first, chosen = self.rounds[0], self.rounds[self.published]
+            why = (" (the later rounds were short on no fewer queue-days)"
+                   if self.published < len(self.rounds) - 1 else "")
             lines.append(f"published round {self.published} of {len(self.rounds) - 1} "
-                         f"re-plan(s): {chosen.agent_hours - first.agent_hours:+,.1f} "
+                         f"re-plan(s){why}: {chosen.agent_hours - first.agent_hours:+,.1f} "
                          "agent-h logged in, "
                          f"{chosen.required_agent_hours - first.required_agent_hours:+,.1f} "
                          "required, over round 0")
