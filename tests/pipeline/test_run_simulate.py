@@ -45,6 +45,9 @@ def test_the_simulate_step_writes_the_service_and_the_workbook_shows_it(proj: Pa
     voice_en = days[(days["queue"] == "voice_en") & (days["offered"] > 0)]
     assert (voice_en["service_level"].iloc[:5] > 0.3).all()  # Monday-Friday: staffed
     assert "simulate: voice_fr on " in res.output  # warned: misses its target
+    missed = pd.read_csv(reports / "simulated_misses.csv")
+    assert {"voice_fr", "chat_fr"} <= set(missed["queue"])
+    assert missed["interval_start"].str.endswith("+01:00").all()
     wb = load_workbook(reports / "roster.xlsx")
     ws = wb["Simulated service"]
     header = [c.value for c in ws[3]]

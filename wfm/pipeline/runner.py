@@ -146,9 +146,11 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
 
 def simulate_step(project: Project, run: Run, options: RunOptions) -> StepResult:
     """wfm.simulation (skill-based routing, 30 replications) on this run's (or the
-    latest) roster -> reports/simulated_service.csv and the workbook's Simulated service
+    latest) roster -> reports/simulated_service.csv (per queue and day),
+    simulated_misses.csv (the queue-intervals short) and the workbook's Simulated service
     sheet."""
     from wfm.pipeline.simulate_job import SimulateRequest, simulate
+    from wfm.simulation.rosters import misses
 
     roster = run.source("schedules")
     if roster is None:
@@ -164,7 +166,8 @@ def simulate_step(project: Project, run: Run, options: RunOptions) -> StepResult
         forecast=requirements / REQUIREMENTS_FILE if requirements is not None else None,
         week=_week_of(recorded)))
     table = result.simulation.table("day")
-    write_simulated_service(run.stage("reports"), table, project.config.site.timezone)
+    write_simulated_service(run.stage("reports"), table, project.config.site.timezone,
+                            misses(result.simulation.table("interval")))
     run.record("reports", simulation={"roster": str(run.final_path(roster)),
                                       "replications": result.request.replications,
                                       "seed": result.request.seed})

@@ -12,7 +12,8 @@ schedules               roster.csv, agent_intervals.csv, coverage.csv
                         (+ simulated_service.csv, simulated_misses.csv with --verify)
 reports                 data_health.csv, roster.xlsx, coverage.csv,
                         service_level.csv, accuracy.csv, calendars/,
-                        simulated_service.csv (the simulate step)
+                        simulated_service.csv, simulated_misses.csv (the
+                        simulate step)
 ======================  ======================================================
 
 Every run folder also holds ``manifest.json`` (inputs with checksums, settings, versions,
@@ -54,7 +55,8 @@ ACCURACY_FILE = "accuracy.csv"
 #: Simulated service per queue and local day of a roster (`wfm schedule --verify` in the
 #: schedule's folder, the `wfm run` simulate step in the reports folder).
 SIMULATED_SERVICE_FILE = "simulated_service.csv"
-#: The queue-intervals whose simulated service misses the target (`--verify`).
+#: The queue-intervals whose simulated service misses the target (`--verify`, the
+#: simulate step).
 SIMULATED_MISSES_FILE = "simulated_misses.csv"
 CALENDARS_FOLDER = "calendars"
 
