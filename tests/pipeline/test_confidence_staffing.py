@@ -192,3 +192,24 @@ def test_staff_command_prints_the_cost(project: Path) -> None:
     # for 0.9 of such days costs hours.
     assert extra > 0
     assert daily["p_target_met"].iloc[0] >= 0.9 > daily["p_target_met_plain"].iloc[0]
+
+
+def test_the_run_staff_step_sizes_with_the_forecast_made_in_the_same_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wfm run --steps forecast,staff` with one queue's `confidence`: the forecast's
+    manifest is not written yet when the staff step runs; its dispersion facts come from
+    the run's record."""
+    root = make_project(tmp_path / "centre", store=True)
+    _edit(root, r'(?m)^name = "voice_en"\n', 'name = "voice_en"\nconfidence = 0.8\n')
+    _edit(root, r"(?m)^\[staffing\]\n", "[staffing]\nconfidence_replications = 30\n")
+    monkeypatch.chdir(root)
+    r = CliRunner().invoke(cli, ["run", "--steps", "forecast,staff"])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((root / "requirements" / "latest" / "manifest.json").read_text())
+    entry = manifest["confidence"]
+    assert list(entry) == ["voice_en"] and entry["voice_en"]["replications"] == 30
+    assert entry["voice_en"]["uncertainty"].startswith("forecast manifest: day_cv2")
+    req = pd.read_csv(root / "requirements" / "latest" / "requirements.csv")
+    methods = req.groupby("queue")["method"].first()
+    assert methods["voice_en"].endswith("+confidence")
+    assert not methods.drop("voice_en").str.contains("confidence").any()
