@@ -9,7 +9,7 @@ DEMO   := demo
 
 install: $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,dask]"
 	@echo "wfm installed in $(VENV); try: $(WFM) --help"
 
 $(BIN)/activate:

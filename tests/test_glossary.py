@@ -25,6 +25,7 @@ from wfm.errors import ConfigError
 from wfm.forecasting import SiteCalendar, forecast_intervals
 from wfm.io.column_mapping import parse_mapping
 from wfm.io.health import FINDING_COLUMNS
+from wfm.reports import roster_diff
 from wfm.reports.accuracy import accuracy_report
 from wfm.reports.coverage import coverage_summary, queue_hours
 from wfm.reports.service_level import service_level_report
@@ -231,9 +232,13 @@ def test_agents_file_columns_are_documented() -> None:
 
 
 def test_columns_of_written_files_are_documented() -> None:
-    """roster.csv, agent_intervals.csv, coverage.csv, data_health.csv, schedule check."""
+    """roster.csv, agent_intervals.csv, coverage.csv, data_health.csv, schedule check,
+    wfm data history, schedule diff."""
+    from wfm.io.store_history import HISTORY_COLUMNS
+
     for columns in (ROSTER_COLUMNS, INTERVAL_COLUMNS, COVERAGE_COLUMNS, FINDING_COLUMNS,
-                    VIOLATION_COLUMNS):
+                    VIOLATION_COLUMNS, HISTORY_COLUMNS, roster_diff.CHANGE_COLUMNS,
+                    roster_diff.AGENT_COLUMNS, roster_diff.COVERAGE_COLUMNS):
         assert missing(columns, columns_part()) == [], columns
 
 
@@ -264,6 +269,33 @@ def test_report_columns_are_documented() -> None:
     for name, frame in reports.items():
         assert len(frame.columns) > 3
         assert missing(map(str, frame.columns), columns_part()) == [], name
+
+
+def test_adjustment_and_what_if_columns_are_documented(tmp_path: Path) -> None:
+    """forecast.csv's raw columns, the adjustments file's keys (probed: the reader lists
+    them), `wfm forecast adjust list` and `wfm what-if` columns."""
+    from wfm.config._reader import TableReader
+    from wfm.config.adjustments import read_adjustments
+    from wfm.config.scenarios import read_changes
+    from wfm.pipeline.adjust_job import LIST_COLUMNS
+    from wfm.pipeline.what_if_job import COLUMNS
+
+    config = parse_config(STARTER.read_text(encoding="utf-8"), tmp_path / "wfm.toml")
+    probes = {"format = 1\nzz_glossary_probe = 1\n": "top level",
+              '[[adjustments]]\nid = "a1"\nzz_glossary_probe = 1\n': "[adjustments.1]"}
+    for text, where in probes.items():
+        (tmp_path / "adjustments.toml").write_text(text)
+        with pytest.raises(ConfigError) as info:
+            read_adjustments(config)
+        keys = _valid_keys(info.value.message, where=where)
+        assert missing(keys, columns_part()) == [], where
+    assert missing((*LIST_COLUMNS, *COLUMNS), columns_part()) == []
+    with pytest.raises(ConfigError) as info:
+        by_queue = TableReader({PROBE: 1}, "scenarios.1.by_queue.voice_fr", "probe")
+        read_changes(by_queue)
+        by_queue.finish()
+    keys = _valid_keys(info.value.message, where="[scenarios.1.by_queue")
+    assert missing(keys, part("### `[scenarios.by_queue.<queue>]`")) == []
 
 
 def test_backtest_columns_are_documented() -> None:

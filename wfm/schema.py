@@ -56,6 +56,10 @@ SHORT_ABANDONED = "short_abandoned"
 BACKLOG = "backlog"
 AHT_S = "aht_s"
 MODEL = "model"
+#: A forecast's values before the planner's adjustments, and the ids applied to a row.
+OFFERED_RAW = "offered_raw"
+AHT_S_RAW = "aht_s_raw"
+ADJUSTMENTS_APPLIED = "adjustments"
 
 SERIES_KEY: tuple[str, str] = (QUEUE, CHANNEL)
 INTERVAL_KEY: tuple[str, str, str] = (INTERVAL_START, QUEUE, CHANNEL)
@@ -131,6 +135,12 @@ FORECAST = FrameSchema(
         Column("offered_hi_80", "number", False, "contacts"),
         Column("offered_lo_95", "number", False, "contacts"),
         Column("offered_hi_95", "number", False, "contacts"),
+        Column(OFFERED_RAW, "number", False, "contacts",
+               "the model's offered before the planner's adjustments"),
+        Column(AHT_S_RAW, "seconds", False, "s",
+               "the model's AHT before the planner's adjustments"),
+        Column(ADJUSTMENTS_APPLIED, "str", False,
+               meaning="ids of the adjustments applied to the row, space-separated"),
     ),
 )
 

@@ -79,7 +79,7 @@ def test_interval_coverage_on_held_out_weeks() -> None:
                 m["offered_actual"] <= m[f"offered_hi_{lv}"])
             got.append(inside.mean())
         info = run.series["voice_fr/voice"]
-        assert 0.6 < info["coverage_80"] < 0.95 and 0.85 < info["coverage_95"] <= 1.0
+        assert 0.6 < info.coverage_80 < 0.95 and 0.85 < info.coverage_95 <= 1.0
     assert np.mean(hits[80]) == pytest.approx(0.80, abs=0.07)
     assert np.mean(hits[95]) == pytest.approx(0.95, abs=0.04)
 

@@ -60,8 +60,8 @@ def test_six_week_run_forecasts_the_first_week_as_a_one_week_run() -> None:
     first = six.forecast[six.forecast["interval_start"].isin(week.forecast["interval_start"])]
     cols = ["offered", "offered_lo_80", "offered_hi_80", "offered_lo_95", "offered_hi_95"]
     np.testing.assert_allclose(first[cols].to_numpy(), week.forecast[cols].to_numpy())
-    assert six.series["voice_fr/voice"]["backtest_cutoffs"] == \
-        week.series["voice_fr/voice"]["backtest_cutoffs"]
+    assert six.series["voice_fr/voice"].backtest_cutoffs == \
+        week.series["voice_fr/voice"].backtest_cutoffs
 
 
 def test_negative_binomial_cdf_against_scipy() -> None:
@@ -107,7 +107,7 @@ def test_intervals_cover_out_of_sample_on_overdispersed_series() -> None:
         start = pd.Timestamp("2023-06-05") + pd.Timedelta(days=500 + 9 * k)
         run = forecast_intervals(hist, calendar=calendar(), interval_minutes=15,
                                  horizon_days=7, start=start)
-        assert run.series["q/voice"]["interval_method"] == "negative binomial"
+        assert run.series["q/voice"].interval_method == "negative binomial"
         m = run.forecast.merge(hist[[*key, "offered"]].rename(columns={"offered": "actual"}),
                                on=key)
         m = m[m["offered"] > 0]

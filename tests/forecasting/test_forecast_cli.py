@@ -38,7 +38,9 @@ def test_forecast_writes_run_and_moves_latest(project: Path, history: pd.DataFra
     fc = pd.read_csv(run_dir / "forecast.csv")
     assert list(fc.columns) == ["queue", "channel", "interval_start", "offered", "aht_s",
                                 "model", "offered_lo_80", "offered_hi_80", "offered_lo_95",
-                                "offered_hi_95"]
+                                "offered_hi_95", "offered_raw", "aht_s_raw", "adjustments"]
+    # Without adjustments the model's values are the forecast.
+    assert (fc["offered_raw"] == fc["offered"]).all() and fc["adjustments"].isna().all()
     assert len(fc) == 2 * 14 * 96 - 2 * 4  # 14 local days, one with 23 hours (30 March)
     assert fc["interval_start"].iloc[0] == "2025-03-17T00:00:00+01:00"
     assert (fc["aht_s"] > 0).all()

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from forecast_synthetic import TZ, calendar, make_history
 
+from wfm.executors import SerialExecutor
 from wfm.forecasting import forecast_intervals
-from wfm.forecasting.executor import SerialExecutor
 from wfm.forecasting.models import baselines
 
 
@@ -64,4 +64,4 @@ def test_a_library_warning_becomes_a_run_warning(monkeypatch: pytest.MonkeyPatch
     assert len(noted) == 1  # once, however many folds and weekdays called the model
     assert re.fullmatch(r"voice_fr/voice: RuntimeWarning: probe from a model "
                         r"\(test_forecast_library_warnings\.py:\d+\)", noted[0])
-    assert run.series["voice_fr/voice"]["library_warnings"] == [noted[0].split(": ", 1)[1]]
+    assert run.series["voice_fr/voice"].library_warnings == [noted[0].split(": ", 1)[1]]

@@ -10,8 +10,8 @@ import pytest
 from forecast_synthetic import TZ, calendar, make_history
 from test_forecast_calendar import Special
 
+from wfm.executors import LocalProcessExecutor, SerialExecutor
 from wfm.forecasting import MODELS, forecast_intervals
-from wfm.forecasting.executor import LocalProcessExecutor, SerialExecutor
 
 # History up to Sunday 2025-03-23; the horizon holds the DST change (Sun 30 March),
 # Easter Monday (21 April, closed) and its catch-up day, and every closed Sunday.
@@ -89,8 +89,8 @@ def test_three_weeks_of_history_falls_back_and_says_why() -> None:
     hist, truth = make_history("2025-02-03", 21, extra_days=14, seed=9)
     run = forecast_intervals(hist, calendar=calendar(), interval_minutes=15, horizon_days=14)
     info = run.series["voice_fr/voice"]
-    assert "dhr" in info["fallbacks"]
-    assert "history 21 days < 56 required" in info["fallbacks"]["dhr"][0]
+    assert "dhr" in info.fallbacks
+    assert "history 21 days < 56 required" in info.fallbacks["dhr"][0]
     assert any("fell back" in w and "voice_fr" in w for w in run.warnings)
     m = _with_truth(run.forecast, truth)
     opened = m[m["open"]]

@@ -18,8 +18,8 @@ from forecast_synthetic import HOURS, TZ, make_history
 
 from wfm.config import parse_config
 from wfm.config.site import HolidayEffect
+from wfm.executors import SerialExecutor
 from wfm.forecasting import SiteCalendar, forecast_intervals, site_holidays
-from wfm.forecasting.executor import SerialExecutor
 from wfm.pipeline.forecast_job import site_calendar
 
 COLUMBUS = date(2025, 10, 13)

@@ -60,13 +60,19 @@ def test_duplicate_keys_write_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "intervals").exists()
 
 
-def test_leftover_of_a_killed_write_is_not_read(tmp_path: Path) -> None:
+def test_files_of_an_uncommitted_write_are_not_read_and_are_cleaned(tmp_path: Path) -> None:
+    """What a write killed before its commit leaves: files no version lists."""
+    from wfm.io.store_table import PENDING_FILE
+
     write_intervals(tmp_path, frame("2025-03-01", 4))
-    [part] = list(tmp_path.rglob("*.parquet"))
-    # What atomic_path leaves when the process dies between writing and renaming.
-    leftover = part.with_name(f".tmp-{part.name}.x1y2.parquet")
-    leftover.write_bytes(part.read_bytes())
+    [part] = list((tmp_path / "intervals").rglob("*.parquet"))
+    orphan = part.with_name("2025-03-deadbeef0000-00001.parquet")
+    orphan.write_bytes(part.read_bytes())
+    (tmp_path / "intervals" / PENDING_FILE).write_text('{"txn": "deadbeef0000"}')
     assert len(read_intervals(tmp_path)) == 4
+    write_intervals(tmp_path, frame("2025-04-01", 2))  # the next write cleans up
+    assert not orphan.exists() and not (tmp_path / "intervals" / PENDING_FILE).exists()
+    assert part.exists() and len(read_intervals(tmp_path)) == 6
 
 
 def test_drop_a_whole_queue(tmp_path: Path) -> None:
@@ -78,7 +84,6 @@ def test_drop_a_whole_queue(tmp_path: Path) -> None:
     assert (summary.rows, summary.partitions) == (8, 2)
     assert stored_queues(tmp_path) == ["q2"]
     assert read_intervals(tmp_path)["queue"].unique().tolist() == ["q2"]
-    assert [p.name for p in (tmp_path / "intervals").iterdir()] == ["queue=q2"]
     with pytest.raises(InputDataError, match=r"no stored data for queue 'q1'; stored: q2"):
         drop_intervals(tmp_path, "q1")
 
@@ -97,33 +102,117 @@ def test_drop_one_channel_of_a_queue(tmp_path: Path) -> None:
         drop_intervals(tmp_path, "q1", "chat")
 
 
-def test_drop_of_a_channel_that_fails_midway_changes_nothing(tmp_path: Path, monkeypatch) -> None:
-    import wfm.io.store as store
+def _version(data_dir: Path) -> int:
+    from wfm.io.store_table import open_table
+
+    return int(open_table(data_dir / "intervals").version())
+
+
+def _disk_full_at(monkeypatch, n: int, *, folder: str | None = None, err: int = 28) -> list[Path]:
+    """Make the n-th data file write (or any write into ``folder``) fail like a full disk
+    (or, with err=13, a partition folder that cannot be written)."""
+    import errno
+    import os
+
+    import wfm.io.store_table as table
+
+    calls: list[Path] = []
+    real = table.pq.write_table
+
+    def failing(data, path, *args, **kwargs):
+        calls.append(Path(path))
+        if (folder is None and len(calls) == n) or (folder and Path(path).parent.name == folder):
+            # Like a real failure: part of the file was written before the error.
+            Path(path).write_bytes(b"PAR1")
+            raise OSError(err, os.strerror(err), str(path))
+        return real(data, path, *args, **kwargs)
+
+    assert err in (errno.ENOSPC, errno.EACCES)
+    monkeypatch.setattr(table.pq, "write_table", failing)
+    return calls
+
+
+def _store_state(data_dir: Path) -> tuple[int, pd.DataFrame, list[str]]:
+    files = sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*") if p.is_file())
+    return _version(data_dir), read_intervals(data_dir), files
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_disk_full_in_a_multi_queue_write_changes_nothing(tmp_path: Path, monkeypatch,
+                                                          n: int) -> None:
+    """A write of four queues over two months fails at its n-th file: no queue changed."""
+    from wfm.errors import OutputError
+
+    write_intervals(tmp_path, pd.concat([frame("2025-01-31 23:00", 8, q) for q in "abcd"]))
+    before = _store_state(tmp_path)
+    calls = _disk_full_at(monkeypatch, n)
+    new = pd.concat([frame("2025-01-31 23:30", 8, q, offered=9) for q in "abcd"])
+    with pytest.raises(OutputError, match=r"cannot write the data store \(No space left on "
+                                          r"device\); the store is unchanged"):
+        write_intervals(tmp_path, new)
+    assert len(calls) == n
+    after = _store_state(tmp_path)
+    assert after[0] == before[0] and after[2] == before[2]  # no version, no file left
+    pd.testing.assert_frame_equal(after[1], before[1])
+
+
+def test_unwritable_partition_folder_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """One queue's partition folder cannot be written (a read-only folder; simulated, as
+    root ignores permissions): the queues written before it are not changed either."""
+    import os
+
+    from wfm.errors import OutputError
+
+    write_intervals(tmp_path, pd.concat([frame("2025-03-01", 4, q) for q in "abc"]))
+    before = _store_state(tmp_path)
+    folder = tmp_path / "intervals" / "queue=c"
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    else:
+        _disk_full_at(monkeypatch, 0, folder="queue=c", err=13)
+    try:
+        with pytest.raises(OutputError, match=r"queue=c/.*cannot write the data store "
+                                              r"\(Permission denied\)"):
+            write_intervals(tmp_path, pd.concat([frame("2025-03-01", 4, q, offered=7)
+                                                 for q in "abc"]))
+    finally:
+        folder.chmod(0o755)
+    after = _store_state(tmp_path)
+    assert after[0] == before[0] and after[2] == before[2]
+    pd.testing.assert_frame_equal(after[1], before[1])
+
+
+def test_drop_of_a_channel_that_fails_midway_changes_nothing(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from wfm.errors import OutputError
+    from wfm.io.store import drop_intervals
 
     chat = frame("2025-01-31 23:30", 4).assign(channel="chat", offered=2)
     write_intervals(tmp_path, pd.concat([frame("2025-01-31 23:00", 8), chat]))
-    before = {p: p.read_bytes() for p in sorted(tmp_path.rglob("*.parquet"))}
-    calls = []
-
-    def failing_write(part: pd.DataFrame, path: Path) -> None:
-        calls.append(path)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        store.pq.write_table(store.pa.Table.from_pandas(part, preserve_index=False), path)
-
-    monkeypatch.setattr(store, "write_parquet", failing_write)
-    with pytest.raises(OSError, match="No space left"):
-        store.drop_intervals(tmp_path, "q1", "chat")
-    assert {p: p.read_bytes() for p in sorted(tmp_path.rglob("*.parquet"))} == before
+    before = _store_state(tmp_path)
+    _disk_full_at(monkeypatch, 2)
+    with pytest.raises(OutputError, match="No space left"):
+        drop_intervals(tmp_path, "q1", "chat")
+    after = _store_state(tmp_path)
+    assert after[0] == before[0] and after[2] == before[2]
+    pd.testing.assert_frame_equal(after[1], before[1])
 
 
-def test_a_drop_killed_after_its_rename_leaves_a_clean_store(tmp_path: Path) -> None:
-    """What a process killed between the folder rename and the clean-up leaves behind."""
-    from wfm.io.store import stored_queues
+def test_the_table_is_readable_by_another_delta_reader(tmp_path: Path) -> None:
+    """Any Delta reader sees the same rows (here deltalake's own DataFusion scan, not
+    wfm's file reader), and the files of one queue are listed by its key."""
+    from deltalake import DeltaTable
 
-    write_intervals(tmp_path, pd.concat([frame("2025-03-01", 4), frame("2025-03-01", 4, "q2")]))
-    trash = tmp_path / "intervals" / ".tmp-drop-x1y2"
-    trash.mkdir()
-    (tmp_path / "intervals" / "queue=q1").rename(trash / "queue=q1")
-    assert stored_queues(tmp_path) == ["q2"]
-    assert read_intervals(tmp_path)["queue"].unique().tolist() == ["q2"]
+    from wfm.io.store_table import open_table, stored_files
+
+    f = pd.concat([frame("2025-01-31 23:00", 8, "q/1"), frame("2025-03-01", 4, "q2")])
+    write_intervals(tmp_path, f)
+    other = DeltaTable(str(tmp_path / "intervals")).to_pandas()
+    other = other.sort_values(["queue", "interval_start"]).reset_index(drop=True)
+    ours = read_intervals(tmp_path)
+    assert other["queue"].tolist() == ours["queue"].tolist() == ["q/1"] * 8 + ["q2"] * 4
+    assert (other["interval_start"].astype("datetime64[ns, UTC]").tolist()
+            == ours["interval_start"].tolist())
+    assert other["offered"].tolist() == ours["offered"].tolist()
+    files = [x for x in stored_files(open_table(tmp_path / "intervals")) if x.queue == "q/1"]
+    assert len(files) == 2 and all((tmp_path / "intervals" / x.path).is_file() for x in files)

@@ -95,7 +95,7 @@ HAND_MADE.update({
     "infinite_count": ((H + R[0].replace(",12,", ",inf,")).encode(),
                        "offered: cannot read 'inf'"),
     "infinite_handle_time": ((H + R[0].replace(",3300", ",1e400")).encode(),
-                             "handle_s: cannot read"),
+                             "handle_s '1e400' is out of range"),
     "mixed_encodings": ((H + R[0].replace("voice_fr", "voix_é")).encode("utf-8")
                         + R[1].replace("voice_fr", "voix_é").encode("latin-1"),
                         "mixed text encodings"),

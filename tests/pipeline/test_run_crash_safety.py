@@ -137,42 +137,20 @@ def _store_frame(project: Path) -> object:
     return read_intervals(project / "data")
 
 
-def _kill_while_store_is_written(project: Path) -> bool:
-    """Start a run and SIGKILL it the moment a store partition's temporary file exists;
-    False when ingest finished before one was seen (the run is then killed too)."""
-    proc = start_run(project)
-    wait_for(project, {"step": "ingest", "event": "start"})
-    store = project / "data" / "intervals"
-    polls = 0
-    while proc.poll() is None:
-        if any(store.glob("*/.tmp-*")):
-            _kill(proc)
-            return True
-        polls += 1
-        if polls % 50 == 0 and any(e.get("step") == "ingest" and e.get("event") == "end"
-                                   for e in read_log(project)):
-            break
-        time.sleep(0.002)
-    proc.kill()
-    proc.wait(timeout=30)
-    return False
-
-
-def test_kill_while_ingest_writes_the_store(good_project: Path, tmp_path: Path) -> None:
-    """Killed while a store partition is being rewritten: the store reads as before."""
-    for attempt in range(5):  # the writes are short; retry on a fresh copy if all missed
-        project = copy_project(good_project, tmp_path / f"p{attempt}")
-        before = visible_state(project)
-        store_before = _store_frame(project)
-        if _kill_while_store_is_written(project):
-            break
-    else:
-        pytest.fail("never caught ingest writing a partition in 5 runs")
-    dead = read_log(project)[0]["run"]
+@pytest.mark.parametrize("point", ["store:file:1", "store:file:3", "store:commit"])
+def test_kill_while_ingest_writes_the_store(good_project: Path, tmp_path: Path,
+                                           point: str) -> None:
+    """Killed between two partition files of the store write, or just before its commit:
+    the store reads as before, and the next run succeeds."""
+    project = copy_project(good_project, tmp_path / "p")
+    before = visible_state(project)
+    store_before = _store_frame(project)
+    dead = _pause_then_kill(project, point)
     assert visible_state(project) == before
-    _recover_and_check(project, dead)
     import pandas as pd
 
+    pd.testing.assert_frame_equal(_store_frame(project), store_before)  # type: ignore[arg-type]
+    _recover_and_check(project, dead)
     pd.testing.assert_frame_equal(_store_frame(project), store_before)  # type: ignore[arg-type]
 
 

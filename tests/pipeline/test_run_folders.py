@@ -25,7 +25,7 @@ def _folders(root: Path) -> RunFolders:
 
 
 def _open(root: Path, run_id: str):
-    return open_run(_folders(root), lock_file=root / ".lock", data_dir=root / "data",
+    return open_run(_folders(root), lock_file=root / ".lock",
                     source="wfm.toml", run_id=run_id)
 
 

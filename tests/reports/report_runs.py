@@ -52,9 +52,11 @@ def _activity_at(activities: str, clock: str) -> str:
     return "work"
 
 
-def schedule_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def schedule_frames(agents: dict | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Roster, agent intervals and coverage of ``agents`` (default AGENTS)."""
     roster, intervals = [], []
-    for aid, (name, team, queue, days) in AGENTS.items():
+    for aid, (name, team, queue, days) in (AGENTS if agents is None else agents).items():
         for day, (status, start, end, acts) in days.items():
             work = status == "work"
             roster.append({
@@ -72,7 +74,7 @@ def schedule_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                     intervals.append({"agent_id": aid,
                                       "interval_start": local(day, clock).isoformat(),
                                       "activity": act, "queue": queue if act == "work" else ""})
-    ai = pd.DataFrame(intervals)
+    ai = pd.DataFrame(intervals, columns=["agent_id", "interval_start", "activity", "queue"])
     coverage = []
     for queue, req in REQUIRED.items():
         for day in DAYS:
@@ -85,10 +87,11 @@ def schedule_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(roster), ai, pd.DataFrame(coverage)
 
 
-def write_schedule_run(root: Path, run_id: str = RUN_ID, *, latest: bool = True) -> Path:
+def write_schedule_run(root: Path, run_id: str = RUN_ID, *, latest: bool = True,
+                       agents: dict | None = None) -> Path:
     run_dir = root / run_id
     run_dir.mkdir(parents=True)
-    roster, ai, coverage = schedule_frames()
+    roster, ai, coverage = schedule_frames(agents)
     roster.to_csv(run_dir / "roster.csv", index=False)
     ai.to_csv(run_dir / "agent_intervals.csv", index=False)
     coverage.to_csv(run_dir / "coverage.csv", index=False)

@@ -117,6 +117,55 @@ def test_export_ical_agent_and_all(schedule_run: Path, project: Path) -> None:
                                                                     "A3.ics"]
 
 
+def test_export_ical_reexport_after_a_replan_updates_the_week(schedule_run: Path,
+                                                             project: Path) -> None:
+    from test_calendars import replanned
+
+    result = invoke("export", "ical", "--all")
+    assert result.exit_code == 0, result.output
+    folder = project / "reports" / "calendars-2026-03-23"  # one folder per week
+    assert "wrote 3 calendar(s) to " + str(folder) in result.stderr
+    assert "7 new, 0 updated, 0 cancelled, 0 unchanged event(s)" in result.stderr
+    write_schedule_run(project / "schedules", "20260321T060000Z-cd34", agents=replanned())
+    result = invoke("export", "ical", "--all")
+    assert "0 new, 3 updated, 1 cancelled, 3 unchanged event(s)" in result.stderr
+    cal = icalendar.Calendar.from_ical((folder / "A1.ics").read_bytes())
+    assert [(int(e["SEQUENCE"]), str(e["STATUS"])) for e in cal.walk("VEVENT")] == [
+        (1, "CONFIRMED"), (1, "CANCELLED"), (1, "CONFIRMED")]
+    # --previous: compare with the folder agents received, write elsewhere
+    result = invoke("export", "ical", RUN_ID, "--all", "-o", "back", "--previous", str(folder))
+    assert "0 new, 4 updated, 0 cancelled, 3 unchanged event(s)" in result.stderr
+    cal = icalendar.Calendar.from_ical((project / "back" / "A1.ics").read_bytes())
+    assert [int(e["SEQUENCE"]) for e in cal.walk("VEVENT")] == [2, 2, 2]
+    result = invoke("export", "ical", "--all", "--previous", "nowhere")
+    assert result.exit_code == 1
+    assert "nowhere: no such folder of earlier calendars" in result.output
+
+
+def test_nightly_report_step_updates_the_calendars_of_the_last_run(schedule_run: Path,
+                                                                   project: Path) -> None:
+    """`wfm run` writes reports/<run>/calendars; the previous ones are reports/latest's."""
+    from test_calendars import replanned
+
+    toml = project / "wfm.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'reports = ["roster_workbook", "coverage"]', 'reports = ["ical"]'), encoding="utf-8")
+    calendars = project / "reports" / "latest" / "calendars"
+
+    def nightly() -> list[tuple[int, str]]:
+        result = invoke("run", "--steps", "report")
+        assert result.exit_code == 0, result.output
+        cal = icalendar.Calendar.from_ical((calendars / "A1.ics").read_bytes())
+        return [(int(e["SEQUENCE"]), str(e["STATUS"])) for e in cal.walk("VEVENT")]
+
+    first = nightly()
+    assert first == [(0, "CONFIRMED")] * 3
+    first_bytes = (calendars / "A1.ics").read_bytes()
+    assert nightly() == first and (calendars / "A1.ics").read_bytes() == first_bytes
+    write_schedule_run(project / "schedules", "20260321T060000Z-cd34", agents=replanned())
+    assert nightly() == [(1, "CONFIRMED"), (1, "CANCELLED"), (1, "CONFIRMED")]
+
+
 def test_export_ical_needs_agent_or_all(schedule_run: Path) -> None:
     assert invoke("export", "ical").exit_code == 2
     assert invoke("export", "ical", "--all", "--agent", "A1").exit_code == 2

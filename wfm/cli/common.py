@@ -115,6 +115,23 @@ class IsoDate(click.ParamType):  # type: ignore[type-arg]
         return day
 
 
+def executor_options(fn: F) -> F:
+    """``--executor local|dask`` and ``--scheduler ADDRESS`` (default: [run] of wfm.toml)."""
+    fn = click.option("--scheduler", default=None, metavar="ADDRESS",
+                      help="Dask scheduler, e.g. tcp://host:8786 [default: [run] scheduler; "
+                           "none: a local cluster].")(fn)
+    return click.option("--executor", type=click.Choice(("local", "dask")), default=None,
+                        help="Where independent work runs: this machine's process pool, or "
+                             "a Dask cluster [default: [run] executor].")(fn)
+
+
+def executor_choice(executor: str | None, scheduler: str | None) -> Any:
+    """The :class:`wfm.pipeline.execution.ExecutorChoice` of the two options."""
+    from wfm.pipeline.execution import ExecutorChoice
+
+    return ExecutorChoice(executor, scheduler)
+
+
 def default_format() -> str:
     """``table`` on a terminal, ``csv`` when piped (cron, shell pipelines)."""
     return "table" if sys.stdout.isatty() else "csv"

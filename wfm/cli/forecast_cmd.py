@@ -11,7 +11,16 @@ from typing import Any
 
 import click
 
-from wfm.cli.common import AppContext, IsoDate, emit_report, output_options, pass_app
+from wfm.cli.adjust_cmd import adjust_group
+from wfm.cli.common import (
+    AppContext,
+    IsoDate,
+    emit_report,
+    executor_choice,
+    executor_options,
+    output_options,
+    pass_app,
+)
 from wfm.pipeline.forecast_job import MODEL_CHOICES
 
 EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
@@ -30,16 +39,20 @@ EXAMPLE = "Example:  wfm forecast --horizon 6w --queue voice_fr --model auto"
               help="Re-forecast the rest of a day (--start, default: the last day with "
                    "history) from its actuals so far (those before HH:MM); prints it, "
                    "writes no run folder.")
+@executor_options
 @output_options
 @click.pass_context
 def forecast_group(  # noqa: PLR0917 - click passes options positionally
         ctx: click.Context, horizon: str | None, queues: tuple[str, ...],
         channels: tuple[str, ...], model: str | None, start: date | None,
-        intraday: str | None, fmt: str | None, output: Path | None) -> None:
+        intraday: str | None, executor: str | None, scheduler: str | None,
+        fmt: str | None, output: Path | None) -> None:
     """Forecast offered volume and AHT per queue/channel and 15-min interval.
 
     Writes forecasts/<run-id>/forecast.csv, backtest.csv and manifest.json atomically,
-    then points forecasts/latest at the run. Prints the model chosen per series.
+    then points forecasts/latest at the run. Prints the model chosen per series. The
+    planner's adjustments ('wfm forecast adjust') are applied; forecast.csv keeps the
+    model's values beside them (offered_raw, aht_s_raw).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -56,9 +69,13 @@ def forecast_group(  # noqa: PLR0917 - click passes options positionally
         return
     request = ForecastRequest(horizon, start, model, queues, channels)
     with _progress(app) as progress:
-        result = forecast(app.project, request, progress=progress)
+        result = forecast(app.project, request, progress=progress,
+                          execution=executor_choice(executor, scheduler))
     for warning in result.forecast.warnings:
         app.warn(warning)
+    if result.adjustments:
+        app.info(f"applied adjustments {', '.join(a.id for a in result.adjustments)} "
+                 f"from {result.adjustments_file}")
     app.info(f"wrote {result.folder}")
     emit_report(app, forecast_summary(result), fmt, output)
 
@@ -83,6 +100,9 @@ def _progress(app: AppContext) -> Iterator[Callable[[int, int], None] | None]:
     finally:
         if "bar" in state:
             state["bar"].__exit__(None, None, None)
+
+
+forecast_group.add_command(adjust_group)
 
 
 @forecast_group.command("models", epilog="Example:  wfm forecast models --format csv")

@@ -69,7 +69,9 @@ def accuracy_command(app: AppContext, run: str | None, actuals_file: Path | None
     """Forecast vs actuals for forecast run RUN (default: latest).
 
     Per queue, channel and day: forecast, actual, error (forecast - actual), wMAPE of the
-    day total and of its intervals, bias, and whether the day falls outside its 95% band.
+    day total and of its intervals, bias, and whether the day falls outside its 95% band;
+    then the same errors of the model's forecast before the planner's adjustments
+    (forecast_raw, *_raw) and value_added (> 0: the adjustments helped).
     """
     from wfm.pipeline import accuracy
 
@@ -114,24 +116,34 @@ def export_roster_command(app: AppContext, run: str | None, output: Path | None)
     app.info(f"wrote {export_roster(app.project, run, output=output)}")
 
 
-@export_group.command("ical", epilog="Example:  wfm export ical latest --all --output calendars")
+@export_group.command("ical", epilog=(
+    "Example:  wfm export ical latest --all --output calendars/week-12\n\n"
+    "Re-exporting a corrected week into the same folder updates agents' calendars: "
+    "changed events get a higher SEQUENCE, removed shifts come as cancelled."))
 @click.argument("run", required=False)
 @click.option("--agent", "agents", multiple=True, help="Agent id (repeatable).")
 @click.option("--all", "all_agents", is_flag=True, help="Every agent of the run.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the .ics files [default: <reports_dir>/calendars-<run>].")
+              help="Folder for the .ics files [default: <reports_dir>/calendars-<week>].")
+@click.option("--previous", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of the calendars agents last received [default: the output "
+                   "folder].")
 @pass_app
-def export_ical_command(app: AppContext, run: str | None, agents: tuple[str, ...],
-                        all_agents: bool, output: Path | None) -> None:
+def export_ical_command(app: AppContext, run: str | None, *, agents: tuple[str, ...],
+                        all_agents: bool, output: Path | None, previous: Path | None) -> None:
     """One iCalendar (.ics) file per agent of schedule run RUN (default: latest).
 
-    Shifts in the site time zone with breaks and lunch in the description; leave as
-    all-day events; stable UIDs so re-imports update events."""
+    Shifts in the site time zone with breaks and lunch in the description (busy); leave
+    as all-day events (busy, out of office). Stable UIDs and, against the previous export,
+    a SEQUENCE that rises when an event changes and STATUS:CANCELLED for shifts a re-plan
+    removed, so re-imports update events instead of leaving stale ones."""
     if bool(agents) == all_agents:
         raise click.UsageError("give either --agent ID (repeatable) or --all")
     from wfm.pipeline import export_calendars
 
-    paths = export_calendars(app.project, run, agents=None if all_agents else agents,
-                             output=output)
-    folder = paths[0].parent if paths else output
-    app.info(f"wrote {len(paths)} calendar(s) to {folder}")
+    done = export_calendars(app.project, run, agents=None if all_agents else agents,
+                            output=output, previous=previous)
+    c = done.changes
+    folder = done.paths[0].parent if done.paths else output
+    app.info(f"wrote {len(done.paths)} calendar(s) to {folder}: {c.new} new, {c.updated} "
+             f"updated, {c.cancelled} cancelled, {c.unchanged} unchanged event(s)")

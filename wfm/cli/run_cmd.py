@@ -9,7 +9,7 @@ from types import FrameType
 
 import click
 
-from wfm.cli.common import AppContext, pass_app
+from wfm.cli.common import AppContext, executor_choice, executor_options, pass_app
 from wfm.pipeline.run_folders import new_run_id
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.runner import STEPS, resolve_options, run_pipeline
@@ -67,10 +67,11 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
                    "[default: [run] keep].")
 @click.option("--list-steps", is_flag=True, help="List the steps and what each does, then "
                                                   "exit.")
+@executor_options
 @pass_app
 def run_command(app: AppContext, steps: tuple[str, ...] | None,  # noqa: PLR0917
                 log_file: Path | None, wait_s: float, keep: int | None,
-                list_steps: bool) -> None:
+                list_steps: bool, executor: str | None, scheduler: str | None) -> None:
     """Run the pipeline of wfm.toml [run]: ingest, forecast, staff, schedule, report.
 
     All outputs of a run are staged and appear together; every `latest` moves only when
@@ -84,7 +85,8 @@ def run_command(app: AppContext, steps: tuple[str, ...] | None,  # noqa: PLR0917
     quiet = app.quiet
     project = app.project
     options = resolve_options(project.config, steps=steps, keep=keep, wait_s=wait_s,
-                              log_file=log_file)
+                              log_file=log_file,
+                              executor=executor_choice(executor, scheduler))
     watching = sys.stderr.isatty() and not quiet
     run_id = new_run_id()
     log = RunLog(run_id, log_file, listener=_on_terminal if watching else None)

@@ -17,6 +17,7 @@ from wfm.cli.common import (
     output_options,
     pass_app,
 )
+from wfm.pipeline.roster_diff_job import VIEWS
 
 if TYPE_CHECKING:
     from wfm.pipeline.roster_verification import Verification
@@ -131,3 +132,31 @@ def _show_verification(app: AppContext, verification: Verification, fmt: str | N
         emit_report(app, verification.report(compact=True), "table", None)
     for line in [*verification.miss_lines(), *verification.unmet]:
         app.info(line)
+
+
+@schedule_group.command("diff", short_help="What changed between two runs of a week.",
+                        epilog=(
+    "Example:  wfm schedule diff 20261120T060000Z-1a2b latest --show agents -o diff.xlsx\n\n"
+    "Without RUN_B the latest run; without either, the latest run against the run of the "
+    "same week made before it."))
+@click.argument("run_a", required=False)
+@click.argument("run_b", required=False)
+@click.option("--show", type=click.Choice(VIEWS), default="changes", show_default=True,
+              help="changes: agent-days added, removed, moved or with other breaks, queues "
+                   "or leave; agents: shifts and paid hours per agent; coverage: scheduled "
+                   "and short agent-hours per queue and day.")
+@output_options
+@pass_app
+def diff_command(app: AppContext, run_a: str | None, run_b: str | None, *, show: str,
+                 fmt: str | None, output: Path | None) -> None:
+    """What changed from schedule run RUN_A to RUN_B (same week): what to tell agents.
+
+    Per agent and local day, shifts added, removed or moved, and shifts kept with other
+    breaks or queues (before and after side by side); per agent, shifts and paid hours
+    before and after; per queue and day, scheduled and short agent-hours before and
+    after. A summary line (agents to tell, hours) comes first.
+    """
+    from wfm.pipeline import RosterDiffRequest, roster_diff
+
+    found = roster_diff(app.project, RosterDiffRequest(run_a, run_b))
+    emit_report(app, found.report(show), fmt, output)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, pass_app
+from wfm.cli.common import AppContext, executor_choice, executor_options, pass_app
 
 
 @click.command("staff", epilog="Example:  wfm staff --forecast forecasts/latest/forecast.csv")
@@ -21,9 +21,11 @@ from wfm.cli.common import AppContext, pass_app
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Staff every queue so it meets its target with this "
                                  "probability, e.g. 0.8 [default: [staffing] confidence].")
+@executor_options
 @pass_app
-def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,
-                  estimate_patience: bool, confidence: float | None) -> None:
+def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path | None,  # noqa: PLR0917
+                  estimate_patience: bool, confidence: float | None, executor: str | None,
+                  scheduler: str | None) -> None:
     """Required agents per queue and interval from a forecast, every channel.
 
     Voice/callback: Erlang C, or Erlang A with patience_s; chat/messaging: concurrency
@@ -39,7 +41,8 @@ def staff_command(app: AppContext, forecast_path: Path | None, output_dir: Path 
     from wfm.pipeline import StaffRequest, staff
 
     result = staff(app.project, StaffRequest(forecast_path, output_dir, estimate_patience,
-                                             confidence), progress=app.info)
+                                             confidence),
+                   execution=executor_choice(executor, scheduler), progress=app.info)
     for note in result.notes:
         app.info(note)
     for line in result.confidence_lines():

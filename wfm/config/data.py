@@ -106,6 +106,7 @@ def ingest_arguments(config: Config, mapping: str | None = None) -> dict[str, An
         **health_arguments(config),
         "data_dir": config.paths.data_dir,
         "mapping": mapping or data.mapping,
+        "mapping_source": "--mapping" if mapping else f"{config.path}: [data] mapping",
         "user_mappings": data.mappings,
         "mapping_dir": config.base_dir,
         "source_tz": data.timezone.key if data.timezone is not None else None,

@@ -14,7 +14,8 @@ class ForecastingConfig:
     """``model`` is ``auto`` or a registry name; ``candidates`` are what ``auto`` compares.
 
     ``stale_weeks``: a series with no volume in that many weeks before the start is skipped
-    with a warning. ``workers``: processes (0 = every usable core).
+    with a warning. ``workers``: processes (0 = every usable core). ``adjustments_file``:
+    the planner's adjustments every forecast applies (relative to wfm.toml's folder).
     """
 
     horizon: str = "6w"
@@ -23,6 +24,7 @@ class ForecastingConfig:
     candidates: tuple[str, ...] = DEFAULT_CANDIDATES
     stale_weeks: int = 4
     workers: int = 0
+    adjustments_file: str = "adjustments.toml"
 
 
 def horizon_text(v: object) -> str:
@@ -56,6 +58,7 @@ def read_forecasting(t: TableReader) -> ForecastingConfig:
                            accepted=f"a non-empty list of model names from: {names}"),
         stale_weeks=t.number("stale_weeks", d.stale_weeks, low=1, high=520, integer=True),
         workers=t.number("workers", d.workers, low=0, high=1024, integer=True),
+        adjustments_file=t.str("adjustments_file", d.adjustments_file),
     )
     t.finish()
     return out

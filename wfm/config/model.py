@@ -17,6 +17,7 @@ from wfm.config.forecasting import ForecastingConfig, read_forecasting
 from wfm.config.paths import PathsConfig, read_paths
 from wfm.config.queues import QueueConfig, read_queues
 from wfm.config.run import RunConfig, read_run
+from wfm.config.scenarios import ScenarioConfig, read_scenarios
 from wfm.config.scheduling import SchedulingConfig, read_scheduling
 from wfm.config.site import SiteConfig, read_site
 from wfm.config.staffing import StaffingConfig, read_staffing
@@ -39,10 +40,19 @@ class Config:
     paths: PathsConfig
     run: RunConfig = field(default_factory=RunConfig)
     extra: dict[str, Any] = field(default_factory=dict)
+    scenarios: tuple[ScenarioConfig, ...] = ()
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def scenario(self, name: str) -> ScenarioConfig:
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.scenarios) or "(none)"
+        raise ConfigError(f"{self.path}: scenario {name!r} is not in [[scenarios]]; "
+                          f"known: {known}")
 
     def queue(self, name: str) -> QueueConfig:
         for q in self.queues:
@@ -60,6 +70,11 @@ class Config:
         out["site"]["opening_hours"] = self.site.opening_hours.describe()
         for q_out, q in zip(out["queues"], self.queues, strict=True):
             q_out["opening_hours"] = q.opening_hours.describe() if q.opening_hours else None
+        # A scenario's changes as written ("volume +10%"), not every unset field.
+        out["scenarios"] = [{"name": s.name, "description": s.description,
+                             "queues": list(s.queues), "changes": s.changes.describe(),
+                             "by_queue": {q: c.describe() for q, c in s.by_queue}}
+                            for s in self.scenarios]
         return out
 
 
@@ -79,9 +94,11 @@ def parse_config(text: str, path: Path) -> Config:
     forecasting = read_forecasting(root.table("forecasting"))
     paths = read_paths(root.table("paths"), path.parent)
     run = read_run(root.table("run"), path.parent)
+    scenarios = read_scenarios(root.tables("scenarios"), queues)
     root.finish()
     _check_queue_keys(scheduling, queues, source)
-    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run)
+    return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run,
+                  scenarios=scenarios)
 
 
 def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ class RunConfig:
     ``lock_file`` is where the lock lives (relative to the wfm.toml folder);
     ``allow_understaffing`` publishes the best roster with its shortfall (coverage.csv and
     a warning) instead of failing the run when the agents cannot cover the requirements.
+
+    ``executor`` is where independent work runs: ``local`` (a process pool on this machine)
+    or ``dask`` (the Dask scheduler at ``scheduler``, ``tcp://host:8786``, or without one a
+    LocalCluster of ``cluster_workers`` processes).
     """
 
     inputs: tuple[str, ...] | None = None
@@ -41,6 +46,9 @@ class RunConfig:
     keep: int = 0
     lock_file: Path = Path(".wfm-run.lock")
     allow_understaffing: bool = True
+    executor: str = "local"
+    scheduler: str = ""
+    cluster_workers: int = 2
 
 
 def read_run(t: TableReader, base: Path) -> RunConfig:
@@ -60,9 +68,28 @@ def read_run(t: TableReader, base: Path) -> RunConfig:
     lock_file = t.value("lock_file", base / d.lock_file, convert=_path(base),
                         accepted="a file path")
     allow_under = t.bool("allow_understaffing", d.allow_understaffing)
+    executor = t.str("executor", d.executor, choices=EXECUTORS)
+    scheduler = t.value("scheduler", d.scheduler, convert=_scheduler_address,
+                        accepted="a Dask scheduler address such as 'tcp://host:8786' "
+                                 "(empty: a local cluster)")
+    cluster_workers = t.number("cluster_workers", d.cluster_workers, low=1, high=256,
+                               integer=True)
     t.finish()
     return RunConfig(inputs, steps, horizon, agents, week, reports, keep, lock_file,
-                     allow_under)
+                     allow_under, executor, scheduler, cluster_workers)
+
+
+#: Where independent work runs (wfm.executors).
+EXECUTORS: tuple[str, ...] = ("local", "dask")
+
+
+def _scheduler_address(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError
+    text = v.strip()
+    if text and not re.match(r"^(tcp|tls|inproc|ucx|ws|wss)://\S+$", text):
+        raise ValueError
+    return text
 
 
 def _names(allowed: tuple[str, ...], *, empty_ok: bool = False) -> Any:

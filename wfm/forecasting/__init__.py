@@ -1,8 +1,8 @@
 """Volume and handle-time forecasts per queue and channel (top-down, multi-seasonal,
 baselines), chosen per series by rolling-origin backtest. Takes DataFrames, never Config."""
 
+from wfm.executors import DaskExecutor, Executor, LocalProcessExecutor, SerialExecutor
 from wfm.forecasting.calendar import SiteCalendar, public_holidays, site_holidays
-from wfm.forecasting.executor import DaskExecutor, Executor, LocalProcessExecutor, SerialExecutor
 from wfm.forecasting.grid import parse_horizon
 from wfm.forecasting.models import AUTO, DEFAULT_CANDIDATES, MODELS
 from wfm.forecasting.run import ForecastRun, check_model, forecast_intervals

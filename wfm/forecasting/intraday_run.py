@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from wfm.errors import ForecastError
+from wfm.executors import Executor
 from wfm.forecasting.calendar import SiteCalendar, Window
-from wfm.forecasting.executor import Executor
 from wfm.forecasting.intervals import LEVELS
 from wfm.forecasting.intraday import METHODS, Dispersion, rest_of_day
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES
 from wfm.forecasting.run import forecast_intervals
+from wfm.forecasting.series_facts import SeriesFacts
 
 
 @dataclass
@@ -73,7 +74,7 @@ def forecast_intraday(
     frames, facts = [], {}
     for (q, c), fc in run.forecast.groupby(["queue", "channel"], sort=True):
         key = f"{q}/{c}"
-        info = run.series.get(key, {})
+        info = run.series.get(key)
         seen_rows = today[(today["queue"] == q) & (today["channel"] == c)]
         actual = fc["interval_start"].map(
             seen_rows.groupby("interval_start")["offered"].sum()).to_numpy(dtype=float)
@@ -96,7 +97,7 @@ def forecast_intraday(
             out[f"offered_lo_{int(lv * 100)}"] = lo
             out[f"offered_hi_{int(lv * 100)}"] = hi
         frames.append(out[rest])
-        facts[key] = {"model": info.get("model"), "method": method,
+        facts[key] = {"model": info.model if info else None, "method": method,
                       "day_cv2": disp.day_cv2, "intraday_cv2": disp.intraday_cv2,
                       "intraday_corr": disp.intraday_corr,
                       "level": level.ratio, "actual_so_far": level.actual_so_far,
@@ -106,19 +107,21 @@ def forecast_intraday(
     return IntradayRun(forecast, facts, run.warnings)
 
 
-def _day_one_kappa(info: Mapping[str, Any]) -> dict[float, tuple[float, float]] | None:
+def _day_one_kappa(info: SeriesFacts | None) -> dict[float, tuple[float, float]] | None:
     """The day-ahead (first calibration band) over-dispersion per level from run facts."""
-    kap = info.get("interval_kappa")
+    kap = info.interval_kappa if info is not None else None
     if not kap:
         return None
     return {lv: (float(kap[str(lv)][0][0]), float(kap[str(lv)][0][1])) for lv in LEVELS
             if str(lv) in kap}
 
 
-def series_dispersion(info: Mapping[str, Any]) -> Dispersion:
+def series_dispersion(info: SeriesFacts | None) -> Dispersion:
     """The dispersion a forecast run learnt for a series (defaults where it learnt none)."""
-    vals = [float(info.get(k, float("nan")))
-            for k in ("day_cv2", "intraday_cv2", "intraday_corr")]
+    if info is None:
+        return Dispersion()
+    vals = [float("nan") if v is None else float(v)
+            for v in (info.day_cv2, info.intraday_cv2, info.intraday_corr)]
     if not all(np.isfinite(vals)):
         return Dispersion()
     return Dispersion(*vals)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +34,7 @@ from wfm.forecasting.selection import (
     open_lead,
     parts,
 )
+from wfm.forecasting.series_facts import SeriesFacts
 
 MIN_FOLD_HISTORY_DAYS = 28
 # Each fold forecasts at least two weeks (or to the end of the history): the first week's
@@ -75,7 +75,7 @@ class SeriesResult:
     channel: str
     forecast: pd.DataFrame | None = None
     backtest: pd.DataFrame | None = None
-    info: dict[str, Any] = field(default_factory=dict)
+    info: SeriesFacts | None = None
     error: str | None = None
 
 
@@ -83,7 +83,7 @@ def forecast_series(task: SeriesTask) -> SeriesResult:
     """Forecast one series; expected failures come back in ``error`` (never raised).
 
     Warnings of the libraries underneath (numpy, statsmodels) come back too, in
-    ``info["library_warnings"]`` ("Category: message (file:line)", once each), instead
+    ``info.library_warnings`` ("Category: message (file:line)", once each), instead
     of reaching stderr from a worker process: ``forecast_intervals`` adds them to the
     run's warnings (the run log under ``wfm run --quiet``). The process's warning filters
     still decide which are shown.
@@ -97,8 +97,8 @@ def forecast_series(task: SeriesTask) -> SeriesResult:
             result = _forecast(task)
         except ValueError as exc:
             result = SeriesResult(task.queue, task.channel, error=str(exc))
-    if caught:
-        result.info["library_warnings"] = sorted(
+    if caught and result.info is not None:
+        result.info.library_warnings = sorted(
             {f"{w.category.__name__}: {w.message} ({Path(w.filename).name}:{w.lineno})"
              for w in caught})
     return result
@@ -124,7 +124,7 @@ def _forecast(task: SeriesTask) -> SeriesResult:
     candidates = st.candidates if st.model == AUTO else (st.model,)
     folds = _folds(grid, ycat, st)
     rows: list[pd.DataFrame] = []
-    info: dict[str, Any] = {"history_days": n_hist}
+    info = SeriesFacts(history_days=n_hist)
     seconds: dict[str, float] = {}  # fit + predict time per model, all folds and final
     if folds:
         for f in folds:
@@ -153,16 +153,18 @@ def _forecast(task: SeriesTask) -> SeriesResult:
             chosen_rows = _backtest_rows(task, grid, f, choice.label, p, scale=scale)
             cov = _coverage(f, p, rule)
             rows.append(chosen_rows.assign(**cov))
-        info.update(backtest_wmape=choice.wmape, interval_method=rule.method, **cover,
-                    day_cv2=disp.day_cv2, intraday_cv2=disp.intraday_cv2,
-                    intraday_corr=disp.intraday_corr,
-                    interval_kappa={str(lv): k.round(5).tolist() for lv, k in rule.kappa.items()},
-                    backtest_cutoffs=[str(grid.days.dates[f.cut_day].date()) for f in folds])
+        info.backtest_wmape, info.interval_method = choice.wmape, rule.method
+        info.coverage_80, info.coverage_95 = cover.get("coverage_80"), cover.get("coverage_95")
+        info.poisson_80, info.poisson_95 = cover.get("poisson_80"), cover.get("poisson_95")
+        info.day_cv2, info.intraday_cv2 = disp.day_cv2, disp.intraday_cv2
+        info.intraday_corr = disp.intraday_corr
+        info.interval_kappa = {str(lv): k.round(5).tolist() for lv, k in rule.kappa.items()}
+        info.backtest_cutoffs = [str(grid.days.dates[f.cut_day].date()) for f in folds]
     else:
         first = st.model if st.model != AUTO else SIMPLEST_CHAIN
         choice = Choice((first,) * 2, first, float("nan"))
         rule = POISSON_RULE
-        info["note"] = "history too short for a backtest; no model comparison"
+        info.note = "history too short for a backtest; no model comparison"
 
     hist = History(grid, ycat, grid.n_history)
     preds: dict[str, FloatArray] = {}
@@ -195,8 +197,8 @@ def _forecast(task: SeriesTask) -> SeriesResult:
         closed = ~grid.open[pos]
         out[f"offered_lo_{int(lv * 100)}"] = np.where(closed, 0.0, np.minimum(lo, mean))
         out[f"offered_hi_{int(lv * 100)}"] = np.where(closed, 0.0, np.maximum(hi, mean))
-    info.update(model=label, requested=st.model, fallbacks=fallbacks,
-                seconds={k: round(v, 4) for k, v in seconds.items()})
+    info.model, info.requested, info.fallbacks = label, st.model, fallbacks
+    info.seconds = {k: round(v, 4) for k, v in seconds.items()}
     bt = pd.concat(rows, ignore_index=True) if rows else None
     return SeriesResult(task.queue, task.channel, out, bt, info)
 

@@ -127,13 +127,17 @@ def builtin_mapping_names() -> tuple[str, ...]:
 
 
 def resolve_mapping(name: str | None, user_mappings: Mapping[str, Mapping[str, Any]],
-                    *, base_dir: Path | None = None) -> ColumnMapping:
+                    *, base_dir: Path | None = None, source: str | None = None
+                    ) -> ColumnMapping:
     """The mapping called ``name``: a user mapping, a built-in one, or a TOML file path.
 
     ``None`` means the canonical ``wfm`` mapping. User mappings (``[data.mappings.*]``)
-    shadow built-in names. A relative path is taken relative to ``base_dir``.
+    shadow built-in names. A relative path is taken relative to ``base_dir``. ``source``
+    says where the name came from (``--mapping``, or ``wfm.toml: [data] mapping``); an
+    unknown name or a missing file is reported with it.
     """
     name = name or "wfm"
+    where = "" if not source else f"{source}{' ' if source.startswith('--') else ' = '}{name!r}: "
     if name in user_mappings:
         return parse_mapping(user_mappings[name], name, f"[data.mappings.{name}]")
     builtins = builtin_mapping_names()
@@ -148,14 +152,16 @@ def resolve_mapping(name: str | None, user_mappings: Mapping[str, Mapping[str, A
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"mapping file {path} not found") from None
+            raise ConfigError(f"{where}mapping file {path} not found",
+                              hint="check the path (relative to the wfm.toml folder)"
+                              ) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, IsADirectoryError) as exc:
             raise ConfigError(f"{path}: not a valid TOML mapping file ({exc})") from None
         return parse_mapping(raw, path.stem, str(path))
     known = sorted({*builtins, *user_mappings})
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ConfigError(f"unknown mapping {name!r}{hint} Known: {', '.join(known)}, "
+    raise ConfigError(f"{where}unknown mapping {name!r}{hint} Known: {', '.join(known)}, "
                       "or the path of a mapping .toml file")
 
 

@@ -35,11 +35,24 @@ def match_headers(mapping: ColumnMapping, header: list[str], path: Path) -> dict
     surrounding spaces. Raises when a required source is missing, listing what was found."""
     # Excel header cells may be numbers (a year, a threshold): headers are their text.
     by_key = {str(h).strip().casefold(): str(h).strip() for h in header if h is not None}
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        if h is not None:
+            positions.setdefault(str(h).strip().casefold(), []).append(i)
     found: dict[str, str] = {}
     for src in mapping.source_columns():
-        hit = by_key.get(src.strip().casefold())
+        key = src.strip().casefold()
+        hit = by_key.get(key)
         if hit is not None:
             found[src] = hit
+        if len(positions.get(key, [])) > 1:
+            cols = positions[key]
+            shown = " and ".join(f"{i} ({str(header[i - 1]).strip()!r})" for i in cols)
+            raise InputDataError(
+                f"{path}: the header holds column {src!r} {len(cols)} times, as columns "
+                f"{shown}; accepted: each column the mapping {mapping.name!r} reads once",
+                hint="remove or rename the extra column in the export (or map the one you "
+                     "mean under another name)")
     missing = [s for s in mapping.required_sources() if s not in found]
     if missing:
         shown = ", ".join(repr(str(h)) for h in header if h not in (None, "")) or "(none)"
@@ -341,7 +354,15 @@ class ChunkConverter:
             parse = parse_durations if spec.unit in DURATION_UNITS else parse_numbers
             decimal = self.numbers.read_style(column)
             vals, bad = parse(raw[column], decimal)
-            bad = bad | np.isinf(vals)
+            # 1e400 is a number too large for any float; 'inf' is no number at all.
+            named = raw[column].astype("str").str.contains("inf", case=False).to_numpy()
+            bad = bad | (np.isinf(vals) & named)
+            overflow = np.isinf(vals) & ~bad
+            if overflow.any():
+                i = int(np.flatnonzero(overflow)[0])
+                raise self.fail(int(lines[i]), column,
+                                f"{spec.name} {_cell(raw[column].iloc[i])} is out of range; "
+                                f"accepted: 0 to {_MAX_VALUE:.0e}")
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 accepted = "a duration hh:mm:ss or seconds" if spec.unit in DURATION_UNITS \
@@ -353,8 +374,9 @@ class ChunkConverter:
             if huge.any():
                 i = int(np.flatnonzero(huge)[0])
                 raise self.fail(int(lines[i]), column,
-                                f"{spec.name} {_cell(raw[column].iloc[i])} is implausibly large "
-                                f"for one interval; accepted: at most {_MAX_VALUE:.0e}")
+                                f"{spec.name} {_cell(raw[column].iloc[i])} is implausibly "
+                                f"large for one interval (out of range); accepted: at most "
+                                f"{_MAX_VALUE:.0e}")
             negative = vals < 0
             if negative.any():
                 i = int(np.flatnonzero(negative)[0])

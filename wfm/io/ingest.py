@@ -2,8 +2,9 @@
 
 :func:`ingest_files` reads every file in chunks (bounded memory), converts it through a
 column mapping, stages the canonical rows on disk per queue, resolves duplicates, runs the
-data-health checks and only then writes the store. Any bad cell, or any error-level health
-finding, raises before the store is touched.
+data-health checks and only then writes the store, in one transaction over every queue
+(:mod:`wfm.io.store`). Any bad cell, or any error-level health finding, raises before the
+store is touched; an error or a kill while it is written leaves it as it was.
 
 Overlap rule: an interval (queue, channel, interval_start) present in several files of one
 ingest takes the row of the file given *last*; against the store, the new ingest wins
@@ -54,9 +55,11 @@ from wfm.io.store import (
     read_intervals,
     read_parquet,
     stored_queues,
-    write_intervals,
+    upsert_queues,
     write_parquet,
 )
+from wfm.io.store_table import META_FILES
+from wfm.outputs import sha256_file
 from wfm.schema import BACKLOG, CHANNEL, INTERVAL_START, INTERVALS, QUEUE, SL_THRESHOLD_S
 
 CHUNK_ROWS = 200_000
@@ -92,6 +95,7 @@ def ingest_files(
     *,
     data_dir: Path,
     mapping: str | None = None,
+    mapping_source: str | None = None,
     user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
     tz: str,
     interval_minutes: int = 15,
@@ -105,6 +109,7 @@ def ingest_files(
     strict: bool = False,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[str], None] | None = None,
+    checkpoint: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Read, convert and check ``paths``; upsert them into the store at ``data_dir``.
 
@@ -117,6 +122,9 @@ def ingest_files(
     mapping
         Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
         ``None`` is the canonical ``wfm`` mapping.
+    mapping_source
+        Where ``mapping`` came from (``--mapping``, ``wfm.toml: [data] mapping``), named
+        when it is unknown or its file is missing.
     user_mappings
         ``[data.mappings.<name>]`` tables of wfm.toml.
     tz
@@ -150,6 +158,9 @@ def ingest_files(
         Rows read at once; bounds memory.
     progress
         Called with a line of progress text per file.
+    checkpoint
+        Called at the points of the store write (``store:file:<n>``, ``store:commit``,
+        ``store:committed``; see :func:`wfm.io.store.upsert_queues`), for test pauses.
 
     Returns
     -------
@@ -166,7 +177,8 @@ def ingest_files(
     if not paths:
         raise InputDataError("no files to ingest",
                              hint="name the exports: wfm ingest FILE... or set [data] history")
-    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir)
+    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir,
+                           source=mapping_source)
     absent = absent_intervals or AbsentIntervals()
     if known_queues is not None:
         check_absent_queues(absent, known_queues)
@@ -220,11 +232,13 @@ def ingest_files(
                 f"queue {first['queue']!r} channel {first['channel']!r} {first['check']}: "
                 f"{first['detail']}", all_findings,
                 hint="fix the export (or the mapping) and ingest again")
-        written = replaced = 0
-        for queue in stage.resolved_queues():
-            summary = write_intervals(data_dir, stage.read_resolved(queue))
-            written += summary.rows
-            replaced += summary.replaced
+        # One transaction over every queue: the store changes at its commit, or not at all.
+        files = [{"path": str(p), "sha256": sha256_file(p)} for p in paths]
+        summary = upsert_queues(
+            data_dir, (stage.read_resolved(q) for q in stage.resolved_queues()),
+            operation="ingest", details={META_FILES: files, "wfm.mapping": cmap.name},
+            checkpoint=checkpoint)
+        written, replaced = summary.rows, summary.replaced
     return IngestResult(tuple(Path(p) for p in paths), cmap.name, rows_read, written, replaced,
                         all_findings)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -85,8 +85,62 @@ def file_kind(path: Path) -> str:
         raise InputDataError(f"{path}: legacy Excel .xls files are not supported",
                              hint="save the sheet as .xlsx or CSV")
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputDataError(f"{path}: not a CSV or Excel (.xlsx) file (binary content)")
+        raise _nul_error(path, head[:head.index(b"\x00")].count(b"\n") + 1)
     return "csv"
+
+
+def _nul_error(path: Path, line: int) -> InputDataError:
+    return InputDataError(f"{path}: not a CSV or Excel (.xlsx) file (binary content: a NUL "
+                          f"byte on line {line}); accepted: a text CSV export or a workbook",
+                          hint="re-export the data as CSV text; a damaged copy shows NUL bytes")
+
+
+def csv_records(lines: Iterable[str], delimiter: str, path: Path, first_line: int
+                ) -> Iterator[tuple[int, int, list[str]]]:
+    """CSV records of consecutive ``lines`` (the first is line ``first_line`` of the file):
+    (first line, last line, fields). A record spans several lines when a quoted cell holds
+    a line break (or a quote is left open).
+
+    Raises :class:`InputDataError` naming the line for a cell longer than the csv module's
+    limit (131,072 characters: an unbalanced quote, as a rule).
+    """
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    before = first_line - 1  # the last line of the previous record
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first, last = before + 1, first_line - 1 + reader.line_num
+            limit = csv.field_size_limit()
+            if "field larger than field limit" in str(exc):
+                opened = (f"; a quote opened on line {first} is still open on line {last} "
+                          "(an unbalanced quote?)" if last > first else "")
+                raise InputDataError(
+                    f"{path}: line {first}: a cell longer than {limit:,} characters{opened}; "
+                    f"accepted: cells of at most {limit:,} characters",
+                    hint="close or remove the stray quote" if last > first else
+                    "remove the oversized cell (a report pasted into a cell?)") from None
+            raise InputDataError(f"{path}: line {first}: not a readable CSV row ({exc})"
+                                 ) from None
+        last = first_line - 1 + reader.line_num
+        yield before + 1, last, row
+        before = last
+
+
+def check_nul_bytes(path: Path, encoding: str) -> None:
+    """Refuse a NUL byte anywhere in a CSV file (binary content), naming its line; UTF-16
+    text is made of NUL bytes and is left alone."""
+    if encoding.startswith("utf-16"):
+        return
+    newlines = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            at = block.find(b"\x00")
+            if at >= 0:
+                raise _nul_error(path, newlines + block.count(b"\n", 0, at) + 1)
+            newlines += block.count(b"\n")
 
 
 def sniff_csv(path: Path, expected: Sequence[str] = ()) -> CsvDialect:
@@ -122,8 +176,9 @@ def sniff_csv(path: Path, expected: Sequence[str] = ()) -> CsvDialect:
     skipped = tuple((i + 1, _shown(lines[i], delimiter)) for i in range(header_idx)
                     if lines[i].strip())
     # The decimal mark the whole sample shows (the converter decides per column).
-    sample = [ln for ln in lines[header_idx + 1:] if ln.strip()]
-    cells = [c for row in csv.reader(sample, delimiter=delimiter) for c in row]
+    sample = lines[header_idx + 1:]
+    cells = [c for _, _, row in csv_records(sample, delimiter, path, header_idx + 2)
+             for c in row]
     decimal = style_of_cells(cells) or "."
     return CsvDialect(encoding, delimiter, decimal, header_idx + 1, skipped)
 
@@ -260,26 +315,29 @@ def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
         with path.open(encoding=dialect.encoding, newline="") as fh:
             for _ in range(dialect.header_line):
                 fh.readline()
-            reader = csv.reader(fh, delimiter=dialect.delimiter, skipinitialspace=True)
-            for row in reader:
+            for first, last, row in csv_records(fh, dialect.delimiter, path,
+                                                dialect.header_line + 1):
                 if len(row) == n_fields or not row:
                     continue
                 filled = [c for c in row if c.strip()]
                 if filled and TOTAL_LABEL.match(filled[0]):
                     continue  # a total row (Excel drops its empty trailing cells)
                 if filled:
-                    line = dialect.header_line + reader.line_num
+                    if last > first:  # a quote opened on `first` swallowed the next lines
+                        raise InputDataError(
+                            f"{path}: line {first}: a quote opened on this line is not closed "
+                            f"before line {last} (that row has {len(row)} fields, the header "
+                            f"{n_fields}); accepted: quotes in pairs around a cell",
+                            hint="close or remove the stray quote on that line")
                     hint = ("a decimal comma inside an unquoted field splits it in two; "
                             "quote such values or use ';' as the delimiter"
                             if len(row) > n_fields else None)
                     raise InputDataError(
-                        f"{path}: line {line}: {len(row)} fields, the header has {n_fields}; "
+                        f"{path}: line {first}: {len(row)} fields, the header has {n_fields}; "
                         f"accepted: every row with one value per header column "
                         f"(delimiter {dialect.delimiter!r})", hint=hint)
     except UnicodeDecodeError:
         return  # the reader below reports the encoding with its own message
-    except csv.Error as exc:
-        raise InputDataError(f"{path}: not a readable CSV file ({exc})") from None
 
 
 def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: Sequence[str],
@@ -299,6 +357,7 @@ def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: S
     assert dialect is not None
     # Columns by position (header cells may carry spaces or quotes pandas reads differently).
     header = read_header(path, kind, dialect)
+    check_nul_bytes(path, dialect.encoding)
     check_field_counts(path, dialect, len(header))
     positions = [header.index(c) for c in usecols]
     names = dict(zip(positions, usecols, strict=True))

@@ -1,25 +1,23 @@
-"""The interval data store: canonical intervals as Parquet, one file per queue and month.
+"""The interval data store: canonical intervals in a Delta Lake table, all or nothing.
 
-Layout: ``<data_dir>/intervals/queue=<queue>/<YYYY-MM>.parquet`` (month of the UTC
-``interval_start``). Rows are keyed by ``(interval_start, queue, channel)``.
+Layout and transactions are in :mod:`wfm.io.store_table`: ``<data_dir>/intervals/`` is a
+Delta table (Parquet files, one per queue and UTC month, plus a transaction log), readable
+by Dask, Spark, DuckDB or Polars. Rows are keyed by ``(interval_start, queue, channel)``.
 
 Overlap rule: a write *upserts* — for every key in the new frame the new row replaces the
 stored one (the later ingest wins), keys not in the new frame are kept. Re-ingesting the
-same file is therefore idempotent. Each partition file is rewritten atomically (temporary
-file, then rename); a write validates the whole frame before touching any file, so bad
-input never changes the store. A run killed between two partition renames leaves every
-partition consistent, and re-running the same ingest completes it (idempotence).
+same file is therefore idempotent. Every write (an ingest of many queues, a drop) is one
+transaction: its new files are written first, then one commit makes them the next version
+of the table. An error or a SIGKILL at any point leaves the store exactly as before or
+exactly as after; earlier versions stay restorable (:mod:`wfm.io.store_history`).
 
-:func:`drop_intervals` removes a queue's rows (or one channel's): a whole queue goes with one
-folder rename; one channel is written partition by partition like an ingest.
+A store of the previous format (plain Parquet files renamed in place) is read as it is and
+converted into the table by the first write (:mod:`wfm.io.store_legacy`).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +26,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wfm.errors import InputDataError
-from wfm.outputs import TMP_PREFIX, atomic_path
+from wfm.io.store_legacy import is_legacy, legacy_files, prepare_store, read_legacy_file
+from wfm.io.store_table import (
+    Checkpoint,
+    StoredFile,
+    is_table,
+    open_table,
+    read_file,
+    store_root,
+    store_transaction,
+    stored_files,
+)
 from wfm.schema import CHANNEL, INTERVAL_KEY, INTERVAL_START, INTERVALS, QUEUE
 
-STORE_FOLDER = "intervals"
 _COUNT_KINDS = ("count",)
 
 
@@ -56,20 +63,6 @@ def read_parquet(path: Path) -> pd.DataFrame:
     """One Parquet file back to a frame (single-threaded, see :func:`write_parquet`)."""
     frame: pd.DataFrame = pq.read_table(path, use_threads=False).to_pandas(use_threads=False)
     return frame
-
-
-def _partition_dir(data_dir: Path, queue: str) -> Path:
-    safe = queue.replace("/", "_").replace("\\", "_")
-    return data_dir / STORE_FOLDER / f"queue={safe}"
-
-
-def _month_key(ts: pd.Series) -> pd.Series:
-    utc = ts.dt.tz_convert("UTC")
-    # Integer year * 100 + month, formatted once per distinct month (strftime per row is slow).
-    code = utc.dt.year * 100 + utc.dt.month
-    names = {c: f"{c // 100:04d}-{c % 100:02d}" for c in code.unique()}
-    months: pd.Series = code.map(names)
-    return months
 
 
 def canonical_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,43 +98,68 @@ def _validate(frame: pd.DataFrame) -> None:
         )
 
 
-def write_intervals(data_dir: str | Path, frame: pd.DataFrame) -> StoreSummary:
-    """Upsert ``frame`` (INTERVALS schema) into the store; later writes win per key."""
-    data_dir = Path(data_dir)
+def write_intervals(data_dir: str | Path, frame: pd.DataFrame, *,
+                    checkpoint: Checkpoint | None = None) -> StoreSummary:
+    """Upsert ``frame`` (INTERVALS schema) into the store in one transaction; later writes
+    win per key."""
     new = canonical_frame(frame)
     _validate(new)
-    if new.empty:
-        return StoreSummary(0, 0, 0, 0)
-    new = new.assign(_month=_month_key(new[INTERVAL_START]))
-    # Build every partition's new content first, then rename them all: a failure while
-    # building leaves the store untouched.
-    staged: list[tuple[Path, pd.DataFrame]] = []
-    replaced = 0
-    for (queue, month), incoming in new.groupby([QUEUE, "_month"], sort=True):
-        merged = incoming.drop(columns="_month")
-        path = _partition_dir(data_dir, str(queue)) / f"{month}.parquet"
-        if path.exists():
-            old = read_parquet(path)
-            keys = pd.MultiIndex.from_frame(merged[list(INTERVAL_KEY)])
-            old_keys = pd.MultiIndex.from_frame(old[list(INTERVAL_KEY)])
-            hit = old_keys.isin(keys)
-            replaced += int(hit.sum())
-            merged = pd.concat([old.loc[~hit], merged], ignore_index=True)
-        merged = merged.sort_values([CHANNEL, INTERVAL_START], kind="stable")
-        staged.append((path, merged.reset_index(drop=True)))
-    for path, part in staged:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
-            write_parquet(part, tmp)
-    return StoreSummary(len(new), replaced, len(new) - replaced, len(staged))
+    return upsert_queues(data_dir, (part for _, part in new.groupby(QUEUE, sort=True)),
+                         operation="write", checkpoint=checkpoint)
+
+
+def upsert_queues(data_dir: str | Path, frames: Iterable[pd.DataFrame], *, operation: str,
+                  details: Mapping[str, object] | None = None,
+                  checkpoint: Checkpoint | None = None) -> StoreSummary:
+    """Upsert the frames (each one queue's canonical rows, keys unique) in ONE transaction:
+    only one queue's rows are in memory at a time, and the store changes at the commit.
+
+    ``operation`` and ``details`` are recorded in the store's history (``wfm data
+    history``); ``checkpoint`` is called with ``store:file:<n>`` after each file written,
+    ``store:commit`` before the commit and ``store:committed`` after it (test pauses).
+    """
+    rows = replaced = 0
+    root = store_root(data_dir)
+    with store_transaction(root, checkpoint=checkpoint, prepare=prepare_store) as txn:
+        for frame in frames:
+            if frame.empty:
+                continue
+            part = canonical_frame(frame)
+            queue = str(part[QUEUE].iloc[0])
+            txn.upsert(part)
+            rows += len(part)
+            replaced += txn.counts[queue]["replaced"]
+        if rows == 0:
+            return StoreSummary(0, 0, 0, 0)
+        partitions = len(txn.added())
+        txn.commit(operation, details)
+    return StoreSummary(rows, replaced, rows - replaced, partitions)
+
+
+def needs_conversion(data_dir: str | Path) -> bool:
+    """True when the store is in the previous format (converted by the next write)."""
+    return is_legacy(store_root(data_dir))
+
+
+def convert_store(data_dir: str | Path) -> None:
+    """Convert a store of the previous format into the table now (one commit)."""
+    with store_transaction(store_root(data_dir), prepare=prepare_store):
+        pass
 
 
 def stored_queues(data_dir: str | Path) -> list[str]:
-    root = Path(data_dir) / STORE_FOLDER
-    if not root.is_dir():
-        return []
-    return sorted(p.name.removeprefix("queue=") for p in root.iterdir()
-                  if p.is_dir() and p.name.startswith("queue="))
+    """Queues with stored rows."""
+    root = store_root(data_dir)
+    if is_table(root):
+        return sorted({f.queue for f in stored_files(open_table(root)) if f.rows})
+    return sorted({str(read_legacy_file(p)[QUEUE].iloc[0]) for p in _legacy_first_files(root)})
+
+
+def _legacy_first_files(root: Path) -> list[Path]:
+    firsts: dict[str, Path] = {}
+    for p in legacy_files(root):
+        firsts.setdefault(p.parent.name, p)
+    return list(firsts.values())
 
 
 def read_intervals(
@@ -152,47 +170,101 @@ def read_intervals(
     end: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The stored intervals (``start`` inclusive, ``end`` exclusive), sorted by queue,
-    channel and interval_start, with ``interval_start`` in UTC.
+    channel and interval_start, with ``interval_start`` in UTC. Optional columns that no
+    row read holds a value of are left out.
 
     Raises :class:`InputDataError` when the store is empty or a requested queue is absent.
     """
-    data_dir = Path(data_dir)
+    root = store_root(data_dir)
     known = stored_queues(data_dir)
     if not known:
         raise InputDataError(
-            f"{data_dir / STORE_FOLDER}: the data store is empty",
+            f"{root}: the data store is empty",
             hint="ingest interval history first: wfm ingest FILE...",
         )
     wanted = list(queues) if queues is not None else known
     absent = [q for q in wanted if q not in known]
     if absent:
         raise InputDataError(
-            f"{data_dir / STORE_FOLDER}: no stored data for queue(s) {', '.join(absent)}; "
+            f"{root}: no stored data for queue(s) {', '.join(absent)}; "
             f"stored: {', '.join(known)}"
         )
-    lo = None if start is None else pd.Timestamp(start).tz_convert("UTC").strftime("%Y-%m")
-    hi = None if end is None else pd.Timestamp(end).tz_convert("UTC").strftime("%Y-%m")
-    parts = []
-    for q in wanted:
-        for path in sorted(_partition_dir(data_dir, q).glob("*.parquet")):
-            if path.name.startswith(TMP_PREFIX):
-                continue  # a write killed before its rename: never part of the store
-            month = path.stem
-            if (lo is not None and month < lo) or (hi is not None and month > hi):
-                continue
-            parts.append(read_parquet(path))
+    lo = None if start is None else pd.Timestamp(start).tz_convert("UTC")
+    hi = None if end is None else pd.Timestamp(end).tz_convert("UTC")
+    parts = (_read_table(root, set(wanted), lo, hi) if is_table(root)
+             else _read_legacy(root, set(wanted), lo, hi))
     if not parts:
         return canonical_frame(pd.DataFrame({c: [] for c in INTERVALS.required}).astype(
             {INTERVAL_START: "datetime64[ns, UTC]"}))
     out = pd.concat(parts, ignore_index=True)
-    out[INTERVAL_START] = out[INTERVAL_START].dt.tz_convert("UTC")
-    if start is not None:
-        out = out.loc[out[INTERVAL_START] >= pd.Timestamp(start)]
-    if end is not None:
-        out = out.loc[out[INTERVAL_START] < pd.Timestamp(end)]
-    return out.sort_values([QUEUE, CHANNEL, INTERVAL_START], kind="stable").reset_index(
-        drop=True
-    )
+    out[INTERVAL_START] = out[INTERVAL_START].dt.tz_convert("UTC").astype(
+        "datetime64[ns, UTC]")
+    if lo is not None:
+        out = out.loc[out[INTERVAL_START] >= lo]
+    if hi is not None:
+        out = out.loc[out[INTERVAL_START] < hi]
+    empty = [c.name for c in INTERVALS.columns
+             if not c.required and c.name in out.columns and out[c.name].isna().all()]
+    columns = [c for c in INTERVALS.names if c in out.columns and c not in empty]
+    return out[columns].sort_values(
+        [QUEUE, CHANNEL, INTERVAL_START], kind="stable").reset_index(drop=True)
+
+
+def _read_table(root: Path, wanted: set[str], lo: pd.Timestamp | None,
+                hi: pd.Timestamp | None) -> list[pd.DataFrame]:
+    files: list[StoredFile] = [
+        f for f in stored_files(open_table(root))
+        if f.queue in wanted and (lo is None or f.last >= lo) and (hi is None or f.first < hi)]
+    return [read_file(root, f) for f in sorted(files, key=lambda f: (f.queue, f.first))]
+
+
+def _read_legacy(root: Path, wanted: set[str], lo: pd.Timestamp | None,
+                 hi: pd.Timestamp | None) -> list[pd.DataFrame]:
+    first = None if lo is None else lo.strftime("%Y-%m")
+    last = None if hi is None else hi.strftime("%Y-%m")
+    parts = []
+    for path in legacy_files(root):
+        month = path.stem
+        if (first is not None and month < first) or (last is not None and month > last):
+            continue
+        frame = read_legacy_file(path)
+        if len(frame) and str(frame[QUEUE].iloc[0]) in wanted:
+            parts.append(frame)
+    return parts
+
+
+def stored_series(data_dir: str | Path, queues: Sequence[str] | None = None) -> pd.DataFrame:
+    """``queue, channel, first, last`` (UTC interval starts) of every stored series, read
+    from two columns of each file only: what a driver needs to plan per-queue work without
+    loading the history (workers read it, one queue each).
+
+    Raises :class:`InputDataError` like :func:`read_intervals` (empty store, absent queue).
+    """
+    root = store_root(data_dir)
+    known = stored_queues(data_dir)
+    if not known:
+        read_intervals(data_dir)  # the "store is empty" error with its hint
+    wanted = list(queues) if queues is not None else known
+    absent = [q for q in wanted if q not in known]
+    if absent:
+        read_intervals(data_dir, queues=absent)  # names them and the stored ones
+    parts = []
+    if is_table(root):
+        for f in stored_files(open_table(root)):
+            if f.queue in wanted and f.rows:
+                part = pq.read_table(root / f.path, columns=[INTERVAL_START, CHANNEL],
+                                     use_threads=False).to_pandas(use_threads=False)
+                parts.append(part.assign(**{QUEUE: f.queue}))
+    else:
+        parts = [read_intervals(data_dir, queues=wanted)[[INTERVAL_START, QUEUE, CHANNEL]]]
+    cols = [QUEUE, CHANNEL, "first", "last"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    frame = pd.concat(parts, ignore_index=True)
+    frame[INTERVAL_START] = pd.to_datetime(frame[INTERVAL_START], utc=True)
+    out = frame.groupby([QUEUE, CHANNEL], sort=True)[INTERVAL_START].agg(["min", "max"])
+    spans: pd.DataFrame = out.rename(columns={"min": "first", "max": "last"}).reset_index()
+    return spans[cols]
 
 
 @dataclass(frozen=True)
@@ -205,65 +277,24 @@ class DropSummary:
     partitions: int
 
 
-def drop_intervals(data_dir: str | Path, queue: str, channel: str | None = None
-                   ) -> DropSummary:
-    """Remove every stored row of ``queue`` (of one ``channel`` only, when given).
-
-    A whole queue is removed by renaming its folder out of the store in one step, so no
-    reader ever sees part of it. One channel's rows are removed partition by partition: all
-    new partitions are written before any replaces its original, each replacement is atomic,
-    and running the same drop again completes one that was interrupted.
+def drop_intervals(data_dir: str | Path, queue: str, channel: str | None = None, *,
+                   checkpoint: Checkpoint | None = None) -> DropSummary:
+    """Remove every stored row of ``queue`` (of one ``channel`` only, when given), in one
+    transaction: no reader ever sees part of it, and it can be undone.
 
     Raises :class:`InputDataError` when the queue (or the channel) has no stored rows.
     """
-    data_dir = Path(data_dir)
+    root = store_root(data_dir)
     known = stored_queues(data_dir)
-    folder = _partition_dir(data_dir, queue)
     if queue not in known:
         shown = ", ".join(known) or "none (the store is empty)"
-        raise InputDataError(f"{data_dir / STORE_FOLDER}: no stored data for queue {queue!r}; "
-                             f"stored: {shown}")
-    parts = [p for p in sorted(folder.glob("*.parquet")) if not p.name.startswith(TMP_PREFIX)]
-    if channel is None:
-        rows = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
-        trash = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}drop-", dir=folder.parent))
-        os.replace(folder, trash / folder.name)  # one rename: the queue is gone at once
-        shutil.rmtree(trash, ignore_errors=True)
-        return DropSummary(queue, None, rows, len(parts))
-    staged: list[tuple[Path, pd.DataFrame]] = []
-    rows = 0
-    channels: set[str] = set()
-    for path in parts:
-        frame = read_parquet(path)
-        channels.update(frame[CHANNEL].astype(str).unique())
-        hit = (frame[CHANNEL] == channel).to_numpy()
-        if hit.any():
-            rows += int(hit.sum())
-            staged.append((path, frame.loc[~hit].reset_index(drop=True)))
-    if not staged:
-        raise InputDataError(f"{folder}: queue {queue!r} has no stored rows of channel "
-                             f"{channel!r}; stored channels: {', '.join(sorted(channels))}")
-    written: list[tuple[Path, Path | None]] = []
-    try:
-        for path, rest in staged:
-            if rest.empty:
-                written.append((path, None))
-                continue
-            fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=folder,
-                                       suffix=".parquet")
-            os.close(fd)
-            written.append((path, Path(tmp)))
-            write_parquet(rest, Path(tmp))
-    except BaseException:
-        for _, tmp_path in written:
-            if tmp_path is not None:
-                tmp_path.unlink(missing_ok=True)
-        raise
-    for path, tmp_path in written:
-        if tmp_path is None:
-            path.unlink()
-        else:
-            os.replace(tmp_path, path)
-    if not any(folder.glob("*.parquet")):
-        shutil.rmtree(folder, ignore_errors=True)
-    return DropSummary(queue, channel, rows, len(staged))
+        raise InputDataError(f"{root}: no stored data for queue {queue!r}; stored: {shown}")
+    with store_transaction(root, checkpoint=checkpoint, prepare=prepare_store) as txn:
+        rows, partitions = txn.remove(queue, channel)
+        if rows == 0:
+            channels = sorted({str(c) for f in txn.files(queue)
+                               for c in read_file(root, f)[CHANNEL].unique()})
+            raise InputDataError(f"{root}: queue {queue!r} has no stored rows of channel "
+                                 f"{channel!r}; stored channels: {', '.join(channels)}")
+        txn.commit("drop", {"wfm.dropped": {"queue": queue, "channel": channel}})
+    return DropSummary(queue, channel, rows, partitions)

@@ -26,14 +26,28 @@ _EXPORTS: dict[str, str] = {
     "IngestRequest": "wfm.pipeline.ingest_job",
     "ingest": "wfm.pipeline.ingest_job",
     "check_data": "wfm.pipeline.ingest_job",
+    "drop_data": "wfm.pipeline.ingest_job",
+    "QueryRequest": "wfm.pipeline.data_jobs",
+    "data_history": "wfm.pipeline.data_jobs",
+    "query_data": "wfm.pipeline.data_jobs",
+    "undo_data": "wfm.pipeline.data_jobs",
     "ForecastRequest": "wfm.pipeline.forecast_job",
     "ForecastResult": "wfm.pipeline.forecast_job",
     "forecast": "wfm.pipeline.forecast_job",
     "forecast_models": "wfm.pipeline.forecast_job",
     "forecast_summary": "wfm.pipeline.forecast_job",
+    "AdjustRequest": "wfm.pipeline.adjust_job",
+    "AdjustmentsResult": "wfm.pipeline.adjust_job",
+    "add_adjustment": "wfm.pipeline.adjust_job",
+    "list_adjustments": "wfm.pipeline.adjust_job",
+    "remove_adjustments": "wfm.pipeline.adjust_job",
     "StaffRequest": "wfm.pipeline.staff_job",
     "StaffResult": "wfm.pipeline.staff_job",
     "staff": "wfm.pipeline.staff_job",
+    "ScenarioOptions": "wfm.pipeline.what_if_job",
+    "WhatIfRequest": "wfm.pipeline.what_if_job",
+    "WhatIfResult": "wfm.pipeline.what_if_job",
+    "what_if": "wfm.pipeline.what_if_job",
     "ScheduleRequest": "wfm.pipeline.schedule_job",
     "ScheduleOutcome": "wfm.pipeline.schedule_job",
     "schedule": "wfm.pipeline.schedule_job",
@@ -45,6 +59,10 @@ _EXPORTS: dict[str, str] = {
     "coverage": "wfm.pipeline.report_jobs",
     "export_roster": "wfm.pipeline.report_jobs",
     "export_calendars": "wfm.pipeline.report_jobs",
+    "CalendarExport": "wfm.pipeline.report_jobs",
+    "RosterDiffRequest": "wfm.pipeline.roster_diff_job",
+    "RosterDiffResult": "wfm.pipeline.roster_diff_job",
+    "roster_diff": "wfm.pipeline.roster_diff_job",
     "schedule_run": "wfm.pipeline.report_jobs",
     "RunOptions": "wfm.pipeline.runner",
     "RunSummary": "wfm.pipeline.runner",
@@ -58,17 +76,29 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
-    "ErlangQuestion", "ForecastRequest", "ForecastResult", "IngestRequest", "Project",
-    "RosterCheck", "RunOptions", "RunSummary", "ScheduleOutcome", "ScheduleRequest",
-    "ServiceLevelRequest", "StaffRequest", "StaffResult", "accuracy", "check_data",
-    "check_schedule", "coverage", "erlang", "export_calendars", "export_roster", "forecast",
-    "forecast_models", "forecast_summary", "ingest", "init_project", "open_project",
-    "parse_sl_target", "resolve_options", "run_pipeline", "schedule", "schedule_run",
-    "service_level", "staff", "write_sample_history",
+    "AdjustRequest", "AdjustmentsResult", "CalendarExport", "ErlangQuestion",
+    "ForecastRequest", "ForecastResult", "IngestRequest", "Project", "QueryRequest",
+    "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary",
+    "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
+    "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult", "accuracy",
+    "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
+    "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
+    "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
+    "open_project", "parse_sl_target", "query_data", "remove_adjustments",
+    "resolve_options", "roster_diff", "run_pipeline", "schedule", "schedule_run",
+    "service_level", "staff", "undo_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
+    from wfm.pipeline.adjust_job import (
+        AdjustmentsResult,
+        AdjustRequest,
+        add_adjustment,
+        list_adjustments,
+        remove_adjustments,
+    )
     from wfm.pipeline.calculator_job import ErlangQuestion, erlang, parse_sl_target
+    from wfm.pipeline.data_jobs import QueryRequest, data_history, query_data, undo_data
     from wfm.pipeline.forecast_job import (
         ForecastRequest,
         ForecastResult,
@@ -76,10 +106,11 @@ if TYPE_CHECKING:
         forecast_models,
         forecast_summary,
     )
-    from wfm.pipeline.ingest_job import IngestRequest, check_data, ingest
+    from wfm.pipeline.ingest_job import IngestRequest, check_data, drop_data, ingest
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (
+        CalendarExport,
         ServiceLevelRequest,
         accuracy,
         coverage,
@@ -89,9 +120,11 @@ if TYPE_CHECKING:
         service_level,
     )
     from wfm.pipeline.roster_check_job import RosterCheck, check_schedule
+    from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
+    from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, WhatIfResult, what_if
 
 
 def __getattr__(name: str) -> Any:

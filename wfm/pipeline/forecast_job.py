@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from wfm.config import Config
+from wfm.config.adjustments import AdjustmentsFile, adjustment_fields, read_adjustments
 from wfm.errors import ForecastError, InputDataError
 from wfm.forecasting import (
     AUTO,
@@ -25,9 +27,13 @@ from wfm.forecasting import (
     parse_horizon,
     site_holidays,
 )
+from wfm.forecasting.adjustments import AdjustedForecast, AppliedAdjustment, apply_adjustments
 from wfm.forecasting.intraday_run import forecast_intraday
-from wfm.io.store import read_intervals
+from wfm.forecasting.run import ForecastPlan, check_model, combine_series
+from wfm.io.store import read_intervals, stored_series
 from wfm.outputs import sha256_file
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
+from wfm.pipeline.forecast_tasks import QueueTask, forecast_queue
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import write_forecast
@@ -62,35 +68,125 @@ class ForecastResult:
     run_id: str
     horizon: str
     model: str
+    #: What each planner adjustment did (the adjustments file's, in its order).
+    adjustments: tuple[AppliedAdjustment, ...] = ()
+    adjustments_file: Path | None = None
 
 
 def forecast(project: Project, request: ForecastRequest | None = None, *,
-             run: Run | None = None,
+             run: Run | None = None, execution: Execution | ExecutorChoice | None = None,
              progress: Callable[[int, int], None] | None = None) -> ForecastResult:
     """Forecast offered volume and AHT of the stored history; publish forecasts/<run-id>/.
 
     ``run``: the run this job is a step of (`wfm run`); without one the job is a run of
     its own (the project lock, staged outputs, ``forecasts/latest`` moved on success).
-    ``progress(done, total)`` is called once per series.
+    Each queue is one task of the executor (``execution``, default [run] executor): the
+    task names the queue and the store, and the worker reads that queue's history.
+    ``progress(done, total)`` is called once per queue. The planner's adjustments
+    (``[forecasting] adjustments_file``) are applied to the model's forecast; forecast.csv
+    keeps the model's values beside them and the manifest lists what each one did.
     """
     request = request or ForecastRequest()
     cfg = project.config
     horizon = request.horizon or cfg.forecasting.horizon
     model = request.model or cfg.forecasting.model
     start = pd.Timestamp(request.start) if request.start is not None else None
-    with project.publishing(run, command="forecast") as current:
-        history = filter_history(read_intervals(project.data_dir,
-                                                queues=list(request.queues) or None),
-                                 request.queues, request.channels)
-        result = forecast_history(cfg, history, horizon_days=parse_horizon(horizon),
-                                  start=start, model=model, progress=progress)
+    check_model(model, cfg.forecasting.candidates)
+    horizon_days = parse_horizon(horizon)
+    adjustments = read_adjustments(cfg)  # a bad file fails before hours of forecasting
+    with project.publishing(run, command="forecast") as current, \
+            execution_for(cfg, execution) as ex:
+        series = filter_series(stored_series(project.data_dir,
+                                             list(request.queues) or None),
+                               request.channels)
+        plan = forecast_plan(cfg, series, horizon_days=horizon_days, start=start, model=model)
+        ref = plan.reference(series["last"].max())
+        tasks = [QueueTask(project.data_dir, str(q), request.channels, plan, ref)
+                 for q in sorted(set(series["queue"]))]
+        results, batches = [], []
+        for i, done in enumerate(ex.series().map(forecast_queue, tasks, label=QueueTask.label)):
+            results += done.results
+            batches.append(done.batch)
+            if progress is not None:
+                progress(i + 1, len(tasks))
+        result = combine_series(results, batches, plan, ref)
+        adjusted = apply_adjustments(result.forecast, adjustments.adjustments,
+                                     timezone=cfg.site.timezone)
+        result = dataclasses.replace(result, forecast=adjusted.frame,
+                                     warnings=[*result.warnings,
+                                               *adjustment_warnings(adjusted)])
         for warning in result.warnings:
             current.warn(warning)
         write_forecast(current.stage("forecasts"), result, cfg.site.timezone)
-        current.record("forecasts", **forecast_manifest(
-            project, result, current.run_id, horizon=horizon, start=start, model=model))
+        manifest = forecast_manifest(project, result, current.run_id, horizon=horizon,
+                                     start=start, model=model)
+        if adjustments.sha256 is not None:
+            manifest["inputs"][_relative(project, adjustments.path)] = adjustments.sha256
+        current.record("forecasts", **manifest, executor=ex.kind,
+                       adjustments=adjustments_manifest(adjustments, adjusted))
         folder = current.final("forecasts")
-    return ForecastResult(result, folder, current.run_id, horizon, model)
+    return ForecastResult(result, folder, current.run_id, horizon, model, adjusted.applied,
+                          adjustments.path if adjustments.sha256 else None)
+
+
+def adjustment_warnings(adjusted: AdjustedForecast) -> list[str]:
+    """Adjustments that could not act: an absolute volume on days without forecast volume
+    to spread over, or a window holding no forecast volume at all (a closed holiday)."""
+    out = []
+    for a in adjusted.applied:
+        if a.skipped_days:
+            out.append(f"adjustment {a.id}: no forecast volume to spread over on "
+                       f"{', '.join(a.skipped_days)} (closed?); those days are left as "
+                       "forecast")
+        elif a.offered_raw == 0:
+            out.append(f"adjustment {a.id}: its window holds no forecast volume (closed? "
+                       "a public holiday?); nothing to adjust there")
+    return out
+
+
+def adjustments_manifest(file: AdjustmentsFile, adjusted: AdjustedForecast
+                         ) -> dict[str, Any]:
+    """The manifest's ``adjustments``: the file (path, revision, SHA-256) and, per
+    adjustment, its settings with what it did, or that it touched nothing here."""
+    effects = {a.id: a.as_dict() for a in adjusted.applied}
+    entries = []
+    for adj in file.adjustments:
+        fields = {k: str(v) if isinstance(v, date) else v
+                  for k, v in adjustment_fields(adj).items()}
+        entries.append({**fields, "applied": adj.id in effects,
+                        **{k: v for k, v in effects.get(adj.id, {}).items() if k != "id"}})
+    return {"file": str(file.path), "revision": file.revision, "sha256": file.sha256,
+            "applied": [a.id for a in adjusted.applied], "not_applied": list(adjusted.unused),
+            "entries": entries}
+
+
+def filter_series(series: pd.DataFrame, channels: Sequence[str] = ()) -> pd.DataFrame:
+    """The stored series of the wanted channels; a channel with no history, or no history
+    at all, raises (the store refused an unknown queue already)."""
+    if channels:
+        known = sorted(map(str, series["channel"].unique()))
+        missing = [c for c in channels if c not in known]
+        if missing:
+            raise InputDataError(
+                f"--channel {', '.join(missing)} matches nothing in the data store; "
+                f"channels with history: {', '.join(known) or '(none)'}")
+        series = series[series["channel"].isin(channels)]
+    if series.empty:
+        raise InputDataError("no interval history in the data store",
+                             hint="ingest history first with 'wfm ingest'")
+    return series
+
+
+def forecast_plan(cfg: Config, series: pd.DataFrame, *, horizon_days: int,
+                  start: pd.Timestamp | None, model: str) -> ForecastPlan:
+    """The [forecasting], [site] and [[queues]] settings of a forecast of ``series``
+    (``first``/``last`` per series: the calendar covers their years and the horizon)."""
+    fc = cfg.forecasting
+    return ForecastPlan(
+        calendar_for(cfg, series["first"].min(), series["last"].max(), horizon_days),
+        cfg.data.interval_minutes, horizon_days, start, model, fc.candidates,
+        fc.backtest_cutoffs, {q.name: q.aht_s for q in cfg.queues}, fc.stale_weeks,
+        {q.name: q.opening_hours.windows for q in cfg.queues if q.opening_hours})
 
 
 @dataclass(frozen=True)
@@ -167,12 +263,11 @@ def forecast_summary(result: ForecastResult) -> Report:
     rows = []
     for key, info in result.forecast.series.items():
         q, c = key.split("/", 1)
-        rows.append({"queue": q, "channel": c, "model": info.get("model"),
-                     "backtest_wmape": _round(info.get("backtest_wmape")),
-                     "coverage_80": _round(info.get("coverage_80")),
-                     "coverage_95": _round(info.get("coverage_95")),
-                     "fallback": "; ".join(r for rs in info.get("fallbacks", {}).values()
-                                           for r in rs) or info.get("note", "")})
+        rows.append({"queue": q, "channel": c, "model": info.model,
+                     "backtest_wmape": _round(info.backtest_wmape),
+                     "coverage_80": _round(info.coverage_80),
+                     "coverage_95": _round(info.coverage_95),
+                     "fallback": "; ".join(info.fallback_reasons()) or info.note})
     return Report(pd.DataFrame(rows), f"Forecast {result.run_id}")
 
 
@@ -200,11 +295,18 @@ def filter_history(history: pd.DataFrame, queues: Sequence[str] = (),
 
 
 def site_calendar(cfg: Config, history: pd.DataFrame, horizon_days: int) -> SiteCalendar:
-    """The site calendar of the forecast from wfm.toml (public + listed holidays)."""
+    """The site calendar of a forecast of ``history`` from wfm.toml (public + listed
+    holidays, holidays declared open, special days)."""
+    return calendar_for(cfg, history["interval_start"].min(),
+                        history["interval_start"].max(), horizon_days)
+
+
+def calendar_for(cfg: Config, first: pd.Timestamp, last: pd.Timestamp,
+                 horizon_days: int) -> SiteCalendar:
+    """The site calendar covering ``first`` to ``last`` and the horizon after it."""
     site = cfg.site
-    first = history["interval_start"].min().year
-    last = (history["interval_start"].max() + pd.Timedelta(days=horizon_days + 400)).year
-    hol = site_holidays(site.country, range(first, last + 1), site.subdivision,
+    last_year = (last + pd.Timedelta(days=horizon_days + 400)).year
+    hol = site_holidays(site.country, range(first.year, last_year + 1), site.subdivision,
                         extra=site.holidays, effects=site.holiday_effects)
     return SiteCalendar(site.timezone, site.opening_hours.windows, hol.closed,
                         (*hol.special_days, *site.special_days))
@@ -230,9 +332,13 @@ def store_checksums(project: Project) -> dict[str, str]:
     data_dir = project.data_dir
     if not data_dir.is_dir():
         return {}
+    return {_relative(project, p): sha256_file(p)
+            for p in sorted(data_dir.rglob("*")) if p.is_file()}
+
+
+def _relative(project: Project, path: Path) -> str:
     base = project.base_dir
-    return {str(p.relative_to(base)) if p.is_relative_to(base) else str(p):
-            sha256_file(p) for p in sorted(data_dir.rglob("*")) if p.is_file()}
+    return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
 
 
 def package_versions(*packages: str) -> dict[str, str]:
@@ -254,6 +360,7 @@ def forecast_manifest(project: Project, run: ForecastRun, run_id: str, *, horizo
         "config": json.loads(json.dumps(project.config.to_dict(), default=str)),
         "versions": package_versions("wfm", "numpy", "pandas", "statsmodels", "scipy",
                                      "holidays"),
-        "series": run.series, "warnings": run.warnings,
+        "series": {key: facts.to_dict() for key, facts in run.series.items()},
+        "warnings": run.warnings,
         "created": date.today().isoformat(),
     }

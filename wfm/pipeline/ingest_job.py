@@ -22,6 +22,7 @@ from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import write_report_csv
 from wfm.pipeline.run_folders.layout import HEALTH_FILE
+from wfm.pipeline.run_folders.staging import pause
 from wfm.reports import Report
 
 
@@ -58,7 +59,7 @@ def ingest(project: Project, request: IngestRequest | None = None, *, run: Run |
         if request.skip_unknown_queues:
             arguments["skip_unknown_queues"] = True
         result = ingest_files(paths, **arguments, aggregate=request.aggregate,
-                              progress=progress)
+                              progress=progress, checkpoint=store_pauses(current))
         if run is not None:
             _keep_findings(project, current, result)
     return result
@@ -87,9 +88,17 @@ def check_data(project: Project, queues: tuple[str, ...] = ()) -> Report:
 
 def drop_data(project: Project, queue: str, channel: str | None = None) -> DropSummary:
     """Remove every stored row of ``queue`` (or of one of its ``channel``), atomically and
-    under the project lock; nothing else in the store changes."""
-    with project.publishing(None, command="data drop"):
-        return drop_intervals(project.data_dir, queue, channel)
+    under the project lock; nothing else in the store changes (``wfm data undo`` takes it
+    back)."""
+    with project.publishing(None, command="data drop") as current:
+        return drop_intervals(project.data_dir, queue, channel,
+                              checkpoint=store_pauses(current))
+
+
+def store_pauses(run: Run) -> Callable[[str], None]:
+    """The store's write points as test pause points (``WFM_TEST_PAUSE_AT=store:file:2``,
+    ``store:commit``, ``store:committed``), logged in the run's log."""
+    return lambda point: pause(point, run.log)
 
 
 def health_report(findings: pd.DataFrame) -> Report:

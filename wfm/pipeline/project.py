@@ -50,7 +50,7 @@ class Project:
             yield run
             return
         with open_run(self.folders, lock_file=self.config.run.lock_file,
-                      data_dir=self.data_dir, source=str(self.config.path), run_id=run_id,
+                      source=str(self.config.path), run_id=run_id,
                       wait_s=wait_s, log=log) as new:
             yield new
             new.commit([command])

@@ -39,6 +39,7 @@ from wfm.pipeline.run_folders.layout import (
 )
 from wfm.reports import ChartSpec, Report
 from wfm.reports.accuracy import accuracy_chart_frame, accuracy_report, forecast_period
+from wfm.reports.calendar_updates import CalendarExport
 from wfm.reports.calendars import write_calendars
 from wfm.reports.coverage import coverage_summary, sparkline_legend
 from wfm.reports.roster_workbook import write_roster_workbook
@@ -53,9 +54,9 @@ from wfm.reports.service_level import (
 )
 from wfm.schema import INTERVAL_START, INTERVALS, QUEUE, read_frame_csv
 
-__all__ = ["PERIODS", "SL_DEFINITIONS", "ServiceLevelRequest", "accuracy", "coverage",
-           "export_calendars", "export_roster", "last_days", "read_actuals", "report",
-           "schedule_run", "service_level"]
+__all__ = ["PERIODS", "SL_DEFINITIONS", "CalendarExport", "ServiceLevelRequest", "accuracy",
+           "coverage", "export_calendars", "export_roster", "last_days", "read_actuals",
+           "report", "schedule_run", "service_level"]
 
 #: Reports the run's report step can write, and which of them read a schedule.
 SCHEDULE_REPORTS = ("roster_workbook", "coverage", "ical")
@@ -109,7 +110,9 @@ def accuracy(project: Project, run_id: str | None = None, *,
     chart = ChartSpec(chart_frame, "date", tuple(c for c in chart_frame.columns if c != "date"),
                       "Forecast vs actual offered per day", y_title="contacts")
     title = (f"Forecast accuracy of {run_dir.name} ({project.config.site.timezone.key}); "
-             "error = forecast - actual; bias > 0 means over-forecast")
+             "error = forecast - actual; bias > 0 means over-forecast; *_raw: the model's "
+             "forecast before the planner's adjustments; value_added = interval_wmape_raw - "
+             "interval_wmape (> 0: the adjustments helped)")
     return Report(report, title, chart)
 
 
@@ -141,14 +144,23 @@ def export_roster(project: Project, run_id: str | None = None, *,
 
 
 def export_calendars(project: Project, run_id: str | None = None, *,
-                     agents: tuple[str, ...] | None = None,
-                     output: Path | None = None) -> list[Path]:
+                     agents: tuple[str, ...] | None = None, output: Path | None = None,
+                     previous: Path | None = None) -> CalendarExport:
     """One .ics calendar per agent (``agents``, default every agent) of schedule run
-    ``run_id``, in ``output`` (default: <reports_dir>/calendars-<run>)."""
+    ``run_id``, in ``output`` (default: <reports_dir>/calendars-<week>).
+
+    ``previous``: the folder of the export agents last received (default: ``output``);
+    events that changed since get a higher SEQUENCE, shifts the roster no longer has are
+    exported as cancelled, so re-importing a corrected week updates agents' calendars.
+    """
+    if previous is not None and not previous.is_dir():
+        raise InputDataError(f"{previous}: no such folder of earlier calendars",
+                             hint="pass the folder agents' .ics files were exported to")
     sched = schedule_run(project, run_id)
     if output is None:
-        output = _reports_dir(project) / f"calendars-{sched.run_id}"
-    return write_calendars(sched, output, site=project.config.site.name, agents=agents)
+        output = _reports_dir(project) / f"calendars-{sched.week[:10] or sched.run_id}"
+    return write_calendars(sched, output, site=project.config.site.name, agents=agents,
+                           previous=output if previous is None else previous)
 
 
 def schedule_run(project: Project, run_id: str | None = None) -> ScheduleRun:
@@ -179,7 +191,11 @@ def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]
         if "coverage" in reports:
             written.append(write_report_csv(folder, COVERAGE_FILE, _coverage_frame(sched, 3)))
         if "ical" in reports:
-            paths = write_calendars(sched, folder / CALENDARS_FOLDER, site=cfg.site.name)
+            # The calendars agents last received are the last committed run's.
+            last = project.folders.latest("reports")
+            paths = write_calendars(sched, folder / CALENDARS_FOLDER, site=cfg.site.name,
+                                    previous=None if last is None
+                                    else last / CALENDARS_FOLDER).paths
             written += [f"{CALENDARS_FOLDER}/{p.name}" for p in paths]
     if "service_level" in reports:
         recent = last_days(read_intervals(project.data_dir), SERVICE_LEVEL_DAYS,

@@ -8,6 +8,7 @@ so the outputs of every step appear together, or not at all (see
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 import warnings
@@ -19,6 +20,7 @@ from pathlib import Path
 from wfm.config import Config
 from wfm.errors import ConfigError, InputDataError, WfmError
 from wfm.io.ingest import history_files
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.forecast_job import ForecastRequest, forecast
 from wfm.pipeline.ingest_job import IngestRequest, ingest
 from wfm.pipeline.project import Project
@@ -45,6 +47,7 @@ class RunOptions:
     keep: int = 0
     wait_s: float = 0.0
     log_file: Path | None = None
+    execution: Execution | ExecutorChoice | None = None
 
 
 @dataclass(frozen=True)
@@ -121,14 +124,14 @@ def ingest_step(project: Project, run: Run, options: RunOptions) -> StepResult:
 
 def forecast_step(project: Project, run: Run, options: RunOptions) -> StepResult:
     """wfm.forecasting on the data store -> forecasts/<run-id>/."""
-    result = forecast(project, ForecastRequest(horizon=options.horizon), run=run)
+    result = forecast(project, ForecastRequest(horizon=options.horizon), run=run,
+                      execution=options.execution)
     return StepResult(len(result.forecast.forecast))
 
 
 def staff_step(project: Project, run: Run, options: RunOptions) -> StepResult:
     """wfm.staffing (Erlang C/A, deferred backlog) on the forecast -> requirements/."""
-    del options
-    return StepResult(len(staff(project, run=run).requirements))
+    return StepResult(len(staff(project, run=run, execution=options.execution).requirements))
 
 
 def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult:
@@ -195,7 +198,8 @@ STEPS: dict[str, StepFunction] = {"ingest": ingest_step, "forecast": forecast_st
 
 def resolve_options(cfg: Config, *, steps: tuple[str, ...] | None = None,
                     keep: int | None = None, wait_s: float = 0.0,
-                    log_file: Path | None = None) -> RunOptions:
+                    log_file: Path | None = None,
+                    executor: ExecutorChoice | None = None) -> RunOptions:
     """[run] settings overridden by the command line (``None`` keeps wfm.toml's value)."""
     run = cfg.run
     agents_file = cfg.scheduling.agents_file
@@ -206,7 +210,8 @@ def resolve_options(cfg: Config, *, steps: tuple[str, ...] | None = None,
         agents=run.agents or (cfg.base_dir / Path(agents_file).expanduser()
                               if agents_file else None),
         week=run.week, reports=run.reports,
-        keep=run.keep if keep is None else keep, wait_s=wait_s, log_file=log_file)
+        keep=run.keep if keep is None else keep, wait_s=wait_s, log_file=log_file,
+        execution=executor)
 
 
 def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = None,
@@ -231,9 +236,10 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
     cfg = project.config
     started = time.monotonic()
     outcomes = [StepOutcome(name) for name in options.steps]
-    with open_run(project.folders, lock_file=cfg.run.lock_file, data_dir=project.data_dir,
+    with open_run(project.folders, lock_file=cfg.run.lock_file,
                   source=str(cfg.path), run_id=run_id, wait_s=options.wait_s,
-                  log=log) as run:
+                  log=log) as run, execution_for(cfg, options.execution) as ex:
+        options = dataclasses.replace(options, execution=ex)
         log.event("start", steps=",".join(options.steps), pid=os.getpid(),
                   config=str(cfg.path))
         try:

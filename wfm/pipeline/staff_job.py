@@ -14,6 +14,7 @@ from wfm.config import Config
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import InputDataError, StaffingError
 from wfm.io.store import read_intervals
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import in_folder, read_forecast, write_staffing
@@ -72,6 +73,7 @@ class StaffResult:
 
 def staff(project: Project, request: StaffRequest | None = None, *,
           run: Run | None = None,
+          execution: Execution | ExecutorChoice | None = None,
           progress: Callable[[str], None] | None = None) -> StaffResult:
     """Required agents per queue and interval of a forecast, every channel.
 
@@ -80,31 +82,51 @@ def staff(project: Project, request: StaffRequest | None = None, *,
     ``progress`` receives one line per queue sized to a confidence level.
     """
     request = request or StaffRequest()
-    if request.output_dir is not None:
-        return _staff_into(project, request, request.output_dir, run=None, step=False,
-                           progress=progress)
-    with project.publishing(run, command="staff") as current:
-        result = _staff_into(project, request, current.stage("requirements"), run=current,
-                             step=run is not None, progress=progress)
-        extra: dict[str, Any] = {}
-        if result.confidence:
-            from wfm.pipeline.confidence_staffing import manifest_entry
+    with execution_for(project.config, execution) as ex:
+        if request.output_dir is not None:
+            return _staff_into(project, request, request.output_dir, run=None, step=False,
+                               ex=ex, progress=progress)
+        with project.publishing(run, command="staff") as current:
+            result = _staff_into(project, request, current.stage("requirements"),
+                                 run=current, step=run is not None, ex=ex,
+                                 progress=progress)
+            final_source = current.final_path(result.source)
+            extra: dict[str, Any] = {}
+            if result.confidence:
+                from wfm.pipeline.confidence_staffing import manifest_entry
 
-            extra["confidence"] = {c.queue: manifest_entry(c, result.daily)
-                                   for c in result.confidence}
-        current.record("requirements", command="staff", status="success",
-                       source=str(result.source),
-                       inputs={"forecast": file_input(result.source,
-                                                      final_path=current.final_path(
-                                                          result.source))}, **extra)
-        return dataclasses.replace(result, folder=current.final("requirements"),
-                                   source=current.final_path(result.source))
+                extra["confidence"] = {c.queue: manifest_entry(c, result.daily)
+                                       for c in result.confidence}
+            current.record("requirements", command="staff", status="success",
+                           source=str(final_source),
+                           inputs={"forecast": file_input(result.source,
+                                                          final_path=final_source)},
+                           executor=ex.kind, **extra)
+            return dataclasses.replace(result, folder=current.final("requirements"),
+                                       source=final_source)
+
+
+@dataclass(frozen=True)
+class QueueStaffing:
+    """One queue's forecast rows and the staffing arguments: a task of the executor."""
+
+    queue: str
+    forecast: pd.DataFrame
+    arguments: dict[str, Any]
+
+    def label(self) -> str:
+        return f"queue {self.queue}"
+
+
+def staff_queue(task: QueueStaffing) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Requirements and daily agent-hours of one queue (runs where the executor says)."""
+    return staff_frame(task.forecast, **task.arguments)
 
 
 def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
-                run: Run | None, step: bool,
+                run: Run | None, step: bool, ex: Execution,
                 progress: Callable[[str], None] | None) -> StaffResult:
-    path = _forecast_path(project, request, run, step=step)
+    path = forecast_path(project, request, run, step=step)
     forecast = read_forecast(path)
     notes: list[str] = []
     for name in forecast["queue"].unique():
@@ -114,10 +136,18 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
         arguments["queues"] = _with_estimated_patience(project, arguments["queues"],
                                                        forecast, notes)
     named = run.final_path(path) if run is not None else path
+    tasks = [QueueStaffing(str(q), rows, arguments)
+             for q, rows in forecast.groupby("queue", sort=True)]
     try:
-        requirements, daily = staff_frame(forecast, **arguments)
+        done = list(ex.tasks().map(staff_queue, tasks, label=QueueStaffing.label))
     except StaffingError as exc:
         raise StaffingError(f"{named}: {exc.message}", hint=exc.hint) from None
+    if not done:
+        raise StaffingError(f"{named}: the forecast has no rows to staff")
+    requirements = pd.concat([d[0] for d in done], ignore_index=True).sort_values(
+        ["queue", "channel", "interval_start"], kind="stable", ignore_index=True)
+    daily = pd.concat([d[1] for d in done], ignore_index=True).sort_values(
+        ["queue", "date"], kind="stable", ignore_index=True)
     sized: tuple[QueueConfidence, ...] = ()
     levels = queue_confidence(project.config, request.confidence)
     if levels:
@@ -162,6 +192,9 @@ def _to_confidence(project: Project, forecast: pd.DataFrame, arguments: dict[str
         requirements, daily = staff_frame(forecast, **arguments, agents=agents)
     except StaffingError as exc:
         raise StaffingError(f"{source}: {exc.message}", hint=exc.hint) from None
+    requirements = requirements.sort_values(["queue", "channel", "interval_start"],
+                                            kind="stable", ignore_index=True)
+    daily = daily.sort_values(["queue", "date"], kind="stable", ignore_index=True)
     staffed = requirements["queue"].astype(str).isin(agents)
     requirements.loc[staffed, "method"] = requirements.loc[staffed, "method"].astype(str) \
         + "+confidence"
@@ -180,7 +213,7 @@ def _forecast_series(path: Path, run: Run | None) -> Mapping[str, Any]:
     return series if isinstance(series, dict) else {}
 
 
-def _forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
+def forecast_path(project: Project, request: StaffRequest, run: Run | None, *,
                    step: bool) -> Path:
     if request.forecast is not None:
         return in_folder(request.forecast, FORECAST_FILE)

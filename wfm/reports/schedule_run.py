@@ -38,3 +38,38 @@ def interval_hours(starts: pd.Series) -> float:
     if steps.empty:
         return 0.25
     return float(steps.min() / pd.Timedelta(hours=1))
+
+
+def shift_queues(run: ScheduleRun) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(agent_id, roster date) -> the queues the agent's shift that day works (sorted).
+
+    From the agent intervals worked on a queue: an interval belongs to the agent's shift
+    that holds it, so an overnight shift keeps the queues of its whole night.
+    """
+    ai = run.agent_intervals
+    ai = ai[(ai["activity"] == "work") & (ai["queue"].fillna("") != "")]
+    roster = run.roster
+    start = pd.to_datetime(roster["shift_start"], utc=True)
+    end = pd.to_datetime(roster["shift_end"], utc=True)
+    shifts = pd.DataFrame({"agent_id": roster["agent_id"].astype(str),
+                           "date": roster["date"].astype(str).str[:10],
+                           "start": start, "end": end})
+    shifts = shifts[(roster["status"].astype(str).str.lower() == "work").to_numpy()
+                    & start.notna().to_numpy() & end.notna().to_numpy()]
+    if ai.empty or shifts.empty:
+        return {}
+    left = pd.DataFrame({"agent_id": ai["agent_id"].astype(str),
+                         "interval_start": ai["interval_start"], "queue": ai["queue"]})
+    left = left.sort_values("interval_start", kind="stable")
+    right = shifts.sort_values("start", kind="stable")
+    right = right.assign(start=right["start"].astype(left["interval_start"].dtype),
+                         end=right["end"].astype(left["interval_start"].dtype))
+    joined = pd.merge_asof(left, right, left_on="interval_start", right_on="start",
+                           by="agent_id", direction="backward")
+    joined = joined[joined["interval_start"] < joined["end"]]
+    pairs = joined[["agent_id", "date", "queue"]].drop_duplicates().sort_values(
+        ["agent_id", "date", "queue"], kind="stable")
+    grouped = pairs.groupby(["agent_id", "date"], sort=False, as_index=False)["queue"].agg(
+        tuple)
+    return {(str(a), str(d)): tuple(map(str, q)) for a, d, q in
+            zip(grouped["agent_id"], grouped["date"], grouped["queue"], strict=True)}

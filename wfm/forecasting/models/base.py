@@ -7,6 +7,7 @@ the next ``h`` grid positions. ``min_history_days`` and ``fallback`` drive the f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar, Protocol, Self
 
 import numpy as np
@@ -33,6 +34,29 @@ class History:
     @property
     def n_days(self) -> int:
         return self.cut_day
+
+    @cached_property
+    def topdown(self) -> TopDownParts:
+        """What every top-down model fitted on this history shares, computed on first use:
+        the candidates of one backtest fold (and of the final fit) are fitted on the same
+        History, so they compute it once."""
+        totals = daily_totals(self)
+        return TopDownParts(totals, intraday_profile(self, totals),
+                            ratio_factor(self, totals, self.grid.days.after_closure),
+                            _weekday_factors(self, totals),
+                            ratio_factor(self, totals, self.grid.days.holiday))
+
+
+@dataclass(frozen=True)
+class TopDownParts:
+    """Daily totals, intraday profile, catch-up after closures, weekday and holiday factors
+    of one history."""
+
+    totals: FloatArray
+    profile: FloatArray
+    catchup: float
+    weekday_factor: FloatArray
+    holiday_factor: float
 
 
 @dataclass(frozen=True)
@@ -125,10 +149,6 @@ def apply_calendar(grid: Grid, days: IntArray, totals: FloatArray, *, catchup: f
     return np.where(dt.closed[days], 0.0, totals * factor)
 
 
-_Shared = tuple[FloatArray, FloatArray, float, FloatArray, float]
-_SHARED: dict[tuple[int, int, int], tuple[Grid, FloatArray, _Shared]] = {}
-
-
 class TopDownBase:
     """Daily totals from ``_daily`` then split into intervals by the intraday profile.
 
@@ -144,22 +164,9 @@ class TopDownBase:
 
     def fit(self, history: History) -> Self:
         self.h = history
-        key = (id(history.grid), id(history.y), history.cut)
-        hit = _SHARED.get(key)
-        # The cache holds the grid and y themselves, so their ids cannot be reused meanwhile.
-        shared = hit[2] if hit and hit[0] is history.grid and hit[1] is history.y else None
-        if shared is None:
-            # Several top-down models fit on the same cut: compute the common parts once.
-            self.totals = daily_totals(history)
-            shared = (self.totals, intraday_profile(history, self.totals),
-                      ratio_factor(history, self.totals, history.grid.days.after_closure),
-                      _weekday_factors(history, self.totals),
-                      ratio_factor(history, self.totals, history.grid.days.holiday))
-            if len(_SHARED) > 8:
-                _SHARED.clear()
-            _SHARED[key] = (history.grid, history.y, shared)
-        self.totals, self.profile, self.catchup, self.weekday_factor, self.holiday_factor = \
-            shared
+        parts = history.topdown
+        self.totals, self.profile, self.catchup = parts.totals, parts.profile, parts.catchup
+        self.weekday_factor, self.holiday_factor = parts.weekday_factor, parts.holiday_factor
         self._fit_daily()
         return self
 

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 from wfm.errors import ConfigError, LockHeldError, OutputError
-from wfm.io.store import STORE_FOLDER
 from wfm.outputs import TMP_PREFIX, atomic_write_text
 from wfm.pipeline.lock import HeldLock, LockInfo, acquire_lock
 from wfm.pipeline.run_folders.layout import (
@@ -167,7 +166,7 @@ def _blocking_path(root: Path) -> Path:
 
 
 @contextlib.contextmanager
-def open_run(folders: RunFolders, *, lock_file: Path, data_dir: Path, source: str,
+def open_run(folders: RunFolders, *, lock_file: Path, source: str,
              run_id: str | None = None, wait_s: float = 0.0,
              log: RunLog | None = None) -> Iterator[Run]:
     """Take the project lock, repair what a killed run left, and yield a new :class:`Run`.
@@ -187,7 +186,7 @@ def open_run(folders: RunFolders, *, lock_file: Path, data_dir: Path, source: st
     check_distinct(folders, source)
     journal = lock_file.parent / JOURNAL_FILE
     with _locked(lock_file, run_id, wait_s, folders, log) as held:
-        recover(held, folders, journal, data_dir, log)
+        recover(held, folders, journal, log)
         run = Run(folders, run_id, log, started=held.info.started, journal=journal)
         try:
             yield run
@@ -262,8 +261,7 @@ def check_distinct(folders: RunFolders, source: str) -> None:
                      "folder (requirements go beside forecasts_dir)")
 
 
-def recover(held: HeldLock, folders: RunFolders, journal: Path, data_dir: Path,
-            log: RunLog) -> None:
+def recover(held: HeldLock, folders: RunFolders, journal: Path, log: RunLog) -> None:
     """Finish or undo what a killed run left (see the module docstring)."""
     if journal.exists():
         try:
@@ -280,12 +278,12 @@ def recover(held: HeldLock, folders: RunFolders, journal: Path, data_dir: Path,
             log.event("recovered", action="roll_forward", dead_run=run_id)
     stale = held.stale
     if stale is not None:
-        _roll_back(stale, folders, data_dir)
+        _roll_back(stale, folders)
         log.event("recovered", action="roll_back", dead_run=stale.run_id,
                   dead_pid=stale.pid, dead_started=stale.started)
 
 
-def _roll_back(stale: LockInfo, folders: RunFolders, data_dir: Path) -> None:
+def _roll_back(stale: LockInfo, folders: RunFolders) -> None:
     for root in folders.roots().values():
         if not root.is_dir():
             continue
@@ -298,12 +296,6 @@ def _roll_back(stale: LockInfo, folders: RunFolders, data_dir: Path) -> None:
         if renamed.is_dir() and not (latest.is_symlink()
                                      and str(latest.readlink()) == stale.run_id):
             shutil.rmtree(renamed, ignore_errors=True)
-    # A store partition being rewritten when the run died leaves its temporary file.
-    store = data_dir / STORE_FOLDER
-    if store.is_dir():
-        for leftover in store.glob(f"*/{TMP_PREFIX}*"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
 
 
 def retain(folders: RunFolders, outputs: dict[str, Path], keep: int, run_id: str,

@@ -1,0 +1,81 @@
+"""The executor seam: every result, bounded work, a dead worker retried once then named."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from executor_tasks import always_die, die_once, refuse, square
+
+from wfm.errors import ExecutionError
+from wfm.executors import DaskExecutor, LocalProcessExecutor, SerialExecutor
+
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> DaskExecutor:
+    """A LocalCluster of two single-threaded worker processes, shared by the module."""
+    ex = DaskExecutor(workers=2, in_flight=3)
+    yield ex
+    ex.close()
+
+
+@pytest.mark.parametrize("make", [SerialExecutor, lambda: LocalProcessExecutor(2)])
+def test_every_item_comes_back(make: object) -> None:
+    assert sorted(make().map(square, range(9))) == [i * i for i in range(9)]  # type: ignore[operator]
+
+
+def test_dask_every_item_comes_back_in_bounded_flight(cluster: DaskExecutor) -> None:
+    assert sorted(cluster.map(square, range(25))) == [i * i for i in range(25)]
+
+
+@pytest.mark.parametrize("make", [lambda: LocalProcessExecutor(2),
+                                  lambda: "cluster"])
+def test_a_worker_killed_once_is_retried(make: object, tmp_path: Path,
+                                         request: pytest.FixtureRequest) -> None:
+    """One item's worker is killed (the OOM killer, a node lost): every result comes back."""
+    ex = make()  # type: ignore[operator]
+    if ex == "cluster":
+        ex = request.getfixturevalue("cluster")
+    items = [(str(tmp_path / "m") if i == 2 else "", i) for i in range(6)]
+    assert sorted(ex.map(die_once, items, label=lambda a: f"queue q{a[1]}")) == \
+        [i * i for i in range(6)]
+    assert (tmp_path / "m").exists()
+
+
+def test_the_local_pool_reruns_every_item_caught_in_a_broken_pool(tmp_path: Path) -> None:
+    """A dying worker breaks the whole pool: the items in flight run again on their own."""
+    items = [(str(tmp_path / f"m{i}"), i) for i in range(6)]
+    assert sorted(LocalProcessExecutor(2).map(die_once, items)) == [i * i for i in range(6)]
+
+
+@pytest.mark.parametrize("make", [lambda: LocalProcessExecutor(2), lambda: "cluster"])
+def test_a_worker_that_keeps_dying_names_its_item(make: object, tmp_path: Path,
+                                                  request: pytest.FixtureRequest) -> None:
+    ex = make()  # type: ignore[operator]
+    if ex == "cluster":
+        ex = request.getfixturevalue("cluster")
+    with pytest.raises(ExecutionError) as err:
+        list(ex.map(always_die, [(str(tmp_path), 7)], label=lambda a: f"queue q{a[1]}"))
+    assert err.value.message.startswith("queue q7: ")
+    assert "nothing was published" in err.value.message
+
+
+@pytest.mark.parametrize("make", [SerialExecutor, lambda: LocalProcessExecutor(2),
+                                  lambda: "cluster"])
+def test_an_exception_of_the_task_itself_is_raised_as_is(
+        make: object, request: pytest.FixtureRequest) -> None:
+    ex = make()  # type: ignore[operator]
+    if ex == "cluster":
+        ex = request.getfixturevalue("cluster")
+    with pytest.raises(ValueError, match="bad item 3"):
+        list(ex.map(refuse, [3]))
+
+
+def test_an_unreachable_scheduler_is_one_line() -> None:
+    ex = DaskExecutor("tcp://127.0.0.1:9", workers=1)
+    with pytest.raises(ExecutionError,
+                       match=re.escape("cannot reach the Dask scheduler tcp://127.0.0.1:9")):
+        list(ex.map(square, [1]))
