@@ -27,7 +27,8 @@ def proj(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_simulate_is_off_by_default() -> None:
     assert "simulate" not in RunConfig().steps
     starter = (Path(__file__).resolve().parents[2] / "wfm" / "config" / "starter.toml")
-    assert "simulate" not in re.search(r"(?m)^steps = (.*)$",
+    # The line's comment names the opt-in step; the list itself must not hold it.
+    assert "simulate" not in re.search(r"(?m)^steps = (\[[^]]*\])",
                                        starter.read_text(encoding="utf-8")).group(1)
 
 

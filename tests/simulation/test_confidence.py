@@ -112,3 +112,19 @@ def test_periods_a_generous_rule_is_cut_and_the_message_names_the_period() -> No
         staff_to_confidence(queue, demand, lambda f: np.minimum(staff(f), 3.0), 0.8,
                             SimOptions(replications=10), period=period,
                             labels=["days 1-2", "days 3-4"])
+
+
+def test_the_sizing_depends_on_the_seed_only_not_on_threads() -> None:
+    """Each replication draws from its own seeded stream: the same seed gives the same
+    agents and probabilities on one thread or two (machine load cannot change it); another
+    seed gives other draws."""
+    queue, demand, staff = _chat()
+    one = staff_to_confidence(queue, demand, staff, 0.8,
+                              SimOptions(replications=30, seed=7, workers=1))
+    two = staff_to_confidence(queue, demand, staff, 0.8,
+                              SimOptions(replications=30, seed=7, workers=2))
+    assert np.array_equal(one.agents, two.agents)
+    assert np.array_equal(one.factor, two.factor)
+    assert np.array_equal(one.p_met, two.p_met)
+    other = p_target_met(queue, demand, one.agents, SimOptions(replications=30, seed=8))
+    assert other.shape == one.p_met.shape and not np.array_equal(other, one.p_met)
