@@ -85,7 +85,7 @@ understaffing_weight = 10.0
 overstaffing_weight = 0.0
 cost_per_paid_hour = 1.0
 time_limit_s = {time_limit}
-workers = 2
+workers = 1
 seed = 0
 """
 
