@@ -52,10 +52,16 @@ def write_csv(path: Path, queues: int, days: int, seed: int = 3) -> None:
 
 
 def child_ingest(csv_path: str, data_dir: str) -> None:
-    from wfm.io.ingest import ingest_files
+    from wfm.io import ingest
 
     t0, cpu0 = time.perf_counter(), _cpu_s()
-    result = ingest_files([Path(csv_path)], data_dir=Path(data_dir), tz=TZ)
+    if hasattr(ingest, "IngestSettings"):
+        from wfm.io.health import HealthSettings
+
+        result = ingest.ingest_files([Path(csv_path)], ingest.IngestSettings(
+            data_dir=Path(data_dir), health=HealthSettings(tz=TZ)))
+    else:  # the baseline commit: keyword arguments
+        result = ingest.ingest_files([Path(csv_path)], data_dir=Path(data_dir), tz=TZ)
     seconds = time.perf_counter() - t0
     print(f"{result.rows_written} {seconds:.2f} {_cpu_s() - cpu0:.2f} {_peak_mb():.0f}")
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyworkforce_env import DEFAULT_VENV, PYWORKFORCE, pyworkforce_python
 
-from wfm.staffing import required
-from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing import required_agents as required
+from wfm.staffing.required_agents import required_agents, required_agents_erlang_a
 
 PWF_SCRIPT = """
 import json, sys, time

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from wfm.config import parse_config
-from wfm.config.data import health_arguments
+from wfm.config.data import health_settings
 from wfm.config.site import HolidayEffect
 from wfm.config.staffing import staffing_arguments
 from wfm.errors import ConfigError
@@ -102,7 +102,7 @@ def test_a_date_with_two_holidays_opens_only_when_both_do() -> None:
     assert may_day in both.opened and may_day not in both.closed
 
 
-def test_staffing_and_health_arguments_follow_the_effects() -> None:
+def test_staffing_arguments_and_health_settings_follow_the_effects() -> None:
     text = (US + 'open_holidays = ["Columbus Day"]\n[site.holiday_effects]\n'
             '"Veterans Day" = "like:sat"\n'
             '[[queues]]\nname = "mail"\nchannel = "email"\naht_s = 300\n')
@@ -112,7 +112,7 @@ def test_staffing_and_health_arguments_follow_the_effects() -> None:
     assert VETERANS_2025 not in args["closed_dates"]
     assert args["like_days"] == {VETERANS_2025: 5}
     assert date(2025, 12, 25) in args["closed_dates"]
-    calendar = health_arguments(cfg)["calendar"]
+    calendar = health_settings(cfg).calendar
     assert set(calendar.open_holidays) == {"Columbus Day", "Veterans Day",
                                            "Veterans Day (observed)"}
 

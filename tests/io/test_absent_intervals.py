@@ -9,7 +9,8 @@ import pytest
 
 from wfm.errors import ConfigError
 from wfm.io.absent_intervals import AbsentIntervals, decide, parse_absent
-from wfm.io.ingest import ingest_files
+from wfm.io.health import HealthSettings
+from wfm.io.ingest import IngestSettings, ingest_files
 from wfm.io.store import read_intervals
 
 ROWS = ("interval_start,queue,channel,offered\n"
@@ -59,9 +60,10 @@ def test_per_queue_setting_naming_no_configured_queue_is_refused(tmp_path: Path)
     path.write_text(ROWS, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[data\] absent_intervals: queue 'qq' is not in "
                                           r"\[\[queues\]\]; did you mean 'q'\?"):
-        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris",
-                     known_queues={"q": "email"},
-                     absent_intervals=parse_absent({"qq": "zero"}, "[data] absent_intervals"))
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"),
+            known_queues={"q": "email"},
+            absent_intervals=parse_absent({"qq": "zero"}, "[data] absent_intervals")))
     assert not (tmp_path / "d").exists()
 
 
@@ -71,8 +73,9 @@ def test_mapping_level_setting(tmp_path: Path) -> None:
     mapping = {"absent_intervals": "zero", "columns": {
         "interval_start": "interval_start", "queue": "queue", "channel": "channel",
         "offered": "offered"}}
-    result = ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", mapping="m",
-                          user_mappings={"m": mapping})
+    result = ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="m",
+        user_mappings={"m": mapping}))
     assert len(read_intervals(tmp_path / "d")) == 96
     [detail] = result.findings.loc[result.findings["check"] == "absent_intervals", "detail"]
     assert "set by [data.mappings.m] absent_intervals;" in detail
@@ -83,7 +86,8 @@ def test_zero_rows_carry_the_columns_the_file_has(tmp_path: Path) -> None:
     path.write_text("interval_start,queue,channel,offered,handled,handle_s,backlog\n"
                     "2025-03-14T08:00:00+01:00,q,email,2,1,300,5\n"
                     "2025-03-14T09:00:00+01:00,q,email,1,2,500,4\n", encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     got = read_intervals(tmp_path / "d").set_index("interval_start")
     filler = got.loc[pd.Timestamp("2025-03-14 07:30", tz="UTC")]
     assert (filler["offered"], filler["handled"], filler["handle_s"]) == (0, 0, 0.0)

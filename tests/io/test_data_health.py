@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.io.health import FINDING_COLUMNS, HealthCalendar, health_findings, is_open
+from wfm.io.health import (
+    FINDING_COLUMNS,
+    HealthCalendar,
+    HealthSettings,
+    health_findings,
+    is_open,
+)
 
 TZ = "Europe/Paris"
 WEEKDAYS_8_18 = ((time(8), time(18)),) * 5 + (None, None)
@@ -29,7 +35,7 @@ def series(days: int = 70, queue: str = "q", channel: str = "voice", start: str 
 
 def findings(frame: pd.DataFrame, **kw) -> pd.DataFrame:
     calendar = HealthCalendar(opening_hours=kw.pop("opening_hours", WEEKDAYS_8_18), **kw)
-    return health_findings(frame, interval_minutes=15, tz=TZ, calendar=calendar)
+    return health_findings(frame, HealthSettings(tz=TZ, interval_minutes=15, calendar=calendar))
 
 
 def by_check(f: pd.DataFrame) -> dict[str, pd.Series]:

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wfm.errors import WfmError
-from wfm.io.ingest import ingest_files
+from wfm.io.health import HealthSettings
+from wfm.io.ingest import IngestSettings, ingest_files
 from wfm.io.parsing import TimestampParser, parse_durations, parse_numbers
 from wfm.io.sources import sniff_csv
 from wfm.io.store import read_intervals
@@ -40,7 +41,8 @@ def test_sniff_delimiter_encoding_decimal_comma(tmp_path: Path, delimiter: str, 
     dialect = sniff_csv(path)
     assert (dialect.delimiter, dialect.encoding, dialect.decimal) == (
         delimiter, expected_encoding, ",")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     got = read_intervals(tmp_path / "d")
     assert got["queue"].tolist() == ["Accueil é"] * 2
     assert got["handle_s"].tolist() == [600.5, 120.25]
@@ -98,7 +100,8 @@ def test_header_cells_with_spaces_and_quotes(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text('interval_start , Queue,"channel" , offered\n'
                     "2025-03-14T08:00:00+01:00,q,chat,3\n", encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     got = read_intervals(tmp_path / "d")
     assert got[["queue", "channel", "offered"]].values.tolist() == [["q", "chat", 3]]
 
@@ -112,7 +115,8 @@ def test_any_bytes_give_a_wfm_error_or_data(tmp_path: Path, body: bytes | str) -
     prefix = "interval_start,queue,offered\n"
     path.write_bytes(body if isinstance(body, bytes) else (prefix + body).encode("utf-8"))
     with contextlib.suppress(WfmError):  # anything else (a traceback) fails the test
-        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
 
 
 def test_aggregate_five_minute_export_on_request(tmp_path: Path) -> None:
@@ -123,8 +127,10 @@ def test_aggregate_five_minute_export_on_request(tmp_path: Path) -> None:
                     "2025-10-26T02:05:00+01:00,q,email,3,2,200,6\n"
                     "2025-10-26T02:10:00+01:00,q,email,4,3,300,7\n", encoding="utf-8")
     with pytest.raises(WfmError, match="not on the 15-minute interval grid"):
-        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", aggregate=True)
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")), aggregate=True)
     got = read_intervals(tmp_path / "d")
     # the repeated 02:00 hour: 02:45+02:00 and 02:00+01:00 are different intervals
     assert got["interval_start"].dt.strftime("%H:%M").tolist() == ["00:45", "01:00"]
@@ -143,7 +149,8 @@ def test_cp1252_byte_after_the_sniffed_prefix(tmp_path: Path, monkeypatch) -> No
     path.write_bytes(("interval_start,queue,channel,offered\n" + "\n".join(rows) + "\n")
                      .encode("cp1252"))
     assert sniff_csv(path).encoding == "utf-8"
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", chunk_rows=2)
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")), chunk_rows=2)
     got = read_intervals(tmp_path / "d")
     assert sorted(got["queue"].unique()) == ["Réclamations", "q"]
     assert len(got) == 8
@@ -157,7 +164,8 @@ def test_decimal_mark_settled_late_reads_the_file_again(tmp_path: Path) -> None:
                      b"2025-03-14T08:00:00+01:00;q;3;1,234\r\n"
                      b"2025-03-14T08:15:00+01:00;q;3;2,000\r\n"
                      b"2025-03-14T08:30:00+01:00;q;4;1,234.5\r\n")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", chunk_rows=2)
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")), chunk_rows=2)
     assert read_intervals(tmp_path / "d")["handle_s"].tolist() == [1234.0, 2000.0, 1234.5]
 
 
@@ -165,7 +173,8 @@ def test_ambiguous_cells_follow_the_other_columns_of_the_file(tmp_path: Path) ->
     path = tmp_path / "x.csv"
     path.write_bytes("interval_start;queue;offered;handled;handle_s\r\n"
                      "2025-03-14T08:00:00+01:00;q;1.204;1.200;3,5\r\n".encode("cp1252"))
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     got = read_intervals(tmp_path / "d").iloc[0]
     assert (got["offered"], got["handled"], got["handle_s"]) == (1204, 1200, 3.5)
 
@@ -174,7 +183,8 @@ def test_comma_delimited_file_reads_quoted_groups_as_thousands(tmp_path: Path) -
     path = tmp_path / "x.csv"
     path.write_text('interval_start,queue,offered,handle_s\n'
                     '2025-03-14T08:00:00+01:00,q,"1,204","360,000"\n', encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     got = read_intervals(tmp_path / "d").iloc[0]
     assert (got["offered"], got["handle_s"]) == (1204, 360000.0)
 
@@ -197,4 +207,5 @@ def test_title_lines_without_the_mapping_headers_still_name_the_columns(tmp_path
     with pytest.raises(WfmError, match=r"missing required column\(s\) 'interval_start', "
                                        r"'queue', 'offered' for mapping 'wfm'; columns "
                                        r"found: 'Report'"):
-        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from wfm.errors import InputDataError
-from wfm.io.ingest import ingest_files
+from wfm.io.health import HealthSettings
+from wfm.io.ingest import IngestSettings, ingest_files
 from wfm.io.store import read_intervals
 
 TZ = "Europe/Paris"
@@ -31,7 +32,8 @@ def write_day(path: Path, stamps: list[str]) -> Path:
 def test_dst_days_with_offsets(tmp_path: Path, day: str, hours: int) -> None:
     stamps = [t.isoformat() for t in local_day(day)]
     assert len(stamps) == hours * 4
-    result = ingest_files([write_day(tmp_path / "x.csv", stamps)], data_dir=tmp_path / "d", tz=TZ)
+    result = ingest_files([write_day(tmp_path / "x.csv", stamps)], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))
     got = read_intervals(tmp_path / "d")
     assert len(got) == hours * 4
     assert got["interval_start"].is_unique
@@ -43,7 +45,8 @@ def test_dst_days_with_offsets(tmp_path: Path, day: str, hours: int) -> None:
 
 def test_spring_day_without_offsets_is_fine(tmp_path: Path) -> None:
     stamps = [t.strftime("%Y-%m-%d %H:%M") for t in local_day("2025-03-30")]
-    ingest_files([write_day(tmp_path / "x.csv", stamps)], data_dir=tmp_path / "d", tz=TZ)
+    ingest_files([write_day(tmp_path / "x.csv", stamps)], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))
     assert len(read_intervals(tmp_path / "d")) == 92
 
 
@@ -53,7 +56,8 @@ def test_repeated_hour_listed_twice_in_order_is_placed_by_row_order(tmp_path: Pa
     day = local_day("2025-10-26")
     stamps = [t.strftime("%Y-%m-%d %H:%M") for t in day]
     assert stamps.count("2025-10-26 02:15") == 2
-    result = ingest_files([write_day(tmp_path / "x.csv", stamps)], data_dir=tmp_path / "d", tz=TZ)
+    result = ingest_files([write_day(tmp_path / "x.csv", stamps)], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))
     got = read_intervals(tmp_path / "d")
     assert len(got) == 100
     assert got["interval_start"].tolist() == [t.tz_convert("UTC") for t in day]
@@ -72,7 +76,8 @@ def test_repeated_hour_in_order_per_queue_interleaved(tmp_path: Path) -> None:
                   f"{t.strftime('%d/%m/%Y %H:%M')},b,voice,{1000 + i}"]
     path = tmp_path / "x.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", tz=TZ, chunk_rows=7)
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)), chunk_rows=7)
     got = read_intervals(tmp_path / "d")
     for q, base in (("a", 0), ("b", 1000)):
         rows = got.loc[got["queue"] == q]
@@ -85,7 +90,7 @@ def test_repeated_hour_listed_once_is_a_clear_error(tmp_path: Path) -> None:
     stamps.remove("2025-10-26 02:30")  # the first pass's 02:30: the other is undecidable
     path = write_day(tmp_path / "x.csv", stamps)
     with pytest.raises(InputDataError) as info:
-        ingest_files([path], data_dir=tmp_path / "d", tz=TZ)
+        ingest_files([path], IngestSettings(data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))
     # line 1 is the header; the second pass's 02:30 is the 15th interval left in the day
     assert str(info.value) == (
         f"{path}: line 15, column 'interval_start': local time '2025-10-26 02:30' is "
@@ -103,11 +108,11 @@ def test_repeated_hour_listed_three_times_is_an_error(tmp_path: Path) -> None:
     path = write_day(tmp_path / "x.csv", stamps)
     with pytest.raises(InputDataError, match=r"line 22, column 'interval_start': local time "
                                              r"'2025-10-26 02:00' is listed a third time"):
-        ingest_files([path], data_dir=tmp_path / "d", tz=TZ)
+        ingest_files([path], IngestSettings(data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))
 
 
 def test_nonexistent_local_time_is_an_error(tmp_path: Path) -> None:
     path = write_day(tmp_path / "x.csv", ["2025-03-30 01:45", "2025-03-30 02:15"])
     with pytest.raises(InputDataError, match=r"line 3, .*'2025-03-30 02:15' does not exist in "
                                              r"Europe/Paris \(a daylight-saving change skips"):
-        ingest_files([path], data_dir=tmp_path / "d", tz=TZ)
+        ingest_files([path], IngestSettings(data_dir=tmp_path / "d", health=HealthSettings(tz=TZ)))

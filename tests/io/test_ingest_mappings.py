@@ -10,14 +10,17 @@ import pytest
 
 from wfm.errors import ConfigError
 from wfm.io.column_mapping import builtin_mapping_names, parse_mapping, resolve_mapping
-from wfm.io.ingest import ingest_files
+from wfm.io.health import HealthSettings
+from wfm.io.ingest import IngestSettings, ingest_files
 from wfm.io.store import read_intervals
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def ingest(tmp_path: Path, name: str, mapping: str | None, **kw) -> pd.DataFrame:
-    ingest_files([DATA / name], data_dir=tmp_path, mapping=mapping, tz="Europe/Paris", **kw)
+    ingest_files([DATA / name], IngestSettings(
+        data_dir=tmp_path, health=HealthSettings(tz="Europe/Paris"),
+                                               mapping=mapping, **kw))
     return read_intervals(tmp_path)
 
 
@@ -91,7 +94,8 @@ def test_wfm_mapping_on_xlsx(tmp_path: Path) -> None:
     ws.append([])
     ws.append(["2025-03-14T08:15:00+01:00", "q", "voice", 4, 4, 800])
     wb.save(tmp_path / "export.xlsx")
-    got = ingest_files([tmp_path / "export.xlsx"], data_dir=tmp_path / "d", tz="Europe/Paris")
+    got = ingest_files([tmp_path / "export.xlsx"], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     back = read_intervals(tmp_path / "d")
     assert got.rows_written == 2
     assert back["handle_s"].tolist() == [600.5, 800.0]
@@ -133,8 +137,9 @@ def test_average_of_an_absent_optional_count_is_an_error(tmp_path: Path) -> None
     path.write_text("T,Q,O,AHT\n2025-03-14T08:00:00Z,q,3,120\n", encoding="utf-8")
     with pytest.raises(InputDataError, match=r"handle_s is an average per handled, but handled "
                                              r"is not in the file \(mapping 'm'\)"):
-        ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw},
-                     tz="UTC")
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="UTC"), mapping="m",
+            user_mappings={"m": raw}))
 
 
 def test_share_converted_before_average(tmp_path: Path) -> None:
@@ -144,7 +149,9 @@ def test_share_converted_before_average(tmp_path: Path) -> None:
                                    "share_of": "offered"}}}
     path = tmp_path / "x.csv"
     path.write_text("T,Q,O,AHT,Answer rate\n2025-03-14T08:00:00Z,q,20,2,90%\n", encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw}, tz="UTC")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="UTC"), mapping="m",
+        user_mappings={"m": raw}))
     got = read_intervals(tmp_path / "d").iloc[0]
     assert (got["handled"], got["handle_s"]) == (18, 18 * 120)
 
@@ -155,8 +162,9 @@ def test_constant_queue_and_channel(tmp_path: Path) -> None:
                        "offered": "Chats", "handle_s": {"source": "Talk", "unit": "hh:mm:ss"}}}
     path = tmp_path / "x.csv"
     path.write_text("Day;Time;Chats;Talk\n14.03.2025;08:15;4;00:20:00\n", encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", mapping="m", user_mappings={"m": raw},
-                 tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="m",
+        user_mappings={"m": raw}))
     got = read_intervals(tmp_path / "d").iloc[0]
     assert (got["queue"], got["channel"], got["offered"], got["handle_s"]) == (
         "main", "chat", 4, 1200.0)
@@ -178,8 +186,8 @@ def test_xlsx_report_with_title_rows_numbers_and_text_decimal_commas(tmp_path: P
     ws.append(["2025-03-14T08:15:00+01:00", "q", "voice", 4, 4, 1234, "1.234,5"])
     ws.append(["Total", None, None, 7, 7, 1834.5, None])
     wb.save(tmp_path / "report.xlsx")
-    result = ingest_files([tmp_path / "report.xlsx"], data_dir=tmp_path / "d",
-                          tz="Europe/Paris")
+    result = ingest_files([tmp_path / "report.xlsx"], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     back = read_intervals(tmp_path / "d")
     assert back["handle_s"].tolist() == [600.5, 1234.0]
     assert back["answer_wait_s"].tolist() == [12.5, 1234.5]
@@ -200,5 +208,6 @@ def test_xlsx_header_cell_that_is_a_number(tmp_path: Path) -> None:
     ws.append(["interval_start", "queue", "offered", 2025])
     ws.append(["2025-03-14T08:00:00+01:00", "q", 3, 1])
     wb.save(tmp_path / "x.xlsx")
-    ingest_files([tmp_path / "x.xlsx"], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([tmp_path / "x.xlsx"], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     assert read_intervals(tmp_path / "d")["offered"].tolist() == [3]

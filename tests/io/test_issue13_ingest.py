@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from wfm.errors import InputDataError
-from wfm.io.ingest import ingest_files
+from wfm.io.health import HealthSettings
+from wfm.io.ingest import IngestSettings, ingest_files
 from wfm.io.store import read_intervals
 
 EXPORTS = Path(__file__).resolve().parents[1] / "data" / "exports"
@@ -24,8 +25,9 @@ FR = {k: v for k, v in tomllib.loads((EXPORTS / "fr_acd.toml").read_text(encodin
 
 
 def ingest(tmp_path: Path, name: str, mapping: str | None = "fr", **kw):
-    return ingest_files([EXPORTS / name], data_dir=tmp_path / "d", tz="Europe/Paris",
-                        mapping=mapping, user_mappings={"fr": FR}, **kw)
+    return ingest_files([EXPORTS / name], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping=mapping,
+        user_mappings={"fr": FR}, **kw))
 
 
 def warnings_of(result) -> list[tuple[str, int]]:
@@ -58,8 +60,9 @@ def test_item1_explicit_decimal_in_the_mapping(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match=r"line 9, column 'DMT \(min\)': '1,5' has a "
                                              r"decimal comma, but the mapping says "
                                              r"decimal = '\.'"):
-        ingest_files([EXPORTS / "fr_mixed_decimal_styles.csv"], data_dir=tmp_path / "d",
-                     tz="Europe/Paris", mapping="fr", user_mappings={"fr": raw})
+        ingest_files([EXPORTS / "fr_mixed_decimal_styles.csv"], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="fr",
+            user_mappings={"fr": raw}))
 
 
 def test_item2_absent_intervals_of_a_sparse_export_are_zero(tmp_path: Path) -> None:
@@ -105,15 +108,17 @@ def test_item5_interval_label_of_another_length_is_refused(tmp_path: Path) -> No
     with pytest.raises(InputDataError, match=r"line 2, column 'Date' \+ 'Intervalle': the "
                                              r"interval label '10/03/2025 08:00 - 08:30' "
                                              r"spans 30 minutes; accepted: labels of 15"):
-        ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", mapping="fr",
-                     user_mappings={"fr": FR})
+        ingest_files([path], IngestSettings(
+            data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="fr",
+            user_mappings={"fr": FR}))
 
 
 def test_item5_iso_offset_is_not_an_interval_label(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("interval_start,queue,offered\n2025-03-14T08:00-05:00,q,3\n",
                     encoding="utf-8")
-    ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris")
+    ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris")))
     assert read_intervals(tmp_path / "d")["interval_start"].tolist() == [
         pd.Timestamp("2025-03-14 13:00", tz="UTC")]
 
@@ -125,8 +130,9 @@ def test_item5_blank_cell_in_an_optional_numeric_column(tmp_path: Path) -> None:
                     "Total Handle Time (Seconds)\n"
                     "2025-03-14T07:00:00.000Z,Support FR,voice,12,11,3410\n"
                     "2025-03-14T07:15:00.000Z,Support FR,voice,3,,\n", encoding="utf-8")
-    result = ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris",
-                          mapping="genesys-cloud")
+    result = ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"),
+        mapping="genesys-cloud"))
     got = read_intervals(tmp_path / "d")
     assert got["offered"].tolist() == [12, 3]
     assert got["handled"].isna().tolist() == [False, True]
@@ -143,8 +149,9 @@ def test_item5_blank_average_where_nothing_was_handled_is_zero(tmp_path: Path) -
     path = tmp_path / "x.csv"
     path.write_bytes((EXPORTS / "fr_trailing_total.csv").read_bytes().replace(
         b";6;6;0;5;5\r\n", b";6;0;0;;0\r\n", 1))
-    result = ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", mapping="fr",
-                          user_mappings={"fr": FR})
+    result = ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="fr",
+        user_mappings={"fr": FR}))
     assert read_intervals(tmp_path / "d")["handle_s"].tolist() == [0.0, 1800.0, 1800.0, 1800.0]
     assert "blank_values" not in set(result.findings["check"])
 
@@ -158,8 +165,9 @@ def test_item5_glitch_rows_are_warnings_not_errors(tmp_path: Path) -> None:
 
 def test_item6_mapping_renames_queues(tmp_path: Path) -> None:
     raw = tomllib.loads((EXPORTS / "fr_acd.toml").read_text(encoding="utf-8"))
-    ingest_files([EXPORTS / "fr_trailing_total.csv"], data_dir=tmp_path / "d",
-                 tz="Europe/Paris", mapping="fr", user_mappings={"fr": raw})
+    ingest_files([EXPORTS / "fr_trailing_total.csv"], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="fr",
+        user_mappings={"fr": raw}))
     assert read_intervals(tmp_path / "d")["queue"].unique().tolist() == ["voice_fr"]
 
 
@@ -168,7 +176,8 @@ def test_item5_total_label_in_the_time_column(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes((EXPORTS / "fr_trailing_total.csv").read_bytes().replace(
         b"Total;;;;", b"10/03/2025;Totals;;;"))
-    result = ingest_files([path], data_dir=tmp_path / "d", tz="Europe/Paris", mapping="fr",
-                          user_mappings={"fr": FR})
+    result = ingest_files([path], IngestSettings(
+        data_dir=tmp_path / "d", health=HealthSettings(tz="Europe/Paris"), mapping="fr",
+        user_mappings={"fr": FR}))
     assert read_intervals(tmp_path / "d")["offered"].tolist() == [6, 6, 6, 6]
     assert warnings_of(result) == [("skipped_rows", 1)]

@@ -16,7 +16,7 @@ from wfm.simulation.confidence import Staff, p_target_met, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative
 from wfm.staffing.deferred import plan_deferred
 from wfm.staffing.erlang_c import offered_load
-from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing.required_agents import required_agents, required_agents_erlang_a
 
 DAYS = 4
 N = DAYS * 96

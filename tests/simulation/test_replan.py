@@ -23,7 +23,7 @@ from wfm.simulation.inputs import (
 )
 from wfm.simulation.replan import reachable_share, replan, unreachable_days
 from wfm.staffing.erlang_c import offered_load
-from wfm.staffing.required import required_agents
+from wfm.staffing.required_agents import required_agents
 
 TZ = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 11, 16)

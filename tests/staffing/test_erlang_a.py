@@ -53,7 +53,7 @@ def test_bad_patience() -> None:
     (250.0, 90.0, {"sl_target": 0.9, "sl_threshold_s": 10.0, "max_abandon_rate": 0.02}),
 ])
 def test_required_agents_erlang_a_minimal(a, pat, kw) -> None:
-    from wfm.staffing.required import required_agents_erlang_a
+    from wfm.staffing.required_agents import required_agents_erlang_a
 
     n = float(required_agents_erlang_a(a, 180.0, pat, **kw))
 
@@ -66,6 +66,6 @@ def test_required_agents_erlang_a_minimal(a, pat, kw) -> None:
 
 
 def test_erlang_a_answer_can_be_below_the_load() -> None:
-    from wfm.staffing.required import required_agents_erlang_a
+    from wfm.staffing.required_agents import required_agents_erlang_a
 
     assert float(required_agents_erlang_a(10.0, 180.0, 5.0, max_abandon_rate=0.5)) < 10.0

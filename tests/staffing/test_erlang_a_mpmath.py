@@ -86,7 +86,7 @@ def test_required_agents_erlang_a_meets_a_maximum_asa(calls, aht, patience, max_
     """A maximum ASA under Erlang A is met, by the exact chain, and one agent fewer misses
     a target (the search once had no ASA parameter and ignored the limit)."""
     from wfm.staffing.erlang_c import offered_load
-    from wfm.staffing.required import required_agents_erlang_a
+    from wfm.staffing.required_agents import required_agents_erlang_a
 
     load = float(offered_load(calls, aht, 1800.0))
     n = int(required_agents_erlang_a(load, aht, patience, sl_target=sl,
@@ -99,7 +99,7 @@ def test_required_agents_erlang_a_meets_a_maximum_asa(calls, aht, patience, max_
 
 
 def test_staff_hot_queue_erlang_a_keeps_the_maximum_asa() -> None:
-    from wfm.staffing.plan import staff_hot_queue
+    from wfm.staffing.hot_queue import staff_hot_queue
 
     res = staff_hot_queue(np.array([100.0, 300.0]), np.array([180.0, 180.0]), 1800.0,
                           sl_target=0.8, sl_threshold_s=20.0, max_asa_s=2.0, patience_s=120.0)
@@ -112,7 +112,7 @@ def test_sl_only_target_lets_a_fifth_of_callers_abandon() -> None:
     """Issue 13: 3,000 calls in 30 min, AHT 300 s, patience 30 s. 80 % of offered contacts
     within 20 s is met at 402 agents, where the exact chain has 19.7 % abandoning: the
     target alone does not limit abandonment (hence the warning), max_abandon_rate does."""
-    from wfm.staffing.required import required_agents_erlang_a
+    from wfm.staffing.required_agents import required_agents_erlang_a
 
     load = 3000 * 300.0 / 1800.0
     n = int(required_agents_erlang_a(load, 300.0, 30.0, sl_target=0.8, sl_threshold_s=20.0))

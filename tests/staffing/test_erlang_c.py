@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from wfm.errors import StaffingError
 from wfm.staffing.erlang_c import asa, erlang_b, erlang_c, occupancy, service_level
-from wfm.staffing.required import required_agents
+from wfm.staffing.required_agents import required_agents
 
 mp.mp.dps = 50
 

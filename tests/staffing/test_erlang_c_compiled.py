@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfm.errors import StaffingError
-from wfm.staffing import required
+from wfm.staffing import required_agents as required
 from wfm.staffing.erlang_c import asa, occupancy, service_level
-from wfm.staffing.required import required_agents
+from wfm.staffing.required_agents import required_agents
 
 
 @contextmanager

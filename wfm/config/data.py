@@ -11,6 +11,8 @@ from wfm.schema import INTERVAL_MINUTES
 
 if TYPE_CHECKING:
     from wfm.config.model import Config
+    from wfm.io.health import HealthSettings
+    from wfm.io.ingest import IngestSettings
 
 
 @dataclass(frozen=True)
@@ -71,46 +73,43 @@ def _interval_minutes(v: Any) -> int:
     return int(v)
 
 
-def health_arguments(config: Config) -> dict[str, Any]:
-    """Keyword arguments of ``wfm.io.ingest.data_health`` (and the calendar part of
-    ``ingest_files``) from a configuration: plain values, so wfm.io never reads Config."""
-    from wfm.io.health import HealthCalendar  # pandas and holidays: only when ingesting
+def health_settings(config: Config) -> HealthSettings:
+    """The health checks' view of the site (plain values: wfm.io never reads Config)."""
+    from wfm.io.health import HealthCalendar, HealthSettings  # pandas: only when needed
 
     site = config.site
     closed = {*site.holidays, *(s.day for s in site.special_days if s.effect == "closed")}
     special = {s.day: s.name for s in site.special_days}
-    return {
-        "tz": site.timezone.key,
-        "interval_minutes": config.data.interval_minutes,
-        "strict": config.data.strict,
-        "calendar": HealthCalendar(
+    return HealthSettings(
+        tz=site.timezone.key, interval_minutes=config.data.interval_minutes,
+        strict=config.data.strict,
+        calendar=HealthCalendar(
             opening_hours=site.opening_hours.windows,
             queue_opening_hours={q.name: q.opening_hours.windows for q in config.queues
                                  if q.opening_hours is not None},
             closed_days=frozenset(closed), special_days=special, country=site.country,
             subdivision=site.subdivision,
             open_holidays=frozenset(e.name for e in site.holiday_effects
-                                    if e.effect != "closed")),
-    }
+                                    if e.effect != "closed")))
 
 
-def ingest_arguments(config: Config, mapping: str | None = None) -> dict[str, Any]:
-    """Keyword arguments of ``wfm.io.ingest.ingest_files`` from a configuration.
+def ingest_settings(config: Config, mapping: str | None = None, *,
+                    skip_unknown_queues: bool = False) -> IngestSettings:
+    """How ``wfm.io.ingest.ingest_files`` reads and stores, from a configuration.
 
-    ``mapping`` (a command-line flag) overrides ``[data] mapping``.
+    ``mapping`` (a command-line flag) overrides ``[data] mapping``; ``skip_unknown_queues``
+    (a flag) turns ``[data] skip_unknown_queues`` on.
     """
     from wfm.io.absent_intervals import parse_absent
+    from wfm.io.ingest import IngestSettings
 
     data = config.data
-    return {
-        **health_arguments(config),
-        "data_dir": config.paths.data_dir,
-        "mapping": mapping or data.mapping,
-        "mapping_source": "--mapping" if mapping else f"{config.path}: [data] mapping",
-        "user_mappings": data.mappings,
-        "mapping_dir": config.base_dir,
-        "source_tz": data.timezone.key if data.timezone is not None else None,
-        "known_queues": {q.name: q.channel for q in config.queues},
-        "skip_unknown_queues": data.skip_unknown_queues,
-        "absent_intervals": parse_absent(data.absent_intervals, "[data] absent_intervals"),
-    }
+    return IngestSettings(
+        data_dir=config.paths.data_dir, health=health_settings(config),
+        mapping=mapping or data.mapping,
+        mapping_source="--mapping" if mapping else f"{config.path}: [data] mapping",
+        user_mappings=data.mappings, mapping_dir=config.base_dir,
+        source_tz=data.timezone.key if data.timezone is not None else None,
+        known_queues={q.name: q.channel for q in config.queues},
+        skip_unknown_queues=skip_unknown_queues or data.skip_unknown_queues,
+        absent_intervals=parse_absent(data.absent_intervals, "[data] absent_intervals"))

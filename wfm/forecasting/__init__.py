@@ -2,10 +2,10 @@
 baselines), chosen per series by rolling-origin backtest. Takes DataFrames, never Config."""
 
 from wfm.executors import DaskExecutor, Executor, LocalProcessExecutor, SerialExecutor
+from wfm.forecasting.batch import ForecastRun, check_model, forecast_intervals
 from wfm.forecasting.calendar import SiteCalendar, public_holidays, site_holidays
 from wfm.forecasting.grid import parse_horizon
 from wfm.forecasting.models import AUTO, DEFAULT_CANDIDATES, MODELS
-from wfm.forecasting.run import ForecastRun, check_model, forecast_intervals
 
 __all__ = [
     "AUTO", "DEFAULT_CANDIDATES", "MODELS", "DaskExecutor", "Executor", "ForecastRun",

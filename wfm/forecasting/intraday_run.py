@@ -13,11 +13,11 @@ import pandas as pd
 
 from wfm.errors import ForecastError
 from wfm.executors import Executor
+from wfm.forecasting.batch import forecast_intervals
 from wfm.forecasting.calendar import SiteCalendar, Window
 from wfm.forecasting.intervals import LEVELS
 from wfm.forecasting.intraday import METHODS, Dispersion, rest_of_day
 from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES
-from wfm.forecasting.run import forecast_intervals
 from wfm.forecasting.series_facts import SeriesFacts
 
 

@@ -111,40 +111,51 @@ class HealthCalendar:
 ALWAYS_OPEN = HealthCalendar()
 
 
+@dataclass(frozen=True)
+class HealthSettings:
+    """What the health checks know of the site (``wfm.config`` builds it from wfm.toml).
+
+    Attributes
+    ----------
+    tz
+        IANA zone of the site: local days, opening hours, daylight-saving days.
+    interval_minutes
+        Interval length [min].
+    calendar
+        Opening hours, closed and special days, public holidays (:class:`HealthCalendar`).
+    strict
+        Known export glitches (``zero_handle_time``, ``answered_within_sl_exceeds_handled``)
+        are errors instead of warnings.
+    """
+
+    tz: str
+    interval_minutes: int = 15
+    calendar: HealthCalendar = ALWAYS_OPEN
+    strict: bool = False
+
+
 def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str")
                          for c in FINDING_COLUMNS})
 
 
-def health_findings(
-    frame: pd.DataFrame,
-    *,
-    interval_minutes: int,
-    tz: str,
-    calendar: HealthCalendar = ALWAYS_OPEN,
-    strict: bool = False,
-) -> pd.DataFrame:
+def health_findings(frame: pd.DataFrame, settings: HealthSettings) -> pd.DataFrame:
     """Data-health findings of an INTERVALS frame.
 
     Parameters
     ----------
     frame
         INTERVALS frame (``interval_start`` tz-aware); extra columns are ignored.
-    interval_minutes
-        Interval length [min].
-    tz
-        IANA zone of the site: local days, opening hours, daylight-saving days.
-    calendar
-        Opening hours, closed and special days, public holidays (:class:`HealthCalendar`).
-    strict
-        Known export glitches (``zero_handle_time``, ``answered_within_sl_exceeds_handled``)
-        are errors instead of warnings.
+    settings
+        The site's zone, interval length, calendar and strictness.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``queue, channel, severity, check, count, detail``.
     """
+    tz, interval_minutes, calendar, strict = (settings.tz, settings.interval_minutes,
+                                              settings.calendar, settings.strict)
     rows: list[dict[str, object]] = []
     if frame.empty:
         return empty_findings()

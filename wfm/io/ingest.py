@@ -33,9 +33,8 @@ from wfm.io.absent_intervals import AbsentIntervals, check_absent_queues, fill_a
 from wfm.io.column_mapping import ColumnMapping, resolve_mapping
 from wfm.io.convert import FILE, LINE, ChunkConverter, match_headers
 from wfm.io.health import (
-    ALWAYS_OPEN,
     FINDING_COLUMNS,
-    HealthCalendar,
+    HealthSettings,
     empty_findings,
     has_errors,
     health_findings,
@@ -90,23 +89,58 @@ class IngestHealthError(InputDataError):
         self.findings = findings
 
 
+@dataclass(frozen=True)
+class IngestSettings:
+    """How to read exports and where to store them (``wfm.config`` builds it from wfm.toml).
+
+    Attributes
+    ----------
+    data_dir
+        The data store folder (``[paths] data_dir``).
+    health
+        The site's zone (also for local timestamps without an offset, unless the mapping
+        or ``source_tz`` names one), the interval length [min] (timestamps off this grid
+        are rejected), the calendar and strictness of the health checks.
+    mapping
+        Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
+        ``None`` is the canonical ``wfm`` mapping.
+    mapping_source
+        Where ``mapping`` came from (``--mapping``, ``wfm.toml: [data] mapping``), named
+        when it is unknown or its file is missing.
+    user_mappings
+        ``[data.mappings.<name>]`` tables of wfm.toml.
+    mapping_dir
+        Folder that a relative mapping path is relative to (the wfm.toml folder).
+    source_tz
+        Zone of exported timestamps without an offset when it differs from the site's
+        (``[data] timezone``); a mapping's own ``timezone`` takes precedence over both.
+    known_queues
+        Configured queue -> channel (``[[queues]]``); rows of any other queue, or of a
+        known queue with another channel, are refused. ``None`` accepts every queue.
+    skip_unknown_queues
+        Leave such rows out (with a warning) instead of refusing the ingest.
+    absent_intervals
+        ``[data] absent_intervals``: what an interval absent from an export means
+        (:mod:`wfm.io.absent_intervals`); ``None`` is ``auto`` unless the mapping says.
+    """
+
+    data_dir: Path
+    health: HealthSettings
+    mapping: str | None = None
+    mapping_source: str | None = None
+    user_mappings: Mapping[str, Mapping[str, Any]] | None = None
+    mapping_dir: Path | None = None
+    source_tz: str | None = None
+    known_queues: Mapping[str, str] | None = None
+    skip_unknown_queues: bool = False
+    absent_intervals: AbsentIntervals | None = None
+
+
 def ingest_files(
     paths: Sequence[Path],
+    settings: IngestSettings,
     *,
-    data_dir: Path,
-    mapping: str | None = None,
-    mapping_source: str | None = None,
-    user_mappings: Mapping[str, Mapping[str, Any]] | None = None,
-    tz: str,
-    interval_minutes: int = 15,
-    calendar: HealthCalendar = ALWAYS_OPEN,
-    mapping_dir: Path | None = None,
-    source_tz: str | None = None,
     aggregate: bool = False,
-    known_queues: Mapping[str, str] | None = None,
-    skip_unknown_queues: bool = False,
-    absent_intervals: AbsentIntervals | None = None,
-    strict: bool = False,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[str], None] | None = None,
     checkpoint: Callable[[str], None] | None = None,
@@ -117,43 +151,12 @@ def ingest_files(
     ----------
     paths
         CSV or .xlsx exports, in order (a later file wins where files overlap).
-    data_dir
-        The data store folder (``[paths] data_dir``).
-    mapping
-        Built-in mapping name, key of ``user_mappings`` or path of a mapping TOML file;
-        ``None`` is the canonical ``wfm`` mapping.
-    mapping_source
-        Where ``mapping`` came from (``--mapping``, ``wfm.toml: [data] mapping``), named
-        when it is unknown or its file is missing.
-    user_mappings
-        ``[data.mappings.<name>]`` tables of wfm.toml.
-    tz
-        IANA zone for local timestamps without an offset (unless the mapping names one) and
-        for the health checks (site time zone).
-    interval_minutes
-        Interval length [min]; timestamps off this grid are rejected.
-    calendar
-        Site calendar for the health checks (:class:`wfm.io.health.HealthCalendar`).
-    mapping_dir
-        Folder that a relative mapping path is relative to (the wfm.toml folder).
-    source_tz
-        Zone of exported timestamps without an offset when it differs from ``tz``
-        (``[data] timezone``); a mapping's own ``timezone`` takes precedence over both.
+    settings
+        Where to store and how to read (:class:`IngestSettings`).
     aggregate
         Sum intervals finer than ``interval_minutes`` (e.g. a 5-minute export) into it:
         counts and seconds are summed, ``backlog`` is the last value, ``sl_threshold_s``
         the first. Without it, off-grid timestamps are an error.
-    known_queues
-        Configured queue -> channel (``[[queues]]``); rows of any other queue, or of a
-        known queue with another channel, are refused. ``None`` accepts every queue.
-    skip_unknown_queues
-        Leave such rows out (with a warning) instead of refusing the ingest.
-    absent_intervals
-        ``[data] absent_intervals``: what an interval absent from an export means
-        (:mod:`wfm.io.absent_intervals`); ``None`` is ``auto`` unless the mapping says.
-    strict
-        Known export glitches (handle time 0 with contacts handled, more answered within
-        the threshold than handled) are errors instead of warnings.
     chunk_rows
         Rows read at once; bounds memory.
     progress
@@ -177,9 +180,11 @@ def ingest_files(
     if not paths:
         raise InputDataError("no files to ingest",
                              hint="name the exports: wfm ingest FILE... or set [data] history")
-    cmap = resolve_mapping(mapping, user_mappings or {}, base_dir=mapping_dir,
-                           source=mapping_source)
-    absent = absent_intervals or AbsentIntervals()
+    data_dir, known_queues = settings.data_dir, settings.known_queues
+    tz, interval_minutes = settings.health.tz, settings.health.interval_minutes
+    cmap = resolve_mapping(settings.mapping, settings.user_mappings or {},
+                           base_dir=settings.mapping_dir, source=settings.mapping_source)
+    absent = settings.absent_intervals or AbsentIntervals()
     if known_queues is not None:
         check_absent_queues(absent, known_queues)
         check_absent_queues(cmap.absent_intervals, known_queues)
@@ -188,7 +193,7 @@ def ingest_files(
         rows_read = 0
         notes: list[dict[str, object]] = []
         for index, path in enumerate(paths):
-            n, file_notes = _stage_file(Path(path), index, cmap, stage, tz=source_tz or tz,
+            n, file_notes = _stage_file(Path(path), index, cmap, stage, tz=settings.source_tz or tz,
                                         interval_minutes=interval_minutes,
                                         chunk_rows=chunk_rows, aggregate=aggregate)
             rows_read += n
@@ -199,7 +204,7 @@ def ingest_files(
         skip: set[tuple[str, str]] = set()
         if known_queues is not None:
             unknown = unknown_series(stage.seen(names), known_queues)
-            if unknown and not skip_unknown_queues:
+            if unknown and not settings.skip_unknown_queues:
                 raise unknown_error(unknown, known_queues)
             skip = {(u.queue, u.channel) for u in unknown}
             notes = [n for n in notes if (n["queue"], n["channel"]) not in skip]
@@ -220,8 +225,7 @@ def ingest_files(
             frame, dup_notes = _resolve(staged, names)
             findings += [_frame(absent_notes), dup_notes]
             findings.append(health_findings(frame.assign(**{FILE: frame[FILE].map(
-                dict(enumerate(names)))}), interval_minutes=interval_minutes, tz=tz,
-                calendar=calendar, strict=strict))
+                dict(enumerate(names)))}), settings.health))
             stage.save_resolved(queue, frame.drop(columns=[FILE, LINE]))
         all_findings = _concat(findings)
         if has_errors(all_findings):
@@ -265,15 +269,8 @@ def history_files(patterns: Sequence[str], base_dir: Path, *, key: str = "[data]
     return out
 
 
-def data_health(
-    data_dir: Path,
-    *,
-    tz: str,
-    interval_minutes: int = 15,
-    queues: Sequence[str] | None = None,
-    calendar: HealthCalendar = ALWAYS_OPEN,
-    strict: bool = False,
-) -> pd.DataFrame:
+def data_health(data_dir: Path, settings: HealthSettings,
+                queues: Sequence[str] | None = None) -> pd.DataFrame:
     """Data-health findings of the stored intervals, read one queue at a time.
 
     Raises :class:`InputDataError` when the store is empty or a queue is not stored.
@@ -284,8 +281,7 @@ def data_health(
     parts = [empty_findings()]
     for q in wanted:
         parts.append(health_findings(
-            read_intervals(data_dir, queues=[q]), interval_minutes=interval_minutes, tz=tz,
-            calendar=calendar, strict=strict))
+            read_intervals(data_dir, queues=[q]), settings))
     return _concat(parts)
 
 

@@ -28,8 +28,8 @@ from wfm.forecasting import (
     site_holidays,
 )
 from wfm.forecasting.adjustments import AdjustedForecast, AppliedAdjustment, apply_adjustments
+from wfm.forecasting.batch import ForecastPlan, check_model, combine_series
 from wfm.forecasting.intraday_run import forecast_intraday
-from wfm.forecasting.run import ForecastPlan, check_model, combine_series
 from wfm.io.store import read_intervals, stored_series
 from wfm.outputs import sha256_file
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.forecasting.run import ForecastPlan, SeriesBatch, series_tasks
+from wfm.forecasting.batch import ForecastPlan, SeriesBatch, series_tasks
 from wfm.forecasting.series import SeriesResult, forecast_series
 from wfm.io.store import read_intervals
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.config.data import health_arguments, ingest_arguments
+from wfm.config.data import health_settings, ingest_settings
 from wfm.io.ingest import (
     IngestHealthError,
     IngestResult,
@@ -55,10 +55,9 @@ def ingest(project: Project, request: IngestRequest | None = None, *, run: Run |
     with project.publishing(run, command="ingest") as current:
         paths = (list(request.files) if request.files
                  else history_files(cfg.data.history, project.base_dir))
-        arguments = ingest_arguments(cfg, request.mapping)
-        if request.skip_unknown_queues:
-            arguments["skip_unknown_queues"] = True
-        result = ingest_files(paths, **arguments, aggregate=request.aggregate,
+        settings = ingest_settings(cfg, request.mapping,
+                                   skip_unknown_queues=request.skip_unknown_queues)
+        result = ingest_files(paths, settings, aggregate=request.aggregate,
                               progress=progress, checkpoint=store_pauses(current))
         if run is not None:
             _keep_findings(project, current, result)
@@ -82,8 +81,8 @@ def _keep_findings(project: Project, run: Run, result: IngestResult) -> None:
 
 def check_data(project: Project, queues: tuple[str, ...] = ()) -> Report:
     """Data-health findings of the stored history (every queue, or ``queues``)."""
-    return health_report(data_health(project.data_dir, queues=list(queues) or None,
-                                     **health_arguments(project.config)))
+    return health_report(data_health(project.data_dir, health_settings(project.config),
+                                     queues=list(queues) or None))
 
 
 def drop_data(project: Project, queue: str, channel: str | None = None) -> DropSummary:

@@ -13,7 +13,7 @@ from wfm.errors import StaffingError
 from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
-from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing.required_agents import required_agents, required_agents_erlang_a
 
 _TARGET = re.compile(r"^\s*([-+0-9.eE]+)\s*(%?)\s*/\s*([-+0-9.eE]+)\s*s?\s*$")
 

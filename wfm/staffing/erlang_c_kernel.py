@@ -177,7 +177,7 @@ def required_agents_compiled(load: FloatArray, aht_s: FloatArray, *, sl_target: 
     -1 where the kernel gives no answer: loads of ``max_load`` Erlangs or more, and targets
     not met by ``search_cap`` agents; the caller's vectorised search settles those (and
     names the target that cannot be met). The targets are validated by the caller
-    (``wfm.staffing.required.required_agents``): in range, at least one given.
+    (``wfm.staffing.required_agents.required_agents``): in range, at least one given.
     """
     a = np.ascontiguousarray(load, dtype=np.float64)
     h = np.ascontiguousarray(aht_s, dtype=np.float64)

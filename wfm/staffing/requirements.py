@@ -18,7 +18,7 @@ import pandas as pd
 from wfm.errors import StaffingError
 from wfm.schema import COLD_CHANNELS, REQUIREMENTS
 from wfm.staffing.deferred import evaluate_deferred, plan_deferred
-from wfm.staffing.plan import staff_hot_queue
+from wfm.staffing.hot_queue import staff_hot_queue
 from wfm.staffing.shrinkage import ShrinkageProfile, scheduled_agents
 
 Window = tuple[time, time] | None

@@ -1,4 +1,4 @@
-"""Rules every staffing search shares, the vectorised searches (wfm.staffing.required) and
+"""Rules every staffing search shares, the vectorised searches (wfm.staffing.required_agents) and
 the compiled Erlang C kernel alike: how far they look and when an occupancy cap is met."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import numpy as np
 from wfm.errors import StaffingError
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import FloatArray, asa, occupancy, offered_load, service_level
-from wfm.staffing.required import required_agents, required_agents_erlang_a
+from wfm.staffing.required_agents import required_agents, required_agents_erlang_a
 
 
 def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *,
