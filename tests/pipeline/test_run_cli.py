@@ -240,7 +240,7 @@ def test_steps_subset_reads_latest_of_the_others(proj: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--steps", "forecast,bogus"], "bogus is not a step; steps: ingest, forecast, staff, "
-                                    "schedule, report"),
+                                    "schedule, simulate, report"),
     (["--keep", "-1"], "-1 is not in the range x>=0"),
     (["--wait", "soon"], "'soon' is not a valid float range"),
 ])
