@@ -233,7 +233,9 @@ class DaskExecutor:
                                  "distributed.scheduler.worker-saturation": 1.0})
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=self.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None)
+                    # A free port for the scheduler's HTTP server: the default 8787 may be
+                    # taken by another cluster, and distributed then warns on stderr.
+                    dashboard_address=":0")
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
         return self._client
 

@@ -13,6 +13,7 @@ from wfm.cli.common import AppContext, executor_choice, executor_options, pass_a
 from wfm.pipeline.run_folders import new_run_id
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.runner import STEPS, resolve_options, run_pipeline
+from wfm.pipeline.sites import SitesRequest, open_parent, run_sites
 
 RUN_STEPS = tuple(STEPS)
 
@@ -47,6 +48,23 @@ def _on_terminal(event: dict[str, str]) -> None:
                    err=True)
 
 
+def _run_sites(app: AppContext, request: SitesRequest, parent: object,
+               choice: object) -> None:
+    """Every site's run; one summary line per site; a failed site fails the command after
+    the others published."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        summary = run_sites(request, parent, choice)  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not app.quiet or summary.failed:
+        for line in summary.lines():
+            click.echo(line)
+    error = summary.error()
+    if error is not None:
+        raise error
+
+
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM (a cron timeout, systemd stop) unwinds like Ctrl-C: staging folders go.
     raise SystemExit(128 + signum)
@@ -67,11 +85,16 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
                    "[default: [run] keep].")
 @click.option("--list-steps", is_flag=True, help="List the steps and what each does, then "
                                                   "exit.")
+@click.option("--sites", "sites", default=None, metavar="GLOB",
+              help="Run the pipeline of every site whose wfm.toml matches GLOB (quoted, e.g. "
+                   "'sites/*/wfm.toml') side by side; each publishes on its own "
+                   "[default: the [[sites]] of wfm.toml, if any].")
 @executor_options
 @pass_app
 def run_command(app: AppContext, steps: tuple[str, ...] | None,  # noqa: PLR0917
                 log_file: Path | None, wait_s: float, keep: int | None,
-                list_steps: bool, executor: str | None, scheduler: str | None) -> None:
+                list_steps: bool, sites: str | None, executor: str | None,
+                scheduler: str | None) -> None:
     """Run the pipeline of wfm.toml [run]: ingest, forecast, staff, schedule, report.
 
     All outputs of a run are staged and appear together; every `latest` moves only when
@@ -83,6 +106,11 @@ def run_command(app: AppContext, steps: tuple[str, ...] | None,  # noqa: PLR0917
             click.echo(f"{name:9} {(fn.__doc__ or '').strip().splitlines()[0]}")
         return
     quiet = app.quiet
+    parent = open_parent(app.config_path) if sites is not None else app.project.config
+    if sites is not None or (parent is not None and parent.sites):
+        request = SitesRequest(sites, Path.cwd(), steps, keep, wait_s, log_file)
+        _run_sites(app, request, parent, executor_choice(executor, scheduler))
+        return
     project = app.project
     options = resolve_options(project.config, steps=steps, keep=keep, wait_s=wait_s,
                               log_file=log_file,

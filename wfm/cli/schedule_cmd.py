@@ -14,6 +14,8 @@ from wfm.cli.common import (
     default_format,
     emit,
     emit_report,
+    executor_choice,
+    executor_options,
     output_options,
     pass_app,
 )
@@ -50,14 +52,15 @@ if TYPE_CHECKING:
                    "short and schedule again (implies --verify).")
 @click.option("--replications", "-R", type=click.IntRange(min=2), default=30,
               show_default=True, help="Simulated replications of the week (--verify).")
+@executor_options
 @output_options
 @pass_app
 @click.pass_context
 def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Path | None,
                    agents_path: Path | None, week: date | None, allow_understaffing: bool,
                    time_limit_s: float | None, seed: int | None, verify: bool,
-                   replan: int | None, replications: int, fmt: str | None,
-                   output: Path | None) -> None:
+                   replan: int | None, replications: int, executor: str | None,
+                   scheduler: str | None, fmt: str | None, output: Path | None) -> None:
     """Build the week's roster: shifts, days off, breaks and lunch per agent.
 
     Three stages: (a) a weekly plan of shift starts per agent group with implicit breaks
@@ -76,7 +79,8 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
 
     request = ScheduleRequest(requirements_path, agents_path, week, allow_understaffing,
                               time_limit_s, seed, verify, replan or 0, replications)
-    outcome = schedule(app.project, request, progress=app.info)
+    outcome = schedule(app.project, request, progress=app.info,
+                       execution=executor_choice(executor, scheduler))
     s = outcome.schedule.summary
     emit(queue_table(outcome), fmt, output, title=summary_line(outcome))
     if outcome.verification is not None:

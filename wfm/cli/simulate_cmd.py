@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, default_format, emit_report, output_options, pass_app
+from wfm.cli.common import (
+    AppContext,
+    default_format,
+    emit_report,
+    executor_choice,
+    executor_options,
+    output_options,
+    pass_app,
+)
 from wfm.pipeline.simulate_job import BY_CHOICES, HANDLE_TIME_MODELS, SimulateRequest, simulate
 from wfm.reports.render import format_for_output
 
@@ -37,13 +45,14 @@ from wfm.reports.render import format_for_output
                                       "roster already takes breaks and lunch out).")
 @click.option("--agents", "agents_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Agents file [default: the one in the run's manifest].")
+@executor_options
 @output_options
 @pass_app
 def simulate_command(app: AppContext, roster: Path | None, *, replications: int, seed: int,
                      compare_path: Path | None, by: str, forecast_path: Path | None,
                      uncertainty: int | None, handle_time: str, handle_cv: float,
-                     absence: float, agents_path: Path | None, fmt: str | None,
-                     output: Path | None) -> None:
+                     absence: float, agents_path: Path | None, executor: str | None,
+                     scheduler: str | None, fmt: str | None, output: Path | None) -> None:
     """Simulate a roster against its forecast and report the service it gives.
 
     ROSTER is a schedules/<run-id> folder [default: schedules/latest]. Contacts arrive as
@@ -59,6 +68,6 @@ def simulate_command(app: AppContext, roster: Path | None, *, replications: int,
                               uncertainty, handle_time, handle_cv, absence, agents_path)
     app.info(f"simulating {roster or 'schedules/latest'}: {replications} replications, "
              f"seed {seed}")
-    result = simulate(app.project, request)
+    result = simulate(app.project, request, execution=executor_choice(executor, scheduler))
     terminal = (fmt or format_for_output(output) or default_format()) == "table"
     emit_report(app, result.report(compact=terminal), fmt, output)

@@ -20,6 +20,7 @@ from wfm.config.run import RunConfig, read_run
 from wfm.config.scenarios import ScenarioConfig, read_scenarios
 from wfm.config.scheduling import SchedulingConfig, read_scheduling
 from wfm.config.site import SiteConfig, read_site
+from wfm.config.sites import SiteEntry, read_sites
 from wfm.config.staffing import StaffingConfig, read_staffing
 from wfm.errors import ConfigError
 
@@ -41,6 +42,7 @@ class Config:
     run: RunConfig = field(default_factory=RunConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     scenarios: tuple[ScenarioConfig, ...] = ()
+    sites: tuple[SiteEntry, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -95,10 +97,11 @@ def parse_config(text: str, path: Path) -> Config:
     paths = read_paths(root.table("paths"), path.parent)
     run = read_run(root.table("run"), path.parent)
     scenarios = read_scenarios(root.tables("scenarios"), queues)
+    sites = read_sites(root.tables("sites"), path.parent, source)
     root.finish()
     _check_queue_keys(scheduling, queues, source)
     return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run,
-                  scenarios=scenarios)
+                  scenarios=scenarios, sites=sites)
 
 
 def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],

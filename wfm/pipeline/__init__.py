@@ -68,6 +68,9 @@ _EXPORTS: dict[str, str] = {
     "RunSummary": "wfm.pipeline.runner",
     "resolve_options": "wfm.pipeline.runner",
     "run_pipeline": "wfm.pipeline.runner",
+    "SitesRequest": "wfm.pipeline.sites",
+    "SitesSummary": "wfm.pipeline.sites",
+    "run_sites": "wfm.pipeline.sites",
     "ErlangQuestion": "wfm.pipeline.calculator_job",
     "erlang": "wfm.pipeline.calculator_job",
     "parse_sl_target": "wfm.pipeline.calculator_job",
@@ -80,12 +83,13 @@ __all__ = [
     "ForecastRequest", "ForecastResult", "IngestRequest", "Project", "QueryRequest",
     "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary",
     "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
-    "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult", "accuracy",
+    "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult", "WhatIfRequest",
+    "WhatIfResult", "accuracy",
     "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
     "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
     "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
     "open_project", "parse_sl_target", "query_data", "remove_adjustments",
-    "resolve_options", "roster_diff", "run_pipeline", "schedule", "schedule_run",
+    "resolve_options", "roster_diff", "run_pipeline", "run_sites", "schedule", "schedule_run",
     "service_level", "staff", "undo_data", "what_if", "write_sample_history",
 ]
 
@@ -123,6 +127,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
+    from wfm.pipeline.sites import SitesRequest, SitesSummary, run_sites
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
     from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, WhatIfResult, what_if
 

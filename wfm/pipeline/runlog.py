@@ -63,12 +63,14 @@ def parse_line(line: str) -> dict[str, str]:
 
 
 class RunLog:
-    """Writes events to a log file (append) and to a listener."""
+    """Writes events to a log file (append) and to a listener. ``site``: the site of a
+    multi-site run, on every line (``site=lyon``)."""
 
     def __init__(self, run_id: str, log_file: Path | None = None,
-                 listener: Listener | None = None) -> None:
+                 listener: Listener | None = None, *, site: str | None = None) -> None:
         self.run_id = run_id
         self.listener = listener
+        self.site = site
         self._fh: IO[str] | None = None
         if log_file is not None:
             try:
@@ -82,8 +84,8 @@ class RunLog:
     def event(self, event: str, *, step: str | None = None, **fields: object) -> None:
         now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-        ordered: dict[str, object] = {"run": self.run_id, "step": step, "event": event,
-                                      **fields}
+        ordered: dict[str, object] = {"run": self.run_id, "site": self.site, "step": step,
+                                      "event": event, **fields}
         line = f"{stamp} {format_line(ordered)}"
         if self._fh is not None:
             self._fh.write(line + "\n")

@@ -88,8 +88,12 @@ class RunSummary:
     removed: list[Path] = field(default_factory=list)
     failed_step: str | None = None
     error: str = ""
+    site: str = ""
 
     def line(self) -> str:
+        return (f"site {self.site}: " if self.site else "") + self._line()
+
+    def _line(self) -> str:
         if self.status == "ok":
             done = ", ".join(f"{s.name} {s.rows} {s.unit} {s.duration_s:.1f}s"
                              for s in self.steps)
@@ -144,7 +148,8 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
     week = None if options.week == "next" else date.fromisoformat(options.week)
     request = ScheduleRequest(agents=options.agents, week=week,
                               allow_understaffing=cfg.run.allow_understaffing)
-    return StepResult(len(schedule(project, request, run=run).schedule.roster))
+    outcome = schedule(project, request, run=run, execution=options.execution)
+    return StepResult(len(outcome.schedule.roster))
 
 
 def simulate_step(project: Project, run: Run, options: RunOptions) -> StepResult:
@@ -251,7 +256,7 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
             summary = RunSummary(run_id, "failed", time.monotonic() - started, outcomes,
                                  warnings=run.warnings,
                                  failed_step=failed.name if failed else "commit",
-                                 error=exc.message)
+                                 error=exc.message, site=log.site or "")
             log.event("end", status="failed", failed_step=summary.failed_step,
                       duration_s=summary.duration_s, error=exc.message)
             raise StepFailedError(summary, exc) from None
@@ -266,7 +271,7 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
             run.warn(f"retention: could not delete old runs ({exc})")
             log.event("warning", step="retention", message=str(exc))
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
-                             run.warnings, removed)
+                             run.warnings, removed, site=log.site or "")
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(run.warnings))
         return summary

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from wfm.config import Config
 from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import (
@@ -23,9 +25,11 @@ from wfm.pipeline.run_folders.files import (
     write_simulated_service,
 )
 from wfm.pipeline.run_folders.manifests import file_input
+from wfm.pipeline.schedule_tasks import agent_groups, group_tasks, schedule_groups
 from wfm.scheduling.agents import Agent, read_agents
 from wfm.scheduling.requirement_grid import first_monday
-from wfm.scheduling.roster import ScheduleResult, schedule_week
+from wfm.scheduling.roster import ScheduleResult
+from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.solver_params import SolverParams
 
 if TYPE_CHECKING:
@@ -79,16 +83,19 @@ class ScheduleOutcome:
 
 def schedule(project: Project, request: ScheduleRequest | None = None, *,
              run: Run | None = None,
-             progress: Callable[[str], None] | None = None) -> ScheduleOutcome:
+             progress: Callable[[str], None] | None = None,
+             execution: Execution | ExecutorChoice | None = None) -> ScheduleOutcome:
     """Build the week's roster: shifts, days off, breaks and lunch per agent.
 
     ``run``: the run this job is a step of; without one the job is a run of its own that
     publishes schedules/<run-id>/ and moves schedules/latest. ``progress`` receives one
-    line per stage.
+    line per stage. Groups of agents whose skills share no required queue are rostered
+    as separate tasks of the executor (``execution``, default [run] executor) and merged.
     """
     request = request or ScheduleRequest()
     cfg = project.config
-    with project.publishing(run, command="schedule") as current:
+    with execution_for(cfg, execution) as ex, \
+            project.publishing(run, command="schedule") as current:
         req_file = _requirements_file(request, current, step=run is not None)
         agents_file = request.agents or agents_path(project)
         requirements = read_requirements(req_file)
@@ -104,10 +111,10 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
             progress(f"rest and consecutive days carried over from run {previous_run}")
 
         def scheduler(frame: pd.DataFrame) -> ScheduleResult:
-            return schedule_week(frame, agents, shift_rules(cfg.scheduling),
-                                 week_start=week, tz=tz, params=params,
-                                 allow_understaffing=request.allow_understaffing,
-                                 previous_roster=previous, progress=progress)
+            return _roster(frame, agents, shift_rules(cfg.scheduling), ex,
+                           week=week, tz=tz, params=params,
+                           allow_understaffing=request.allow_understaffing,
+                           previous=previous, progress=progress)
 
         verification = None
         if request.verify or request.replan > 0:
@@ -133,10 +140,29 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
             settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
                       "seed": params.seed, "relative_gap": params.relative_gap,
                       "allow_understaffing": request.allow_understaffing,
-                      "previous_run": previous_run}), **extra)
+                      "previous_run": previous_run, "executor": ex.kind,
+                      "agent_groups": int(result.summary.get("groups", 1))}),
+                       **extra)
         folder = current.final("schedules")
     return ScheduleOutcome(result, folder, week, len(agents), previous_run, params,
                            verification)
+
+
+def _roster(requirements: pd.DataFrame, agents: list[Agent], rules: ShiftRules,
+            ex: Execution, *, week: date, tz: ZoneInfo, params: SolverParams,
+            allow_understaffing: bool, previous: pd.DataFrame | None,
+            progress: Callable[[str], None] | None) -> ScheduleResult:
+    """The week's roster, one task per independent group of agents: in this process
+    for one group, else in the executor's worker processes (or the Dask cluster)."""
+    groups = agent_groups(agents, sorted(set(requirements["queue"].astype(str))))
+    if len(groups) > 1 and progress is not None:
+        progress(f"{len(groups)} independent groups of agents (no shared queue), rostered "
+                 "as separate tasks")
+    tasks = group_tasks(requirements, agents, groups, rules, week_start=week, tz=tz,
+                        params=params, allow_understaffing=allow_understaffing,
+                        previous_roster=previous)
+    return schedule_groups(tasks, ex.series(), agent_order=[a.agent_id for a in agents],
+                           progress=progress)
 
 
 def agents_path(project: Project) -> Path:

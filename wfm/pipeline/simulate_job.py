@@ -9,6 +9,7 @@ from pathlib import Path
 
 from wfm.config import Config
 from wfm.config.simulation import simulation_queues
+from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders.files import read_roster_run
 from wfm.pipeline.schedule_job import load_agents
@@ -73,9 +74,16 @@ class SimulateResult:
         return Report(compact_table(table) if compact else table, title)
 
 
-def simulate(project: Project, request: SimulateRequest | None = None) -> SimulateResult:
+def simulate(project: Project, request: SimulateRequest | None = None, *,
+             execution: Execution | ExecutorChoice | None = None) -> SimulateResult:
     """Simulate a roster against its forecast: skill-based routing, abandonment, chat
-    concurrency, deferred work, breaks; R replications with 95 % intervals."""
+    concurrency, deferred work, breaks; R replications with 95 % intervals.
+
+    ``execution``: where the replications run (default [run] executor): threads of this
+    process with ``local`` (the compiled core releases the GIL), batches of replications
+    as tasks of the Dask cluster with ``dask``; every replication draws from its own
+    seeded streams, so the result is the same either way.
+    """
     request = request or SimulateRequest()
     cfg = project.config
     roster = request.roster or project.folders.resolve("schedules")
@@ -96,9 +104,10 @@ def simulate(project: Project, request: SimulateRequest | None = None) -> Simula
                                                         request.replications),
                          absence=request.absence)
     level = None if request.uncertainty is None else request.uncertainty / 100
-    sim = simulate_roster(frames, queues, run.demand, horizon, options=options,
-                          compare=other, demand_source=str(run.demand_path),
-                          uncertainty_level=level)
+    with execution_for(cfg, execution) as ex:
+        sim = simulate_roster(frames, queues, run.demand, horizon, options=options,
+                              compare=other, demand_source=str(run.demand_path),
+                              uncertainty_level=level, executor=ex.dask)
     return SimulateResult(sim, run.name, run.first_day,
                           run.first_day + timedelta(days=run.n_days - 1), request)
 

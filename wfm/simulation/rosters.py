@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.executors import Executor
 from wfm.simulation.centre import SimOptions, SimQueue
 from wfm.simulation.inputs import (
     Horizon,
@@ -117,7 +118,8 @@ def simulate_roster(roster: RosterFrames, queues: Sequence[SimQueue], demand: pd
                     horizon: Horizon, *, options: SimOptions, compare: RosterFrames | None = None,
                     demand_source: str = "forecast", mode: str = "poisson",
                     uncertainty_level: float | None = None,
-                    initial_backlog: Mapping[str, float] | None = None) -> RosterSimulation:
+                    initial_backlog: Mapping[str, float] | None = None,
+                    executor: Executor | None = None) -> RosterSimulation:
     """Simulate ``roster`` (and ``compare``) over ``horizon`` (:func:`make_horizon`).
 
     Parameters
@@ -132,6 +134,7 @@ def simulate_roster(roster: RosterFrames, queues: Sequence[SimQueue], demand: pd
     mode : "poisson" (the forecast) or "replay" (``demand`` holds what arrived)
     uncertainty_level : e.g. 0.8 to read the 80 % prediction interval (doubly stochastic)
     initial_backlog : deferred items open at the start, by queue
+    executor : where the replications run (default: ``options.workers`` threads here)
     """
     names = [q.name for q in queues]
     dem = demand_from_frame(demand, names, horizon, source=demand_source, mode=mode,
@@ -139,10 +142,10 @@ def simulate_roster(roster: RosterFrames, queues: Sequence[SimQueue], demand: pd
                             initial_backlog=initial_backlog)
     staffing = staffing_from_intervals(roster.agent_intervals, roster.skills, names, horizon,
                                        source=roster.name)
-    result = simulate_centre(queues, dem, staffing, options)
+    result = simulate_centre(queues, dem, staffing, options, executor=executor)
     other = None
     if compare is not None:
         staffing_b = staffing_from_intervals(compare.agent_intervals, compare.skills, names,
                                              horizon, source=compare.name)
-        other = simulate_centre(queues, dem, staffing_b, options)
+        other = simulate_centre(queues, dem, staffing_b, options, executor=executor)
     return RosterSimulation(result, horizon, other)

@@ -16,6 +16,7 @@ from functools import reduce
 
 import numpy as np
 
+from wfm.executors import Executor
 from wfm.simulation.arrivals import Contacts, draw_contacts
 from wfm.simulation.centre import (
     Demand,
@@ -178,8 +179,51 @@ def _one(queues: Sequence[SimQueue], demand: Demand, prep: _Prepared, options: S
     return counts, int(events) + n
 
 
+#: Replications per task when they run on an executor (a task carries the demand and the
+#: roster once, so a few replications per task keep the shipping cost small).
+BATCH_REPLICATIONS = 4
+
+
+@dataclass(frozen=True)
+class ReplicationBatch:
+    """Replications ``first`` .. ``first + count - 1``: a task of the executor seam. Each
+    replication draws from streams of (seed, replication) only, so where it runs does not
+    change what it draws."""
+
+    queues: tuple[SimQueue, ...]
+    demand: Demand
+    staffing: Staffing
+    options: SimOptions
+    first: int
+    count: int
+
+    def label(self) -> str:
+        return f"replications {self.first + 1}-{self.first + self.count}"
+
+
+def run_batch(batch: ReplicationBatch) -> tuple[int, FloatArray, int]:
+    """The first replication's number, the counts (measure, replication, queue, interval)
+    and the events of a batch (runs where the executor says)."""
+    prep = _prepare(batch.queues, batch.demand, batch.staffing)
+    parts = [_one(batch.queues, batch.demand, prep, batch.options, r)
+             for r in range(batch.first, batch.first + batch.count)]
+    return batch.first, np.stack([p[0] for p in parts], axis=1), sum(p[1] for p in parts)
+
+
+def _on_executor(queues: Sequence[SimQueue], demand: Demand, staffing: Staffing,
+                 options: SimOptions, executor: Executor) -> tuple[FloatArray, int]:
+    n = options.replications
+    batches = [ReplicationBatch(tuple(queues), demand, staffing, options, first,
+                                min(BATCH_REPLICATIONS, n - first))
+               for first in range(0, n, BATCH_REPLICATIONS)]
+    done = sorted(executor.map(run_batch, batches, label=ReplicationBatch.label),
+                  key=lambda part: part[0])
+    return np.concatenate([d[1] for d in done], axis=1), sum(d[2] for d in done)
+
+
 def simulate_centre(queues: Sequence[SimQueue], demand: Demand, staffing: Staffing,
-                    options: SimOptions | None = None) -> SimulationResult:
+                    options: SimOptions | None = None, *,
+                    executor: Executor | None = None) -> SimulationResult:
     """Simulate the roster ``staffing`` against ``demand`` ``options.replications`` times.
 
     Parameters
@@ -188,6 +232,9 @@ def simulate_centre(queues: Sequence[SimQueue], demand: Demand, staffing: Staffi
     demand : contacts per queue and interval (expected or replayed)
     staffing : who is logged in when, and their skills by priority
     options : replications, seed, handle-time model, worker threads
+    executor : run the replications as tasks of this executor (batches of
+        :data:`BATCH_REPLICATIONS`) instead of ``options.workers`` threads here; the
+        counts are the same
 
     Returns
     -------
@@ -208,6 +255,10 @@ def simulate_centre(queues: Sequence[SimQueue], demand: Demand, staffing: Staffi
         q.check(demand.n_intervals)
     demand.check(queues)
     staffing.check(len(queues))
+    if executor is not None:
+        counts, events = _on_executor(queues, demand, staffing, options, executor)
+        return SimulationResult(tuple(queues), demand.interval_s, demand.day_index, counts,
+                                events=events, agent_hours=staffing.agent_hours())
     prep = _prepare(queues, demand, staffing)
     reps = range(options.replications)
     if options.workers > 1 and options.replications > 1:
