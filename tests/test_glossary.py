@@ -249,6 +249,27 @@ def test_columns_of_written_files_are_documented() -> None:
         assert missing(columns, columns_part()) == [], columns
 
 
+def test_capacity_plan_columns_are_documented() -> None:
+    """The columns of every `wfm plan` view and workbook sheet."""
+    from datetime import date
+
+    from wfm.capacity import Cohort, PlanHorizon, PlanInputs, QueueDemand, Scenario
+    from wfm.capacity import plan_scenario as plan_one
+    from wfm.pipeline.plan_job import monthly_frame, summary_frame
+
+    horizon = PlanHorizon(date(2027, 3, 1), 26)
+    demand = QueueDemand(("q",), np.full((1, 182), 60.0), np.full((1, 26), 500.0),
+                         np.full((1, 26), 40.0))
+    inputs = PlanInputs(horizon, ("q",), {"q": "q"},
+                        tuple(Cohort(f"a{i}", "q", 1.0) for i in range(8)), hours_per_fte=35.0)
+    plans = (plan_one(Scenario(), demand, inputs),)
+    frames = [summary_frame(plans), monthly_frame(plans), plans[0].weekly, plans[0].demand,
+              plans[0].waterfall, plans[0].classes]
+    assert len(plans[0].classes) > 0  # the case hires, so the class columns are real
+    for frame in frames:
+        assert missing(map(str, frame.columns), columns_part()) == [], list(frame.columns)
+
+
 def _intervals(starts: pd.DatetimeIndex, offered: np.ndarray) -> pd.DataFrame:
     n = len(starts)
     frame = pd.DataFrame({"interval_start": starts, "queue": "q", "channel": "voice",

@@ -46,6 +46,11 @@ class SolverError(WfmError):
     """A solver stopped without a usable answer (time limit with no solution, model invalid)."""
 
 
+class PlanError(WfmError):
+    """A capacity plan's inputs do not fit together (a hire class outside the plan, a
+    training seat limit below a class already planned, ...)."""
+
+
 class ExecutionError(WfmError):
     """Work sent to an executor could not be run: a worker died twice on the same item (a
     queue, a site), or the Dask cluster cannot be reached; the message names the item."""

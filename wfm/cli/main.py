@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "compares two."),
     "simulate": ("wfm.cli.simulate_cmd:simulate_command",
                  "Simulate a roster: the service it really gives, with intervals."),
+    "plan": ("wfm.cli.plan_cmd:plan_command",
+             "Capacity plan: required vs available FTE, attrition, hiring, scenarios."),
     "report": ("wfm.cli.reports_cmd:report_group",
                "Service level, forecast accuracy and roster coverage reports."),
     "export": ("wfm.cli.reports_cmd:export_group",

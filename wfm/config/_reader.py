@@ -12,7 +12,7 @@ import builtins
 import difflib
 import math
 from collections.abc import Callable, Mapping
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -208,7 +208,9 @@ def _fmt(x: float) -> str:
 
 
 def parse_date(v: Any) -> date:
-    """A TOML date or an ISO ``YYYY-MM-DD`` string."""
+    """A TOML date or an ISO ``YYYY-MM-DD`` string (a date-time is refused)."""
+    if isinstance(v, datetime):
+        raise TypeError
     if isinstance(v, date):
         return v
     if not isinstance(v, str):

@@ -15,6 +15,7 @@ from wfm.config._reader import TableReader
 from wfm.config.data import DataConfig, read_data
 from wfm.config.forecasting import ForecastingConfig, read_forecasting
 from wfm.config.paths import PathsConfig, read_paths
+from wfm.config.plan import PlanConfig, read_plan
 from wfm.config.queues import QueueConfig, read_queues
 from wfm.config.run import RunConfig, read_run
 from wfm.config.scenarios import ScenarioConfig, read_scenarios
@@ -40,6 +41,7 @@ class Config:
     forecasting: ForecastingConfig
     paths: PathsConfig
     run: RunConfig = field(default_factory=RunConfig)
+    plan: PlanConfig = field(default_factory=PlanConfig)
     extra: dict[str, Any] = field(default_factory=dict)
     scenarios: tuple[ScenarioConfig, ...] = ()
     sites: tuple[SiteEntry, ...] = ()
@@ -96,12 +98,13 @@ def parse_config(text: str, path: Path) -> Config:
     forecasting = read_forecasting(root.table("forecasting"))
     paths = read_paths(root.table("paths"), path.parent)
     run = read_run(root.table("run"), path.parent)
+    plan = read_plan(root.table("plan"), default_shrinkage=staffing.shrinkage, queues=queues)
     scenarios = read_scenarios(root.tables("scenarios"), queues)
     sites = read_sites(root.tables("sites"), path.parent, source)
     root.finish()
     _check_queue_keys(scheduling, queues, source)
     return Config(path, site, data, queues, staffing, scheduling, forecasting, paths, run=run,
-                  scenarios=scenarios, sites=sites)
+                  plan=plan, scenarios=scenarios, sites=sites)
 
 
 def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, ...],

@@ -68,6 +68,9 @@ _EXPORTS: dict[str, str] = {
     "RunSummary": "wfm.pipeline.runner",
     "resolve_options": "wfm.pipeline.runner",
     "run_pipeline": "wfm.pipeline.runner",
+    "PlanRequest": "wfm.pipeline.plan_job",
+    "PlanResult": "wfm.pipeline.plan_job",
+    "plan": "wfm.pipeline.plan_job",
     "SitesRequest": "wfm.pipeline.sites",
     "SitesSummary": "wfm.pipeline.sites",
     "run_sites": "wfm.pipeline.sites",
@@ -80,7 +83,8 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AdjustRequest", "AdjustmentsResult", "CalendarExport", "ErlangQuestion",
-    "ForecastRequest", "ForecastResult", "IngestRequest", "Project", "QueryRequest",
+    "ForecastRequest", "ForecastResult", "IngestRequest", "PlanRequest", "PlanResult",
+    "Project", "QueryRequest",
     "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary",
     "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
     "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult", "WhatIfRequest",
@@ -88,7 +92,7 @@ __all__ = [
     "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
     "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
     "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
-    "open_project", "parse_sl_target", "query_data", "remove_adjustments",
+    "open_project", "parse_sl_target", "plan", "query_data", "remove_adjustments",
     "resolve_options", "roster_diff", "run_pipeline", "run_sites", "schedule", "schedule_run",
     "service_level", "staff", "undo_data", "what_if", "write_sample_history",
 ]
@@ -111,6 +115,7 @@ if TYPE_CHECKING:
         forecast_summary,
     )
     from wfm.pipeline.ingest_job import IngestRequest, check_data, drop_data, ingest
+    from wfm.pipeline.plan_job import PlanRequest, PlanResult, plan
     from wfm.pipeline.project import Project, open_project
     from wfm.pipeline.project_files import init_project, write_sample_history
     from wfm.pipeline.report_jobs import (

@@ -27,3 +27,17 @@ class Report:
     frame: pd.DataFrame
     title: str = ""
     chart: ChartSpec | None = None
+
+
+@dataclass(frozen=True)
+class PlanTables:
+    """A capacity plan's tables, every scenario stacked (a ``scenario`` column in each):
+    the scenarios side by side, per month, per group and week, the headcount waterfall,
+    the hire classes and the demand per queue and week."""
+
+    summary: pd.DataFrame
+    monthly: pd.DataFrame
+    weekly: pd.DataFrame
+    waterfall: pd.DataFrame
+    classes: pd.DataFrame
+    demand: pd.DataFrame

@@ -31,7 +31,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("agent_id", "name", "skills")
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "team", "site", "min_hours_week", "max_hours_week", "min_days_week", "max_days_week",
     "shift_lengths_h", "earliest_start", "latest_end", "time_off", "availability",
-    "preferred_start", "preferred_days_off",
+    "preferred_start", "preferred_days_off", "start_date", "leave_date", "contract_hours_week",
 )
 END_OF_DAY = time.max  # "24:00"
 MAX_TIME_OFF_RANGE_DAYS = 366
@@ -66,6 +66,12 @@ class Agent:
         Preferred weekdays off, 0 = Monday (soft).
     site
         Site name (informative).
+    start_date, leave_date
+        First day with the company (tenure, for attrition by tenure in capacity plans)
+        and planned last working day; ``None`` when not known / not leaving.
+    contract_hours_week
+        Weekly contract hours [h] (capacity plans: FTE = these / hours of one FTE); the
+        ``max_hours_week`` cell when the column is empty, ``None`` when both are.
     """
 
     agent_id: str
@@ -85,6 +91,9 @@ class Agent:
     preferred_days_off: frozenset[int] = frozenset()
     site: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    start_date: date | None = None
+    leave_date: date | None = None
+    contract_hours_week: float | None = None
 
     def __hash__(self) -> int:
         # The dict fields make the generated hash fail; agent_id is unique in a file.
@@ -131,6 +140,13 @@ def _parse_date(text: str) -> date:
         except ValueError:
             pass
     raise _Bad("dates YYYY-MM-DD or ranges YYYY-MM-DD..YYYY-MM-DD separated by ';'")
+
+
+def _single_date(text: str) -> date:
+    try:
+        return _parse_date(text)
+    except _Bad:
+        raise _Bad("a date YYYY-MM-DD") from None
 
 
 def parse_time_off(text: str) -> frozenset[date]:
@@ -364,6 +380,15 @@ def _row_to_agent(row: dict[str, str], path: Path, line: int,
     if latest <= earliest:
         raise fail("latest_end", f"{row.get('latest_end')!r} is not after earliest_start "
                    f"{earliest:%H:%M} for agent {agent_id!r}; accepted: a later time")
+    start_date = cell("start_date", _single_date, None)
+    leave_date = cell("leave_date", _single_date, None)
+    if start_date is not None and leave_date is not None and leave_date < start_date:
+        raise fail("leave_date", f"{leave_date} is before start_date {start_date} for agent "
+                   f"{agent_id!r}; accepted: a last working day on or after the start")
+    contract_h = cell("contract_hours_week",
+                      lambda t: _number(t, integer=False, low=0, high=168), None)
+    if contract_h is None and row.get("max_hours_week", ""):
+        contract_h = max_h
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
     return Agent(
         agent_id=agent_id,
@@ -383,6 +408,9 @@ def _row_to_agent(row: dict[str, str], path: Path, line: int,
         preferred_days_off=cell("preferred_days_off", parse_weekdays, frozenset()),
         site=row.get("site", ""),
         extra={k: v for k, v in row.items() if k not in known and v},
+        start_date=start_date,
+        leave_date=leave_date,
+        contract_hours_week=None if contract_h is None else float(contract_h),
     )
 
 

@@ -3,7 +3,7 @@
 Full-time (35 h, five 8-hour days) and part-time contracts (24 h on 6-hour days, 20 h
 on 4-hour days), most agents on one queue with some holding two or three skills, a few
 late-only or weekday-only availabilities and some days of leave in the weeks after the
-sample history ends.
+sample history ends; start dates (tenure) and weekly contract hours for capacity plans.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ CONTRACTS: dict[str, tuple[float, float, float, int, int, str]] = {
     "part_time_24": (0.25, 20.0, 24.0, 4, 4, "6"),
     "part_time_20": (0.15, 16.0, 20.0, 4, 5, "4"),
 }
+#: Weekly contract hours of each contract (the agents file's contract_hours_week).
+CONTRACT_HOURS: dict[str, float] = {"full_time": 35.0, "part_time_24": 24.0,
+                                    "part_time_20": 20.0}
+# Tenure on the first day: (share, fewest days, most days) - a few newcomers, some in
+# their first year, most with one to ten years.
+TENURES: tuple[tuple[float, int, int], ...] = ((0.12, 14, 90), (0.2, 90, 365),
+                                               (0.68, 365, 3650))
 SAMPLE_FIRST_DAY = date(2026, 11, 16)  # the Monday after the sample history ends
 # Share of the required agent-hours of a sample week per queue (``wfm staff`` on the
 # sample): agents' primary skills follow it, so no queue is short of people by design.
@@ -70,6 +77,10 @@ def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = SA
     weights /= weights.sum()
     kinds = list(CONTRACTS)
     contract_shares = np.array([CONTRACTS[k][0] for k in kinds])
+    # Tenure from a stream of its own: the other columns stay what they were before it.
+    tenure_rng = np.random.default_rng([seed, 21])
+    tenure_kind = tenure_rng.choice(len(TENURES), size=n_agents,
+                                    p=[t[0] for t in TENURES])
     rows = []
     for i in range(n_agents):
         kind = kinds[int(rng.choice(len(kinds), p=contract_shares))]
@@ -110,6 +121,9 @@ def generate_sample_agents(queues: Sequence[tuple[str, str]], n_agents: int = SA
             "availability": availability,
             "preferred_start": "" if rng.random() < 0.7 else f"{int(rng.integers(8, 12)):02d}:00",
             "preferred_days_off": preferred_off,
+            "start_date": (first_day - timedelta(days=int(tenure_rng.integers(
+                TENURES[tenure_kind[i]][1], TENURES[tenure_kind[i]][2])))).isoformat(),
+            "contract_hours_week": CONTRACT_HOURS[kind],
         })
     return pd.DataFrame(rows)
 

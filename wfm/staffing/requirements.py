@@ -104,8 +104,8 @@ def _staff_deferred(rows: pd.DataFrame, q: QueueTargets, *, interval_minutes: in
     mask = opening_mask(rows["interval_start"], q.opening_windows, timezone,
                         interval_minutes=interval_minutes, closed_dates=closed_dates,
                         like_days=like_days)
-    labels = [t.tz_convert(timezone).strftime("%a %Y-%m-%d %H:%M")
-              for t in rows["interval_start"]]
+    labels = list(pd.DatetimeIndex(rows["interval_start"]).tz_convert(timezone)
+                  .strftime("%a %Y-%m-%d %H:%M"))
     if given is not None:
         plan = evaluate_deferred(rows["offered"].to_numpy(float),
                                  rows["aht_s"].to_numpy(float), mask, interval_minutes * 60.0,
