@@ -246,7 +246,7 @@ def test_steps_subset_reads_latest_of_the_others(proj: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--steps", "forecast,bogus"], "bogus is not a step; steps: ingest, forecast, staff, "
-                                    "schedule, report"),
+                                    "schedule, simulate, report"),
     (["--keep", "-1"], "-1 is not in the range x>=0"),
     (["--wait", "soon"], "'soon' is not a valid float range"),
 ])
@@ -280,7 +280,8 @@ def test_help_shows_example_and_steps_are_listed() -> None:
     assert res.exit_code == 0 and "Example:  wfm run" in res.output
     listed = CliRunner().invoke(cli, ["run", "--list-steps"])
     assert listed.exit_code == 0
-    assert [line.split()[0] for line in listed.output.splitlines()] == STEPS
+    assert [line.split()[0] for line in listed.output.splitlines()] == [
+        "ingest", "forecast", "staff", "schedule", "simulate", "report"]
     assert all(len(line.split()) > 2 for line in listed.output.splitlines())
 
 

@@ -24,6 +24,7 @@ from wfm.pipeline.run_folders.files import (
     read_forecast,
     read_requirements,
     read_schedule,
+    read_simulated_service,
     schedule_requirements,
     write_report_csv,
 )
@@ -160,7 +161,8 @@ def export_roster(project: Project, run_id: str | None = None, *,
         return output
     requirements = schedule_requirements(run_dir, sched.manifest, project.base_dir)
     write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements,
-                          contracts=_contracts(project, run_dir))
+                          contracts=_contracts(project, run_dir),
+                          simulated=read_simulated_service(run_dir))
     return output
 
 
@@ -214,10 +216,14 @@ def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]
     if any(r in reports for r in SCHEDULE_REPORTS):
         sched, run_dir = _labelled_schedule(project, run, reports)
         if "roster_workbook" in reports:
+            # The run's simulate step (before this one), else `wfm schedule --verify`'s.
+            simulated = read_simulated_service(folder)
+            if simulated is None:
+                simulated = read_simulated_service(run_dir)
             write_roster_workbook(sched, folder / ROSTER_WORKBOOK_FILE, site=cfg.site.name,
                                   requirements=_run_requirements(project, run, run_dir,
                                                                  sched),
-                                  contracts=_contracts(project, run_dir))
+                                  contracts=_contracts(project, run_dir), simulated=simulated)
             write_day_workbook(sched, folder / ROSTER_DAYS_FILE, site=cfg.site.name)
             written += [ROSTER_WORKBOOK_FILE, ROSTER_DAYS_FILE]
         if "coverage" in reports:

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from wfm.config import Config
-from wfm.errors import ConfigError, WfmError
+from wfm.errors import ConfigError, InputDataError, WfmError
 from wfm.io.ingest import history_files
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.forecast_job import ForecastRequest, forecast
@@ -26,7 +26,8 @@ from wfm.pipeline.ingest_job import IngestRequest, ingest
 from wfm.pipeline.project import Project
 from wfm.pipeline.report_jobs import report
 from wfm.pipeline.run_folders import Run, new_run_id, open_run
-from wfm.pipeline.run_folders.layout import REPORT_HTML_FILE
+from wfm.pipeline.run_folders.files import write_simulated_service
+from wfm.pipeline.run_folders.layout import REPORT_HTML_FILE, REQUIREMENTS_FILE
 from wfm.pipeline.run_folders.staging import environment_errors, pause, retain
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.schedule_job import ScheduleRequest, schedule
@@ -154,6 +155,44 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
     return StepResult(len(outcome.schedule.roster))
 
 
+def simulate_step(project: Project, run: Run, options: RunOptions) -> StepResult:
+    """wfm.simulation (skill-based routing, 30 replications) on this run's (or the
+    latest) roster -> reports/simulated_service.csv (per queue and day),
+    simulated_misses.csv (the queue-intervals short) and the workbook's Simulated service
+    sheet."""
+    from wfm.pipeline.simulate_job import SimulateRequest, simulate
+    from wfm.simulation.rosters import misses
+
+    roster = run.source("schedules")
+    if roster is None:
+        raise InputDataError("the simulate step needs a roster: this run made none and "
+                             "schedules/latest does not exist",
+                             hint="add the schedule step: wfm run --steps "
+                                  "staff,schedule,simulate")
+    staged = run.staged("schedules") is not None
+    recorded = run.recorded("schedules") if staged else {}
+    requirements = run.source("requirements") if staged else None
+    result = simulate(project, SimulateRequest(
+        roster=roster, agents=options.agents if staged else None,
+        forecast=requirements / REQUIREMENTS_FILE if requirements is not None else None,
+        week=_week_of(recorded)))
+    table = result.simulation.table("day")
+    write_simulated_service(run.stage("reports"), table, project.config.site.timezone,
+                            misses(result.simulation.table("interval")))
+    run.record("reports", simulation={"roster": str(run.final_path(roster)),
+                                      "replications": result.request.replications,
+                                      "seed": result.request.seed})
+    short = table[table["p_target_met"] < 0.5] if "p_target_met" in table else table[:0]
+    for q, d in zip(short["queue"], short["date"], strict=True):
+        run.warn(f"simulate: {q} on {d} misses its target on most simulated days")
+    return StepResult(len(table))
+
+
+def _week_of(recorded: Mapping[str, object]) -> date | None:
+    week = recorded.get("week")
+    return date.fromisoformat(week) if isinstance(week, str) else None
+
+
 def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
     """wfm.reports on this run's (or the latest) runs -> reports/<run-id>/."""
     return StepResult(len(report(project, options.reports, run=run)), unit="files")
@@ -162,7 +201,7 @@ def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
 #: The steps, in the order they always run (``[run] steps`` names a subset).
 STEPS: dict[str, StepFunction] = {"ingest": ingest_step, "forecast": forecast_step,
                                   "staff": staff_step, "schedule": schedule_step,
-                                  "report": report_step}
+                                  "simulate": simulate_step, "report": report_step}
 
 
 def resolve_options(cfg: Config, *, steps: tuple[str, ...] | None = None,

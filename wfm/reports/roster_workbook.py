@@ -2,11 +2,14 @@
 
 Sheets: *Summary* (week, site, per-queue agent-hours, one line chart of required vs
 scheduled agents per queue), *Roster* (agent x open day), *Agents* (paid hours against
-the contract, weekends and late shifts per agent) and *Coverage* (interval x open day
-required / scheduled / gap with conditional colours). Closed days (nothing required,
-nobody working) are left out. Every sheet prints on A4 with print titles, a header (site,
-week, sheet, print date) and a footer (run, page n of N). The agent x interval grids of
-each day are a workbook of their own (:mod:`wfm.reports.roster_days`).
+the contract, weekends and late shifts per agent), *Coverage* (interval x open day
+required / scheduled / gap with conditional colours) and, when the roster was simulated,
+*Simulated service* (per queue and day: the simulated service with its 95 % band against
+the target, coloured by the share of simulated days meeting it). Closed days (nothing
+required, nobody working) are left out. Every sheet prints on A4 with print titles, a
+header (site, week, sheet, print date) and a footer (run, page n of N). The agent x
+interval grids of each day are a workbook of their own (:mod:`wfm.reports.roster_days`).
+All times are local to the site's time zone.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from wfm.reports.roster_days import (
     queue_codes,
     shift_text,
 )
+from wfm.reports.roster_simulated import simulated_sheet
 from wfm.reports.schedule_run import ScheduleRun, interval_hours
 from wfm.reports.tables import ChartSpec
 from wfm.schema import CHANNEL, INTERVAL_START, QUEUE
@@ -206,9 +210,11 @@ def _roster_sheet(ws: Worksheet, run: ScheduleRun, days: list[str]) -> None:
 
 def build_roster_workbook(run: ScheduleRun, *, site: str,
                           requirements: pd.DataFrame | None = None,
-                          contracts: Mapping[str, ContractHours] | None = None) -> Workbook:
+                          contracts: Mapping[str, ContractHours] | None = None,
+                          simulated: pd.DataFrame | None = None) -> Workbook:
     """The roster workbook of ``run`` (see the module docstring for its sheets);
-    ``contracts``: each agent's weekly hours range, for the Agents sheet."""
+    ``contracts``: each agent's weekly hours range, for the Agents sheet; ``simulated``:
+    the roster's simulated service per queue and day, if any."""
     interval_h = _interval_h(run)
     days = open_days(run)
     wb = new_workbook(f"Roster {site} {run.week}", stamp=run.stamp)
@@ -232,6 +238,11 @@ def build_roster_workbook(run: ScheduleRun, *, site: str,
     ws = wb.create_sheet("Coverage")
     titles = coverage_sheet(ws, run, days, site)
     print_pages(ws, heading=heading, footer=footer, title_rows=titles, title_cols="A:A")
+    if simulated is not None:
+        ws = wb.create_sheet("Simulated service")
+        top = simulated_sheet(ws, simulated, title=f"Simulated service – {site} – per queue "
+                              "and day, 95 % band vs target")
+        print_pages(ws, heading=heading, footer=footer, title_rows=f"{top}:{top}")
     return wb
 
 
@@ -242,10 +253,12 @@ def _interval_h(run: ScheduleRun) -> float:
 
 def write_roster_workbook(run: ScheduleRun, output: str | Path, *, site: str,
                           requirements: pd.DataFrame | None = None,
-                          contracts: Mapping[str, ContractHours] | None = None) -> None:
+                          contracts: Mapping[str, ContractHours] | None = None,
+                          simulated: pd.DataFrame | None = None) -> None:
     """Build the roster workbook and write it atomically with the run's fixed timestamp."""
     save_workbook(build_roster_workbook(run, site=site, requirements=requirements,
-                                        contracts=contracts), output, stamp=run.stamp)
+                                        contracts=contracts, simulated=simulated),
+                  output, stamp=run.stamp)
 
 
 def write_day_workbook(run: ScheduleRun, output: str | Path, *, site: str) -> None:
