@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     "Project": "wfm.pipeline.project",
+    "SimulateRequest": "wfm.pipeline.simulate_job",
+    "SimulateResult": "wfm.pipeline.simulate_job",
+    "simulate": "wfm.pipeline.simulate_job",
     "open_project": "wfm.pipeline.project",
     "IngestRequest": "wfm.pipeline.ingest_job",
     "ingest": "wfm.pipeline.ingest_job",
@@ -89,14 +92,15 @@ __all__ = [
     "ForecastRequest", "ForecastResult", "HtmlReportRequest", "HtmlReportResult",
     "IngestRequest", "PlanRequest", "PlanResult", "Project", "QueryRequest", "RosterCheck",
     "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary", "ScenarioOptions",
-    "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest", "SitesRequest",
-    "SitesSummary", "StaffRequest", "StaffResult", "WhatIfRequest", "WhatIfResult",
-    "accuracy", "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
-    "drop_data", "erlang", "export_calendars", "export_roster", "forecast", "forecast_models",
-    "forecast_summary", "html_report", "ingest", "init_project", "list_adjustments",
-    "open_project", "parse_sl_target", "plan", "query_data", "remove_adjustments",
-    "resolve_options", "roster_diff", "run_pipeline", "run_sites", "schedule", "schedule_run",
-    "service_level", "staff", "undo_data", "what_if", "write_sample_history",
+    "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest", "SimulateRequest",
+    "SimulateResult", "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult",
+    "WhatIfRequest", "WhatIfResult", "accuracy", "add_adjustment", "check_data",
+    "check_schedule", "coverage", "data_history", "drop_data", "erlang", "export_calendars",
+    "export_roster", "forecast", "forecast_models", "forecast_summary", "html_report",
+    "ingest", "init_project", "list_adjustments", "open_project", "parse_sl_target", "plan",
+    "query_data", "remove_adjustments", "resolve_options", "roster_diff", "run_pipeline",
+    "run_sites", "schedule", "schedule_run", "service_level", "simulate", "staff",
+    "undo_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
@@ -135,6 +139,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
+    from wfm.pipeline.simulate_job import SimulateRequest, SimulateResult, simulate
     from wfm.pipeline.sites import SitesRequest, SitesSummary, run_sites
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
     from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, WhatIfResult, what_if
