@@ -29,7 +29,8 @@ demo:
 	cd $(DEMO) && ../$(WFM) report service-level --by week --days 28 --format table
 	cd $(DEMO) && ../$(WFM) report service-level --by day --days 7 --output service-level.xlsx
 	cd $(DEMO) && ../$(WFM) report coverage --format table
-	@echo "demo done: see $(DEMO)/roster.xlsx, $(DEMO)/service-level.xlsx, $(DEMO)/schedules/latest/"
+	cd $(DEMO) && ../$(WFM) report html --output report.html
+	@echo "demo done: see $(DEMO)/roster.xlsx, $(DEMO)/service-level.xlsx, $(DEMO)/report.html, $(DEMO)/schedules/latest/"
 
 test:
 	$(BIN)/python -m pytest -n 2 -q

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedule_instances as si
 import simulation_centre as sc
 
+from wfm.errors import WfmError
 from wfm.scheduling.roster import schedule_week
 from wfm.scheduling.solver_params import SolverParams
 from wfm.simulation.centre import FloatArray, SimOptions, Staffing
@@ -60,7 +61,7 @@ def main() -> int:
         t = time.perf_counter()
         res = schedule_week(requirement_frame(req, names, channels, centre.horizon),
                             week.agents, week.rules, week_start=si.WEEK, tz=ZoneInfo(si.TZ),
-                            params=SolverParams(args.time_limit, workers=2, seed=0),
+                            params=SolverParams(args.time_limit, workers=1, seed=0),
                             allow_understaffing=True)
         intervals = res.agent_intervals.copy()
         intervals["interval_start"] = pd.to_datetime(intervals["interval_start"], utc=True)
@@ -70,7 +71,8 @@ def main() -> int:
 
     out = replan(required, schedule, centre.queues, centre.demand,
                  SimOptions(replications=30, seed=0, workers=2), max_rounds=args.rounds,
-                 day_labels=list(centre.horizon.days), progress=print)
+                 day_labels=list(centre.horizon.days), progress=print,
+                 stop_on=(WfmError,))  # a round the scheduler cannot solve ends the loop
     for r in out.rounds:
         days = r.days
         print(f"\nround {r.number}: requirement {r.required_agent_hours:,.1f} agent-h, roster "
@@ -84,6 +86,8 @@ def main() -> int:
     first, last = out.rounds[0], out.rounds[-1]
     print(f"\ncost: {last.agent_hours - first.agent_hours:+,.1f} agent-hours logged in "
           f"({last.required_agent_hours - first.required_agent_hours:+,.1f} required)")
+    if out.failure:
+        print(f"the loop stopped early: {out.failure}")
     print("every queue-day meets its target" if out.met else
           "still short:\n  " + "\n  ".join(out.unmet))
     return 0

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "simulati
 from test_confidence import _chat, _email, _voice
 
 from wfm.simulation.centre import SimOptions
-from wfm.simulation.confidence import _p_met, staff_to_confidence
+from wfm.simulation.confidence import p_target_met, staff_to_confidence
 
 
 def main() -> None:
@@ -33,8 +33,8 @@ def main() -> None:
         sized = staff_to_confidence(queue, demand, staff, 0.8,
                                     SimOptions(replications=100, seed=1, workers=2))
         check = SimOptions(replications=400, seed=2, workers=2)
-        p = float(np.nanmean(_p_met(queue, demand, sized.agents, check)))
-        p_plain = float(np.nanmean(_p_met(queue, demand, sized.plain_agents, check)))
+        p = float(np.nanmean(p_target_met(queue, demand, sized.agents, check)))
+        p_plain = float(np.nanmean(p_target_met(queue, demand, sized.plain_agents, check)))
         print(f"| {queue.name} | {p_plain:.3f} | {p:.3f} | {sized.plain_agent_hours:.1f} | "
               f"{sized.extra_agent_hours:+.1f} "
               f"({sized.extra_agent_hours / sized.plain_agent_hours:+.1%}) |")

@@ -111,7 +111,7 @@ def make_roster(quick: bool, time_limit_s: float) -> Path:
     week = si.multi_skill_week(quick=quick)
     t = time.perf_counter()
     res = schedule_week(week.requirements, week.agents, week.rules, week_start=si.WEEK,
-                        tz=ZoneInfo(si.TZ), params=SolverParams(time_limit_s, workers=2, seed=0),
+                        tz=ZoneInfo(si.TZ), params=SolverParams(time_limit_s, workers=1, seed=0),
                         allow_understaffing=True, progress=print)
     folder.mkdir(parents=True, exist_ok=True)
     res.roster.to_csv(folder / "roster.csv", index=False)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "wfm" / "config" / "starter.toml"
 STEPS = ["ingest", "forecast", "staff", "schedule", "report"]
 AREAS = ("forecasts", "requirements", "schedules", "reports")
-REPORTS = ("roster_workbook", "coverage", "service_level", "accuracy", "ical")
+REPORTS = ("roster_workbook", "coverage", "service_level", "accuracy", "ical", "html")
 #: Five voice_en agents: a roster solved in seconds (the other queues stay uncovered,
 #: published with a warning as [run] allow_understaffing says).
 AGENTS = """\

@@ -55,9 +55,12 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
     assert res.exit_code == 0, res.output
     line = res.stdout.strip().splitlines()[-1]
     m = re.fullmatch(r"run (\S+) ok in [\d.]+s: (.*); (\d+) warnings; latest -> \1 for "
-                     r"forecasts, reports, requirements, schedules", line)
+                     r"forecasts, reports, requirements, schedules; report: (\S+)", line)
     assert m, line
     run_id = m.group(1)
+    # The summary links the run's HTML report, where it was published.
+    assert Path(m.group(4)) == proj / "reports" / run_id / "report.html"
+    assert Path(m.group(4)).read_text(encoding="utf-8").count('<figure class="chart"') >= 5
     counts = {}
     for part in m.group(2).split(", "):
         name, n, unit, _ = part.split(" ")
@@ -82,15 +85,18 @@ def test_run_writes_every_area_and_moves_latest_together(proj: Path) -> None:
         proj / "requirements" / run_id / "requirements.csv")
     reports = proj / "reports" / run_id
     assert sorted(p.name for p in reports.iterdir()) == [
-        "calendars", "coverage.csv", "data_health.csv", "manifest.json", "roster.xlsx",
-        "service_level.csv"]
+        "calendars", "coverage.csv", "data_health.csv", "manifest.json", "report.html",
+        "roster-days.xlsx", "roster.xlsx", "service_level.csv"]
     assert len(list((reports / "calendars").glob("*.ics"))) == 5
     from openpyxl import load_workbook
 
     book = load_workbook(reports / "roster.xlsx", read_only=True)
-    assert book.sheetnames[:2] == ["Summary", "Roster"] and book.sheetnames[-1] == "Coverage"
-    assert len(book.sheetnames) == 2 + 7 + 1  # one sheet per day of the week
-    assert counts["report"] == (3 + 5, "files")
+    assert book.sheetnames == ["Summary", "Roster", "Agents", "Coverage"]
+    days = load_workbook(reports / "roster-days.xlsx", read_only=True)
+    # One sheet per open day: the centre closes on Sunday, so its day is left out.
+    assert days.sheetnames == [f"{d:%a %Y-%m-%d}" for d in pd.date_range("2026-11-16",
+                                                                          periods=6)]
+    assert counts["report"] == (4 + 5 + 1, "files")
     sl = pd.read_csv(reports / "service_level.csv")
     assert sl["period"].nunique() == 7
     health = pd.read_csv(reports / "data_health.csv")
@@ -240,7 +246,7 @@ def test_steps_subset_reads_latest_of_the_others(proj: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--steps", "forecast,bogus"], "bogus is not a step; steps: ingest, forecast, staff, "
-                                    "schedule, report"),
+                                    "schedule, simulate, report"),
     (["--keep", "-1"], "-1 is not in the range x>=0"),
     (["--wait", "soon"], "'soon' is not a valid float range"),
 ])
@@ -274,7 +280,8 @@ def test_help_shows_example_and_steps_are_listed() -> None:
     assert res.exit_code == 0 and "Example:  wfm run" in res.output
     listed = CliRunner().invoke(cli, ["run", "--list-steps"])
     assert listed.exit_code == 0
-    assert [line.split()[0] for line in listed.output.splitlines()] == STEPS
+    assert [line.split()[0] for line in listed.output.splitlines()] == [
+        "ingest", "forecast", "staff", "schedule", "simulate", "report"]
     assert all(len(line.split()) > 2 for line in listed.output.splitlines())
 
 

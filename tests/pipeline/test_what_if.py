@@ -315,6 +315,8 @@ def test_patience_switches_to_erlang_a(handmade: Path) -> None:
      "[options] concurrency = 3 is not valid; accepted: a key that fits one of its queues "
      "(voice_fr): concurrency is for chat/messaging queues"),
     (["--queue", "voice_fr"], "--queue limits a change given on the command line"),
+    (["--confidence", "1", "--queue", "voice_fr"],
+     "[options] confidence = 1.0 is not valid; accepted: a number in (0, 1)"),
     (["--volume", "+5%", "--queue", "voice_de"], "[options] queues = ['voice_de'] is not "
                                                  "valid; accepted: queues of [[queues]]"),
 ])
@@ -338,3 +340,39 @@ def test_without_a_forecast(tmp_path: Path) -> None:
     res = wfm(tmp_path, "what-if")
     assert res.exit_code == 1
     assert "no forecast to staff: forecasts/latest does not exist" in res.output
+
+
+# -- confidence level (issue 20 item 2, with issue 16's sizing) -------------------------------
+
+def test_a_confidence_scenario_is_what_wfm_staff_confidence_publishes(sample: Path,
+                                                                     tmp_path: Path) -> None:
+    """A scenario staffing voice_fr to 0.9 equals `wfm staff --confidence 0.9` on the same
+    forecast (the simulation's sizing, not re-derived here); it costs hours over the
+    baseline, and the other queues keep the baseline's rows."""
+    text = (sample / "wfm.toml").read_text()
+    assert "\n[staffing]\n" in text
+    fast = sample / "wfm-fast-confidence.toml"  # the same project, fewer replications
+    fast.write_text(text.replace("\n[staffing]\n",
+                                 "\n[staffing]\nconfidence_replications = 30\n", 1))
+    forecast = str(sample / "forecasts" / "latest")
+    res = CliRunner().invoke(cli, ["--config", str(fast), "what-if", "--confidence", "0.9",
+                                   "--queue", "voice_fr", "--forecast", forecast,
+                                   "--format", "csv"])
+    frame = table(res)
+    out = tmp_path / "staffed"
+    staffed = CliRunner().invoke(cli, ["--config", str(fast), "staff", "--forecast", forecast,
+                                       "--confidence", "0.9", "--output-dir", str(out)])
+    assert staffed.exit_code == 0, staffed.output
+    ref = weekly_reference(pd.read_csv(out / "daily.csv"), 35.0)
+    scenario = frame[(frame["scenario"] == "command_line") & (frame["queue"] == "voice_fr")]
+    base = frame[(frame["scenario"] == "baseline") & (frame["queue"] == "voice_fr")]
+    assert len(scenario) == 2
+    for (_, row), (_, plain) in zip(scenario.iterrows(), base.iterrows(), strict=True):
+        assert row["agent_hours_scheduled"] == pytest.approx(
+            ref.loc[("voice_fr", row["week"]), "hours"], abs=1e-3)
+        assert row["agent_hours_scheduled"] != pytest.approx(plain["agent_hours_scheduled"])
+    others = frame[(frame["queue"] != "voice_fr") & (frame["queue"] != "all queues")]
+    for q in set(others["queue"]):
+        rows = others[others["queue"] == q].set_index(["week", "scenario"])
+        assert (rows.xs("command_line", level="scenario")["agent_hours_scheduled"].tolist()
+                == rows.xs("baseline", level="scenario")["agent_hours_scheduled"].tolist())

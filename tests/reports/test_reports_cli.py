@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import icalendar
@@ -148,8 +149,10 @@ def test_nightly_report_step_updates_the_calendars_of_the_last_run(schedule_run:
     from test_calendars import replanned
 
     toml = project / "wfm.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'reports = ["roster_workbook", "coverage"]', 'reports = ["ical"]'), encoding="utf-8")
+    text, n = re.subn(r"(?m)^reports = \[[^\]]*\]", 'reports = ["ical"]',
+                      toml.read_text(encoding="utf-8"))
+    assert n == 1  # the [run] reports line of the starter wfm.toml
+    toml.write_text(text, encoding="utf-8")
     calendars = project / "reports" / "latest" / "calendars"
 
     def nightly() -> list[tuple[int, str]]:
@@ -214,9 +217,18 @@ def test_service_level_xlsx_with_chart(actuals_csv: Path, project: Path) -> None
     assert "service_level = answered within threshold / offered" in ws["A1"].value
     assert [c.value for c in ws[3]][:4] == ["queue", "channel", "period", "offered"]
     assert ws.freeze_panes == "A4"
-    chart = wb["Chart"]._charts[0]
-    assert [s.val.numRef.f for s in chart.series] == ["'Chart'!$B$2:$B$3", "'Chart'!$C$2:$C$3"]
-    assert wb["Chart"]["B1"].value == "email_fr service_level"
+    sheet = wb["Chart"]
+    chart = sheet._charts[0]
+    # One line per queue, then one dashed target line per distinct target (wfm.toml).
+    assert [s.val.numRef.f for s in chart.series] == [
+        "'Chart'!$B$2:$B$3", "'Chart'!$C$2:$C$3", "'Chart'!$D$2:$D$3", "'Chart'!$E$2:$E$3"]
+    assert [sheet[c].value for c in ("B1", "C1", "D1", "E1")] == [
+        "email_fr service_level", "voice_fr service_level", "target 80% (voice_fr)",
+        "target 90% (email_fr)"]
+    assert [sheet["D2"].value, sheet["E3"].value] == [0.8, 0.9]
+    assert [s.graphicalProperties.line.prstDash for s in chart.series[2:]] == ["dash"] * 2
+    # The chart is anchored right of the data: it covers no column of it.
+    assert chart.anchor._from.col >= 5
 
 
 def test_service_level_errors(actuals_csv: Path, project: Path) -> None:
@@ -290,8 +302,8 @@ def test_export_roster_uses_requirements_named_in_the_manifest(schedule_run: Pat
     result = invoke("export", "roster", "-o", "r.xlsx")
     assert result.exit_code == 0, result.output
     ws = openpyxl.load_workbook(project / "r.xlsx")["Summary"]
-    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "queue")
-    assert ws.cell(header_row, 9).value == "expected_service_level"
+    header_row = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Queue")
+    assert ws.cell(header_row, 9).value == "Expected service level"
     assert ws.cell(header_row + 1, 9).value == pytest.approx(0.85)
 
 

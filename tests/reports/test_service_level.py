@@ -121,3 +121,15 @@ def test_chart_frame_is_wide_per_queue() -> None:
     wide = service_level_chart_frame(report)
     assert list(wide.columns) == ["period", "email_fr service_level", "voice_fr service_level"]
     assert wide["period"].iloc[0] == "2026-03-02 08:00"
+
+
+def test_cold_channel_wait_is_in_hours_not_seconds() -> None:
+    """An email waits hours: its average wait shows as asa_h (59514.9 s read as 16.5 h),
+    a live queue's stays asa_s; each row fills one of the two."""
+    df = actuals()
+    df.loc[df["queue"] == "email_fr", "answer_wait_s"] = [4 * 59514.9, 6 * 59514.9]
+    day = service_level_report(df, by="day", tz=PARIS)
+    email, voice = row(day, "email_fr", "2026-03-02"), row(day, "voice_fr", "2026-03-02")
+    assert email["asa_h"] == pytest.approx(59514.9 / 3600) and np.isnan(email["asa_s"])
+    assert voice["asa_s"] == pytest.approx(170 / 26) and np.isnan(voice["asa_h"])
+    assert list(day.columns).index("asa_h") == list(day.columns).index("asa_s") + 1

@@ -55,6 +55,33 @@ def test_day_level_forecast_uncertainty_adds_its_variance_to_the_day_totals() ->
     assert 448 * 0.8 < totals.var() < 448 * 1.2  # 160 + 8 x 36
 
 
+def test_intraday_deviations_follow_the_ar1_of_the_forecast_manifest() -> None:
+    """Rate x exp(s eta - s^2 / 2), eta a stationary AR(1) with correlation rho: two
+    intervals k apart have rate covariance mean^2 (exp(s^2 rho^k) - 1) (lognormal), so
+    the day's total of 8 intervals of 20 has variance 160 + 400 sum_ij (exp(s^2 rho^|i-j|)
+    - 1), and neighbouring intervals' counts are correlated."""
+    cv2, rho = 0.09, 0.6
+    d = demand(days=3000, intraday_cv2=np.array([cv2, cv2]),
+               intraday_corr=np.array([rho, rho]))
+    c = draw_contacts(QUEUES, d, SimOptions(seed=5), 0)
+    counts = np.bincount(c.queue * d.n_intervals + c.interval,
+                         minlength=2 * d.n_intervals).reshape(2, 3000, 8)
+    s2 = np.log1p(cv2)
+    lag = np.abs(np.subtract.outer(np.arange(8), np.arange(8)))
+    expected = 160.0 + 400.0 * float(np.sum(np.exp(s2 * rho ** lag) - 1.0))
+    totals = counts.sum(axis=2).ravel()
+    assert abs(totals.mean() - 160.0) < 1.0
+    assert expected * 0.9 < totals.var() < expected * 1.1, (totals.var(), expected)
+    # Neighbouring intervals: covariance 400 (exp(s^2 rho) - 1) over variance
+    # 20 + 400 cv2.
+    a, b = counts[:, :, 3].ravel(), counts[:, :, 4].ravel()
+    corr = np.corrcoef(a, b)[0, 1]
+    assert abs(corr - 400 * (np.exp(s2 * rho) - 1) / (20 + 400 * cv2)) < 0.04
+    with pytest.raises(SimulationError, match="intraday_cv2 needs"):
+        demand(intraday_cv2=np.array([0.1, 0.1]),
+               intraday_corr=np.array([1.0, 0.0])).check(QUEUES)
+
+
 def test_rate_sd_from_a_prediction_interval() -> None:
     z80 = stats.norm.ppf(0.9)
     # Count sd 20 around 100: the rate's variance is 400 - 100.

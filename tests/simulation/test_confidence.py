@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from wfm.simulation.centre import Demand, SimOptions, SimQueue, SimulationError
-from wfm.simulation.confidence import Staff, _p_met, staff_to_confidence
+from wfm.simulation.confidence import Staff, p_target_met, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative
 from wfm.staffing.deferred import plan_deferred
 from wfm.staffing.erlang_c import offered_load
@@ -74,8 +74,8 @@ def test_confidence_staffing_meets_the_target_on_about_that_share_of_days(case: 
     sized = staff_to_confidence(queue, demand, staff, 0.8,
                                 SimOptions(replications=100, seed=1, workers=2))
     check = SimOptions(replications=400, seed=2, workers=2)   # independent days
-    p = float(np.nanmean(_p_met(queue, demand, sized.agents, check)))
-    p_plain = float(np.nanmean(_p_met(queue, demand, sized.plain_agents, check)))
+    p = float(np.nanmean(p_target_met(queue, demand, sized.agents, check)))
+    p_plain = float(np.nanmean(p_target_met(queue, demand, sized.plain_agents, check)))
     assert 0.78 <= p <= 0.90, (p, sized.factor)
     assert np.all(sized.agents == np.round(sized.agents))
     assert p_plain < 0.75, p_plain
@@ -90,3 +90,41 @@ def test_bad_confidence_and_an_unreachable_target() -> None:
     with pytest.raises(SimulationError, match="even 4 x the forecast meets the target"):
         staff_to_confidence(queue, demand, lambda f: np.minimum(staff(f), 3.0), 0.8,
                             SimOptions(replications=10))
+
+
+def test_periods_a_generous_rule_is_cut_and_the_message_names_the_period() -> None:
+    """Judged by two-day periods; a rule staffing twice what Erlang A needs is cut (its
+    factor falls below 1) and costs fewer hours than it; an unreachable target names the
+    period's label."""
+    queue, demand, staff = _voice()
+    period = DAY // 2
+
+    def generous(f: np.ndarray) -> np.ndarray:
+        return 2.0 * staff(f)
+
+    options = SimOptions(replications=40, seed=5, workers=2)
+    sized = staff_to_confidence(queue, demand, generous, 0.8, options, period=period)
+    assert sized.factor.shape == (2,) and np.all(sized.factor < 1.0)
+    assert np.all(sized.p_met >= 0.8) and np.all(sized.p_met_plain == 1.0)
+    assert sized.extra_agent_hours < 0
+    assert np.array_equal(sized.period, period)
+    with pytest.raises(SimulationError, match="'voice', days 1-2: even 4 x"):
+        staff_to_confidence(queue, demand, lambda f: np.minimum(staff(f), 3.0), 0.8,
+                            SimOptions(replications=10), period=period,
+                            labels=["days 1-2", "days 3-4"])
+
+
+def test_the_sizing_depends_on_the_seed_only_not_on_threads() -> None:
+    """Each replication draws from its own seeded stream: the same seed gives the same
+    agents and probabilities on one thread or two (machine load cannot change it); another
+    seed gives other draws."""
+    queue, demand, staff = _chat()
+    one = staff_to_confidence(queue, demand, staff, 0.8,
+                              SimOptions(replications=30, seed=7, workers=1))
+    two = staff_to_confidence(queue, demand, staff, 0.8,
+                              SimOptions(replications=30, seed=7, workers=2))
+    assert np.array_equal(one.agents, two.agents)
+    assert np.array_equal(one.factor, two.factor)
+    assert np.array_equal(one.p_met, two.p_met)
+    other = p_target_met(queue, demand, one.agents, SimOptions(replications=30, seed=8))
+    assert other.shape == one.p_met.shape and not np.array_equal(other, one.p_met)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wfm.errors import InfeasibleScheduleError
 from wfm.scheduling.agents import Agent
 from wfm.scheduling.roster import schedule_week
 from wfm.scheduling.rules import ShiftRules
@@ -20,7 +21,7 @@ from wfm.simulation.inputs import (
     requirement_frame,
     staffing_from_intervals,
 )
-from wfm.simulation.replan import replan
+from wfm.simulation.replan import reachable_share, replan, unreachable_days
 from wfm.staffing.erlang_c import offered_load
 from wfm.staffing.required_agents import required_agents
 
@@ -127,3 +128,76 @@ def test_with_the_scheduler_on_a_small_week() -> None:
     # The raised requirement moved the shifts (here at the same 90 paid agent-hours).
     assert out.rounds[-1].required_agent_hours > out.rounds[0].required_agent_hours
     assert out.rounds[-1].agent_hours >= out.rounds[0].agent_hours
+
+
+def _email_week() -> tuple[SimQueue, Demand]:
+    """Email around the clock, 90 % within 24 h (calendar); open Mon-Fri 08-20 and
+    Saturday 09-17, Sunday closed."""
+    n = 7 * 96
+    hour = (np.arange(n) % 96) / 4
+    weekday = np.arange(n) // 96
+    open_ = ((weekday < 5) & (hour >= 8) & (hour < 20)) | ((weekday == 5) & (hour >= 9)
+                                                          & (hour < 17))
+    volume = (2.0 + 3.0 * np.exp(-0.5 * ((hour - 13) / 4) ** 2))[None, :]
+    q = SimQueue("email", "email", deferred=True, response_target=0.9,
+                 response_time_s=24 * 3600.0, open_mask=open_)
+    return q, Demand(900.0, volume, np.full((1, n), 400.0), weekday.astype(np.int64))
+
+
+def test_reachable_share_against_sampled_arrival_times() -> None:
+    """Independent check: arrival times drawn uniformly in their intervals, an item is
+    judged when its deadline is inside the week and reachable when an open interval
+    overlaps [arrival, deadline]."""
+    q, demand = _email_week()
+    best = reachable_share(q, demand)
+    rng = np.random.default_rng(4)
+    n, step, limit = demand.n_intervals, 900.0, 24 * 3600.0
+    interval = rng.choice(n, size=400_000, p=demand.volume[0] / demand.volume[0].sum())
+    t = (interval + rng.random(interval.size)) * step
+    judged = t + limit <= n * step
+    open_starts = np.flatnonzero(q.open_mask) * step
+    nxt = np.searchsorted(open_starts + step, t, side="right")  # first open interval not over
+    first_open = np.where(nxt < open_starts.size, np.maximum(open_starts[np.minimum(
+        nxt, open_starts.size - 1)], t), np.inf)
+    reach = judged & (first_open <= t + limit)
+    day = demand.day_index[interval]
+    for d in range(6):
+        sampled = reach[day == d].sum() / judged[day == d].sum()
+        assert abs(best[d] - sampled) < 0.005, (d, best[d], sampled)
+    assert np.isnan(best[6])                   # Sunday's deadlines fall after the week
+    assert best[5] < 0.9 <= best[:5].min()     # Saturday evening cannot make Sunday
+    assert np.array_equal(unreachable_days([q], demand)[0], [False] * 5 + [True, False])
+
+
+def test_an_unreachable_day_is_not_raised_and_a_failed_round_ends_the_loop() -> None:
+    """One agent on weekdays (short, and reachable), eight on Saturday, which is short
+    whatever the staffing. The re-plan raises weekdays only, and its scheduling fails:
+    the loop ends with round 0 and says why."""
+    q, demand = _email_week()
+    calls: list[FloatArray] = []
+    monday = demand.day_index == 0
+    required = np.where(q.open_mask, np.where(demand.day_index < 5, 1.0, 8.0), 0.0)[None, :]
+
+    def schedule(req: FloatArray) -> Staffing:
+        calls.append(req.copy())
+        if len(calls) > 1:
+            raise InfeasibleScheduleError("no solution (UNKNOWN)")
+        return staffing_from_counts(req, 900.0)
+
+    out = replan(required, schedule, [q], demand, SimOptions(replications=8, seed=1),
+                 max_rounds=2, day_labels=[f"day {d}" for d in range(7)],
+                 stop_on=(InfeasibleScheduleError,))
+    assert out.unreachable is not None and out.unreachable[0].tolist() == [False] * 5 + [
+        True, False]
+    assert out.rounds[0].missing[0, 0] and out.rounds[0].missing[0, 5]
+    assert len(calls) == 2 and len(out.rounds) == 1
+    raised = calls[1][0] > required[0]
+    assert raised[monday].any() and not raised[demand.day_index == 5].any()
+    assert out.failure.startswith("re-plan round 1 could not be scheduled: no solution")
+    reasons = dict(u.split(": ", 1) for u in out.unmet)
+    assert reasons["email on day 5"].startswith("no staffing can meet it: at most 7")
+    assert reasons["email on day 0"].startswith("still short; the loop stopped: re-plan")
+    with pytest.raises(InfeasibleScheduleError):   # not a stop error: it propagates
+        calls.clear()
+        replan(required, schedule, [q], demand, SimOptions(replications=8, seed=1),
+               max_rounds=2)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from wfm.errors import StaffingError
-from wfm.staffing.deferred import DeferredPlan, plan_deferred
+from wfm.staffing.deferred import DeferredPlan, evaluate_deferred, plan_deferred
 
 STEP_S = 900.0  # 15-minute intervals
 PER_DAY = 96
@@ -350,3 +350,37 @@ def test_working_hours_deadlines_at_the_end_of_the_horizon_are_kept() -> None:
     assert lower_bound_s - 1e-6 <= hours_s <= 1.01 * lower_bound_s
     # What is left at the end is only mail whose deadline is after the horizon.
     assert plan.backlog[-1] == pytest.approx((~due_inside).sum(), abs=counts[5 * PER_DAY + 36])
+
+
+def test_evaluating_the_plan_gives_the_plan_back() -> None:
+    mask = week_mask(14)
+    counts = email_arrivals(14, seed=11)
+    plan = plan_deferred(counts, 300.0, mask, STEP_S, response_target=0.9,
+                         response_time_s=24 * 3600.0, initial_backlog=30.0)
+    seen = evaluate_deferred(counts, 300.0, mask, STEP_S, plan.agents_productive,
+                             response_time_s=24 * 3600.0, initial_backlog=30.0)
+    assert seen.agents_productive == pytest.approx(plan.agents_productive, abs=1e-9)
+    assert seen.backlog == pytest.approx(plan.backlog, abs=1e-6)
+    assert seen.oldest_age_s == pytest.approx(plan.oldest_age_s, abs=1e-3)
+    assert seen.on_time_share == pytest.approx(plan.on_time_share, abs=1e-9)
+
+
+def test_a_given_staffing_works_the_backlog_first_in_first_out() -> None:
+    """Two agents in every open interval against a loop over the intervals: an interval's
+    work is what its agents can do, at most what arrived before it and is not done."""
+    mask = week_mask(7)
+    counts = email_arrivals(7, seed=12, per_day=500.0)
+    agents = np.where(mask, 2.0, 0.0)
+    seen = evaluate_deferred(counts, 300.0, mask, STEP_S, agents,
+                             response_time_s=8 * 3600.0, clock="working")
+    arrived_before = np.concatenate(([0.0], np.cumsum(counts)))[:-1] * 300.0
+    done, worked = 0.0, []
+    for k in range(counts.size):
+        step = min(agents[k] * STEP_S, arrived_before[k] - done)
+        done += step
+        worked.append(step / STEP_S)
+    assert seen.agents_productive == pytest.approx(np.array(worked), abs=1e-9)
+    assert seen.backlog == pytest.approx(np.cumsum(counts) - np.cumsum(worked) * 3, abs=1e-6)
+    assert 0.0 < seen.on_time_share < 1.0  # 2 agents cannot keep up with 500 a day
+    with pytest.raises(StaffingError, match="given agents"):
+        evaluate_deferred(counts, 300.0, mask, STEP_S, -agents, response_time_s=3600.0)

@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("wfm.cli.plan_cmd:plan_command",
              "Capacity plan: required vs available FTE, attrition, hiring, scenarios."),
     "report": ("wfm.cli.reports_cmd:report_group",
-               "Service level, forecast accuracy and roster coverage reports."),
+               "Service level, accuracy and coverage reports; the HTML report."),
     "export": ("wfm.cli.reports_cmd:export_group",
                "The Excel roster workbook and agent calendars (.ics)."),
     "run": ("wfm.cli.run_cmd:run_command",

@@ -1,4 +1,4 @@
-"""`wfm report service-level|accuracy|coverage` and `wfm export roster|ical`."""
+"""`wfm report service-level|accuracy|coverage|html` and `wfm export roster|ical`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from wfm.cli.common import AppContext, IsoDate, emit_report, output_options, pass_app
+from wfm.pipeline.html_report_job import HTML_FORMATS
 from wfm.pipeline.report_jobs import PERIODS, SL_DEFINITIONS
 
 
@@ -95,25 +96,69 @@ def coverage_command(app: AppContext, run: str | None, worst: int, fmt: str | No
     emit_report(app, coverage(app.project, run, worst=worst), fmt, output)
 
 
+@report_group.command("html", epilog=(
+    "\b\nExample:  wfm report html latest --output week.html\n"
+    "          wfm report html --format png --output charts/ --simulate 10"))
+@click.argument("run", required=False)
+@click.option("--format", "-f", "fmt", type=click.Choice(HTML_FORMATS), default="html",
+              show_default=True, help="One self-contained HTML file, or one PNG per chart.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="The .html file, or the folder of PNG files [default: "
+                   "<reports_dir>/report-<run>.html or <reports_dir>/report-<run>/].")
+@click.option("--days", type=click.IntRange(1, 366), default=7, show_default=True,
+              help="Days of actuals shown before the week, and of daily service level.")
+@click.option("--simulate", "replications", type=click.IntRange(0, 1000), default=0,
+              metavar="R", help="Simulate the roster R times and add its service "
+                                "[default: 0, no simulation].")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the simulation.")
+@pass_app
+def html_command(app: AppContext, run: str | None, *, fmt: str,
+                 output: Path | None, days: int, replications: int, seed: int) -> None:
+    """Charts of run RUN (default: latest) in one HTML page that opens offline.
+
+    Forecast vs actuals per queue with 80/95 % bands, required and scheduled agents, a
+    coverage heat map (interval x day: short, met, over), service level by day against
+    the target, forecast accuracy and, with --simulate, the simulated service. RUN is a
+    schedule run; its requirements and forecast are those its manifests name.
+    """
+    from wfm.pipeline import HtmlReportRequest, html_report
+
+    result = html_report(app.project, HtmlReportRequest(run, fmt, output, days,
+                                                        replications, seed))
+    for section, why in result.missing.items():
+        app.info(f"{section}: {why}")
+    app.info(f"wrote {result.path} ({len(result.charts)} charts)")
+
+
 @click.group("export")
 def export_group() -> None:
     """Files for people: the roster workbook and agent calendars."""
 
 
-@export_group.command("roster", epilog="Example:  wfm export roster latest --output roster.xlsx")
+@export_group.command("roster", epilog=(
+    "\b\nExample:  wfm export roster latest --output roster.xlsx\n"
+    "          wfm export roster --days --output roster-days.xlsx"))
 @click.argument("run", required=False)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Workbook path [default: <reports_dir>/roster-<run>.xlsx].")
+              help="Workbook path [default: <reports_dir>/roster-<run>.xlsx, or "
+                   "roster-days-<run>.xlsx with --days].")
+@click.option("--days", is_flag=True,
+              help="The day-by-day workbook instead: agents x intervals of each open day.")
 @pass_app
-def export_roster_command(app: AppContext, run: str | None, output: Path | None) -> None:
+def export_roster_command(app: AppContext, run: str | None, output: Path | None,
+                          days: bool) -> None:
     """The Excel roster workbook of schedule run RUN (default: latest).
 
-    Sheets: Summary, Roster (agent x day), one sheet per day (agent x interval grid
-    coloured by activity), Coverage (interval x day required / scheduled / gap).
+    Sheets: Summary (per-queue agent-hours, a chart per queue), Roster (agent x open
+    day), Agents (paid hours against the contract, weekends, late shifts), Coverage
+    (interval x day required / scheduled / gap). Prints on A4 with print titles, header
+    and footer; closed days are left out. --days writes the agent x interval grid of
+    each open day, coloured by activity.
     """
     from wfm.pipeline import export_roster
 
-    app.info(f"wrote {export_roster(app.project, run, output=output)}")
+    app.info(f"wrote {export_roster(app.project, run, output=output, days=days)}")
 
 
 @export_group.command("ical", epilog=(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wfm.cli.common import (
     AppContext,
     IsoDate,
+    default_format,
     emit,
     emit_report,
     executor_choice,
@@ -18,6 +20,9 @@ from wfm.cli.common import (
     pass_app,
 )
 from wfm.pipeline.roster_diff_job import VIEWS
+
+if TYPE_CHECKING:
+    from wfm.pipeline.roster_verification import Verification
 
 
 @click.group("schedule", invoke_without_command=True,
@@ -39,13 +44,22 @@ from wfm.pipeline.roster_diff_job import VIEWS
                                  "time_limit_s].")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Solver seed [default: [scheduling] seed].")
+@click.option("--verify", is_flag=True,
+              help="Simulate the new roster (skill-based routing, Poisson arrivals) and "
+                   "list the queue-days and intervals whose service misses the target.")
+@click.option("--replan", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Up to N rounds: raise the requirement where the simulation falls "
+                   "short and schedule again (implies --verify).")
+@click.option("--replications", "-R", type=click.IntRange(min=2), default=30,
+              show_default=True, help="Simulated replications of the week (--verify).")
 @executor_options
 @output_options
 @pass_app
 @click.pass_context
 def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Path | None,
                    agents_path: Path | None, week: date | None, allow_understaffing: bool,
-                   time_limit_s: float | None, seed: int | None, executor: str | None,
+                   time_limit_s: float | None, seed: int | None, verify: bool,
+                   replan: int | None, replications: int, executor: str | None,
                    scheduler: str | None, fmt: str | None, output: Path | None) -> None:
     """Build the week's roster: shifts, days off, breaks and lunch per agent.
 
@@ -54,7 +68,9 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     shifts (CP-SAT: availability, time off, rest, contracts, preferences); (c) exact
     break and lunch times keeping coverage. Writes schedules/<run-id>/ (roster.csv,
     agent_intervals.csv, coverage.csv, manifest.json), moves schedules/latest and prints
-    the status, LP bound, gap and the under/over-staffing per queue.
+    the status, LP bound, gap and the under/over-staffing per queue. With --verify (or
+    --replan) also the simulated service per queue and day (simulated_service.csv, and
+    simulated_misses.csv for the intervals short).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -62,11 +78,13 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     from wfm.pipeline.schedule_job import queue_table, summary_line
 
     request = ScheduleRequest(requirements_path, agents_path, week, allow_understaffing,
-                              time_limit_s, seed)
+                              time_limit_s, seed, verify, replan or 0, replications)
     outcome = schedule(app.project, request, progress=app.info,
                        execution=executor_choice(executor, scheduler))
     s = outcome.schedule.summary
     emit(queue_table(outcome), fmt, output, title=summary_line(outcome))
+    if outcome.verification is not None:
+        _show_verification(app, outcome.verification, fmt, output)
     for warning in s["warnings"][:3]:
         app.info(f"warning: {warning}")
     if s["short_intervals"] > 3:
@@ -111,6 +129,17 @@ def check_command(app: AppContext, roster: Path, *, agents_path: Path | None,
         app.info(f"wfm: {found.violations} rule violation(s) in {found.roster}")
         raise click.exceptions.Exit(1)
     app.info(f"{found.roster}: every hard rule holds ({found.agents} agents checked)")
+
+
+def _show_verification(app: AppContext, verification: Verification, fmt: str | None,
+                       output: Path | None) -> None:
+    """The simulated service per queue and day below the roster's table (on a terminal),
+    then one line per queue-day short and why it is still short."""
+    if output is None and (fmt or default_format()) == "table":
+        click.echo()
+        emit_report(app, verification.report(compact=True), "table", None)
+    for line in [*verification.miss_lines(), *verification.unmet]:
+        app.info(line)
 
 
 @schedule_group.command("diff", short_help="What changed between two runs of a week.",

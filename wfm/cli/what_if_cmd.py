@@ -13,7 +13,8 @@ Examples:
   wfm what-if                                  # every [[scenarios]] of wfm.toml
   wfm what-if --scenario volume_up_10 --output what-if.xlsx
   wfm what-if --volume +10% --queue voice_fr   # a scenario of the command line
-  wfm what-if --target 90/20 --shrinkage 0.35 --format csv"""
+  wfm what-if --target 90/20 --shrinkage 0.35 --format csv
+  wfm what-if --confidence 0.9 --queue voice_fr   # staffed to a 90 % chance"""
 
 
 @click.command("what-if", epilog=EXAMPLE)
@@ -31,6 +32,8 @@ Examples:
 @click.option("--patience", "patience_s", type=float, default=None,
               help="Mean patience [s] of hot queues: Erlang A.")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap 0-1.")
+@click.option("--confidence", type=float, default=None,
+              help="Staff to this probability (0-1) of meeting the target, by simulation.")
 @click.option("--queue", "queues", multiple=True,
               help="Apply the command line's changes to this queue only (repeatable).")
 @output_options
@@ -39,12 +42,14 @@ def what_if_command(  # noqa: PLR0917 - click passes options positionally
         app: AppContext, scenarios: tuple[str, ...], forecast_path: Path | None,
         volume: str | None, aht: str | None, target: str | None, shrinkage: float | None,
         concurrency: int | None, patience_s: float | None, max_occupancy: float | None,
-        queues: tuple[str, ...], fmt: str | None, output: Path | None) -> None:
+        confidence: float | None, queues: tuple[str, ...], fmt: str | None,
+        output: Path | None) -> None:
     """Staffing of one forecast under what-if scenarios, next to the baseline.
 
     Each scenario ([[scenarios]] in wfm.toml, or the changes given here) changes volume,
-    AHT, service-level or response target, shrinkage, concurrency, patience or the
-    occupancy cap of some queues; every queue is staffed as `wfm staff` does. Prints
+    AHT, service-level or response target, shrinkage, concurrency, patience, the
+    occupancy cap or the confidence level of some queues; every queue is staffed as
+    `wfm staff` does (at its confidence level when it has one). Prints
     scheduled agent-hours and FTE per queue and week (Monday) for the baseline and each
     scenario, with the change against the baseline; --output what-if.xlsx adds a chart.
     Publishes nothing: requirements/latest stays as it is.
@@ -52,6 +57,6 @@ def what_if_command(  # noqa: PLR0917 - click passes options positionally
     from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, what_if
 
     options = ScenarioOptions(queues, volume, aht, target, shrinkage, concurrency, patience_s,
-                              max_occupancy)
+                              max_occupancy, confidence)
     result = what_if(app.project, WhatIfRequest(scenarios, options, forecast_path))
     emit_report(app, result.report, fmt, output)

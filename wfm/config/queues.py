@@ -16,7 +16,8 @@ class QueueConfig:
     """One queue. Hot channels carry a service-level target (``sl_target`` within
     ``sl_threshold_s``); cold channels a response-time target (``response_target`` within
     ``response_time_h``, counted on the ``response_clock``: "calendar" elapsed hours or
-    "working" hours of the queue's opening hours).
+    "working" hours of the queue's opening hours). ``confidence`` overrides
+    ``[staffing] confidence`` for this queue.
     """
 
     name: str
@@ -32,6 +33,7 @@ class QueueConfig:
     patience_s: float | None = None
     concurrency: int = 1
     opening_hours: OpeningHours | None = None  # None: the site's hours
+    confidence: float | None = None  # None: [staffing] confidence
 
     @property
     def is_deferred(self) -> bool:
@@ -56,6 +58,8 @@ def read_queue(t: TableReader) -> QueueConfig:
     response_clock = t.str("response_clock", "calendar", choices=RESPONSE_CLOCKS)
     patience_s = t.number("patience_s", None, low=0.0, low_open=True)
     concurrency = t.number("concurrency", 1, low=1, integer=True)
+    confidence = t.number("confidence", None, low=0.0, high=1.0, low_open=True,
+                          high_open=True)
     hours_t = t.table("opening_hours")
     hours = read_opening_hours(hours_t) if hours_t.raw else None
     t.finish()
@@ -69,7 +73,7 @@ def read_queue(t: TableReader) -> QueueConfig:
         )
     return QueueConfig(name, channel, aht_s, sl_target, sl_threshold_s, max_asa_s, max_abandon,
                        response_target, response_time_h, response_clock, patience_s,
-                       concurrency, hours)
+                       concurrency, hours, confidence)
 
 
 def read_queues(tables: list[TableReader], source: str) -> tuple[QueueConfig, ...]:

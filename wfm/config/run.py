@@ -11,10 +11,12 @@ from wfm.config._reader import TableReader, parse_date
 from wfm.config.forecasting import horizon_text
 
 #: The pipeline steps, in the order they always run.
-RUN_STEPS: tuple[str, ...] = ("ingest", "forecast", "staff", "schedule", "report")
+RUN_STEPS: tuple[str, ...] = ("ingest", "forecast", "staff", "schedule", "simulate", "report")
+#: The steps of a run that does not name its own (``simulate`` is opt-in: it costs time).
+DEFAULT_STEPS: tuple[str, ...] = tuple(s for s in RUN_STEPS if s != "simulate")
 #: Reports and exports the report step can produce.
 RUN_REPORTS: tuple[str, ...] = ("roster_workbook", "coverage", "service_level", "accuracy",
-                                "ical")
+                                "ical", "html")
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,11 @@ class RunConfig:
     """
 
     inputs: tuple[str, ...] | None = None
-    steps: tuple[str, ...] = RUN_STEPS
+    steps: tuple[str, ...] = DEFAULT_STEPS
     horizon: str | None = None
     agents: Path | None = None
     week: str = "next"
-    reports: tuple[str, ...] = ("roster_workbook", "coverage")
+    reports: tuple[str, ...] = ("roster_workbook", "coverage", "html")
     keep: int = 0
     lock_file: Path = Path(".wfm-run.lock")
     allow_understaffing: bool = True

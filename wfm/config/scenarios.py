@@ -9,6 +9,7 @@ and, in ``[scenarios.by_queue.NAME]`` tables, of single queues (those win)::
     volume = "+10%"
     [scenarios.by_queue.voice_fr]
     sl_target = 0.90
+    confidence = 0.9          # staffed to a 90 % chance of meeting it
 
 A scenario-wide key applies to the queues whose channel it fits (``sl_target`` to hot
 queues, ``response_target`` to deferred ones, ``concurrency`` to chat and messaging) and
@@ -44,7 +45,8 @@ class QueueChanges:
     ``volume``: a factor of the forecast volume; ``aht``: a factor of the forecast AHT or
     an absolute AHT [s]; the targets as in [[queues]]; ``shrinkage`` [0-1] replaces the
     whole [staffing] shrinkage profile (weekday values and bands) for the queue;
-    ``max_occupancy`` (0-1] the occupancy cap.
+    ``max_occupancy`` (0-1] the occupancy cap; ``confidence`` (0-1) staffs the queue to
+    that probability of meeting its target, as ``wfm staff --confidence`` does.
     """
 
     volume: Change | None = None
@@ -57,6 +59,7 @@ class QueueChanges:
     concurrency: int | None = None
     shrinkage: float | None = None
     max_occupancy: float | None = None
+    confidence: float | None = None
 
     def set_keys(self) -> list[str]:
         return [f.name for f in fields(self) if getattr(self, f.name) is not None]
@@ -126,6 +129,8 @@ def read_changes(t: TableReader) -> QueueChanges:
         concurrency=t.number("concurrency", None, low=1, integer=True),
         shrinkage=t.fraction("shrinkage", None),
         max_occupancy=t.number("max_occupancy", None, low=0.0, high=1.0, low_open=True),
+        confidence=t.number("confidence", None, low=0.0, high=1.0, low_open=True,
+                            high_open=True),
     )
 
 
@@ -170,7 +175,7 @@ def read_scenario(t: TableReader, queues: tuple[QueueConfig, ...]) -> ScenarioCo
         raise ConfigError(f"{t.source}: [{t.where}] scenario {name!r} changes nothing; "
                           "accepted: at least one of volume, aht_s, sl_target, "
                           "sl_threshold_s, response_target, response_time_h, patience_s, "
-                          "concurrency, shrinkage, max_occupancy")
+                          "concurrency, shrinkage, max_occupancy, confidence")
     return ScenarioConfig(name, description, scope, changes, tuple(by_queue))
 
 

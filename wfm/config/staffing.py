@@ -25,6 +25,11 @@ class StaffingConfig:
     ``shrinkage_bands`` override both inside local time-of-day bands.
     ``abandon_warning_rate``: `wfm staff` and `wfm run` warn about a queue whose
     abandonment under the staffing (offered-weighted) exceeds it [0-1].
+    ``confidence``: staff every queue (unless its own ``confidence`` says otherwise) so
+    that its target is met with this probability (0-1, exclusive) given Poisson arrivals
+    and the forecast's uncertainty, sized by simulation with ``confidence_replications``
+    replications from ``confidence_seed``; ``None``: plain staffing (the forecast comes
+    true).
     """
 
     shrinkage: float = 0.30
@@ -33,6 +38,9 @@ class StaffingConfig:
     hours_per_fte: float = 37.5
     shrinkage_bands: tuple[ShrinkageBand, ...] = ()
     abandon_warning_rate: float = DEFAULT_ABANDON_WARNING_RATE
+    confidence: float | None = None
+    confidence_replications: int = 100
+    confidence_seed: int = 0
 
     def shrinkage_on(self, weekday: int) -> float:
         if self.shrinkage_by_weekday is None:
@@ -91,10 +99,15 @@ def read_staffing(t: TableReader) -> StaffingConfig:
     bands = [_read_band(b) for b in t.tables("shrinkage_bands")]
     abandon_warning = t.number("abandon_warning_rate", DEFAULT_ABANDON_WARNING_RATE, low=0.0,
                                high=1.0)
+    confidence = t.number("confidence", None, low=0.0, high=1.0, low_open=True,
+                          high_open=True)
+    replications = t.number("confidence_replications", 100, low=20, high=10_000,
+                            integer=True)
+    seed = t.number("confidence_seed", 0, low=0, integer=True)
     t.finish()
     _check_overlaps(bands, f"{t.source}: [staffing]")
     return StaffingConfig(shrinkage, by_day, max_occ, hours_per_fte, tuple(bands),
-                          abandon_warning)
+                          abandon_warning, confidence, int(replications), int(seed))
 
 
 def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:

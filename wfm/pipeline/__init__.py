@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     "Project": "wfm.pipeline.project",
+    "SimulateRequest": "wfm.pipeline.simulate_job",
+    "SimulateResult": "wfm.pipeline.simulate_job",
+    "simulate": "wfm.pipeline.simulate_job",
     "open_project": "wfm.pipeline.project",
     "IngestRequest": "wfm.pipeline.ingest_job",
     "ingest": "wfm.pipeline.ingest_job",
@@ -64,6 +67,9 @@ _EXPORTS: dict[str, str] = {
     "RosterDiffResult": "wfm.pipeline.roster_diff_job",
     "roster_diff": "wfm.pipeline.roster_diff_job",
     "schedule_run": "wfm.pipeline.report_jobs",
+    "HtmlReportRequest": "wfm.pipeline.html_report_job",
+    "HtmlReportResult": "wfm.pipeline.html_report_job",
+    "html_report": "wfm.pipeline.html_report_job",
     "RunOptions": "wfm.pipeline.runner",
     "RunSummary": "wfm.pipeline.runner",
     "resolve_options": "wfm.pipeline.runner",
@@ -83,18 +89,18 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AdjustRequest", "AdjustmentsResult", "CalendarExport", "ErlangQuestion",
-    "ForecastRequest", "ForecastResult", "IngestRequest", "PlanRequest", "PlanResult",
-    "Project", "QueryRequest",
-    "RosterCheck", "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary",
-    "ScenarioOptions", "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest",
-    "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult", "WhatIfRequest",
-    "WhatIfResult", "accuracy",
-    "add_adjustment", "check_data", "check_schedule", "coverage", "data_history",
-    "drop_data", "erlang", "export_calendars", "export_roster", "forecast",
-    "forecast_models", "forecast_summary", "ingest", "init_project", "list_adjustments",
-    "open_project", "parse_sl_target", "plan", "query_data", "remove_adjustments",
-    "resolve_options", "roster_diff", "run_pipeline", "run_sites", "schedule", "schedule_run",
-    "service_level", "staff", "undo_data", "what_if", "write_sample_history",
+    "ForecastRequest", "ForecastResult", "HtmlReportRequest", "HtmlReportResult",
+    "IngestRequest", "PlanRequest", "PlanResult", "Project", "QueryRequest", "RosterCheck",
+    "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary", "ScenarioOptions",
+    "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest", "SimulateRequest",
+    "SimulateResult", "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult",
+    "WhatIfRequest", "WhatIfResult", "accuracy", "add_adjustment", "check_data",
+    "check_schedule", "coverage", "data_history", "drop_data", "erlang", "export_calendars",
+    "export_roster", "forecast", "forecast_models", "forecast_summary", "html_report",
+    "ingest", "init_project", "list_adjustments", "open_project", "parse_sl_target", "plan",
+    "query_data", "remove_adjustments", "resolve_options", "roster_diff", "run_pipeline",
+    "run_sites", "schedule", "schedule_run", "service_level", "simulate", "staff",
+    "undo_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
@@ -114,6 +120,7 @@ if TYPE_CHECKING:
         forecast_models,
         forecast_summary,
     )
+    from wfm.pipeline.html_report_job import HtmlReportRequest, HtmlReportResult, html_report
     from wfm.pipeline.ingest_job import IngestRequest, check_data, drop_data, ingest
     from wfm.pipeline.plan_job import PlanRequest, PlanResult, plan
     from wfm.pipeline.project import Project, open_project
@@ -132,6 +139,7 @@ if TYPE_CHECKING:
     from wfm.pipeline.roster_diff_job import RosterDiffRequest, RosterDiffResult, roster_diff
     from wfm.pipeline.runner import RunOptions, RunSummary, resolve_options, run_pipeline
     from wfm.pipeline.schedule_job import ScheduleOutcome, ScheduleRequest, schedule
+    from wfm.pipeline.simulate_job import SimulateRequest, SimulateResult, simulate
     from wfm.pipeline.sites import SitesRequest, SitesSummary, run_sites
     from wfm.pipeline.staff_job import StaffRequest, StaffResult, staff
     from wfm.pipeline.what_if_job import ScenarioOptions, WhatIfRequest, WhatIfResult, what_if

@@ -17,12 +17,14 @@ import pandas as pd
 
 from wfm.errors import InputDataError, OutputError
 from wfm.io.store import read_intervals
+from wfm.pipeline.html_report_job import queue_targets, run_html_report
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import (
     read_forecast,
     read_requirements,
     read_schedule,
+    read_simulated_service,
     schedule_requirements,
     write_report_csv,
 )
@@ -32,22 +34,26 @@ from wfm.pipeline.run_folders.layout import (
     COVERAGE_FILE,
     FORECAST_FILE,
     REQUIREMENTS_FILE,
+    ROSTER_DAYS_FILE,
     ROSTER_FILE,
     ROSTER_WORKBOOK_FILE,
     SERVICE_LEVEL_FILE,
 )
+from wfm.pipeline.run_folders.manifests import manifest_input
 from wfm.reports import ChartSpec, Report
 from wfm.reports.accuracy import accuracy_chart_frame, accuracy_report, forecast_period
 from wfm.reports.calendar_updates import CalendarExport
 from wfm.reports.calendars import write_calendars
 from wfm.reports.coverage import coverage_summary, sparkline_legend
-from wfm.reports.roster_workbook import write_roster_workbook
+from wfm.reports.roster_agents import ContractHours
+from wfm.reports.roster_workbook import write_day_workbook, write_roster_workbook
 from wfm.reports.schedule_run import ScheduleRun, interval_hours
 from wfm.reports.service_level import (
     COLD_DEFINITION,
     PERIODS,
     SL_DEFINITIONS,
     describe_definition,
+    last_days,
     service_level_chart_frame,
     service_level_report,
 )
@@ -95,8 +101,20 @@ def service_level(project: Project, request: ServiceLevelRequest | None = None) 
     chart_frame = service_level_chart_frame(report)
     chart = ChartSpec(chart_frame, "period", tuple(c for c in chart_frame.columns
                                                    if c != "period"),
-                      f"Service level by {request.by}", y_title="service level")
+                      f"Service level by {request.by}", y_title="service level",
+                      references=_target_lines(project, sorted(set(report[QUEUE]))))
     return Report(report, title, chart)
+
+
+def _target_lines(project: Project, queues: list[str]) -> tuple[tuple[str, float], ...]:
+    """One dashed line per distinct target of the report's queues, naming them."""
+    by_value: dict[float, list[str]] = {}
+    targets = queue_targets(project.config)
+    for queue in queues:
+        if queue in targets:
+            by_value.setdefault(targets[queue].target, []).append(queue)
+    return tuple((f"target {value:.0%} ({', '.join(names)})", value)
+                 for value, names in sorted(by_value.items()))
 
 
 def accuracy(project: Project, run_id: str | None = None, *,
@@ -126,19 +144,38 @@ def coverage(project: Project, run_id: str | None = None, *, worst: int = 3) -> 
 
 
 def export_roster(project: Project, run_id: str | None = None, *,
-                  output: Path | None = None) -> Path:
+                  output: Path | None = None, days: bool = False) -> Path:
     """The Excel roster workbook of schedule run ``run_id`` (default: latest); written to
-    ``output`` (default: <reports_dir>/roster-<run>.xlsx)."""
+    ``output`` (default: <reports_dir>/roster-<run>.xlsx). ``days``: the day-by-day
+    workbook instead (agent x interval grids; default roster-days-<run>.xlsx)."""
     cfg = project.config
     run_dir = project.folders.resolve("schedules", run_id)
     sched = read_schedule(run_dir, default_tz=cfg.site.timezone)
     if output is None:
-        output = _reports_dir(project) / f"roster-{sched.run_id}.xlsx"
+        kind = "roster-days" if days else "roster"
+        output = _reports_dir(project) / f"{kind}-{sched.run_id}.xlsx"
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"{output}: the roster workbook needs an .xlsx file name")
+    if days:
+        write_day_workbook(sched, output, site=cfg.site.name)
+        return output
     requirements = schedule_requirements(run_dir, sched.manifest, project.base_dir)
-    write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements)
+    write_roster_workbook(sched, output, site=cfg.site.name, requirements=requirements,
+                          contracts=_contracts(project, run_dir),
+                          simulated=read_simulated_service(run_dir))
     return output
+
+
+def _contracts(project: Project, run_dir: Path) -> dict[str, ContractHours] | None:
+    """Each agent's weekly hours range from the agents file the roster was made with;
+    ``None`` (no contract columns) when the manifest names none or it is gone."""
+    path = manifest_input(run_dir, "agents")
+    if path is None or not path.is_file():
+        return None
+    from wfm.pipeline.schedule_job import load_agents
+
+    return {a.agent_id: ContractHours(a.min_hours_week, a.max_hours_week)
+            for a in load_agents(project.config, path)}
 
 
 def export_calendars(project: Project, run_id: str | None = None, *,
@@ -169,7 +206,8 @@ def schedule_run(project: Project, run_id: str | None = None) -> ScheduleRun:
 
 def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]:
     """The report step of a run: write ``reports`` (roster_workbook, coverage, ical,
-    service_level, accuracy) into the run's reports folder; returns the files written."""
+    service_level, accuracy, html) into the run's reports folder; returns the files
+    written."""
     if not reports:
         return []
     cfg = project.config
@@ -178,10 +216,16 @@ def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]
     if any(r in reports for r in SCHEDULE_REPORTS):
         sched, run_dir = _labelled_schedule(project, run, reports)
         if "roster_workbook" in reports:
+            # The run's simulate step (before this one), else `wfm schedule --verify`'s.
+            simulated = read_simulated_service(folder)
+            if simulated is None:
+                simulated = read_simulated_service(run_dir)
             write_roster_workbook(sched, folder / ROSTER_WORKBOOK_FILE, site=cfg.site.name,
                                   requirements=_run_requirements(project, run, run_dir,
-                                                                 sched))
-            written.append(ROSTER_WORKBOOK_FILE)
+                                                                 sched),
+                                  contracts=_contracts(project, run_dir), simulated=simulated)
+            write_day_workbook(sched, folder / ROSTER_DAYS_FILE, site=cfg.site.name)
+            written += [ROSTER_WORKBOOK_FILE, ROSTER_DAYS_FILE]
         if "coverage" in reports:
             written.append(write_report_csv(folder, COVERAGE_FILE, _coverage_frame(sched, 3)))
         if "ical" in reports:
@@ -201,6 +245,8 @@ def report(project: Project, reports: tuple[str, ...], *, run: Run) -> list[str]
         judged = _previous_accuracy(project, run)
         if judged is not None:
             written.append(write_report_csv(folder, ACCURACY_FILE, judged))
+    if "html" in reports:
+        written.append(run_html_report(project, run, folder))
     run.record("reports", command="report", status="success", reports=list(reports),
                files=written)
     return written
@@ -223,14 +269,6 @@ def read_actuals(project: Project, actuals: Path | None, *, queues: tuple[str, .
     if end is not None:
         keep &= frame[INTERVAL_START] < end
     return frame[keep]
-
-
-def last_days(actuals: pd.DataFrame, days: int, tz: ZoneInfo) -> pd.DataFrame:
-    """The rows of the last ``days`` local days, counted back from the latest interval."""
-    latest = actuals[INTERVAL_START].max().tz_convert(tz).normalize()
-    first = (latest - pd.DateOffset(days=days - 1)).tz_convert("UTC")
-    recent: pd.Series = actuals[INTERVAL_START] >= first
-    return actuals.loc[recent]
 
 
 def _local_midnight(day: date | None, tz: ZoneInfo, *, days_after: int = 0

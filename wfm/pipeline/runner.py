@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from wfm.config import Config
-from wfm.errors import ConfigError, WfmError
+from wfm.errors import ConfigError, InputDataError, WfmError
 from wfm.io.ingest import history_files
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.forecast_job import ForecastRequest, forecast
@@ -26,6 +26,8 @@ from wfm.pipeline.ingest_job import IngestRequest, ingest
 from wfm.pipeline.project import Project
 from wfm.pipeline.report_jobs import report
 from wfm.pipeline.run_folders import Run, new_run_id, open_run
+from wfm.pipeline.run_folders.files import write_simulated_service
+from wfm.pipeline.run_folders.layout import REPORT_HTML_FILE, REQUIREMENTS_FILE
 from wfm.pipeline.run_folders.staging import environment_errors, pause, retain
 from wfm.pipeline.runlog import RunLog
 from wfm.pipeline.schedule_job import ScheduleRequest, schedule
@@ -86,6 +88,8 @@ class RunSummary:
     removed: list[Path] = field(default_factory=list)
     failed_step: str | None = None
     error: str = ""
+    #: The run's HTML report (reports/<run-id>/report.html), when the run wrote one.
+    report: Path | None = None
     site: str = ""
 
     def line(self) -> str:
@@ -98,8 +102,9 @@ class RunSummary:
             n = len(self.warnings)
             warn = f"; {n} warning{'s' if n != 1 else ''}" if n else ""
             areas = ", ".join(sorted(self.outputs)) or "nothing"
+            link = f"; report: {self.report}" if self.report is not None else ""
             return (f"run {self.run_id} ok in {self.duration_s:.1f}s: {done}{warn}; "
-                    f"latest -> {self.run_id} for {areas}")
+                    f"latest -> {self.run_id} for {areas}{link}")
         return (f"run {self.run_id} FAILED at step {self.failed_step} after "
                 f"{self.duration_s:.1f}s: {self.error} (previous outputs and latest "
                 "unchanged)")
@@ -150,6 +155,44 @@ def schedule_step(project: Project, run: Run, options: RunOptions) -> StepResult
     return StepResult(len(outcome.schedule.roster))
 
 
+def simulate_step(project: Project, run: Run, options: RunOptions) -> StepResult:
+    """wfm.simulation (skill-based routing, 30 replications) on this run's (or the
+    latest) roster -> reports/simulated_service.csv (per queue and day),
+    simulated_misses.csv (the queue-intervals short) and the workbook's Simulated service
+    sheet."""
+    from wfm.pipeline.simulate_job import SimulateRequest, simulate
+    from wfm.simulation.rosters import misses
+
+    roster = run.source("schedules")
+    if roster is None:
+        raise InputDataError("the simulate step needs a roster: this run made none and "
+                             "schedules/latest does not exist",
+                             hint="add the schedule step: wfm run --steps "
+                                  "staff,schedule,simulate")
+    staged = run.staged("schedules") is not None
+    recorded = run.recorded("schedules") if staged else {}
+    requirements = run.source("requirements") if staged else None
+    result = simulate(project, SimulateRequest(
+        roster=roster, agents=options.agents if staged else None,
+        forecast=requirements / REQUIREMENTS_FILE if requirements is not None else None,
+        week=_week_of(recorded)))
+    table = result.simulation.table("day")
+    write_simulated_service(run.stage("reports"), table, project.config.site.timezone,
+                            misses(result.simulation.table("interval")))
+    run.record("reports", simulation={"roster": str(run.final_path(roster)),
+                                      "replications": result.request.replications,
+                                      "seed": result.request.seed})
+    short = table[table["p_target_met"] < 0.5] if "p_target_met" in table else table[:0]
+    for q, d in zip(short["queue"], short["date"], strict=True):
+        run.warn(f"simulate: {q} on {d} misses its target on most simulated days")
+    return StepResult(len(table))
+
+
+def _week_of(recorded: Mapping[str, object]) -> date | None:
+    week = recorded.get("week")
+    return date.fromisoformat(week) if isinstance(week, str) else None
+
+
 def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
     """wfm.reports on this run's (or the latest) runs -> reports/<run-id>/."""
     return StepResult(len(report(project, options.reports, run=run)), unit="files")
@@ -158,7 +201,7 @@ def report_step(project: Project, run: Run, options: RunOptions) -> StepResult:
 #: The steps, in the order they always run (``[run] steps`` names a subset).
 STEPS: dict[str, StepFunction] = {"ingest": ingest_step, "forecast": forecast_step,
                                   "staff": staff_step, "schedule": schedule_step,
-                                  "report": report_step}
+                                  "simulate": simulate_step, "report": report_step}
 
 
 def resolve_options(cfg: Config, *, steps: tuple[str, ...] | None = None,
@@ -230,8 +273,11 @@ def run_pipeline(project: Project, options: RunOptions, *, log: RunLog | None = 
             removed = []
             run.warn(f"retention: could not delete old runs ({exc})")
             log.event("warning", step="retention", message=str(exc))
+        page = outputs["reports"] / REPORT_HTML_FILE if "reports" in outputs else None
         summary = RunSummary(run_id, "ok", time.monotonic() - started, outcomes, outputs,
-                             run.warnings, removed, site=log.site or "")
+                             run.warnings, removed,
+                             report=page if page is not None and page.is_file() else None,
+                             site=log.site or "")
         log.event("end", status="ok", duration_s=summary.duration_s,
                   rows=sum(o.rows for o in outcomes), warnings=len(run.warnings))
         return summary

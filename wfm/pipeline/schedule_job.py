@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -22,6 +22,7 @@ from wfm.pipeline.run_folders.files import (
     read_requirements,
     requirements_path,
     write_schedule,
+    write_simulated_service,
 )
 from wfm.pipeline.run_folders.manifests import file_input
 from wfm.pipeline.schedule_tasks import agent_groups, group_tasks, schedule_groups
@@ -30,6 +31,9 @@ from wfm.scheduling.requirement_grid import first_monday
 from wfm.scheduling.roster import ScheduleResult
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.solver_params import SolverParams
+
+if TYPE_CHECKING:
+    from wfm.pipeline.roster_verification import Verification
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,11 @@ class ScheduleRequest:
     else requirements/latest); ``agents``: the agents file (default: [scheduling]
     agents_file); ``week``: its first day (default: the first Monday the requirements
     reach); ``allow_understaffing``: publish the best roster even when it leaves
-    requirements uncovered; ``time_limit_s`` and ``seed`` override [scheduling].
+    requirements uncovered; ``time_limit_s`` and ``seed`` override [scheduling];
+    ``verify``: simulate the new roster (``replications``, ``sim_seed``) and list the
+    queue-days and intervals whose simulated service misses the target; ``replan``: up to
+    that many rounds raising the requirement where the simulation falls short and
+    scheduling again (implies ``verify``).
     """
 
     requirements: Path | None = None
@@ -49,6 +57,10 @@ class ScheduleRequest:
     allow_understaffing: bool = False
     time_limit_s: float | None = None
     seed: int | None = None
+    verify: bool = False
+    replan: int = 0
+    replications: int = 30
+    sim_seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,8 @@ class ScheduleOutcome:
     """The roster (frames and summary), the run folder holding it and what it was made of.
 
     ``previous_run`` is the schedule run whose last days carried rest and consecutive days
-    into this week ("" when none did).
+    into this week ("" when none did). ``verification``: the simulated service and the
+    re-plan rounds (``verify`` / ``replan``), else ``None``.
     """
 
     schedule: ScheduleResult
@@ -65,6 +78,7 @@ class ScheduleOutcome:
     agents: int
     previous_run: str
     params: SolverParams
+    verification: Verification | None = None
 
 
 def schedule(project: Project, request: ScheduleRequest | None = None, *,
@@ -95,21 +109,43 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
         previous, previous_run = previous_roster(project.folders, week)
         if previous is not None and progress is not None:
             progress(f"rest and consecutive days carried over from run {previous_run}")
-        result = _roster(requirements, agents, shift_rules(cfg.scheduling), ex,
-                         week=week, tz=tz, params=params,
-                         allow_understaffing=request.allow_understaffing,
-                         previous=previous, progress=progress)
+
+        def scheduler(frame: pd.DataFrame) -> ScheduleResult:
+            return _roster(frame, agents, shift_rules(cfg.scheduling), ex,
+                           week=week, tz=tz, params=params,
+                           allow_understaffing=request.allow_understaffing,
+                           previous=previous, progress=progress)
+
+        verification = None
+        if request.verify or request.replan > 0:
+            from wfm.pipeline.roster_verification import VerifyOptions, verify_roster
+
+            verification = verify_roster(
+                cfg, requirements, agents, week, scheduler,
+                options=VerifyOptions(request.replan, request.replications, request.sim_seed),
+                progress=progress)
+            result = verification.result
+        else:
+            result = scheduler(requirements)
         _warn(current, result, week)
-        write_schedule(current.stage("schedules"), result, tz)
+        folder = current.stage("schedules")
+        write_schedule(folder, result, tz)
+        extra: dict[str, Any] = {}
+        if verification is not None:
+            write_simulated_service(folder, verification.days, tz, verification.intervals)
+            extra["verification"] = verification.manifest()
+            _warn_short(current, verification)
         current.record("schedules", **_manifest(
             current, result, requirements=req_file, agents=agents_file, config=cfg.path,
             settings={"time_limit_s": params.time_limit_s, "workers": params.workers,
                       "seed": params.seed, "relative_gap": params.relative_gap,
                       "allow_understaffing": request.allow_understaffing,
                       "previous_run": previous_run, "executor": ex.kind,
-                      "agent_groups": int(result.summary.get("groups", 1))}))
+                      "agent_groups": int(result.summary.get("groups", 1))}),
+                       **extra)
         folder = current.final("schedules")
-    return ScheduleOutcome(result, folder, week, len(agents), previous_run, params)
+    return ScheduleOutcome(result, folder, week, len(agents), previous_run, params,
+                           verification)
 
 
 def _roster(requirements: pd.DataFrame, agents: list[Agent], rules: ShiftRules,
@@ -177,6 +213,17 @@ def _warn(run: Run, result: ScheduleResult, week: date) -> None:
     if notes:
         more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""
         run.warn(f"schedule: {notes[0]}{more}")
+
+
+def _warn_short(run: Run, verification: Verification) -> None:
+    short = verification.missed_days
+    if len(short):
+        days = ", ".join(f"{q} on {d}" for q, d in zip(short["queue"], short["date"],
+                                                        strict=True))
+        run.warn(f"schedule: the simulated service misses the target on {len(short)} "
+                 f"queue-day(s): {days}")
+    for reason in verification.unmet:
+        run.warn(f"schedule: {reason}")
 
 
 def _manifest(run: Run, result: ScheduleResult, *, requirements: Path, agents: Path,

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
-
 from wfm.config import Config
-from wfm.config.staffing import staffing_arguments
+from wfm.config.simulation import simulation_queues
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders.files import read_roster_run
 from wfm.pipeline.schedule_job import load_agents
 from wfm.reports import Report
-from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions, SimQueue
+from wfm.simulation.centre import HANDLE_TIME_MODELS, SimOptions
 from wfm.simulation.inputs import make_horizon
 from wfm.simulation.rosters import (
     BY_CHOICES,
@@ -26,7 +23,6 @@ from wfm.simulation.rosters import (
     compact_table,
     simulate_roster,
 )
-from wfm.staffing.requirements import opening_mask
 
 __all__ = ["BY_CHOICES", "HANDLE_TIME_MODELS", "SimulateRequest", "SimulateResult",
            "simulate", "simulation_queues"]
@@ -40,7 +36,8 @@ class SimulateRequest:
     the requirements the run was made from); ``uncertainty``: add the forecast's
     uncertainty from its ``offered_lo/hi_<level>`` columns (level in percent);
     ``handle_time`` model and ``handle_cv`` (lognormal); ``absence``: share of agent-days
-    lost to unplanned absence; ``agents``: default the run manifest's."""
+    lost to unplanned absence; ``agents``: default the run manifest's; ``week``: its
+    first day (default: the run manifest's)."""
 
     roster: Path | None = None
     replications: int = 30
@@ -53,6 +50,7 @@ class SimulateRequest:
     handle_cv: float = 1.0
     absence: float = 0.0
     agents: Path | None = None
+    week: date | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def simulate(project: Project, request: SimulateRequest | None = None, *,
     cfg = project.config
     roster = request.roster or project.folders.resolve("schedules")
     run = read_roster_run(roster, forecast_path=request.forecast, agents_path=request.agents,
-                          default_tz=cfg.site.timezone)
+                          default_tz=cfg.site.timezone, week=request.week)
     frames = RosterFrames(run.name, run.intervals, _skills(cfg, run.agents))
     other = None
     if request.compare is not None:
@@ -116,32 +114,3 @@ def simulate(project: Project, request: SimulateRequest | None = None, *,
 
 def _skills(cfg: Config, agents: Path) -> dict[str, dict[str, int]]:
     return {a.agent_id: dict(a.skills) for a in load_agents(cfg, agents)}
-
-
-def simulation_queues(config: Config, names: Sequence[str],
-                      starts: pd.DatetimeIndex) -> list[SimQueue]:
-    """The queues ``names`` as the simulator needs them, with their opening hours (the
-    queue's, else the site's, closed on holidays and closed special days) on ``starts``.
-
-    Hot queues keep the staffing's service-level definition (answered within the
-    threshold over offered contacts: abandons count as failures).
-    """
-    for name in names:
-        config.queue(name)  # an unknown queue is a ConfigError naming wfm.toml
-    years = range(starts.min().year - 1, starts.max().year + 2)
-    args = staffing_arguments(config, years)
-    out = []
-    for name in names:
-        q = config.queue(name)
-        targets = args["queues"][name]
-        mask = opening_mask(pd.Series(starts), targets.opening_windows, args["timezone"],
-                            interval_minutes=args["interval_minutes"],
-                            closed_dates=args["closed_dates"], like_days=args["like_days"])
-        out.append(SimQueue(
-            name, q.channel, deferred=q.is_deferred, concurrency=q.concurrency,
-            patience_s=q.patience_s,
-            sl_threshold_s=q.sl_threshold_s if q.sl_threshold_s is not None else 0.0,
-            sl_target=q.sl_target, max_asa_s=q.max_asa_s, max_abandon_rate=q.max_abandon_rate,
-            response_target=q.response_target, response_time_s=targets.response_time_s,
-            response_clock=q.response_clock, open_mask=mask))
-    return out

@@ -2,7 +2,8 @@
 
 Each scenario ([[scenarios]] of wfm.toml, or one given on the command line) changes the
 typed staffing inputs of some queues (volume and AHT of the forecast, the queue's
-targets, shrinkage, occupancy cap); the staffing library runs on each, and the result is
+targets, shrinkage, occupancy cap, confidence level); the staffing library runs on each
+(and, for a queue with a confidence level, the simulation that sizes it), and the result is
 agent-hours and FTE per queue and week next to the baseline (wfm.toml as it is). Nothing
 is published: a what-if never moves requirements/latest.
 """
@@ -23,7 +24,8 @@ from wfm.errors import ConfigError, StaffingError
 from wfm.forecasting.adjustments import Change
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders.files import read_forecast
-from wfm.pipeline.staff_job import StaffRequest, forecast_path
+from wfm.pipeline.run_folders.manifests import read_manifest
+from wfm.pipeline.staff_job import StaffRequest, forecast_path, queue_confidence
 from wfm.reports import ChartSpec, Report
 from wfm.schema import AHT_S, OFFERED, QUEUE
 from wfm.staffing.calculator import parse_sl_target
@@ -46,7 +48,7 @@ class ScenarioOptions:
     """A scenario given on the command line (``None``: unchanged): ``volume`` and ``aht``
     as ``"+10%"``/``"x1.1"`` (``aht`` also seconds), ``target`` ``"90/20"`` (percent /
     seconds), ``shrinkage`` [0-1], ``concurrency``, ``patience_s`` [s], ``max_occupancy``
-    [0-1]; ``queues`` limits them (default: every queue)."""
+    [0-1], ``confidence`` (0-1); ``queues`` limits them (default: every queue)."""
 
     queues: tuple[str, ...] = ()
     volume: str | None = None
@@ -56,12 +58,13 @@ class ScenarioOptions:
     concurrency: int | None = None
     patience_s: float | None = None
     max_occupancy: float | None = None
+    confidence: float | None = None
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {"queues": list(self.queues)} if self.queues else {}
         simple = {"volume": self.volume, "aht_s": self.aht, "shrinkage": self.shrinkage,
                   "concurrency": self.concurrency, "patience_s": self.patience_s,
-                  "max_occupancy": self.max_occupancy}
+                  "max_occupancy": self.max_occupancy, "confidence": self.confidence}
         out.update({k: v for k, v in simple.items() if v is not None})
         if self.target is not None:
             sl = parse_sl_target(self.target)
@@ -106,11 +109,14 @@ def what_if(project: Project, request: WhatIfRequest | None = None) -> WhatIfRes
         cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
     starts = forecast["interval_start"]
     args = staffing_arguments(cfg, range(starts.min().year - 1, starts.max().year + 2))
-    baseline = _staff(forecast, args, path, BASELINE)
+    # The baseline is what `wfm staff` publishes: queues with a confidence level in
+    # wfm.toml are sized to it, and a scenario keeps that level unless it sets its own.
+    sizing = _Sizing(project, path, queue_confidence(cfg))
+    baseline = sizing.daily(forecast, args, BASELINE)
     weekly = {BASELINE: baseline}
     for scenario in scenarios:
         weekly[scenario.name] = _scenario_daily(forecast, args, cfg.queues, scenario,
-                                                baseline=baseline, path=path)
+                                                baseline=baseline, sizing=sizing)
     frame = _side_by_side({k: weekly_hours(v, hours_per_fte=cfg.staffing.hours_per_fte)
                            for k, v in weekly.items()})
     return WhatIfResult(Report(frame, _title(path, cfg.staffing.hours_per_fte, scenarios,
@@ -128,7 +134,7 @@ def _chosen(project: Project, request: WhatIfRequest) -> tuple[ScenarioConfig, .
     elif options is not None and options.queues:
         raise ConfigError("wfm what-if: --queue limits a change given on the command line; "
                           "accepted: --queue with --volume, --aht, --target, --shrinkage, "
-                          "--concurrency, --patience or --max-occupancy")
+                          "--concurrency, --patience, --max-occupancy or --confidence")
     if not request.scenarios and not chosen:
         chosen = list(cfg.scenarios)
     if not chosen:
@@ -139,17 +145,35 @@ def _chosen(project: Project, request: WhatIfRequest) -> tuple[ScenarioConfig, .
     return tuple(chosen)
 
 
-def _staff(forecast: pd.DataFrame, args: dict[str, Any], path: Path, scenario: str
-           ) -> pd.DataFrame:
-    try:
-        return staff_forecast(forecast, **args)[1]
-    except StaffingError as exc:
+@dataclass(frozen=True)
+class _Sizing:
+    """Staffs a forecast as `wfm staff` does: plain, or at a queue's confidence level."""
+
+    project: Project
+    path: Path
+    levels: dict[str, float]
+
+    def daily(self, forecast: pd.DataFrame, args: dict[str, Any], scenario: str,
+              levels: dict[str, float] | None = None) -> pd.DataFrame:
+        wanted = self.levels if levels is None else levels
+        wanted = {q: v for q, v in wanted.items() if q in set(forecast[QUEUE].astype(str))}
         where = "" if scenario == BASELINE else f"scenario {scenario!r}: "
-        raise StaffingError(f"{path}: {where}{exc.message}", hint=exc.hint) from None
+        try:
+            if not wanted:
+                return staff_forecast(forecast, **args)[1]
+            from wfm.pipeline.confidence_staffing import size_to_confidence
+
+            series = read_manifest(self.path.parent).get("series")
+            agents, _ = size_to_confidence(
+                self.project.config, forecast, args, wanted,
+                series if isinstance(series, dict) else {}, source=str(self.path))
+            return staff_forecast(forecast, **args, agents=agents)[1]
+        except StaffingError as exc:
+            raise StaffingError(f"{self.path}: {where}{exc.message}", hint=exc.hint) from None
 
 
 def _scenario_daily(forecast: pd.DataFrame, args: dict[str, Any], queues: tuple[QueueConfig, ...],
-                    scenario: ScenarioConfig, *, baseline: pd.DataFrame, path: Path
+                    scenario: ScenarioConfig, *, baseline: pd.DataFrame, sizing: _Sizing
                     ) -> pd.DataFrame:
     """Per-day staffing under ``scenario``: each changed queue is staffed on its own
     (shrinkage and the occupancy cap may differ per queue); the others keep the
@@ -167,8 +191,10 @@ def _scenario_daily(forecast: pd.DataFrame, args: dict[str, Any], queues: tuple[
             queue_args["shrinkage"] = ShrinkageProfile(changes.shrinkage)
         if changes.max_occupancy is not None:
             queue_args["max_occupancy"] = changes.max_occupancy
-        parts.append(_staff(_changed_forecast(rows, changes), queue_args, path,
-                            scenario.name))
+        level = changes.confidence if changes.confidence is not None else \
+            sizing.levels.get(queue)
+        parts.append(sizing.daily(_changed_forecast(rows, changes), queue_args, scenario.name,
+                                  {queue: level} if level is not None else {}))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -18,6 +18,14 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -112,23 +120,64 @@ def fit_widths(ws: Worksheet, *, minimum: float = 6, maximum: float = 40,
         ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, minimum), maximum)
 
 
-def print_landscape(ws: Worksheet, *, title_rows: str | None = "1:1") -> None:
-    """Landscape, fitted to one page wide (as many pages tall as needed)."""
-    ws.page_setup.orientation = "landscape"
+def print_landscape(ws: Worksheet, *, title_rows: str | None = "1:1",
+                    orientation: str = "landscape") -> None:
+    """A4, fitted to one page wide (as many pages tall as needed; never enlarged), the
+    sheet name and page numbers in the footer."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "Page &P of &N"
+    for item in (ws.oddFooter.left, ws.oddFooter.right):
+        item.size = 8
+
+
+def print_pages(ws: Worksheet, *, heading: str, footer: str, orientation: str = "landscape",
+                title_rows: str | None = None, title_cols: str | None = None) -> None:
+    """Print setup of a sheet people post: A4 at 100 % (never shrunk, so text prints at
+    its font size: the sheets are laid out to fit the page width), narrow margins, print
+    titles (``"3:4"``, ``"A:B"``) repeated on every page, a header with ``heading`` (site
+    and week), the sheet name and the print date, and a footer with ``footer`` (the run)
+    and "Page n of N"."""
+    print_landscape(ws, title_rows=title_rows, orientation=orientation)
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 100
+    if title_cols:
+        ws.print_title_cols = title_cols
+    margins = ws.page_margins
+    margins.left = margins.right = 0.4
+    margins.top = margins.bottom = 0.45
+    margins.header = margins.footer = 0.15
+    ws.oddHeader.left.text = heading
+    ws.oddHeader.center.text = "&A"
+    ws.oddHeader.right.text = "Printed &D"
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.right.text = "Page &P of &N"
+    for item in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right,
+                 ws.oddFooter.left, ws.oddFooter.right):
+        item.size = 8
+
+
+def _text_size(points: float, *, bold: bool = False) -> RichText:
+    """Text properties of a chart element: its size [pt] (and weight)."""
+    props = CharacterProperties(sz=round(points * 100), b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
 def add_line_chart(ws: Worksheet, spec: ChartSpec, *, data_row: int, data_col: int,
                    anchor: str, width_cm: float = 24, height_cm: float = 9,
-                   label_every: int | None = None) -> LineChart:
+                   label_every: int | None = None, text_pt: float | None = None
+                   ) -> LineChart:
     """Write the chart data at (data_row, data_col) and anchor a line chart at ``anchor``.
 
-    ``label_every``: show one category label (and tick) every that many points.
+    ``label_every``: show one category label (and tick) every that many points;
+    ``text_pt``: the size of the axis labels, legend and (+2) title [pt] where a chart
+    must print small but readable.
     """
     data = spec.frame[[spec.x, *spec.ys]]
     write_table(ws, data, row=data_row, col=data_col, autofilter=False)
@@ -144,6 +193,17 @@ def add_line_chart(ws: Worksheet, spec: ChartSpec, *, data_row: int, data_col: i
     if label_every and label_every > 1:
         chart.x_axis.tickLblSkip = label_every
         chart.x_axis.tickMarkSkip = label_every
+    if text_pt is not None:
+        chart.title = Title(tx=Text(rich=RichText(p=[Paragraph(
+            pPr=ParagraphProperties(defRPr=CharacterProperties(sz=round(text_pt * 100 + 200),
+                                                               b=True)),
+            r=[RegularTextRun(t=spec.title)])])), overlay=False)
+        for part in (chart.x_axis, chart.y_axis):
+            part.txPr = _text_size(text_pt)
+            if part.title is not None:
+                part.title.tx.rich.p[0].pPr = ParagraphProperties(
+                    defRPr=CharacterProperties(sz=round(text_pt * 100)))
+        chart.legend.txPr = _text_size(text_pt)
     values = Reference(ws, min_col=data_col + 1, max_col=data_col + len(spec.ys),
                        min_row=data_row, max_row=data_row + n)
     chart.add_data(values, titles_from_data=True)
@@ -152,6 +212,20 @@ def add_line_chart(ws: Worksheet, spec: ChartSpec, *, data_row: int, data_col: i
     for series in chart.series:
         series.smooth = False
         series.marker.symbol = "none"
+    for k, (name, _) in enumerate(spec.references):
+        # A constant series drawn dashed and black: a target line.
+        col = data_col + len(spec.ys) + 1 + k
+        ws.cell(data_row, col, name).font = HEADER_FONT
+        for i in range(n):
+            ws.cell(data_row + 1 + i, col, spec.references[k][1]).number_format = \
+                number_format(spec.ys[0]) or "General"
+        ref = Reference(ws, min_col=col, min_row=data_row, max_row=data_row + n)
+        chart.add_data(ref, titles_from_data=True)
+        line = chart.series[-1]
+        line.smooth = False
+        line.marker.symbol = "none"
+        line.graphicalProperties.line.dashStyle = "dash"
+        line.graphicalProperties.line.solidFill = "000000"
     ws.add_chart(chart, anchor)
     return chart
 

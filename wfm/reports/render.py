@@ -105,6 +105,7 @@ def render_workbook(frame: pd.DataFrame, output: str | Path, *, title: str | Non
     # openpyxl only when a workbook is asked for: it takes longer to import than most
     # commands take to run.
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     from wfm.reports.excel import (
         add_line_chart,
@@ -129,7 +130,10 @@ def render_workbook(frame: pd.DataFrame, output: str | Path, *, title: str | Non
     print_landscape(ws, title_rows=f"{first}:{first}")
     if chart is not None:
         cs = wb.create_sheet("Chart")
-        add_line_chart(cs, chart, data_row=1, data_col=1, anchor="E2")
+        # The chart sits right of its data (the period and one column per line and
+        # target), never over a column.
+        right = get_column_letter(len(chart.ys) + len(chart.references) + 3)
+        add_line_chart(cs, chart, data_row=1, data_col=1, anchor=f"{right}2")
         fit_widths(cs)
         cs.freeze_panes = "A2"
         print_landscape(cs)

@@ -1,113 +1,104 @@
 """The roster workbook a supervisor prints and posts (``wfm export roster``).
 
-Sheets: *Summary* (week, site, per-queue agent-hours, a line chart of required vs
-scheduled), *Roster* (agent x day), one sheet per day (agent x interval grid coloured by
-activity, with a legend) and *Coverage* (interval x day required / scheduled / gap with
-conditional colours). All times are local to the site's time zone.
+Sheets: *Summary* (week, site, per-queue agent-hours, one line chart of required vs
+scheduled agents per queue), *Roster* (agent x open day), *Agents* (paid hours against
+the contract, weekends and late shifts per agent), *Coverage* (interval x open day
+required / scheduled / gap with conditional colours) and, when the roster was simulated,
+*Simulated service* (per queue and day: the simulated service with its 95 % band against
+the target, coloured by the share of simulated days meeting it). Closed days (nothing
+required, nobody working) are left out. Every sheet prints on A4 with print titles, a
+header (site, week, sheet, print date) and a footer (run, page n of N). The agent x
+interval grids of each day are a workbook of their own (:mod:`wfm.reports.roster_days`).
+All times are local to the site's time zone.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from wfm.reports.coverage import local_frame, queue_hours
+from wfm.reports.coverage import GAP_TOLERANCE, queue_hours
 from wfm.reports.excel import (
-    CENTER,
     HEADER_FILL,
     HEADER_FONT,
     TITLE_FONT,
     add_line_chart,
-    fit_widths,
     new_workbook,
-    print_landscape,
+    print_pages,
     save_workbook,
     write_table,
 )
+from wfm.reports.roster_agents import ContractHours, agent_fairness, agents_sheet
+from wfm.reports.roster_coverage import MET_FILL, OVER_FILL, SHORT_FILL, coverage_sheet
+from wfm.reports.roster_days import (
+    ACTIVITY_COLOURS,
+    QUEUE_COLOURS,
+    build_day_workbook,
+    day_label,
+    fill,
+    parse_activities,
+    queue_codes,
+    shift_text,
+)
+from wfm.reports.roster_simulated import simulated_sheet
 from wfm.reports.schedule_run import ScheduleRun, interval_hours
 from wfm.reports.tables import ChartSpec
 from wfm.schema import CHANNEL, INTERVAL_START, QUEUE
 
-QUEUE_COLOURS: tuple[str, ...] = ("9BC2E6", "A9D08E", "8FD3CF", "F4B6C2", "D6C7A1",
-                                  "6FA8DC", "93C47D", "C9DAF8")
-ACTIVITY_COLOURS: dict[str, str] = {"break": "FFE699", "lunch": "F4B183",
-                                    "off": "D9D9D9", "leave": "CDB4DB"}
-ACTIVITY_CODES: dict[str, str] = {"break": "B", "lunch": "L", "off": "", "leave": ""}
-SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")   # red: under-staffed
-MET_FILL = PatternFill("solid", fgColor="C6EFCE")     # green: met
-OVER_FILL = PatternFill("solid", fgColor="FFEB9C")    # amber: one agent or more over
-SHEET_NAMES = ("Summary", "Roster", "Coverage")
+__all__ = ["ACTIVITY_COLOURS", "MET_FILL", "OVER_FILL", "QUEUE_COLOURS", "SHEET_NAMES",
+           "SHORT_FILL", "SUMMARY_HEADERS", "ContractHours", "build_roster_workbook",
+           "open_days", "parse_activities", "queue_codes", "write_day_workbook",
+           "write_roster_workbook"]
 
-_ACTIVITY = re.compile(r"([A-Za-z_]+)\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
-
-
-def fill(colour: str) -> PatternFill:
-    return PatternFill("solid", fgColor=colour)
-
-
-def parse_activities(text: str) -> list[tuple[str, str, str]]:
-    """``"break 10:00-10:15; lunch 12:30-13:00"`` -> [(kind, start, end), ...].
-
-    >>> parse_activities("break 10:00-10:15; lunch 12:30-13:00")
-    [('break', '10:00', '10:15'), ('lunch', '12:30', '13:00')]
-    """
-    return [(k.lower(), a, b) for k, a, b in _ACTIVITY.findall(text or "")]
-
-
-def queue_codes(queues: Sequence[str]) -> dict[str, str]:
-    """Short, unique cell codes for queues: ``voice_fr`` -> ``VF``."""
-    codes: dict[str, str] = {}
-    for q in sorted(queues):
-        base = "".join(p[:1] for p in re.split(r"[_\W]+", q) if p).upper()[:3] or "Q"
-        code, n = base, 2
-        while code in codes.values() or code in ("B", "L"):
-            code, n = f"{base}{n}", n + 1
-        codes[q] = code
-    return codes
+SHEET_NAMES = ("Summary", "Roster", "Agents", "Coverage")
+#: The Summary table's columns in words (the frame's names carry the units).
+SUMMARY_HEADERS: dict[str, str] = {
+    "queue": "Queue", "channel": "Channel", "required_h": "Required (agent-h)",
+    "scheduled_h": "Scheduled (agent-h)", "gap_h": "Net gap (agent-h)",
+    "short_h": "Short (agent-h)", "over_h": "Over (agent-h)",
+    "covered_share": "Required covered", "expected_service_level": "Expected service level",
+}
+CELL_FONT = Font(size=9)
+SHIFT_FONT = Font(size=8.5)
+CHART_W_CM, CHART_H_CM = 19.0, 5.6
+#: Rows of CHART_ROW_PT points that each chart takes (a little more than its height):
+#: the first chart under the table, then three to a printed page.
+CHART_ROWS, CHART_ROW_PT = 11, 15.0
+CHARTS_PER_PAGE = 3
+#: Excel units; LibreOffice without Calibri draws one as 7 pt: 110 units fill a
+#: landscape A4 page at 100 %.
+SUMMARY_WIDTHS = (21, 12, 11, 11, 11, 11, 11, 11, 11)
+DATA_COL = 20  # the charts' data, right of the printed area
 
 
-def day_label(day: str) -> str:
-    """``2026-03-02`` -> ``Mon 2026-03-02`` (also a valid, unique sheet name)."""
-    return f"{pd.Timestamp(day):%a} {day}"
+def open_days(run: ScheduleRun) -> list[str]:
+    """The local days of the roster on which someone works or something is required;
+    a closed day (a Sunday of a Monday-to-Saturday centre) is left out."""
+    days = sorted(set(run.roster["date"]))
+    working = set(run.roster.loc[run.roster["status"].str.lower() == "work", "date"])
+    local = run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d")
+    busy = (run.coverage["required"] > GAP_TOLERANCE) | \
+        (run.coverage["scheduled"] > GAP_TOLERANCE)
+    needed = set(local[busy])
+    return [d for d in days if d in working or d in needed]
 
 
-def shift_text(row: pd.Series, tz: ZoneInfo) -> str:
-    """The Roster cell of one agent-day: ``08:00–16:30, lunch 12:00``, ``Off``, ``Leave``."""
-    status = str(row["status"]).lower()
-    if status in ("off", "leave"):
-        return status.capitalize()
-    if pd.isna(row["shift_start"]) or pd.isna(row["shift_end"]):
-        return ""
-    start = row["shift_start"].tz_convert(tz)
-    end = row["shift_end"].tz_convert(tz)
-    text = f"{start:%H:%M}–{end:%H:%M}"
-    lunches = [a for kind, a, _ in parse_activities(str(row["activities"])) if kind == "lunch"]
-    if lunches:
-        text += f", lunch {lunches[0]}"
-    return text
-
-
-def _title(ws: Worksheet, text: str) -> None:
-    ws.cell(1, 1, text).font = TITLE_FONT
-
-
-def _summary_sheet(ws: Worksheet, run: ScheduleRun, site: str, interval_h: float,
-                   requirements: pd.DataFrame | None) -> ChartSpec:
-    _title(ws, f"Roster – {site} – week of {run.week}")
+def _summary_sheet(ws: Worksheet, run: ScheduleRun, site: str, *, interval_h: float,
+                   requirements: pd.DataFrame | None, days: list[str]) -> None:
+    ws.cell(1, 1, f"Roster – {site} – week of {run.week}").font = TITLE_FONT
+    closed = [day_label(d) for d in sorted(set(run.roster["date"])) if d not in days]
     facts = [("Site", site), ("Week", run.week), ("Time zone", run.tz.key),
              ("Run", run.run_id), ("Solver status", str(run.manifest.get("status", ""))),
              ("Agents", int(run.roster["agent_id"].nunique())),
-             ("Interval (minutes)", round(interval_h * 60))]
+             ("Interval (minutes)", round(interval_h * 60)),
+             ("Closed days (left out)", ", ".join(closed) or "none")]
     for i, (k, v) in enumerate(facts):
         ws.cell(3 + i, 1, k).font = HEADER_FONT
         ws.cell(3 + i, 2, v)
@@ -119,21 +110,60 @@ def _summary_sheet(ws: Worksheet, run: ScheduleRun, site: str, interval_h: float
         expected = (g["slw"] / g["w"].where(g["w"] > 0)).rename("expected_service_level")
         table = table.merge(expected.reset_index(), on=[QUEUE, CHANNEL], how="left")
     top = 3 + len(facts) + 1
-    ws.cell(top, 1, "Agent-hours per queue (short/over: summed over intervals)").font = \
-        HEADER_FONT
+    ws.cell(top, 1, "Agent-hours per queue (short and over: summed over the intervals)"
+            ).font = HEADER_FONT
     write_table(ws, table, row=top + 1, autofilter=False)
-    note_row = top + 2 + len(table) + 1
+    for j, name in enumerate(table.columns, start=1):
+        c = ws.cell(top + 1, j, SUMMARY_HEADERS.get(str(name), str(name)))
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        c.font = Font(size=9, bold=True)
+    ws.row_dimensions[top + 1].height = 36
+    note = top + 2 + len(table)
+    ws.cell(note, 1, "Net gap = scheduled − required; required covered = share of the "
+                     "required agent-hours met.").font = Font(size=9, italic=True)
     if "expected_service_level" in table.columns:
-        ws.cell(note_row, 1, "expected_service_level: offered-weighted service level of "
-                "the requirements, reached where scheduled >= required")
-    total = run.coverage.groupby(INTERVAL_START, sort=True)[["required", "scheduled"]].sum()
-    local = pd.DatetimeIndex(total.index).tz_convert(run.tz)
-    chart_data = pd.DataFrame({"interval": local.strftime("%a %d %H:%M"),
-                               "required": total["required"].to_numpy(),
-                               "scheduled": total["scheduled"].to_numpy()})
-    return ChartSpec(chart_data, "interval", ("required", "scheduled"),
-                     "Required vs scheduled agents per interval (all queues)",
-                     y_title="agents", x_title=f"interval ({run.tz.key})")
+        ws.cell(note + 1, 1, "Expected service level: offered-weighted service level of the "
+                "requirements, reached where scheduled ≥ required.").font = \
+            Font(size=9, italic=True)
+    for j, width in enumerate(SUMMARY_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    _queue_charts(ws, run, days, first_row=note + 2)
+
+
+def _queue_charts(ws: Worksheet, run: ScheduleRun, days: list[str], first_row: int) -> None:
+    """One chart per queue (required vs scheduled agents per interval of the open days):
+    the first under the table, then three to a printed page. Rows of the chart area get a fixed
+    height so the charts sit alike in Excel and LibreOffice."""
+    local = run.coverage.assign(
+        day=run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d"))
+    local = local[local["day"].isin(days)]
+    busy = local[(local["required"] > GAP_TOLERANCE) | (local["scheduled"] > GAP_TOLERANCE)]
+    clocks = busy[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%H:%M")
+    lo, hi = (str(clocks.min()), str(clocks.max())) if len(clocks) else ("00:00", "23:59")
+    col = DATA_COL
+    row = first_row
+    for k, (queue, g) in enumerate(local.groupby(QUEUE, sort=True)):
+        if k % CHARTS_PER_PAGE == 1:
+            ws.row_breaks.append(Break(id=row - 1))
+        t = g.groupby(INTERVAL_START, sort=True)[["required", "scheduled"]].sum()
+        stamps = pd.DatetimeIndex(t.index).tz_convert(run.tz)
+        keep = (stamps.strftime("%H:%M") >= lo) & (stamps.strftime("%H:%M") <= hi)
+        frame = pd.DataFrame({"interval": stamps[keep].strftime("%a %H:%M"),
+                              "required": t["required"].to_numpy()[keep],
+                              "scheduled": t["scheduled"].to_numpy()[keep]})
+        # No rotated axis title: the chart's title says "agents".
+        spec = ChartSpec(frame, "interval", ("required", "scheduled"),
+                         f"{queue}: required vs scheduled agents")
+        per_day = max(1, len(frame) // max(len(days), 1))
+        chart = add_line_chart(ws, spec, data_row=3, data_col=col, anchor=f"A{row}",
+                               width_cm=CHART_W_CM, height_cm=CHART_H_CM,
+                               label_every=per_day, text_pt=8)
+        chart.legend.position = "r"
+        for r in range(row, row + CHART_ROWS):
+            ws.row_dimensions[r].height = CHART_ROW_PT
+        col += 4
+        row += CHART_ROWS
+    ws.print_area = f"A1:{get_column_letter(len(SUMMARY_WIDTHS))}{row}"
 
 
 def _roster_sheet(ws: Worksheet, run: ScheduleRun, days: list[str]) -> None:
@@ -145,189 +175,93 @@ def _roster_sheet(ws: Worksheet, run: ScheduleRun, days: list[str]) -> None:
         headers.append("Paid hours")
     for j, h in enumerate(headers, start=1):
         c = ws.cell(1, j, h)
-        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, CENTER
+        c.font, c.fill = Font(size=9, bold=True), HEADER_FILL
+        # Wrapped: a header wider than its column would widen the printed range.
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 22
     by_key = {(r["agent_id"], r["date"]): r for _, r in roster.iterrows()}
+    paid_by = pd.to_numeric(roster["paid_hours"], errors="coerce").groupby(
+        roster["agent_id"]).sum() if has_paid else None
     for i, (_, agent) in enumerate(agents.iterrows(), start=2):
-        ws.cell(i, 1, agent["agent_id"])
-        ws.cell(i, 2, agent["name"])
-        ws.cell(i, 3, agent["team"])
+        for j, v in enumerate((agent["agent_id"], agent["name"], agent["team"]), start=1):
+            ws.cell(i, j, v).font = CELL_FONT
         for j, day in enumerate(days, start=4):
             row = by_key.get((agent["agent_id"], day))
             if row is None:
                 continue
-            cell = ws.cell(i, j, shift_text(row, run.tz))
+            cell = ws.cell(i, j, shift_text(row, run))
             status = str(row["status"]).lower()
             if status in ACTIVITY_COLOURS:
                 cell.fill = fill(ACTIVITY_COLOURS[status])
-            cell.alignment = CENTER
-        if has_paid:
-            paid = pd.to_numeric(roster.loc[roster["agent_id"] == agent["agent_id"],
-                                            "paid_hours"], errors="coerce").sum()
-            c = ws.cell(i, len(headers), float(paid))
-            c.number_format = "0.0"
+            cell.alignment, cell.font = Alignment(horizontal="center"), SHIFT_FONT
+        if paid_by is not None:
+            c = ws.cell(i, len(headers), float(paid_by[agent["agent_id"]]))
+            c.number_format, c.font = "0.0", CELL_FONT
+        ws.row_dimensions[i].height = 10
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A1:{last}{len(agents) + 1}"
     ws.freeze_panes = "C2"
-    fit_widths(ws, minimum=8)
-    print_landscape(ws)
-
-
-def _day_sheet(ws: Worksheet, run: ScheduleRun, day: str, *, site: str, interval_h: float,
-               colours: dict[str, str], codes: dict[str, str]) -> None:
-    _title(ws, f"{pd.Timestamp(day):%A} {day} – {site}")
-    ai = run.agent_intervals
-    local = ai[INTERVAL_START].dt.tz_convert(run.tz)
-    today = ai[local.dt.strftime("%Y-%m-%d") == day]
-    step = pd.Timedelta(hours=interval_h)
-    slots: list[pd.Timestamp] = []
-    if len(today):
-        slots = list(pd.date_range(today[INTERVAL_START].min(), today[INTERVAL_START].max(),
-                                   freq=step))
-    header_row = 3
-    heads = ["Agent ID", "Name", "Shift", *[f"{s.tz_convert(run.tz):%H:%M}" for s in slots]]
-    for j, h in enumerate(heads, start=1):
-        c = ws.cell(header_row, j, h)
-        c.font, c.fill = HEADER_FONT, HEADER_FILL
-        if j > 3:
-            c.alignment = Alignment(horizontal="center", text_rotation=90)
-    slot_col = {s: 4 + k for k, s in enumerate(slots)}
-    roster = run.roster[run.roster["date"] == day]
-    agents = run.roster.drop_duplicates("agent_id").sort_values("agent_id", kind="stable")
-    status_of = dict(zip(roster["agent_id"], roster.to_dict("records"), strict=True))
-    cells = {(a, t): (act, q) for a, t, act, q in
-             today[["agent_id", INTERVAL_START, "activity", "queue"]].itertuples(index=False)}
-    r = header_row
-    for r, (_, agent) in enumerate(agents.iterrows(), start=header_row + 1):
-        aid = agent["agent_id"]
-        ws.cell(r, 1, aid)
-        ws.cell(r, 2, agent["name"])
-        rec = status_of.get(aid)
-        status = str(rec["status"]).lower() if rec else "off"
-        ws.cell(r, 3, shift_text(pd.Series(rec), run.tz) if rec else "Off")
-        for s, col in slot_col.items():
-            c = ws.cell(r, col)
-            hit = cells.get((aid, s))
-            if hit is not None:
-                act, queue = str(hit[0]).lower(), str(hit[1])
-                if act == "work":
-                    c.value = codes.get(queue, "")
-                    c.fill = fill(colours.get(queue, QUEUE_COLOURS[0]))
-                else:
-                    c.value = ACTIVITY_CODES.get(act, act[:1].upper())
-                    c.fill = fill(ACTIVITY_COLOURS.get(act, "FFFFFF"))
-                c.alignment = CENTER
-            elif status in ("off", "leave"):
-                c.fill = fill(ACTIVITY_COLOURS[status])
-    legend_row = r + 2
-    ws.cell(legend_row, 1, "Legend").font = HEADER_FONT
-    entries = [(codes[q], colours[q], f"on queue {q}") for q in sorted(codes)]
-    entries += [("B", ACTIVITY_COLOURS["break"], "break"),
-                ("L", ACTIVITY_COLOURS["lunch"], "lunch"),
-                ("", ACTIVITY_COLOURS["off"], "day off"),
-                ("", ACTIVITY_COLOURS["leave"], "leave")]
-    for k, (code, colour, meaning) in enumerate(entries, start=legend_row + 1):
-        c = ws.cell(k, 1, code)
-        c.fill, c.alignment = fill(colour), CENTER
-        ws.cell(k, 2, meaning)
-    for col in (1, 2, 3):
-        ws.column_dimensions[get_column_letter(col)].width = (10, 22, 24)[col - 1]
-    for col in slot_col.values():
-        ws.column_dimensions[get_column_letter(col)].width = 3.6
-    ws.row_dimensions[header_row].height = 34
-    ws.freeze_panes = ws.cell(header_row + 1, 4)
-    print_landscape(ws, title_rows=f"{header_row}:{header_row}")
-
-
-def _coverage_sheet(ws: Worksheet, run: ScheduleRun, days: list[str], site: str) -> None:
-    _title(ws, f"Coverage – {site} – agents per interval (gap = scheduled − required)")
-    df = local_frame(run.coverage, run.tz)
-    df = df.assign(gap=df["scheduled"] - df["required"])
-    row = 3
-    for (queue, channel), g in df.groupby([QUEUE, CHANNEL], sort=True):
-        ws.cell(row, 1, f"{queue} ({channel})").font = HEADER_FONT
-        # At a DST fall-back the repeated local hour is averaged into one row.
-        cube = g.groupby(["clock", "date"])[["required", "scheduled", "gap"]].mean()
-        clocks = sorted(cube.index.get_level_values("clock").unique())
-        top = row + 1
-        ws.cell(top, 1, "Time").font = HEADER_FONT
-        ws.cell(top + 1, 1, "").fill = HEADER_FILL
-        for d, day in enumerate(days):
-            col = 2 + 3 * d
-            ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + 2)
-            c = ws.cell(top, col, day_label(day))
-            c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, CENTER
-            for k, name in enumerate(("Req", "Sched", "Gap")):
-                h = ws.cell(top + 1, col + k, name)
-                h.font, h.fill, h.alignment = HEADER_FONT, HEADER_FILL, CENTER
-        first = top + 2
-        for i, clock in enumerate(clocks):
-            r = first + i
-            c = ws.cell(r, 1, pd.Timestamp(f"2000-01-01 {clock}").time())
-            c.number_format = "hh:mm"
-            for d, day in enumerate(days):
-                if (clock, day) not in cube.index:
-                    continue
-                vals = cube.loc[(clock, day)]
-                for k, name in enumerate(("required", "scheduled", "gap")):
-                    v = float(vals[name])
-                    cell = ws.cell(r, 2 + 3 * d + k, None if np.isnan(v) else v)
-                    cell.number_format = "0.0"
-        last = first + max(len(clocks), 1) - 1
-        for d in range(len(days)):
-            col = get_column_letter(4 + 3 * d)
-            ref = f"{col}{first}:{col}{last}"
-            ws.conditional_formatting.add(
-                ref, CellIsRule(operator="lessThan", formula=["0"], fill=SHORT_FILL))
-            ws.conditional_formatting.add(
-                ref, CellIsRule(operator="greaterThanOrEqual", formula=["1"], fill=OVER_FILL))
-            ws.conditional_formatting.add(
-                ref, CellIsRule(operator="between", formula=["0", "0.999999"], fill=MET_FILL))
-        row = last + 3
-    ws.cell(row, 1, "Gap colours: red = short (gap < 0), green = met (0 to < 1 agent over), "
-            "amber = one agent or more over").font = Font(italic=True)
-    ws.column_dimensions["A"].width = 12
-    for c in range(2, 2 + 3 * len(days)):
-        ws.column_dimensions[get_column_letter(c)].width = 7
-    ws.freeze_panes = "B1"
-    print_landscape(ws, title_rows=None)
+    # 111 units for six open days: a landscape A4 page holds 112 (LibreOffice draws a
+    # unit as 7 pt when Calibri is missing; Excel narrower).
+    for j, width in enumerate((6, 14, 7, *[13] * len(days), 6), start=1):
+        if j <= len(headers):
+            ws.column_dimensions[get_column_letter(j)].width = width
 
 
 def build_roster_workbook(run: ScheduleRun, *, site: str,
-                          requirements: pd.DataFrame | None = None) -> Workbook:
-    """The roster workbook of ``run`` (see the module docstring for its sheets)."""
-    interval_h = interval_hours(pd.concat([run.coverage[INTERVAL_START],
-                                           run.agent_intervals[INTERVAL_START]]))
-    days = sorted(set(run.roster["date"]))
-    queues = sorted(set(run.coverage[QUEUE]) |
-                    {q for q in run.agent_intervals["queue"] if q})
-    colours = {q: QUEUE_COLOURS[i % len(QUEUE_COLOURS)] for i, q in enumerate(queues)}
-    codes = queue_codes(queues)
+                          requirements: pd.DataFrame | None = None,
+                          contracts: Mapping[str, ContractHours] | None = None,
+                          simulated: pd.DataFrame | None = None) -> Workbook:
+    """The roster workbook of ``run`` (see the module docstring for its sheets);
+    ``contracts``: each agent's weekly hours range, for the Agents sheet; ``simulated``:
+    the roster's simulated service per queue and day, if any."""
+    interval_h = _interval_h(run)
+    days = open_days(run)
     wb = new_workbook(f"Roster {site} {run.week}", stamp=run.stamp)
+    heading, footer = f"{site} – week of {run.week}", f"wfm {run.run_id}"
     summary = wb.active
     assert summary is not None
     summary.title = "Summary"
-    spec = _summary_sheet(summary, run, site, interval_h, requirements)
-    chart_row = summary.max_row + 2
-    n_days = max(1, len(set(run.roster["date"])))
-    per_day = max(1, len(spec.frame) // n_days)  # about one label per day
-    add_line_chart(summary, spec, data_row=3, data_col=14, anchor=f"A{chart_row}",
-                   label_every=per_day)
-    fit_widths(summary, skip=(1,), maximum=30)
-    print_landscape(summary, title_rows=None)
-    # The chart's data (columns N-P) stay on screen but off the printed page.
-    summary.print_area = f"A1:I{chart_row + 19}"
-    _roster_sheet(wb.create_sheet("Roster"), run, days)
-    for day in days:
-        _day_sheet(wb.create_sheet(day_label(day)), run, day, site=site, interval_h=interval_h,
-                   colours=colours, codes=codes)
-    coverage_days = sorted(set(
-        run.coverage[INTERVAL_START].dt.tz_convert(run.tz).dt.strftime("%Y-%m-%d")))
-    _coverage_sheet(wb.create_sheet("Coverage"), run, coverage_days, site)
+    _summary_sheet(summary, run, site, interval_h=interval_h, requirements=requirements,
+                   days=days)
+    print_pages(summary, heading=heading, footer=footer)
+    ws = wb.create_sheet("Roster")
+    _roster_sheet(ws, run, days)
+    print_pages(ws, heading=heading, footer=footer, title_rows="1:1")
+    ws.oddFooter.center.text = "L = start of lunch"
+    ws.oddFooter.center.size = 8
+    ws = wb.create_sheet("Agents")
+    top = agents_sheet(ws, agent_fairness(run.roster, run.tz, contracts=contracts),
+                       title=f"Agents – {site} – week of {run.week}")
+    print_pages(ws, heading=heading, footer=footer, orientation="portrait",
+                title_rows=f"{top}:{top}")
+    ws = wb.create_sheet("Coverage")
+    titles = coverage_sheet(ws, run, days, site)
+    print_pages(ws, heading=heading, footer=footer, title_rows=titles, title_cols="A:A")
+    if simulated is not None:
+        ws = wb.create_sheet("Simulated service")
+        top = simulated_sheet(ws, simulated, title=f"Simulated service – {site} – per queue "
+                              "and day, 95 % band vs target")
+        print_pages(ws, heading=heading, footer=footer, title_rows=f"{top}:{top}")
     return wb
 
 
+def _interval_h(run: ScheduleRun) -> float:
+    return interval_hours(pd.concat([run.coverage[INTERVAL_START],
+                                     run.agent_intervals[INTERVAL_START]]))
+
+
 def write_roster_workbook(run: ScheduleRun, output: str | Path, *, site: str,
-                          requirements: pd.DataFrame | None = None) -> None:
+                          requirements: pd.DataFrame | None = None,
+                          contracts: Mapping[str, ContractHours] | None = None,
+                          simulated: pd.DataFrame | None = None) -> None:
     """Build the roster workbook and write it atomically with the run's fixed timestamp."""
-    save_workbook(build_roster_workbook(run, site=site, requirements=requirements), output,
-                  stamp=run.stamp)
+    save_workbook(build_roster_workbook(run, site=site, requirements=requirements,
+                                        contracts=contracts, simulated=simulated),
+                  output, stamp=run.stamp)
+
+
+def write_day_workbook(run: ScheduleRun, output: str | Path, *, site: str) -> None:
+    """The day-by-day grids (one sheet per open day), written atomically."""
+    save_workbook(build_day_workbook(run, site=site, days=open_days(run),
+                                     interval_h=_interval_h(run)), output, stamp=run.stamp)

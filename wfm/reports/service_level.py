@@ -85,7 +85,8 @@ def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
     DataFrame with ``queue, channel, period`` (local start: timestamp for intervals,
     YYYY-MM-DD text for days and weeks), ``offered, handled, abandoned`` [contacts],
     ``abandon_rate`` (abandoned / offered), ``service_level`` [0-1], ``asa_s``
-    (answer_wait_s / handled) [s], ``aht_s`` (handle_s / handled) [s],
+    (answer_wait_s / handled) [s] of hot channels, ``asa_h`` the same in hours for cold
+    channels, ``aht_s`` (handle_s / handled) [s],
     ``sl_threshold_s`` [s] and ``backlog`` (open items at the end of the period).
     Cold channels (email, back office...) get ``service_level`` = answered_within_sl /
     handled (the share handled within the response target that the source measured),
@@ -130,6 +131,7 @@ def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
     cold = out[CHANNEL].isin(COLD_CHANNELS)
     hot_sl = ratio(out[ANSWERED_WITHIN_SL], denominators[definition])
     cold_sl = ratio(out[ANSWERED_WITHIN_SL], out[HANDLED])
+    asa_s = ratio(out[ANSWER_WAIT_S], out[HANDLED])
     return pd.DataFrame({
         QUEUE: out[QUEUE],
         CHANNEL: out[CHANNEL],
@@ -139,11 +141,21 @@ def service_level_report(intervals: pd.DataFrame, *, by: str = "day",
         ABANDONED: out[ABANDONED].where(~cold),
         "abandon_rate": ratio(out[ABANDONED], out[OFFERED]).where(~cold),
         "service_level": hot_sl.where(~cold, cold_sl),
-        "asa_s": ratio(out[ANSWER_WAIT_S], out[HANDLED]),
+        # An email waits hours, not seconds: 16.5 h reads better than 59514.9 s.
+        "asa_s": asa_s.where(~cold),
+        "asa_h": (asa_s / 3600.0).where(cold),
         "aht_s": ratio(out[HANDLE_S], out[HANDLED]),
         "sl_threshold_s": out["sl_threshold_s"],
         BACKLOG: out[BACKLOG],
     })
+
+
+def last_days(actuals: pd.DataFrame, days: int, tz: ZoneInfo) -> pd.DataFrame:
+    """The rows of the last ``days`` local days, counted back from the latest interval."""
+    latest = actuals[INTERVAL_START].max().tz_convert(tz).normalize()
+    first = (latest - pd.DateOffset(days=days - 1)).tz_convert("UTC")
+    recent: pd.Series = actuals[INTERVAL_START] >= first
+    return actuals.loc[recent]
 
 
 def service_level_chart_frame(report: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,8 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A native Excel line chart of ``frame``: ``x`` as categories, one line per ``ys``."""
+    """A native Excel line chart of ``frame``: ``x`` as categories, one line per ``ys``;
+    ``references`` are (name, value) horizontal lines drawn dashed (targets)."""
 
     frame: pd.DataFrame
     x: str
@@ -17,6 +18,7 @@ class ChartSpec:
     title: str
     y_title: str = ""
     x_title: str = ""
+    references: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ times (``mode="replay"``). With a forecast uncertainty (``rate_sd``) the rate it
 random (a doubly stochastic, Cox process): ``rate = mean * exp(sigma Z - sigma^2 / 2)``
 with ``sigma^2 = log(1 + rate_sd^2 / mean^2)`` (lognormal, mean preserved) and one
 standard normal ``Z`` per queue and day (the forecast's error moves a whole day; the
-default) or per interval.
+default) or per interval; optionally times a lognormal deviation within the day that
+follows a stationary AR(1) over the intervals (``Demand.intraday_cv2`` and
+``intraday_corr``, the forecast's dispersion facts).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
+from scipy import signal, special
 
 from wfm.simulation.centre import (
     Demand,
@@ -96,17 +98,36 @@ def _streams(seed: int, replication: int) -> list[np.random.Generator]:
 
 
 def expected_counts(demand: Demand, rng: np.random.Generator) -> FloatArray:
-    """The replication's expected contacts per queue and interval (random with rate_sd)."""
+    """The replication's expected contacts per queue and interval (random with rate_sd
+    and the intraday terms)."""
     mean = demand.volume
     z_day = rng.standard_normal((mean.shape[0], max(demand.n_days, 1)))
     z_int = rng.standard_normal(mean.shape)
-    if demand.rate_sd is None:
-        return mean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        var_log = np.where(mean > 0, np.log1p((demand.rate_sd / mean) ** 2), 0.0)
-    sigma = np.sqrt(var_log)
-    z = z_day[:, demand.day_index] if demand.uncertainty_scope == "day" else z_int
-    out: FloatArray = mean * np.exp(sigma * z - var_log / 2.0)
+    out: FloatArray = mean
+    if demand.rate_sd is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            var_log = np.where(mean > 0, np.log1p((demand.rate_sd / mean) ** 2), 0.0)
+        sigma = np.sqrt(var_log)
+        z = z_day[:, demand.day_index] if demand.uncertainty_scope == "day" else z_int
+        out = mean * np.exp(sigma * z - var_log / 2.0)
+    if demand.intraday_cv2 is not None and demand.intraday_corr is not None:
+        # Drawn after the other terms, so adding it leaves their draws unchanged.
+        eta = _ar1(rng.standard_normal(mean.shape), demand.intraday_corr)
+        var_log_i = np.log1p(demand.intraday_cv2)[:, None]
+        out = out * np.exp(np.sqrt(var_log_i) * eta - var_log_i / 2.0)
+    return out
+
+
+def _ar1(z: FloatArray, corr: FloatArray) -> FloatArray:
+    """Stationary AR(1) paths with unit variance along axis 1, one correlation per row:
+    ``eta_0 = z_0``, ``eta_t = corr eta_(t-1) + sqrt(1 - corr^2) z_t``."""
+    out = np.empty_like(z)
+    for k, rho in enumerate(np.asarray(corr, dtype=np.float64)):
+        if z.shape[1] == 0:
+            break
+        out[k, 0] = z[k, 0]
+        out[k, 1:] = signal.lfilter([np.sqrt(1.0 - rho * rho)], [1.0, -rho], z[k, 1:],
+                                    zi=[rho * z[k, 0]])[0]
     return out
 
 

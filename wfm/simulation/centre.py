@@ -121,6 +121,10 @@ class Demand:
         intervals) or "interval" (independent per interval)
     day_index : (intervals,) the local day each interval belongs to (0, 1, ...)
     initial_backlog : (queues,) deferred items open at ``t = 0`` [items]
+    intraday_cv2, intraday_corr : (queues,) a deviation of the rate within the day on top
+        of ``rate_sd``: a stationary AR(1) over the intervals with this relative
+        variance and this correlation between neighbouring intervals (the forecast
+        manifest's ``intraday_cv2`` / ``intraday_corr``), or None
     """
 
     interval_s: float
@@ -131,6 +135,8 @@ class Demand:
     rate_sd: FloatArray | None = None
     uncertainty_scope: str = "day"
     initial_backlog: FloatArray | None = None
+    intraday_cv2: FloatArray | None = None
+    intraday_corr: FloatArray | None = None
 
     @property
     def n_intervals(self) -> int:
@@ -177,6 +183,15 @@ class Demand:
                 or np.any(~np.isfinite(self.initial_backlog))
                 or np.any(self.initial_backlog < 0)):
             raise SimulationError("initial_backlog needs one number of items >= 0 per queue")
+        if (self.intraday_cv2 is None) != (self.intraday_corr is None):
+            raise SimulationError("intraday_cv2 and intraday_corr go together")
+        if self.intraday_cv2 is not None and self.intraday_corr is not None and (
+                self.intraday_cv2.shape != (len(queues),)
+                or self.intraday_corr.shape != (len(queues),)
+                or not np.all(np.isfinite(self.intraday_cv2) & (self.intraday_cv2 >= 0))
+                or not np.all(np.abs(self.intraday_corr) < 1)):
+            raise SimulationError("intraday_cv2 needs one relative variance >= 0 and "
+                                  "intraday_corr one correlation in (-1, 1) per queue")
 
 
 def _name_bad(bad: BoolArray, values: FloatArray, what: str, accepted: str,

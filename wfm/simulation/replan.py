@@ -11,6 +11,12 @@ target (all of the day's staffed intervals when none does on its own, e.g. defer
 work) by ``step_fraction`` of it (at least one agent), until every queue-day meets its
 target or ``max_rounds`` re-plans were made. Each round is kept: its requirement and
 roster agent-hours and the simulated service per queue and day, before and after.
+
+A deferred queue's day that no staffing can bring to its target — items arriving with
+no opening hour before their deadline, e.g. a Saturday evening before a closed Sunday
+with a 24-hour calendar target — is not raised (raising it buys nothing) and is reported
+as unreachable; a round that cannot be scheduled (an error of a type in ``stop_on``)
+ends the loop with the rounds made so far.
 """
 
 from __future__ import annotations
@@ -60,13 +66,17 @@ class ReplanRound:
 @dataclass(frozen=True)
 class ReplanResult:
     """Every round, the last requirement, roster and simulation, and for each queue-day
-    still missing its target the reason."""
+    still missing its target the reason. ``unreachable`` (queues, days): the queue-days
+    no staffing can bring to their target; ``failure``: why the loop stopped early (a
+    round that could not be scheduled), else ""."""
 
     rounds: tuple[ReplanRound, ...]
     required: FloatArray
     staffing: Staffing
     result: SimulationResult
     unmet: tuple[str, ...]
+    unreachable: BoolArray | None = None
+    failure: str = ""
 
     @property
     def met(self) -> bool:
@@ -82,6 +92,51 @@ def missing_days(result: SimulationResult, min_probability: float) -> BoolArray:
         share = np.where(defined.any(axis=0),
                          np.where(defined, met, 0.0).sum(axis=0) / defined.sum(axis=0), 1.0)
     out: BoolArray = share < min_probability - 1e-12
+    return out
+
+
+def reachable_share(queue: SimQueue, demand: Demand, k: int = 0) -> FloatArray:
+    """Per day, the largest share of the judged items of deferred queue ``queue`` (row
+    ``k`` of ``demand``) that any staffing could answer within the response time.
+
+    An item arriving at ``t`` can be on time only if the queue opens somewhere in
+    ``[t, t + response_time]`` (calendar clock; arrivals uniform in their interval); it
+    is judged when its deadline falls inside the horizon. On the working clock every
+    judged item has open time before its deadline, so the share is 1. NaN: no judged
+    item that day.
+    """
+    n, step = demand.n_intervals, demand.interval_s
+    volume = demand.volume[k]
+    limit = float(queue.response_time_s or 0.0)
+    start = np.arange(n) * step
+    last = demand.horizon_s - limit          # latest judged arrival
+    judged = np.clip((np.minimum(start + step, last) - start) / step, 0.0, 1.0)
+    if queue.open_mask is None or queue.response_clock == "working":
+        reach = judged
+    else:
+        opened = np.asarray(queue.open_mask, dtype=bool)
+        # Start of the first open interval at or after each interval (inf: none).
+        nxt = np.full(n + 1, np.inf)
+        for i in range(n - 1, -1, -1):
+            nxt[i] = start[i] if opened[i] else nxt[i + 1]
+        earliest = np.where(opened, start, np.maximum(start, nxt[:n] - limit))
+        reach = np.clip((np.minimum(start + step, last) - earliest) / step, 0.0, 1.0)
+    days = demand.day_index
+    den = np.bincount(days, volume * judged, minlength=demand.n_days)
+    num = np.bincount(days, volume * reach, minlength=demand.n_days)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return out
+
+
+def unreachable_days(queues: Sequence[SimQueue], demand: Demand) -> BoolArray:
+    """(queues, days) True where a deferred queue's day cannot reach its target share
+    under any staffing (see :func:`reachable_share`)."""
+    out = np.zeros((len(queues), demand.n_days), dtype=bool)
+    for k, q in enumerate(queues):
+        if q.deferred and q.response_target is not None:
+            best = reachable_share(q, demand, k)
+            out[k] = np.nan_to_num(best, nan=1.0) < q.response_target - 1e-9
     return out
 
 
@@ -129,13 +184,15 @@ def _planned_hours(staffing: Staffing, demand: Demand, n_queues: int) -> FloatAr
     return out
 
 
-def _describe(r: ReplanRound, result: SimulationResult) -> str:
+def _describe(r: ReplanRound, result: SimulationResult, unreachable: BoolArray) -> str:
     week = result.total_table()
     parts = []
     for k, q in enumerate(result.queues):
         row = week.iloc[k]
         value = row["share_within_target"] if q.deferred else row["service_level"]
-        parts.append(f"{q.name} {value:.3f} ({int(r.missing[k].sum())} day(s) short)")
+        lost = int((r.missing[k] & unreachable[k]).sum())
+        note = f", {lost} unreachable" if lost else ""
+        parts.append(f"{q.name} {value:.3f} ({int(r.missing[k].sum())} day(s) short{note})")
     return (f"round {r.number}: requirement {r.required_agent_hours:,.1f} agent-h, roster "
             f"{r.agent_hours:,.1f} agent-h logged in; simulated " + ", ".join(parts))
 
@@ -144,7 +201,8 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
            demand: Demand, options: SimOptions, *, max_rounds: int = 3,
            min_probability: float = 0.5, step_fraction: float = 0.05,
            day_labels: Sequence[str] | None = None,
-           progress: Callable[[str], None] | None = None) -> ReplanResult:
+           progress: Callable[[str], None] | None = None,
+           stop_on: tuple[type[BaseException], ...] = ()) -> ReplanResult:
     """Schedule, simulate, raise where short, re-plan: at most ``max_rounds`` re-plans.
 
     Parameters
@@ -159,6 +217,8 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     step_fraction : raise of a short interval's requirement per round (at least 1 agent)
     day_labels : names of the days for the reasons (default: day numbers)
     progress : called with one line per round (service and agent-hours)
+    stop_on : errors of ``schedule`` in a re-plan round that end the loop (the rounds
+        so far are kept; the error is the result's ``failure``); round 0's propagate
     """
     if required.shape != demand.volume.shape:
         raise SimulationError(f"requirement has shape {required.shape}; accepted: (queues, "
@@ -170,8 +230,10 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     rounds: list[ReplanRound] = []
     planned: list[FloatArray] = []
     current = np.asarray(required, dtype=np.float64).copy()
+    unreachable = unreachable_days(queues, demand)
+    failure = ""
+    staffing = schedule(current)
     while True:
-        staffing = schedule(current)
         result = simulate_centre(queues, demand, staffing, options)
         miss = missing_days(result, min_probability)
         r = ReplanRound(len(rounds), float(current.sum() * hours_per_interval),
@@ -179,20 +241,39 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
         rounds.append(r)
         planned.append(_planned_hours(staffing, demand, len(queues)))
         if progress is not None:
-            progress(_describe(r, result))
-        if not miss.any() or len(rounds) > max_rounds:
+            progress(_describe(r, result, unreachable))
+        if not (miss & ~unreachable).any() or len(rounds) > max_rounds:
             break
-        current = raise_requirement(current, result, miss, step_fraction=step_fraction)
+        raised = raise_requirement(current, result, miss & ~unreachable,
+                                   step_fraction=step_fraction)
+        try:
+            next_staffing = schedule(raised)
+        except stop_on as exc:
+            failure = f"re-plan round {len(rounds)} could not be scheduled: {exc}"
+            if progress is not None:
+                progress(failure)
+            break
+        staffing, current = next_staffing, raised
     labels = list(day_labels) if day_labels is not None else [str(d) for d in
                                                                range(demand.n_days)]
     unmet = []
     for k, d in zip(*np.nonzero(rounds[-1].missing), strict=True):
         name = f"{queues[k].name} on {labels[d]}"
-        if len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
+        if unreachable[k, d]:
+            best = reachable_share(queues[k], demand, k)[d]
+            unmet.append(f"{name}: no staffing can meet it: at most {best:.1%} of its items "
+                         "can be answered in time (the others have no opening hour "
+                         "between their arrival and their deadline)")
+        elif failure:
+            unmet.append(f"{name}: still short; the loop stopped: {failure}")
+        elif len(rounds) == 1:
+            unmet.append(f"{name}: short; no re-plan round was allowed")
+        elif len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
             unmet.append(f"{name}: the roster did not add hours on it although the "
                          "requirement was raised (no agent with the skill could work more: "
                          "availability, contracts or other queues' needs)")
         else:
             unmet.append(f"{name}: still short after {len(rounds) - 1} re-plan(s); allow "
                          "more rounds or a larger step")
-    return ReplanResult(tuple(rounds), current, staffing, result, tuple(unmet))
+    return ReplanResult(tuple(rounds), current, staffing, result, tuple(unmet), unreachable,
+                        failure)

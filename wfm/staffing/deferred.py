@@ -341,6 +341,18 @@ def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.
         done = np.zeros(n)
         done[open_idx] = x_open
         done = np.maximum.accumulate(done)
+    return _plan_from_done(done, opened=opened, arr=arr, work=work, cum_work=cum_work,
+                           cum_items=cum_items, due=due, judged=judged,
+                           interval_s=interval_s, forced=forced)
+
+
+def _plan_from_done(done: FloatArray, *, opened: BoolArray, arr: FloatArray,
+                    work: FloatArray, cum_work: FloatArray, cum_items: FloatArray,
+                    due: IntArray, judged: BoolArray, interval_s: float,
+                    forced: float) -> DeferredPlan:
+    """Agents, backlog, oldest age and shares of a cumulative work-done curve (with the
+    virtual interval in front, which is dropped)."""
+    n = arr.size
     processed = np.diff(np.concatenate(([0.0], done)))
     agents = np.where(opened, processed / interval_s, 0.0)
     agents = np.maximum(agents, 0.0)
@@ -358,8 +370,55 @@ def plan_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.
     if judged.any():
         done_by_due = done[np.clip(due[judged], 0, n - 1)]
         share[judged] = np.clip((done_by_due - cum_work[:-1][judged]) / work[judged], 0.0, 1.0)
+    judged_items = float(arr[judged].sum())
     on_time_items = float(np.nansum(share[judged] * arr[judged]))
     total_share = on_time_items / judged_items if judged_items > 0 else 1.0
     return DeferredPlan(agents[1:], backlog[1:], np.maximum(age[1:], 0.0), share[1:],
                         total_share, float(work.sum()), float(done[-1]),
                         forced)
+
+
+def evaluate_deferred(arrivals: npt.ArrayLike, aht_s: npt.ArrayLike, open_mask: npt.ArrayLike,
+                      interval_s: float, agents: npt.ArrayLike, *, response_time_s: float,
+                      clock: str = "calendar", initial_backlog: float = 0.0) -> DeferredPlan:
+    """What a given staffing does to a deferred-work backlog when the forecast comes true.
+
+    The backlog is worked first in, first out, as early as ``agents`` allow: in each open
+    interval they do ``agents x interval_s`` of work, but never more than has arrived
+    before the interval (items are worked from the interval after they arrive, as in
+    :func:`plan_deferred`). Returns the same measures as :func:`plan_deferred`, with
+    ``agents_productive`` the work actually done (at most the agents given) and
+    ``forced_s`` 0.
+
+    Examples
+    --------
+    >>> e = evaluate_deferred([4, 0, 0, 0], 900.0, [False, True, True, True], 900.0,
+    ...                       [0, 1, 1, 1], response_time_s=2700.0)
+    >>> [round(float(b), 2) for b in e.backlog], round(e.on_time_share, 2)
+    ([4.0, 3.0, 2.0, 1.0], 0.5)
+    """
+    arr = np.asarray(arrivals, dtype=np.float64).ravel()
+    aht = np.broadcast_to(np.asarray(aht_s, dtype=np.float64), arr.shape).copy()
+    opened = np.asarray(open_mask, dtype=bool).ravel()
+    given = np.broadcast_to(np.asarray(agents, dtype=np.float64), arr.shape)
+    _validate(arr, aht, opened, response_target=1.0, response_time_s=response_time_s,
+              clock=clock)
+    if np.any(~np.isfinite(given) | (given < 0)):
+        raise StaffingError("given agents must be numbers >= 0, one per interval")
+    if not interval_s > 0:
+        raise StaffingError(f"interval length {interval_s!r} s is not valid; accepted: > 0")
+    arr = np.concatenate(([initial_backlog], arr))
+    aht = np.concatenate(([aht[0] if aht.size else 1.0], aht))
+    opened = np.concatenate(([False], opened))
+    capacity = np.concatenate(([0.0], np.where(opened[1:], given, 0.0) * interval_s))
+    work = arr * aht
+    cum_work = np.concatenate(([0.0], np.cumsum(work)))
+    cum_items = np.concatenate(([0.0], np.cumsum(arr)))
+    # X_i = min(X_(i-1) + c_i, U_i): C_i + min(0, min_(j<=i) (U_j - C_j)), C = cumsum(c).
+    cum_cap = np.cumsum(capacity)
+    done = cum_cap + np.minimum(0.0, np.minimum.accumulate(cum_work[:-1] - cum_cap))
+    due = due_intervals(opened, interval_s, response_time_s, clock)
+    judged = (due < arr.size) & (arr > 0)
+    return _plan_from_done(done, opened=opened, arr=arr, work=work, cum_work=cum_work,
+                           cum_items=cum_items, due=due, judged=judged,
+                           interval_s=interval_s, forced=0.0)

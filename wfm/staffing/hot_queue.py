@@ -15,13 +15,16 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
                     max_asa_s: float | None = None, max_abandon_rate: float | None = None,
                     patience_s: float | None = None, concurrency: int = 1,
                     max_occupancy: float | None = None,
-                    shrinkage: float = 0.0) -> dict[str, FloatArray | str]:
+                    shrinkage: float = 0.0,
+                    agents: FloatArray | None = None) -> dict[str, FloatArray | str]:
     """Productive and scheduled agents plus achieved measures for each interval.
 
     Erlang C, or Erlang A when ``patience_s`` is given (needed by ``max_abandon_rate``:
     a limit on abandonment without a model of it raises); ``concurrency`` k > 1 models k
     parallel slots per agent (AHT is the concurrent handle time) and reports agents.
     ``agents_required = agents_productive / (1 - shrinkage)`` (not rounded).
+    ``agents``: a given staffing (whole agents per interval) to measure instead of the
+    smallest one meeting the targets (e.g. staffing to a confidence level).
     """
     if concurrency < 1:
         raise StaffingError(f"concurrency {concurrency} is not valid; accepted: 1 or more")
@@ -35,15 +38,20 @@ def staff_hot_queue(offered: FloatArray, aht_s: FloatArray, interval_s: float, *
                  "'wfm staff --estimate-patience' estimate it from the history")
     load = offered_load(offered, aht_s, interval_s)
     threshold = 0.0 if sl_threshold_s is None else sl_threshold_s
-    if patience_s is None:
+    if agents is not None:
+        agents = np.asarray(agents, dtype=np.float64)
+        if agents.shape != np.shape(load) or np.any(~np.isfinite(agents) | (agents < 0)):
+            raise StaffingError("given agents must be numbers >= 0, one per interval")
+    elif patience_s is None:
         slots = required_agents(load, aht_s, sl_target=sl_target, sl_threshold_s=threshold,
                                 max_asa_s=max_asa_s, max_occupancy=max_occupancy)
+        agents = np.ceil(slots / concurrency)
     else:
         slots = required_agents_erlang_a(load, aht_s, patience_s, sl_target=sl_target,
                                          sl_threshold_s=threshold, max_asa_s=max_asa_s,
                                          max_abandon_rate=max_abandon_rate,
                                          max_occupancy=max_occupancy)
-    agents = np.ceil(slots / concurrency)
+        agents = np.ceil(slots / concurrency)
     s = agents * concurrency
     if patience_s is None:
         sl, wait, occ = service_level(s, load, aht_s, threshold), asa(s, load, aht_s), \

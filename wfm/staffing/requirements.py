@@ -17,7 +17,7 @@ import pandas as pd
 
 from wfm.errors import StaffingError
 from wfm.schema import COLD_CHANNELS, REQUIREMENTS
-from wfm.staffing.deferred import plan_deferred
+from wfm.staffing.deferred import evaluate_deferred, plan_deferred
 from wfm.staffing.hot_queue import staff_hot_queue
 from wfm.staffing.shrinkage import ShrinkageProfile, scheduled_agents
 
@@ -97,7 +97,8 @@ def _full_grid(rows: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
 def _staff_deferred(rows: pd.DataFrame, q: QueueTargets, *, interval_minutes: int,
                     timezone: ZoneInfo, closed_dates: Collection[date],
                     like_days: Mapping[date, int] | None,
-                    initial_backlog: float) -> dict[str, Any]:
+                    initial_backlog: float, given: np.ndarray | None = None
+                    ) -> dict[str, Any]:
     if q.response_target is None or q.response_time_s is None:
         raise StaffingError("a deferred queue needs response_target and response_time_h")
     mask = opening_mask(rows["interval_start"], q.opening_windows, timezone,
@@ -105,15 +106,35 @@ def _staff_deferred(rows: pd.DataFrame, q: QueueTargets, *, interval_minutes: in
                         like_days=like_days)
     labels = list(pd.DatetimeIndex(rows["interval_start"]).tz_convert(timezone)
                   .strftime("%a %Y-%m-%d %H:%M"))
-    plan = plan_deferred(rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float), mask,
-                         interval_minutes * 60.0, response_target=q.response_target,
-                         response_time_s=q.response_time_s, clock=q.response_clock,
-                         initial_backlog=initial_backlog, labels=labels)
-    agents = plan.agents_productive
+    if given is not None:
+        plan = evaluate_deferred(rows["offered"].to_numpy(float),
+                                 rows["aht_s"].to_numpy(float), mask, interval_minutes * 60.0,
+                                 given, response_time_s=q.response_time_s,
+                                 clock=q.response_clock, initial_backlog=initial_backlog)
+        agents = np.where(mask, given, 0.0)
+    else:
+        plan = plan_deferred(rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float),
+                             mask, interval_minutes * 60.0, response_target=q.response_target,
+                             response_time_s=q.response_time_s, clock=q.response_clock,
+                             initial_backlog=initial_backlog, labels=labels)
+        agents = plan.agents_productive
     return {"agents_productive": agents, "service_level": plan.share_within_target,
             "asa_s": np.nan, "occupancy": np.where(agents > 0, 1.0, 0.0),
             "abandon_rate": np.nan, "method": f"deferred_{q.response_clock}",
             "backlog": plan.backlog, "oldest_age_s": plan.oldest_age_s}
+
+
+def _given(agents: Mapping[str, pd.Series] | None, name: str,
+           rows: pd.DataFrame) -> np.ndarray | None:
+    """The given agents of queue ``name`` on its rows (0 where the series has none)."""
+    if agents is None or name not in agents:
+        return None
+    series = agents[name]
+    stamps = pd.DatetimeIndex(rows["interval_start"]).tz_convert("UTC")
+    index = pd.DatetimeIndex(series.index).tz_convert("UTC")
+    values: np.ndarray = pd.Series(series.to_numpy(float), index=index).reindex(
+        stamps).fillna(0.0).to_numpy(float)
+    return values
 
 
 def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *,
@@ -123,6 +144,7 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
                    closed_dates: Collection[date] = (),
                    like_days: Mapping[date, int] | None = None,
                    initial_backlog: Mapping[str, float] | None = None,
+                   agents: Mapping[str, pd.Series] | None = None,
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Requirements per queue and interval, and agent-hours / FTE per queue and local day.
 
@@ -138,6 +160,9 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
     closed_dates : local dates closed all day (holidays, closing special days)
     like_days : local dates that keep another weekday's opening hours (0 = Monday)
     initial_backlog : open deferred items at the start, by queue
+    agents : a given staffing by queue (productive agents indexed by ``interval_start``,
+        0 where an interval is missing) to measure instead of the smallest one meeting
+        the targets (staffing to a confidence level); its rows keep ``method``
 
     Returns
     -------
@@ -162,14 +187,15 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
                 res = _staff_deferred(rows, q, interval_minutes=interval_minutes,
                                       timezone=timezone, closed_dates=closed_dates,
                                       like_days=like_days,
-                                      initial_backlog=(initial_backlog or {}).get(name, 0.0))
+                                      initial_backlog=(initial_backlog or {}).get(name, 0.0),
+                                      given=_given(agents, name, rows))
             else:
                 hot = staff_hot_queue(
                     rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float),
                     interval_s, sl_target=q.sl_target, sl_threshold_s=q.sl_threshold_s,
                     max_asa_s=q.max_asa_s, max_abandon_rate=q.max_abandon_rate,
                     patience_s=q.patience_s, concurrency=q.concurrency,
-                    max_occupancy=max_occupancy)
+                    max_occupancy=max_occupancy, agents=_given(agents, name, rows))
                 res = {k: v for k, v in hot.items() if k != "agents_required"}
         except StaffingError as exc:
             raise StaffingError(f"queue {name!r}: {exc.message}", hint=exc.hint) from None

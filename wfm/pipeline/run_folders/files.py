@@ -29,6 +29,8 @@ from wfm.pipeline.run_folders.layout import (
     MANIFEST_FILE,
     REQUIREMENTS_FILE,
     ROSTER_FILE,
+    SIMULATED_MISSES_FILE,
+    SIMULATED_SERVICE_FILE,
     RunFolders,
 )
 from wfm.pipeline.run_folders.manifests import manifest_input, read_manifest
@@ -130,6 +132,30 @@ def write_schedule(folder: Path, result: ScheduleResult, tz: ZoneInfo) -> None:
         local["interval_start"] = _local_iso(
             pd.to_datetime(local["interval_start"], utc=True, format="ISO8601"), tz)
         _csv(local, folder / name)
+
+
+def write_simulated_service(folder: Path, days: pd.DataFrame, tz: ZoneInfo,
+                            missed_intervals: pd.DataFrame | None = None) -> list[str]:
+    """simulated_service.csv (per queue and local day) and, when given,
+    simulated_misses.csv (the queue-intervals short, local time with offset) into
+    ``folder``; the file names."""
+    _csv(days, folder / SIMULATED_SERVICE_FILE, float_format="%.6g")
+    written = [SIMULATED_SERVICE_FILE]
+    if missed_intervals is not None:
+        local = missed_intervals.copy()
+        local["interval_start"] = _local_iso(pd.to_datetime(local["interval_start"],
+                                                            utc=True, format="ISO8601"), tz)
+        _csv(local, folder / SIMULATED_MISSES_FILE, float_format="%.6g")
+        written.append(SIMULATED_MISSES_FILE)
+    return written
+
+
+def read_simulated_service(run_dir: Path) -> pd.DataFrame | None:
+    """simulated_service.csv of a schedule or reports run folder, if it has one."""
+    path = run_dir / SIMULATED_SERVICE_FILE
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, dtype={"queue": str, "date": str})
 
 
 def roster_path(path: Path) -> Path:
@@ -260,9 +286,10 @@ class RosterRunFiles:
 
 
 def read_roster_run(roster: Path, *, default_tz: ZoneInfo, forecast_path: Path | None = None,
-                    agents_path: Path | None = None) -> RosterRunFiles:
+                    agents_path: Path | None = None, week: date | None = None
+                    ) -> RosterRunFiles:
     """The agent intervals of a schedule run (``roster``: its folder or a file in it), the
-    agents file and demand its manifest names (unless given), and its week."""
+    agents file, demand and week its manifest names (unless given)."""
     run_dir = roster if roster.is_dir() else roster.parent
     intervals_file = run_dir / AGENT_INTERVALS_FILE
     if not intervals_file.is_file():
@@ -287,9 +314,8 @@ def read_roster_run(roster: Path, *, default_tz: ZoneInfo, forecast_path: Path |
     if "interval_start" in demand:
         demand["interval_start"] = parse_timestamps(demand["interval_start"],
                                                     str(demand_path), "interval_start")
-    week = read_manifest(run_dir).get("week")
     try:
-        first_day = date.fromisoformat(str(week))
+        first_day = week or date.fromisoformat(str(read_manifest(run_dir).get("week")))
     except ValueError:
         local = pd.DatetimeIndex(intervals["interval_start"]).tz_convert(default_tz)
         first_day = min(local.date)

@@ -9,8 +9,10 @@ area (root)             files
 forecasts               forecast.csv, backtest.csv
 requirements            requirements.csv, daily.csv (beside the forecasts root)
 schedules               roster.csv, agent_intervals.csv, coverage.csv
-reports                 data_health.csv, roster.xlsx, coverage.csv,
-                        service_level.csv, accuracy.csv, calendars/
+                        (+ simulated_service.csv, simulated_misses.csv with --verify)
+reports                 data_health.csv, roster.xlsx, roster-days.xlsx, coverage.csv,
+                        service_level.csv, accuracy.csv, report.html, calendars/,
+                        simulated_service.csv, simulated_misses.csv (the simulate step)
 ======================  ======================================================
 
 Every run folder also holds ``manifest.json`` (inputs with checksums, settings, versions,
@@ -47,8 +49,18 @@ AGENT_INTERVALS_FILE = "agent_intervals.csv"
 COVERAGE_FILE = "coverage.csv"
 HEALTH_FILE = "data_health.csv"
 ROSTER_WORKBOOK_FILE = "roster.xlsx"
+#: The agent x interval grid of every open day (written with the roster workbook).
+ROSTER_DAYS_FILE = "roster-days.xlsx"
 SERVICE_LEVEL_FILE = "service_level.csv"
 ACCURACY_FILE = "accuracy.csv"
+#: The run's self-contained HTML report (charts as inline SVG).
+REPORT_HTML_FILE = "report.html"
+#: Simulated service per queue and local day of a roster (`wfm schedule --verify` in the
+#: schedule's folder, the `wfm run` simulate step in the reports folder).
+SIMULATED_SERVICE_FILE = "simulated_service.csv"
+#: The queue-intervals whose simulated service misses the target (`--verify`, the
+#: simulate step).
+SIMULATED_MISSES_FILE = "simulated_misses.csv"
 CALENDARS_FOLDER = "calendars"
 
 RUN_STAMP_LEN = len("20261123T063000Z")  # the UTC second of a run id

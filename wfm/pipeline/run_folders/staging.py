@@ -111,6 +111,10 @@ class Run:
         """Add entries to the manifest of ``area``'s run folder."""
         self._entries.setdefault(area, {}).update(entries)
 
+    def recorded(self, area: str) -> dict[str, Any]:
+        """The manifest entries recorded so far for ``area`` (written at the commit)."""
+        return dict(self._entries.get(area, {}))
+
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
