@@ -1,7 +1,7 @@
 """Benchmark: stage (a) weekly plan on a single-skill week, and pyworkforce on the same week.
 
 Run:  nice -n 10 .venv/bin/python bench/bench_schedule_weekly.py [--quick] [--time-limit 50]
-      [--workers 2] [--pyworkforce-python PATH | --no-pyworkforce]
+      [--workers 2] [--hogs 2] [--pyworkforce-python PATH | --no-pyworkforce]
 
 The week (bench/schedule_instances.py, seeded): one voice queue, 7 x 96 quarter-hours,
 daily peaks 60-150 agents, 15-min start grid, shifts of 4/6/8/10 h with a 15-min break per
@@ -14,6 +14,11 @@ pyworkforce==0.5.1), like bench/bench_staffing.py's --pyworkforce-python. Its
 MinAbsDifference and MinRequiredResources get the same week, the same shift lengths and
 start grid, each break fixed in the middle of its window (it has no flexible breaks), the
 same time limit and workers; both answers are scored with wfm's coverage and paid hours.
+
+Stage (a)'s budget is deterministic (wfm.scheduling.solver_params): with ``--hogs N``
+(default 2) the week is planned a second time beside N busy-loop processes
+(bench/cpu_hogs.py), and both runs' figures, wall times and load averages are printed
+with whether the two plans are identical.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedule_instances as si
+from cpu_hogs import cpu_hogs, load_average
 from pyworkforce_env import DEFAULT_VENV, PYWORKFORCE, pyworkforce_python
 
 from wfm.scheduling.eligibility import build_groups, eligible_shifts
@@ -183,6 +189,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ap.add_argument("--time-limit", type=float, default=None, help="solver limit [s]")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--hogs", type=int, default=2,
+                    help="CPU hogs beside a second run of stage (a) (0: no second run)")
     ap.add_argument("--pyworkforce-python", type=Path, default=None,
                     help=f"interpreter with {PYWORKFORCE} (default: {DEFAULT_VENV}, created)")
     ap.add_argument("--no-pyworkforce", action="store_true")
@@ -190,6 +198,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     limit = args.time_limit or (5.0 if args.quick else 50.0)
     params = SolverParams(limit, args.workers, 0)
     week = si.single_skill_week(args.seed, quick=args.quick)
+    load_quiet = load_average()
     res = solve_stage_a(week, params)
     plan = res.plan
     ours = coverage_figures(res.scheduled, res.required, res.paid_h, week.rules)
@@ -207,6 +216,19 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     result: dict[str, object] = {"wfm": ours | {"gap": gap, "seconds": res.seconds,
                                                  "lp_bound": plan.lp_bound,
                                                  "objective_plan": plan.objective}}
+    if args.hogs > 0:
+        load_hogs = load_average()
+        with cpu_hogs(args.hogs):
+            loaded = solve_stage_a(week, params)
+        same = (np.array_equal(loaded.plan.shifts, plan.shifts)
+                and loaded.plan.objective == plan.objective)
+        print(f"stage (a) as is (load average {load_quiet} before): {res.seconds:.1f} s, "
+              f"objective {plan.objective:.2f}; beside {args.hogs} CPU hogs (load average "
+              f"{load_hogs} before, {load_average()} after): {loaded.seconds:.1f} s, objective "
+              f"{loaded.plan.objective:.2f}; the two plans are "
+              f"{'identical' if same else 'DIFFERENT'}")
+        result["hogs"] = {"seconds": loaded.seconds, "objective": loaded.plan.objective,
+                          "identical": same}
     rows = [("wfm stage (a)", ours, res.seconds, plan.status)]
     py = None
     if not args.no_pyworkforce:

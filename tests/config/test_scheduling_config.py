@@ -44,9 +44,31 @@ def test_breaks_and_weights_are_read_and_mapped_to_shift_rules() -> None:
     assert rules.paid_hours(9) == 8.0
 
 
+def test_agent_friendly_rules_are_read_and_mapped_to_shift_rules() -> None:
+    defaults = shift_rules(parse_config("", P).scheduling)
+    assert (defaults.min_queue_block_min, defaults.queue_switch_cost,
+            defaults.max_queue_switches_per_day) == (60, 0.1, 4)
+    text = ("[scheduling]\nmin_queue_block_min=90\nqueue_switch_cost=0.5\n"
+            "max_queue_switches_per_day=2\nstart_time_stability_weight=1.5\n"
+            "previous_week_start_weight=0\n")
+    rules = shift_rules(parse_config(text, P).scheduling)
+    assert rules.min_queue_block_min == 90
+    assert rules.queue_switch_cost == 0.5
+    assert rules.max_queue_switches_per_day == 2
+    assert rules.start_time_stability_weight == 1.5
+    assert rules.previous_week_start_weight == 0.0
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("[scheduling]\nmin_queue_block_min=-15\n",
+         "[scheduling] min_queue_block_min = -15 is not valid"),
+        ("[scheduling]\nmax_queue_switches_per_day=1.5\n",
+         "[scheduling] max_queue_switches_per_day = 1.5 is not valid"),
+        ("[scheduling]\nqueue_switch_cost=-1\n", "[scheduling] queue_switch_cost = -1 is not"),
+        ("[scheduling]\nstart_time_stability_wieght=1\n",
+         "did you mean 'start_time_stability_weight'?"),
         ("[scheduling]\nshift_lengths_h=[4]\n" + LUNCH.format(m=4),
          "/p/wfm.toml: [scheduling] breaks: a 4 h shift cannot fit its 60-min lunch starting "
          "3-5 h after the shift start: it would fall outside the shift"),

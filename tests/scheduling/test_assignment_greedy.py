@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from roster_helpers import MONDAY, agent, hourly_rules
 
-from wfm.scheduling.assignment import greedy_assignment, rest_slots
+from wfm.scheduling.assignment_greedy import greedy_assignment, rest_slots
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.eligibility import eligible_shifts
 from wfm.scheduling.shift_catalog import build_catalog

@@ -48,7 +48,7 @@ def test_any_multipliers_give_a_lower_bound() -> None:
 def test_pdlp_converges_to_the_simplex_optimum() -> None:
     ip = covering_program()
     optimum = solve_lp(ip).bound
-    approx = solve_lp(ip, time_limit_s=30, simplex=False)
+    approx = solve_lp(ip, budget_s=30, simplex=False)
     assert approx.bound <= optimum + 1e-6
     assert approx.bound == pytest.approx(optimum, rel=1e-3)
     assert float(np.dot(ip.cost, approx.values)) == pytest.approx(optimum, rel=1e-3)
@@ -56,10 +56,12 @@ def test_pdlp_converges_to_the_simplex_optimum() -> None:
 
 def test_pdlp_stopped_by_its_limit_still_returns_a_plan_and_a_valid_bound() -> None:
     # pywraplp keeps no solution when PDLP hits its limit ("status 6"): a large week under
-    # a short limit used to fail there. Its own API returns the last iterate.
+    # a short limit used to fail there. Its own API returns the last iterate (here after
+    # the fewest passes over the matrix a budget gives).
     ip = covering_program(slots=400)
     optimum = solve_lp(ip).bound
-    early = solve_lp(ip, time_limit_s=1e-3, simplex=False)
+    early = solve_lp(ip, budget_s=1e-6, simplex=False)
+    assert early.method == "PDLP"
     assert len(early.values) == ip.n_vars and np.isfinite(early.values).all()
     assert (early.values >= np.asarray(ip.lower)).all()
     assert (early.values <= np.asarray(ip.upper)).all()
@@ -74,22 +76,21 @@ def test_an_infeasible_relaxation_is_reported_as_such() -> None:
     with pytest.raises(SolverError, match="INFEASIBLE"):
         solve_lp(ip)
     with pytest.raises(SolverError, match="INFEASIBLE"):
-        solve_lp(ip, time_limit_s=5, simplex=False)
+        solve_lp(ip, budget_s=5, simplex=False)
 
 
 def test_plan_search_without_a_first_plan_in_its_share_looks_once_more(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # On a loaded machine CP-SAT may find nothing within stage (a)'s share when the LP
-    # rounding is infeasible: the search then asks for any feasible plan rather than fail.
-    import time
-
-    from wfm.scheduling import weekly_plan
+    # When no first plan is in hand (no rounding, nothing to repair) and CP-SAT finds
+    # nothing within stage (a)'s budget, the search asks for any feasible plan rather
+    # than fail.
+    from wfm.scheduling import plan_search
     from wfm.scheduling.solver_params import SolverParams
 
     ip = covering_program()
     lp = solve_lp(ip)
     calls: list[SolverParams] = []
-    real = weekly_plan.solve_integer
+    real = plan_search.solve_integer
 
     def first_call_times_out(ip_, params, hint=None, **kw):  # type: ignore[no-untyped-def]
         calls.append(params)
@@ -97,13 +98,16 @@ def test_plan_search_without_a_first_plan_in_its_share_looks_once_more(
             raise SolverError("CP-SAT found no solution (UNKNOWN) within 1 s")
         return real(ip_, params, hint, **kw)
 
-    monkeypatch.setattr(weekly_plan, "solve_integer", first_call_times_out)
-    values, status, _, _ = weekly_plan._search(
-        ip, row_matrix(ip), None, np.zeros(ip.n_vars, dtype=np.int64),
-        params=SolverParams(5.0, 1, 0), started=time.perf_counter(), shares=(1.0,),
-        lp_bound=lp.bound, lp_values=lp.values)
+    monkeypatch.setattr(plan_search, "solve_integer", first_call_times_out)
+    hoods = plan_search.PlanNeighbourhoods([], np.zeros(0, dtype=np.int64),
+                                           np.zeros(ip.n_vars, dtype=np.int64))
+    found = plan_search.search_plan(ip, row_matrix(ip), None, hoods,
+                                    params=SolverParams(5.0, 1, 0), shares=(1.0,),
+                                    lp_bound=lp.bound, lp_values=lp.values)
+    values = found.values
     assert [p.first_solution for p in calls] == [False, True]
-    assert status == "FEASIBLE"
+    assert found.status == "FEASIBLE"
+    assert found.notes and "first plan found" in found.notes[0]
     matrix, lower, upper = row_matrix(ip)
     act = matrix @ values
     assert (act >= lower).all() and (act <= upper).all()

@@ -140,10 +140,10 @@ def test_break_fallback_when_stage_c_finds_nothing(monkeypatch: pytest.MonkeyPat
     # If CP-SAT returned no solution for a day, the staggered hint is used: it must be a
     # valid placement (the checker passes) and coverage must count it right.
     import wfm.scheduling.break_placement as bp
-    from wfm.errors import SolverError
+    from wfm.scheduling.linear_model import NoSolutionError
 
     def nothing(*args: object, **kwargs: object) -> object:
-        raise SolverError("no solution")
+        raise NoSolutionError("no solution")
 
     monkeypatch.setattr(bp, "solve_integer", nothing)
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={
@@ -167,10 +167,10 @@ def test_hint_alone_reproduces_the_plans_breaks(monkeypatch: pytest.MonkeyPatch)
     # Without CP-SAT in stage (c), breaks fitted to the plan's profile give the plan's
     # coverage back: the roster's objective equals the stage (a) plan's.
     import wfm.scheduling.break_placement as bp
-    from wfm.errors import SolverError
+    from wfm.scheduling.linear_model import NoSolutionError
 
     def nothing(*args: object, **kwargs: object) -> object:
-        raise SolverError("no solution")
+        raise NoSolutionError("no solution")
 
     monkeypatch.setattr(bp, "solve_integer", nothing)
     req = requirements_frame(MONDAY, "Europe/Paris", per_day={
@@ -264,14 +264,14 @@ def test_rounded_first_plan_follows_the_lps_split_of_multi_skill_groups(
     from wfm.scheduling import weekly_plan
 
     seen: dict[str, float] = {}
-    real = weekly_plan._search
+    real = weekly_plan.search_plan
 
     def spy(ip, rows, hint, *args, **kw):  # type: ignore[no-untyped-def]
         seen["hint"] = float(np.dot(ip.cost, hint))
         seen["lp"] = kw["lp_bound"]
         return real(ip, rows, hint, *args, **kw)
 
-    monkeypatch.setattr(weekly_plan, "_search", spy)
+    monkeypatch.setattr(weekly_plan, "search_plan", spy)
     req = requirements_frame(MONDAY, "UTC", per_day={
         ("voice_fr", 0): [("08:00", "12:00", 1)], ("chat_fr", 0): [("08:00", "12:00", 1)],
         ("email_fr", 1): [("08:00", "12:00", 1)]}, minutes=60)

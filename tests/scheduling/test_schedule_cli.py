@@ -187,7 +187,7 @@ def test_next_week_keeps_rest_after_the_latest_run(project: Path) -> None:
 
 
 def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -> None:
-    import wfm.scheduling.roster as roster
+    import wfm.scheduling.roster_stages as roster
     from wfm.errors import SolverError
 
     def time_out(*args: object, **kwargs: object) -> object:
@@ -198,6 +198,31 @@ def test_plan_time_out_names_stage_and_fix(project: Path, monkeypatch: object) -
     result = _run("--requirements", str(req), "--agents", str(agents))
     assert result.exit_code == 1
     assert ("wfm: error: stage (a), the weekly plan: CP-SAT found no solution (UNKNOWN) within "
-            "2.5 s (its share of the run's time limit)") in result.stderr
+            "2.5 s (its share of the run's budget)") in result.stderr
     assert "hint: raise --time-limit" in result.stderr
     assert not (project / "schedules").exists()
+
+
+def test_a_roster_the_safety_net_cut_short_is_published_with_a_warning(
+        project: Path, monkeypatch: object) -> None:
+    import wfm.pipeline.schedule_tasks as job
+
+    real = job.schedule_week
+
+    def net_fired(*args: object, **kwargs: object) -> object:
+        # As if the wall clock had stopped two of stage (b)'s calls on a busy machine.
+        res = real(*args, **kwargs)  # type: ignore[arg-type]
+        res.summary["wall_limit_hits"] = {"a": 0, "b": 2, "c": 0, "d": 0}
+        res.summary["reproducible"] = False
+        return res
+
+    monkeypatch.setattr(job, "schedule_week", net_fired)  # type: ignore[attr-defined]
+    req, agents = _project(project)
+    result = _run("--requirements", str(req), "--agents", str(agents))
+    assert result.exit_code == 0, result.output
+    assert ("warning: the wall-clock safety net stopped 2 solver call(s) "
+            "(summary wall_limit_hits): a rerun of the same inputs may give another roster"
+            ) in result.stderr
+    manifest = json.loads((project / "schedules" / "latest" / "manifest.json").read_text(
+        encoding="utf-8"))
+    assert manifest["summary"]["reproducible"] is False

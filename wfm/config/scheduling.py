@@ -42,6 +42,11 @@ class SchedulingConfig:
     workers: int = 2
     seed: int = 0
     relative_gap: float = 0.001
+    min_queue_block_min: int = 60
+    queue_switch_cost: float = 0.1
+    max_queue_switches_per_day: int = 4
+    start_time_stability_weight: float = 0.25
+    previous_week_start_weight: float = 0.25
     agents_file: str = ""
     breaks: tuple[BreakRule, ...] = field(default_factory=default_break_rules)
     understaffing_weights: dict[str, float] = field(default_factory=dict)
@@ -97,6 +102,16 @@ def read_scheduling(t: TableReader) -> SchedulingConfig:
         workers=t.number("workers", d.workers, low=1, integer=True),
         seed=t.number("seed", d.seed, low=0, integer=True),
         relative_gap=t.number("relative_gap", d.relative_gap, low=0.0, high=1.0),
+        min_queue_block_min=t.number("min_queue_block_min", d.min_queue_block_min, low=0,
+                                     high=24 * 60, integer=True),
+        queue_switch_cost=t.number("queue_switch_cost", d.queue_switch_cost, low=0.0),
+        max_queue_switches_per_day=t.number("max_queue_switches_per_day",
+                                            d.max_queue_switches_per_day, low=0, high=24 * 60,
+                                            integer=True),
+        start_time_stability_weight=t.number("start_time_stability_weight",
+                                             d.start_time_stability_weight, low=0.0),
+        previous_week_start_weight=t.number("previous_week_start_weight",
+                                            d.previous_week_start_weight, low=0.0),
         agents_file=t.str("agents_file", d.agents_file),
         breaks=(tuple(read_break(b) for b in break_tables) if "breaks" in t.raw
                 else d.breaks),
@@ -131,4 +146,9 @@ def shift_rules(cfg: SchedulingConfig) -> ShiftRules:
         cost_per_paid_hour=cfg.cost_per_paid_hour,
         queue_understaffing_weight=dict(cfg.understaffing_weights),
         queue_overstaffing_weight=dict(cfg.overstaffing_weights),
+        min_queue_block_min=cfg.min_queue_block_min,
+        queue_switch_cost=cfg.queue_switch_cost,
+        max_queue_switches_per_day=cfg.max_queue_switches_per_day,
+        start_time_stability_weight=cfg.start_time_stability_weight,
+        previous_week_start_weight=cfg.previous_week_start_weight,
     )

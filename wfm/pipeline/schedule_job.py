@@ -204,6 +204,11 @@ def _warn(run: Run, result: ScheduleResult, week: date) -> None:
     if under > 1e-9:
         run.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
                  "(published: allow_understaffing; see coverage.csv)")
+    hits = sum(result.summary.get("wall_limit_hits", {}).values())
+    if hits:
+        run.warn(f"schedule: the wall-clock safety net stopped {hits} solver call(s) "
+                 "(summary wall_limit_hits): a rerun of the same inputs may give another "
+                 "roster")
     notes = list(result.summary.get("warnings", []))
     if notes:
         more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""

@@ -198,10 +198,23 @@ def merge_results(results: Sequence[ScheduleResult], *, agent_order: Sequence[st
                          else "FEASIBLE")
     summary["seconds_total"] = round(seconds_total, 3)
     summary["groups"] = len(results)
+    if isinstance(summary.get("queue_switches"), dict):
+        summary["queue_switches"] = switch_stats_of(summary["queue_switches"])
     if isinstance(summary.get("warnings"), list):
         summary["warnings"] = summary["warnings"][:MAX_WARNINGS]
     return ScheduleResult(roster.reset_index(drop=True), intervals.reset_index(drop=True),
                           coverage.reset_index(drop=True), summary)
+
+
+def switch_stats_of(merged: dict[str, Any]) -> dict[str, Any]:
+    """Queue switches per multi-skill agent-day of several groups, from their summed
+    histogram (switches -> agent-days): the most and the mean are not sums."""
+    hist = {int(k): int(n) for k, n in merged.get("histogram", {}).items() if int(n)}
+    days = sum(hist.values())
+    if not days:
+        return {"max": 0, "mean": 0.0, "agent_days": 0, "histogram": {}}
+    return {"max": max(hist), "mean": round(sum(k * n for k, n in hist.items()) / days, 3),
+            "agent_days": days, "histogram": {str(k): hist[k] for k in sorted(hist)}}
 
 
 def _merge_summaries(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:

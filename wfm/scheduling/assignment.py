@@ -13,18 +13,24 @@ Each model is seeded with a complete hint from a most-constrained-first greedy.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from wfm.errors import InfeasibleScheduleError, SolverError
+from wfm.scheduling.assignment_greedy import greedy_assignment, rest_slots
 from wfm.scheduling.contracts import WeekLimits
 from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentGroup, AgentLike
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
-from wfm.scheduling.solver_params import SolverParams, configure_solver
+from wfm.scheduling.solver_params import (
+    CPSAT_DET_PER_S,
+    SolverParams,
+    configure_solver,
+    stopped_by_wall,
+)
 
 PREF_DAY_OFF_COST = 50     # a worked preferred day off: half an agent-hour of excess
 PREF_START_COST_H = 25     # per hour between the start and the preferred start
@@ -35,7 +41,12 @@ WEEKEND_DAYS = (5, 6)
 
 @dataclass(frozen=True)
 class Assignment:
-    """``shift_of[a, d]``: catalog shift of agent ``a`` on day ``d`` (-1 = not working)."""
+    """``shift_of[a, d]``: catalog shift of agent ``a`` on day ``d`` (-1 = not working).
+
+    ``status`` is CP-SAT's, or ``HINT`` when CP-SAT found nothing within its budget and the
+    greedy's complete assignment (which keeps every hard rule) was taken instead;
+    ``fallback`` then says so. ``wall_limit_hit``: the wall-clock net stopped the search.
+    """
 
     shift_of: np.ndarray
     status: str
@@ -43,6 +54,9 @@ class Assignment:
     wall_time_s: float
     missed: int
     extra: int
+    wall_limit_hit: bool = False
+    fallback: str | None = None
+    deterministic_s: float = 0.0  # work done, in budget seconds
 
 
 @dataclass(frozen=True)
@@ -117,10 +131,6 @@ class ShiftMargins:
             round((ow_min * total * slot_h + paid) * SCALE) + 1)
 
 
-def rest_slots(rules: ShiftRules, slot_minutes: int) -> int:
-    return int(np.ceil(rules.min_rest_h * 60 / slot_minutes - 1e-9))
-
-
 def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
                      limits: WeekLimits, agent: int,
                      useful: np.ndarray | None = None) -> np.ndarray:
@@ -174,7 +184,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                  agents: Sequence[AgentLike], eligible: np.ndarray, limits: WeekLimits,
                  rules: ShiftRules, under_weight: float, params: SolverParams, *,
                  carry_in_days: np.ndarray | None = None,
-                 margins: ShiftMargins | None = None, explain: bool = True) -> Assignment:
+                 margins: ShiftMargins | None = None, explain: bool = True,
+                 previous_start_min: np.ndarray | None = None) -> Assignment:
     """Solve stage (b) for one group.
 
     Parameters
@@ -186,6 +197,9 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         applied).
     carry_in_days
         Per agent, consecutive working days just before the week (0 when unknown).
+    previous_start_min
+        Per agent, the usual start of their shifts in the previous week [local minutes
+        after midnight], -1 when unknown (soft: ``rules.previous_week_start_weight``).
     explain
         On infeasibility, find and name the agents whose own rules admit no week.
     margins
@@ -301,6 +315,9 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                 dev = abs(int(catalog.start_min[i]) - pref)
                 if dev:
                     objective.append(round(PREF_START_COST_H * dev / 60) * v)
+        objective += _stable_starts(model, catalog, day_vars, hint[a], rules,
+                                    -1 if previous_start_min is None
+                                    else int(previous_start_min[a]))
         weekend_load.append(sum(ys[d] for d in WEEKEND_DAYS))
         late_load.append(sum(v for i, v in mine if catalog.end_min[i] > LATE_END_MIN))
         row = hint[a]
@@ -317,17 +334,37 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         model.add_hint(var, int(hint[a, int(catalog.day[i])] == i))
     solver = configure_solver(cp_model.CpSolver(), params)
     status = solver.solve(model)
-    name = solver.status_name(status)
+    hit = stopped_by_wall(solver, status)
+    work_s = float(solver.deterministic_time) / CPSAT_DET_PER_S
     if status == cp_model.INFEASIBLE:
         if not explain:
             raise InfeasibleScheduleError("infeasible")
         raise InfeasibleScheduleError(_explain_group(catalog, group, agents, eligible, limits,
                                                      rules))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverError(f"stage (b) found no assignment of agents to shifts ({name}) within "
-                          f"{params.time_limit_s:g} s for the group of "
-                          f"{len(members)} agent(s) {_ids(group, agents)}",
-                          hint="raise --time-limit or [scheduling] time_limit_s")
+        name = solver.status_name(status)
+        what = (f"stage (b) found no assignment of agents to shifts ({name}) within "
+                f"{params.time_limit_s:g} s for the group of {len(members)} agent(s) "
+                f"{_ids(group, agents)}")
+        if meets_minimums(catalog, hint, members, limits):
+            # The greedy's assignment keeps every hard rule: publish it rather than nothing.
+            missed, extra = _plan_difference(hint, members, plan)
+            return Assignment(hint, "HINT", float("nan"), float(solver.wall_time), missed,
+                              extra, hit, f"{what}: took the greedy assignment "
+                              f"({missed} planned shift(s) missed, {extra} added)", work_s)
+        if not params.first_solution:
+            # The greedy missed a contract minimum: any assignment, with four times the
+            # budget, before giving up.
+            retry = replace(params, first_solution=True, time_limit_s=4 * params.time_limit_s)
+            res = assign_group(catalog, group, plan, agents, eligible, limits, rules,
+                               under_weight, retry, carry_in_days=carry_in_days,
+                               margins=margins, explain=explain,
+                               previous_start_min=previous_start_min)
+            return replace(res, fallback=f"{what}: took the first assignment found with "
+                                         "four times the budget",
+                           deterministic_s=res.deterministic_s + work_s)
+        raise SolverError(what, hint="raise --time-limit or [scheduling] time_limit_s")
+    name = solver.status_name(status)
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     for (a, i), var in x.items():
         if solver.boolean_value(var):
@@ -335,7 +372,71 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     missed = int(sum(solver.value(v) for v in miss_vars))
     extra = int(sum(solver.value(v) for v in extra_vars))
     return Assignment(shift_of, name, float(solver.objective_value), float(solver.wall_time),
-                      missed, extra)
+                      missed, extra, hit, deterministic_s=work_s)
+
+
+def _stable_starts(model: cp_model.CpModel, catalog: ShiftCatalog,  # noqa: PLR0917
+                   day_vars: list[tuple[cp_model.IntVar, list[tuple[int, cp_model.IntVar]]]],
+                   hint_row: np.ndarray, rules: ShiftRules,
+                   previous: int) -> list[cp_model.LinearExprT]:
+    """Soft terms for stable start times: per hour each worked shift starts away from one
+    start time the model picks for the agent's week (``start_time_stability_weight``),
+    and away from their usual start of the previous week (``previous_week_start_weight``,
+    when ``previous`` >= 0). Hints for the new variables follow ``hint_row``."""
+    terms: list[cp_model.LinearExprT] = []
+    step = catalog.grid.slot_minutes  # deviations counted in slots: integer costs
+    if previous >= 0 and rules.previous_week_start_weight > 0:
+        per_min = rules.previous_week_start_weight * SCALE / 60
+        for _, shifts in day_vars:
+            for i, v in shifts:
+                away = abs(int(catalog.start_min[i]) - previous)
+                if away:
+                    terms.append(round(per_min * away) * v)
+    worked = [(y, shifts) for y, shifts in day_vars if shifts]
+    weight = round(rules.start_time_stability_weight * SCALE * step / 60)
+    if weight <= 0 or len(worked) < 2:
+        return terms
+    starts = [int(catalog.start_min[i]) // step for _, shifts in worked for i, _ in shifts]
+    lo, hi = min(starts), max(starts)
+    if lo == hi:
+        return terms
+    anchor = model.new_int_var(lo, hi, "")
+    hinted = [int(catalog.start_min[i]) // step for i in hint_row[hint_row >= 0]]
+    anchor_hint = int(np.median(hinted)) if hinted else lo
+    model.add_hint(anchor, anchor_hint)
+    by_day = {int(catalog.day[i]): int(catalog.start_min[i]) // step
+              for i in hint_row[hint_row >= 0]}
+    for y, shifts in worked:
+        start = sum((int(catalog.start_min[i]) // step) * v for i, v in shifts)
+        dev = model.new_int_var(0, hi - lo, "")
+        model.add(dev >= start - anchor).only_enforce_if(y)
+        model.add(dev >= anchor - start).only_enforce_if(y)
+        d = int(catalog.day[shifts[0][0]])
+        model.add_hint(dev, abs(by_day[d] - anchor_hint) if d in by_day else 0)
+        terms.append(weight * dev)
+    return terms
+
+
+def meets_minimums(catalog: ShiftCatalog, shift_of: np.ndarray, members: Sequence[int],
+                   limits: WeekLimits) -> bool:
+    """Whether every member's week reaches their contract minimum of days and paid hours
+    (the greedy keeps every other hard rule by construction)."""
+    paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
+    for a in members:
+        row = shift_of[a]
+        worked = row[row >= 0]
+        if (len(worked) < limits.min_days[a]
+                or int(paid_min[worked].sum()) < limits.min_paid_min[a]):
+            return False
+    return True
+
+
+def _plan_difference(shift_of: np.ndarray, members: Sequence[int],
+                     plan: np.ndarray) -> tuple[int, int]:
+    """Planned shifts left unstaffed and shifts beyond the plan, of an assignment."""
+    worked = shift_of[list(members)]
+    counts = np.bincount(worked[worked >= 0], minlength=len(plan))
+    return int(np.maximum(plan - counts, 0).sum()), int(np.maximum(counts - plan, 0).sum())
 
 
 def _ids(group: AgentGroup, agents: Sequence[AgentLike]) -> str:
@@ -365,88 +466,3 @@ def _explain_group(catalog: ShiftCatalog, group: AgentGroup, agents: Sequence[Ag
             f"a minimum rest of {rules.min_rest_h:g} h between shifts, at most "
             f"{rules.max_consecutive_days} consecutive days and the agent's availability"
             f"{more}")
-
-
-def greedy_assignment(catalog: ShiftCatalog, plan: np.ndarray,  # noqa: PLR0917
-                      cands: dict[int, np.ndarray], agents: Sequence[AgentLike],
-                      limits: WeekLimits, rules: ShiftRules,
-                      carry_in_days: np.ndarray | None = None) -> np.ndarray:
-    """Most-constrained-first greedy in three rounds over the agents (fewest candidate
-    shifts first): planned shifts still open (most copies left first) up to each agent's
-    contract minimum, then up to their maximum while the plan lasts, then unplanned shifts
-    for minimums still unmet.
-
-    Returns ``shift_of`` (n_agents, 7) with -1 on days off; only the agents in ``cands``
-    are filled. Every hard rule is respected; a contract minimum may be missed when the
-    greedy paints itself into a corner (the solver then repairs it).
-    """
-    left = plan.astype(np.int64).copy()
-    paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
-    rest = rest_slots(rules, catalog.grid.slot_minutes)
-    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
-    order = sorted(cands, key=lambda a: (len(cands[a]), -int(limits.min_paid_min[a])))
-    # Phases over all agents in turn: first every agent's contract minimum from the planned
-    # shifts, then planned shifts up to the maxima, then unplanned shifts for minimums still
-    # unmet. Filling each agent to their maximum first would leave the last agents only
-    # unplanned shifts for their minimums: shifts added to the plan (measured on a 250-agent
-    # named week: 141 extra shifts against 644 planned for 191 full-time agents, 4 with the
-    # phases; CP-SAT repaired the former only partly in its time).
-    for phase in ("plan-minimum", "plan", "minimum"):
-        for a in order:
-            _greedy_fill(catalog, cands[a], shift_of[a], a, phase, left=left, limits=limits,
-                         rules=rules, paid_min=paid_min, rest=rest,
-                         pref_off=agents[a].preferred_days_off,
-                         carry=int(carry_in_days[a]) if carry_in_days is not None else 0)
-    return shift_of
-
-
-def _greedy_fill(catalog: ShiftCatalog, mine: np.ndarray, row: np.ndarray, a: int,
-                 phase: str, *, left: np.ndarray, limits: WeekLimits, rules: ShiftRules,
-                 paid_min: np.ndarray, rest: int, pref_off: frozenset[int], carry: int) -> None:
-    """Give agent ``a`` shifts of ``mine`` in place (``row``, ``left`` updated) for one
-    greedy phase: ``plan-minimum`` planned shifts up to the contract minimum, ``plan``
-    planned shifts up to the maximum, ``minimum`` any candidate up to the minimum."""
-    while True:
-        days = int((row >= 0).sum())
-        hours = int(paid_min[row[row >= 0]].sum())
-        if days >= limits.max_days[a]:
-            return
-        if phase != "plan" and (days >= limits.min_days[a]
-                                and hours >= limits.min_paid_min[a]):
-            return
-        best, best_key = -1, None
-        for i in mine:
-            d = int(catalog.day[i])
-            if row[d] >= 0 or hours + paid_min[i] > limits.max_paid_min[a]:
-                continue
-            if phase != "minimum" and left[i] <= 0:
-                continue
-            if not _fits(catalog, row, int(i), rest, rules.max_consecutive_days, carry):
-                continue
-            key = (int(left[i]), d not in pref_off, int(paid_min[i]))
-            if best_key is None or key > best_key:
-                best, best_key = int(i), key
-        if best < 0:
-            return
-        row[int(catalog.day[best])] = best
-        left[best] -= 1
-
-
-def _fits(catalog: ShiftCatalog, row: np.ndarray, i: int, rest: int, max_consecutive: int,  # noqa: PLR0917
-          carry: int) -> bool:
-    d = int(catalog.day[i])
-    for other in row[row >= 0]:
-        o = int(other)
-        if catalog.day[o] < d and catalog.start[i] < catalog.end[o] + rest:
-            return False
-        if catalog.day[o] > d and catalog.start[o] < catalog.end[i] + rest:
-            return False
-    worked = row >= 0
-    worked = worked.copy()
-    worked[d] = True
-    run = carry
-    for w in worked:
-        run = run + 1 if w else 0
-        if run > max_consecutive:
-            return False
-    return True

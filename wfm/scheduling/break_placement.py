@@ -24,10 +24,17 @@ from wfm.scheduling.coverage_model import (
     add_coverage,
     allocation_values,
 )
-from wfm.scheduling.linear_model import IntegerProgram, solve_integer, solve_lp
+from wfm.scheduling.linear_model import (
+    IntegerProgram,
+    NoSolutionError,
+    solve_integer,
+    solve_lp,
+)
+from wfm.scheduling.plan_layout import day_segments
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
+from wfm.scheduling.threads import map_ordered
 
 WORK, BREAK, LUNCH, OFF = 0, 1, 2, -1
 
@@ -47,6 +54,8 @@ class PlacedBreaks:
     breaks: dict[tuple[int, int], list[tuple[str, int, int]]]
     statuses: tuple[str, ...]
     wall_time_s: float
+    wall_limit_hits: int = 0  # day models stopped by the wall-clock net
+    deterministic_s: float = 0.0  # work done, in budget seconds
 
 
 def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
@@ -88,17 +97,89 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
     breaks: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     statuses: list[str] = []
     wall = 0.0
-    under_cost, over_cost = rules.scaled_weights(queue_names, SCALE)
-    day_params = params.scaled(1 / 7)
-    for d in range(7):
+    hits = 0
+    work_s = 0.0
+    day = _DaySolver(catalog, shift_of, group_of, group_queues, required, rules,
+                     queue_names, params.scaled(1 / 7), plan_breaks)
+
+    def apply(res: _DayResult | None) -> None:
+        nonlocal wall, hits, work_s
+        if res is None:
+            return
+        for a, kind, first, dur in res.marks:
+            _mark(activity, a, first, dur, kind)
+            breaks.setdefault((a, res.day), []).append((kind, first, dur))
+        alloc_all[:, :, res.lo:res.hi] = res.alloc
+        statuses.append(res.status)
+        wall += res.wall_time_s
+        hits += int(res.wall_limit_hit)
+        work_s += res.deterministic_s
+
+    if len(day_segments(catalog)) == 7:
+        # No shift crosses midnight: the days share no slot, so they are solved side by
+        # side (each reads only its own slots) and applied in order.
+        for res in map_ordered(lambda d: day.solve(d, activity), list(range(7)),
+                               params.workers):
+            apply(res)
+    else:
+        # A day's window holds the night shifts of its neighbours: one after the other,
+        # each seeing the breaks placed before it.
+        for d in range(7):
+            apply(day.solve(d, activity))
+    for placed_breaks in breaks.values():
+        placed_breaks.sort(key=lambda b: b[1])
+    queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
+    return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall, hits, work_s)
+
+
+@dataclass(frozen=True)
+class _DayResult:
+    """One day of stage (c): the breaks to mark (agent, kind, first slot, slots), the
+    allocation of each group over the queues in the day's window, and the solver's
+    status and work."""
+
+    day: int
+    lo: int
+    hi: int
+    marks: list[tuple[int, str, int, int]]
+    alloc: np.ndarray
+    status: str
+    wall_time_s: float
+    wall_limit_hit: bool
+    deterministic_s: float
+
+
+@dataclass(frozen=True)
+class _DaySolver:
+    """The day models of stage (c) (see :func:`place_breaks`)."""
+
+    catalog: ShiftCatalog
+    shift_of: np.ndarray
+    group_of: np.ndarray
+    group_queues: list[list[int]]
+    required: np.ndarray
+    rules: ShiftRules
+    queue_names: Sequence[str]
+    params: SolverParams
+    plan_breaks: tuple[Sequence[int], np.ndarray] | None
+
+    def solve(self, d: int, activity: np.ndarray) -> _DayResult | None:
+        """Place day ``d``'s breaks; ``activity`` is read only (breaks of days placed
+        before, shifts of days after still marked as work)."""
+        catalog, shift_of, group_of = self.catalog, self.shift_of, self.group_of
+        group_queues, required = self.group_queues, self.required
+        n_t = catalog.grid.n_slots
+        n_q = len(self.queue_names)
+        under_cost, over_cost = self.rules.scaled_weights(self.queue_names, SCALE)
         todays = [(int(a), int(shift_of[a, d])) for a in np.flatnonzero(shift_of[:, d] >= 0)]
         if not todays:
-            continue
+            return None
         lo = min(int(catalog.start[i]) for _, i in todays)
         hi = min(max(int(catalog.end[i]) for _, i in todays), n_t)
         ip = IntegerProgram()
         options: list[tuple[int, str, int, int, np.ndarray]] = []  # agent, kind, slots, starts
         terms: dict[int, dict[int, list[int]]] = {}  # group -> slot -> break vars covering it
+        marks: list[tuple[int, str, int, int]] = []
         for a, i in todays:
             sl = catalog.lengths[int(catalog.length[i])]
             start = int(catalog.start[i])
@@ -107,9 +188,7 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                 starts = np.arange(start + bw.earliest, start + bw.latest + 1)
                 if g < 0 or not (lo <= starts[0] < hi):
                     # No coverage effect (no queue, or outside the week): the window's middle.
-                    first = int(starts[len(starts) // 2])
-                    _mark(activity, a, first, bw.duration, bw.kind)
-                    breaks.setdefault((a, d), []).append((bw.kind, first, bw.duration))
+                    marks.append((a, bw.kind, int(starts[len(starts) // 2]), bw.duration))
                     continue
                 vars_ = ip.add_vars(len(starts), 0, 1)
                 ip.add_row(vars_, 1, 1, 1)
@@ -137,27 +216,21 @@ def place_breaks(catalog: ShiftCatalog, shift_of: np.ndarray,  # noqa: PLR0917
                 ip.cost[v] += rank  # a secondary skill only when coverage gains nothing
         hint = _staggered_hint(ip, options, work, group_queues, cov, required[:, lo:hi],
                                under_cost, lambda a: int(group_of[a]), over_cost, lo,
-                               plan_breaks)
+                               self.plan_breaks)
         try:
-            sol = solve_integer(ip, day_params, hint=hint)
-            values = sol.values
-            statuses.append(sol.status)
-            wall += sol.wall_time_s
-        except SolverError:
-            # No solution within the time: the staggered hint is a valid placement.
-            values = hint
-            statuses.append("HINT")
+            sol = solve_integer(ip, self.params, hint=hint)
+            values, status, wall, hit, work_s = (sol.values, sol.status, sol.wall_time_s,
+                                                 sol.wall_limit_hit, sol.deterministic_s)
+        except NoSolutionError as exc:
+            # No solution within the budget: the staggered hint is a valid placement.
+            values, status, wall, hit, work_s = (hint, "HINT", 0.0, exc.wall_limit_hit,
+                                                 exc.deterministic_s)
         for a, kind, dur, first_var, starts in options:
             chosen = int(np.flatnonzero(values[first_var:first_var + len(starts)])[0])
-            first = int(starts[chosen])
-            _mark(activity, a, first, dur, kind)
-            breaks.setdefault((a, d), []).append((kind, first, dur))
+            marks.append((a, kind, int(starts[chosen]), dur))
         work_values = _work_values(values, work, len(group_queues), hi - lo)
-        alloc_all[:, :, lo:hi] = allocation_values(values, cov, work_values, group_queues, n_q)
-    for placed_breaks in breaks.values():
-        placed_breaks.sort(key=lambda b: b[1])
-    queue = _distribute(activity, group_of, group_queues, alloc_all, agent_priority, n_t)
-    return PlacedBreaks(activity, queue, breaks, tuple(statuses), wall)
+        alloc = allocation_values(values, cov, work_values, group_queues, n_q)
+        return _DayResult(d, lo, hi, marks, alloc, status, wall, hit, work_s)
 
 
 def _work_values(values: np.ndarray, work: list[list[Expr]], n_groups: int,

@@ -6,6 +6,7 @@ of the very same model; building it once as sparse rows keeps the two in step.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,9 +18,30 @@ from ortools.sat.python import cp_model
 from scipy import sparse
 
 from wfm.errors import SolverError
-from wfm.scheduling.solver_params import SolverParams, configure_solver
+from wfm.scheduling.solver_params import (
+    CPSAT_DET_PER_S,
+    GLOP_DET_PER_S,
+    GLOP_S_PER_ITERATION_ROW,
+    PDLP_PASSES_PER_S_MNZ,
+    PDLP_THREADS,
+    SolverParams,
+    call_wall_limit_s,
+    configure_solver,
+    stopped_by_wall,
+)
 
 INF = float("inf")
+
+
+class NoSolutionError(SolverError):
+    """CP-SAT found no solution within its budget: the work it did (budget seconds) and
+    whether the wall-clock net, not the budget, stopped it."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 deterministic_s: float = 0.0, wall_limit_hit: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.deterministic_s = deterministic_s
+        self.wall_limit_hit = wall_limit_hit
 
 
 @dataclass
@@ -71,21 +93,29 @@ class IntegerProgram:
 
 @dataclass(frozen=True)
 class IntegerSolution:
-    """Values, objective and CP-SAT's own proof of a lower bound."""
+    """Values, objective and CP-SAT's own proof of a lower bound; the work done
+    (``deterministic_s``, in budget seconds) and whether the wall-clock net stopped it."""
 
     status: str
     values: np.ndarray
     objective: float
     bound: float
     wall_time_s: float
+    deterministic_s: float = 0.0
+    wall_limit_hit: bool = False
 
 
 @dataclass(frozen=True)
 class LpSolution:
-    """Optimal objective (a lower bound of the integer optimum) and values of the LP."""
+    """Optimal objective (a lower bound of the integer optimum) and values of the LP; the
+    method that gave them (``GLOP``, or ``PDLP`` with the Lagrangian bound of its duals)
+    and whether a wall-clock net stopped a solver on the way."""
 
     bound: float
     values: np.ndarray
+    method: str = "GLOP"
+    wall_limit_hit: bool = False
+    budget_used_s: float = 0.0  # work done, in budget seconds (a deterministic estimate)
 
 
 def solve_lp_relaxation(ip: IntegerProgram) -> float:
@@ -93,41 +123,66 @@ def solve_lp_relaxation(ip: IntegerProgram) -> float:
     return solve_lp(ip).bound
 
 
-def solve_lp(ip: IntegerProgram, *, time_limit_s: float | None = None,
-             simplex: bool = True) -> LpSolution:
+def solve_lp(ip: IntegerProgram, *, budget_s: float | None = None,
+             simplex: bool = True, deadline: float | None = None) -> LpSolution:
     """Solve the LP relaxation with GLOP (dual simplex: several times faster than primal
     on these covering models).
 
-    With ``time_limit_s``, a simplex that has not finished by then hands over to PDLP (with
-    the same limit), a first-order method that solves the large multi-group models in
-    seconds where the simplex takes minutes; its answer is approximate (its last iterate
-    when the limit stops it), so the bound returned is then the Lagrangian bound of its
+    With ``budget_s`` (deterministic, see :mod:`~wfm.scheduling.solver_params`), a simplex
+    that has not finished within it hands over to PDLP (with the same budget, counted in
+    passes over the matrix), a first-order method that solves the large multi-group models
+    in seconds where the simplex takes minutes; its answer is approximate (its last iterate
+    when the budget stops it), so the bound returned is then the Lagrangian bound of its
     duals (:func:`dual_bound`), valid whatever their accuracy. ``simplex=False`` (with a
-    limit) goes to PDLP straight away.
+    budget) goes to PDLP straight away. Both stop on work done, not on time, so the answer
+    does not depend on the machine's load; a wall-clock net remains
+    (:func:`~wfm.scheduling.solver_params.call_wall_limit_s`: a multiple of the budget,
+    or 1 s once the run's CPU-time allowance ``deadline`` is spent), and its firing is
+    reported in ``wall_limit_hit``.
     """
     status = pywraplp.Solver.NOT_SOLVED
-    if simplex or time_limit_s is None:
+    hit = False
+    if simplex or budget_s is None:
         solver, xs, obj = _lp_model(ip, "GLOP")
-        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
-        if time_limit_s is not None:
-            solver.SetTimeLimit(max(1, round(time_limit_s * 1000)))
+        options = "use_dual_simplex: true"
+        if budget_s is not None:
+            options += f" max_deterministic_time: {budget_s * GLOP_DET_PER_S:.6g}"
+        net = _wall_net(budget_s, deadline) if budget_s is not None else float("inf")
+        if budget_s is not None:
+            solver.SetTimeLimit(max(1, round(net * 1000)))
+        solver.SetSolverSpecificParametersAsString(options)
+        t0 = time.perf_counter()
         status = solver.Solve()
+        hit = budget_s is not None and status == pywraplp.Solver.NOT_SOLVED and (
+            time.perf_counter() - t0 >= 0.99 * net)
     finished = (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE, pywraplp.Solver.UNBOUNDED)
-    if status not in finished and time_limit_s is not None:
-        return _solve_pdlp(ip, time_limit_s)
+    used = 0.0
+    if simplex or budget_s is None:
+        # GLOP does not report its deterministic time: charge its iterations by the rows
+        # they sweep (calibrated with GLOP_DET_PER_S's measurements).
+        used = min(solver.iterations() * len(ip.rows) * GLOP_S_PER_ITERATION_ROW,
+                   budget_s if budget_s is not None else float("inf"))
+    if status not in finished and budget_s is not None:
+        sol = _solve_pdlp(ip, budget_s, deadline)
+        return LpSolution(sol.bound, sol.values, sol.method, sol.wall_limit_hit or hit,
+                          used + sol.budget_used_s)
     if status != pywraplp.Solver.OPTIMAL:
         name = {pywraplp.Solver.INFEASIBLE: "INFEASIBLE",
                 pywraplp.Solver.UNBOUNDED: "UNBOUNDED"}.get(status, f"status {status}")
         raise SolverError(f"the LP relaxation of the weekly plan has no optimal solution "
                           f"({name})")
     values = np.fromiter((x.solution_value() for x in xs), dtype=float, count=len(xs))
-    return LpSolution(float(obj.Value()), values)
+    return LpSolution(float(obj.Value()), values, budget_used_s=used)
+
+
+def _wall_net(budget_s: float, deadline: float | None) -> float:
+    return call_wall_limit_s(budget_s, deadline)
 
 
 PDLP_TOLERANCE = 1e-5  # relative optimality of PDLP; the bound stays valid (dual_bound)
 
 
-def _solve_pdlp(ip: IntegerProgram, time_limit_s: float) -> LpSolution:
+def _solve_pdlp(ip: IntegerProgram, budget_s: float, deadline: float | None) -> LpSolution:
     """PDLP through its own API rather than pywraplp's, which keeps no solution when the
     time limit stops it: here the last iterate and its duals come back whatever the
     reason, so a large week under a short limit gets an approximate plan and a valid
@@ -144,10 +199,15 @@ def _solve_pdlp(ip: IntegerProgram, time_limit_s: float) -> LpSolution:
     criteria = params.termination_criteria.simple_optimality_criteria
     criteria.eps_optimal_relative = PDLP_TOLERANCE
     criteria.eps_optimal_absolute = PDLP_TOLERANCE
-    params.termination_criteria.time_sec_limit = max(1e-3, float(time_limit_s))
-    params.num_threads = 2
+    # Work, not time: passes over the matrix in proportion to the budget and its size.
+    nnz_m = max(matrix.nnz, 1) / 1e6
+    params.termination_criteria.kkt_matrix_pass_limit = max(
+        10.0, budget_s * PDLP_PASSES_PER_S_MNZ / nnz_m)
+    params.termination_criteria.time_sec_limit = _wall_net(budget_s, deadline)
+    params.num_threads = PDLP_THREADS
     result = pdlp.primal_dual_hybrid_gradient(qp, params)
     reason = result.solve_log.termination_reason
+    hit = reason == solve_log_pb2.TERMINATION_REASON_TIME_LIMIT
     if reason in (solve_log_pb2.TERMINATION_REASON_PRIMAL_INFEASIBLE,
                   solve_log_pb2.TERMINATION_REASON_DUAL_INFEASIBLE,
                   solve_log_pb2.TERMINATION_REASON_PRIMAL_OR_DUAL_INFEASIBLE):
@@ -162,7 +222,9 @@ def _solve_pdlp(ip: IntegerProgram, time_limit_s: float) -> LpSolution:
                           f"(PDLP stopped: {name})")
     # Rows and bounds hold approximately: clip to the bounds so rounding starts inside them.
     values = np.clip(values, qp.variable_lower_bounds, qp.variable_upper_bounds)
-    return LpSolution(dual_bound(ip, duals), values)
+    passes = float(result.solve_log.solution_stats.cumulative_kkt_matrix_passes)
+    return LpSolution(dual_bound(ip, duals), values, "PDLP", hit,
+                      passes * nnz_m / PDLP_PASSES_PER_S_MNZ)
 
 
 def _lp_model(ip: IntegerProgram, backend: str) -> tuple[
@@ -284,9 +346,16 @@ def solve_integer(ip: IntegerProgram, params: SolverParams,
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SolverError(f"CP-SAT found no solution ({name}) within "
-                          f"{params.time_limit_s:g} s", hint="raise [scheduling] time_limit_s")
+        hit = stopped_by_wall(solver, status)
+        raise NoSolutionError(
+            f"CP-SAT found no solution ({name}) within its budget of {params.time_limit_s:g} s"
+            + (" (stopped by the wall-clock safety net)" if hit else ""),
+            hint="raise [scheduling] time_limit_s",
+            deterministic_s=float(solver.deterministic_time) / CPSAT_DET_PER_S,
+            wall_limit_hit=hit)
     values = fixed_values.copy()
     values[free_idx] = [solver.value(xs[int(i)]) for i in free_idx]
     return IntegerSolution(name, values, float(solver.objective_value) + offset,
-                           float(solver.best_objective_bound) + offset, float(solver.wall_time))
+                           float(solver.best_objective_bound) + offset, float(solver.wall_time),
+                           deterministic_s=float(solver.deterministic_time) / CPSAT_DET_PER_S,
+                           wall_limit_hit=stopped_by_wall(solver, status))

@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from wfm.errors import ConfigError, InfeasibleScheduleError, InputDataError, SolverError
+from wfm.errors import ConfigError, InfeasibleScheduleError, InputDataError
 from wfm.scheduling.agents import week_conflicts
-from wfm.scheduling.assignment import ShiftMargins, assign_group, rest_slots
+from wfm.scheduling.assignment_greedy import rest_slots
 from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.coverage_model import objective_parts
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
 from wfm.scheduling.feasibility import coverage_conflicts, slot_label
+from wfm.scheduling.queue_blocks import queue_switches
 from wfm.scheduling.requirement_grid import week_requirements
 from wfm.scheduling.roster_frames import (
     coverage_frame,
@@ -30,13 +31,19 @@ from wfm.scheduling.roster_frames import (
     roster_frame,
     scheduled_counts,
 )
+from wfm.scheduling.roster_stages import (
+    STAGE_SHARES,
+    assign_agents,
+    plan_breaks,
+    queue_blocks,
+    solve_plan,
+    switch_stats,
+)
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog, build_catalog
 from wfm.scheduling.solver_params import SolverParams
-from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap, solve_weekly_plan
+from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap
 
-# Shares of the time limit: the weekly plan carries the quality, the later stages repair.
-STAGE_SHARES = {"a": 0.5, "b": 0.3, "c": 0.2}
 MAX_WARNINGS = 20
 
 
@@ -47,7 +54,8 @@ class ScheduleResult:
     ``summary`` keys: status, stage_status, objective, lp_bound, gap, plan_objective,
     seconds_a/_b/_c/_total, under_agent_hours, over_agent_hours, paid_hours, by_queue
     (queue -> required/scheduled/under/over agent-hours), shifts_missed, shifts_extra,
-    warnings, week, timezone.
+    budget_s, stage_budget_s, stage_work_s, wall_limit_hits, reproducible, lp_method,
+    fallbacks, warnings, week, timezone (docs/scheduling.md).
     """
 
     roster: pd.DataFrame
@@ -79,12 +87,16 @@ def _check_lengths(agents: Sequence[AgentLike], rules: ShiftRules) -> None:
 
 
 def _previous_week(previous: pd.DataFrame | None, agents: Sequence[AgentLike],
-                   week_start: date) -> tuple[dict[int, datetime], np.ndarray]:
-    """Last shift end (UTC) and consecutive working days just before the week, per agent."""
+                   week_start: date, zone: ZoneInfo,
+                   ) -> tuple[dict[int, datetime], np.ndarray, np.ndarray]:
+    """Last shift end (UTC), consecutive working days just before the week, and the usual
+    start of the previous week's shifts (local minutes after midnight, the most frequent,
+    the earliest on a tie; -1 when unknown), per agent."""
     carry = np.zeros(len(agents), dtype=np.int64)
+    usual = np.full(len(agents), -1, dtype=np.int64)
     last_end: dict[int, datetime] = {}
     if previous is None or previous.empty:
-        return last_end, carry
+        return last_end, carry, usual
     index = {a.agent_id: k for k, a in enumerate(agents)}
     prev = previous.copy()
     prev["agent_id"] = prev["agent_id"].astype(str)
@@ -98,12 +110,17 @@ def _previous_week(previous: pd.DataFrame | None, agents: Sequence[AgentLike],
         ends = pd.to_datetime(rows["shift_end"], utc=True, format="ISO8601", errors="coerce")
         if ends.notna().any():
             last_end[k] = ends.max().to_pydatetime()
+        starts = pd.to_datetime(rows["shift_start"], utc=True, format="ISO8601",
+                                errors="coerce").dropna().dt.tz_convert(zone)
+        if len(starts):
+            minutes = (starts.dt.hour * 60 + starts.dt.minute).value_counts()
+            usual[k] = int(min(minutes.index[minutes == minutes.max()]))
         days = {date.fromisoformat(d) for d in rows["date"]}
         run, day = 0, week_start - timedelta(days=1)
         while day in days:
             run, day = run + 1, day - timedelta(days=1)
         carry[k] = run
-    return last_end, carry
+    return last_end, carry, usual
 
 
 def _eligibility(catalog: ShiftCatalog, agents: Sequence[AgentLike], rules: ShiftRules,
@@ -174,7 +191,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     catalog = build_catalog(week_start, zone, rules, week.interval_minutes)
     required = week.slot_array(catalog.grid)
     limits = week_limits(agents, week_start, rules.days_off_per_week)
-    last_end, carry = _previous_week(previous_roster, agents, week_start)
+    last_end, carry, usual_start = _previous_week(previous_roster, agents, week_start, zone)
     eligible = _eligibility(catalog, agents, rules, last_end)
     warnings = coverage_conflicts(catalog, eligible, agents, week.queues, required)
     if warnings and not allow_understaffing:
@@ -186,52 +203,67 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
                           min_paid_h=(limits.min_paid_min / 60).tolist(),
                           min_days=limits.min_days.tolist(), max_days=limits.max_days.tolist(),
                           queues=week.queues)
-    plan = _solve_plan(catalog, groups, week.queues, required, rules,
-                       params.scaled(STAGE_SHARES["a"]))
+    if params.deadline is None:
+        params = params.with_deadline()  # the run's wall-clock safety net starts here
+    budget = {k: v * params.time_limit_s for k, v in STAGE_SHARES.items()}
+    plan = solve_plan(catalog, groups, week.queues, required, rules,
+                       params.with_budget(budget["a"]))
     t_a = clock.perf_counter()
     say = progress or (lambda _line: None)
     say(f"stage (a) weekly plan of {len(groups)} agent group(s): objective "
         f"{plan.objective:g}, LP bound {plan.lp_bound:g} ({t_a - t0:.1f} s)")
-    shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
-    statuses_b, missed, extra = [], 0, 0
-    total = sum(len(g.members) for g in groups)
-    b_share = _share(params, "b", t_a - t0)
-    qidx = {q: i for i, q in enumerate(week.queues)}
-    queue_weights, over_weights = map(np.array, rules.weights(week.queues))
-    for g, group in enumerate(groups):
-        share = b_share * len(group.members) / total
-        weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
-        margins = ShiftMargins(catalog, plan.under, plan.over,
-                               tuple(qidx[q] for q in group.queues), queue_weights,
-                               over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
-        res = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-                           float(np.mean(weights)), params.scaled(share), carry_in_days=carry,
-                           margins=margins)
-        members = list(group.members)
-        shift_of[members] = res.shift_of[members]
-        statuses_b.append(res.status)
-        missed += res.missed
-        extra += res.extra
+    # Budget the earlier stages left (work counted deterministically) goes to the next.
+    budget["b"] += max(budget["a"] - plan.deterministic_s, 0.0)
+    shift_of, stage_b = assign_agents(catalog, groups, plan, agents, eligible, limits, rules,
+                                      week.queues, params.with_budget(budget["b"]), carry,
+                                      usual_start)
     t_b = clock.perf_counter()
-    say(f"stage (b) agents on shifts: {int((shift_of >= 0).sum())} shifts, {missed} planned "
-        f"missed, {extra} added ({t_b - t_a:.1f} s)")
+    say(f"stage (b) agents on shifts: {int((shift_of >= 0).sum())} shifts, "
+        f"{stage_b.missed} planned missed, {stage_b.extra} added ({t_b - t_a:.1f} s)")
+    budget["c"] += max(budget["b"] - stage_b.deterministic_s, 0.0)
+    qidx = {q: i for i, q in enumerate(week.queues)}
     priority = [[qidx[q] for q in _by_priority(a.skills) if q in qidx] for a in agents]
     placed = place_breaks(catalog, shift_of, priority, required, rules,
-                          week.queues, params.scaled(_share(params, "c", t_b - t0)),
-                          plan_breaks=_plan_breaks(catalog, groups, plan, len(agents)))
+                          week.queues, params.with_budget(budget["c"]),
+                          plan_breaks=plan_breaks(catalog, groups, plan, len(agents)))
     t_c = clock.perf_counter()
     say(f"stage (c) breaks and lunch placed ({t_c - t_b:.1f} s)")
+    budget["d"] += max(budget["c"] - placed.deterministic_s, 0.0)
+    placed, blocks, block_cost = queue_blocks(catalog, placed, shift_of, priority, required,
+                                               rules, week.queues,
+                                               params.with_budget(budget["d"]))
+    switches = queue_switches(placed.queue, placed.activity, catalog, shift_of)
+    t_d = clock.perf_counter()
+    multi = np.array([len(p) > 1 for p in priority], dtype=bool)
+    stats = switch_stats(switches, shift_of, multi)
+    say(f"stage (d) queues of multi-skill agents in blocks of {rules.min_queue_block_min} min: "
+        f"at most {stats['max']} switch(es) per agent-day, coverage cost "
+        f"{block_cost:+.4g} ({t_d - t_c:.1f} s)")
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     coverage = coverage_frame(catalog, week, counts)
     roster = roster_frame(catalog, agents, shift_of, placed)
     intervals = intervals_frame(catalog, agents, placed, week.queues)
     summary = _summary(catalog, plan, required, counts, coverage, shift_of, rules, week.queues)
+    hits = {"a": plan.wall_limit_hits, "b": stage_b.wall_limit_hits,
+            "c": placed.wall_limit_hits, "d": blocks.wall_limit_hits}
     summary.update(
-        stage_status={"a": plan.status, "b": _worst(statuses_b), "c": _worst(placed.statuses)},
+        stage_status={"a": plan.status, "b": _worst(stage_b.statuses),
+                      "c": _worst(placed.statuses), "d": _worst(blocks.statuses)},
         seconds_a=round(t_a - t0, 3), seconds_b=round(t_b - t_a, 3),
-        seconds_c=round(t_c - t_b, 3), seconds_total=round(clock.perf_counter() - t0, 3),
-        shifts_missed=missed, shifts_extra=extra, warnings=warnings[:MAX_WARNINGS],
-        short_intervals=len(warnings),
+        seconds_c=round(t_c - t_b, 3), seconds_d=round(t_d - t_c, 3),
+        seconds_total=round(clock.perf_counter() - t0, 3),
+        budget_s=params.time_limit_s,
+        stage_budget_s={k: round(v, 3) for k, v in budget.items()},
+        stage_work_s={"a": round(plan.deterministic_s, 3),
+                      "b": round(stage_b.deterministic_s, 3),
+                      "c": round(placed.deterministic_s, 3),
+                      "d": round(blocks.deterministic_s, 3)},
+        queue_switches=stats, queue_block_cost=round(block_cost, 4),
+        wall_limit_hits=hits, reproducible=not any(hits.values()),
+        lp_method=plan.lp_method,
+        fallbacks=[*plan.notes, *stage_b.fallbacks],
+        shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
+        warnings=warnings[:MAX_WARNINGS], short_intervals=len(warnings),
         week=week_start.isoformat(), timezone=zone.key,
     )
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
@@ -251,60 +283,8 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     return ScheduleResult(roster, intervals, coverage, summary)
 
 
-def _plan_breaks(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan,
-                 n_agents: int) -> tuple[list[int], np.ndarray]:
-    """Each agent's stage-(a) group, and the plan's agents on break per group and slot:
-    planned agents on shift less planned agents working."""
-    n_t = catalog.grid.n_slots
-    group_of = [0] * n_agents
-    profile = np.zeros((len(groups), n_t), dtype=np.int64)
-    for g, group in enumerate(groups):
-        for a in group.members:
-            group_of[a] = g
-        diff = np.zeros(catalog.grid.horizon + 1, dtype=np.int64)
-        np.add.at(diff, catalog.start, plan.shifts[g])
-        np.add.at(diff, catalog.end, -plan.shifts[g])
-        on_shift = np.cumsum(diff)[:n_t]
-        profile[g] = on_shift - plan.alloc[g].sum(axis=0)
-    return group_of, profile
-
-
-def _share(params: SolverParams, stage: str, elapsed_s: float) -> float:
-    """The share of the time limit a stage gets: its own, or with several workers (runs are
-    not reproducible anyway) also what the earlier stages left unused."""
-    own = STAGE_SHARES[stage]
-    if params.workers == 1:
-        return own  # wall-clock-free budgets keep one-worker runs reproducible
-    upto = sum(v for k, v in STAGE_SHARES.items() if k <= stage)
-    left = upto - elapsed_s / max(params.time_limit_s, 1e-9)
-    return max(own, left)
-
-
 def _by_priority(skills: Mapping[str, int]) -> list[str]:
     return sorted(skills, key=lambda q: (skills[q], q))
-
-
-def _solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917
-                required: np.ndarray, rules: ShiftRules, params: SolverParams) -> WeeklyPlan:
-    try:
-        return solve_weekly_plan(catalog, groups, queues, required, rules, params)
-    except SolverError as exc:
-        if "INFEASIBLE" not in exc.message:
-            raise SolverError(f"stage (a), the weekly plan: {exc.message} (its share of the "
-                              "run's time limit)",
-                              hint="raise --time-limit or [scheduling] time_limit_s; stage (a) "
-                                   f"gets {STAGE_SHARES['a']:.0%} of it") from None
-    # Pruning keeps only shifts starting and ending near demand; a contract minimum may
-    # need others (a group whose queues are quiet), so retry with every allowed shift.
-    try:
-        return solve_weekly_plan(catalog, groups, queues, required, rules, params, prune=False)
-    except SolverError as exc:
-        if "INFEASIBLE" not in exc.message:
-            raise
-    raise InfeasibleScheduleError(
-        "no weekly plan meets the agents' contracts (weekly hours and days) with the shift "
-        "rules: availability, shift lengths or days off leave too few shifts for some group "
-        "of agents")
 
 
 def _worst(statuses: Sequence[str]) -> str:

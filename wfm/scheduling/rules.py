@@ -83,6 +83,19 @@ class ShiftRules:
         and ``queue_overstaffing_weight`` override them per queue.
     cost_per_paid_hour
         Cost of one paid agent-hour, in the same units.
+    min_queue_block_min
+        A multi-skill agent works one queue for blocks of at least this long, counted from
+        the shift start [min]; 0 lets the queue change every slot.
+    queue_switch_cost
+        Cost of each change of queue of a multi-skill agent, in weighted agent-hours.
+    max_queue_switches_per_day
+        At most this many changes of queue per agent and day (``None``: no cap).
+    start_time_stability_weight
+        Cost per hour a shift starts away from the agent's usual start in the week
+        (one start time per agent chosen by the optimiser), in weighted agent-hours.
+    previous_week_start_weight
+        Cost per hour a shift starts away from the agent's usual start in the previous
+        week's roster (when one is given), in weighted agent-hours.
     """
 
     start_grid_minutes: int = 15
@@ -97,6 +110,11 @@ class ShiftRules:
     cost_per_paid_hour: float = 0.0
     queue_understaffing_weight: Mapping[str, float] = field(default_factory=dict)
     queue_overstaffing_weight: Mapping[str, float] = field(default_factory=dict)
+    min_queue_block_min: int = 60
+    queue_switch_cost: float = 0.1
+    max_queue_switches_per_day: int | None = 4
+    start_time_stability_weight: float = 0.25
+    previous_week_start_weight: float = 0.25
 
     def under_weight(self, queue: str) -> float:
         return float(self.queue_understaffing_weight.get(queue, self.understaffing_weight))
