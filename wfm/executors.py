@@ -162,13 +162,22 @@ class LocalProcessExecutor:
                                  initargs=(os.getpid(), direct)) as pool:
             pending: dict[Future[R], T] = {}
 
-            def submit_next() -> None:
+            def submit_next() -> bool:
+                """Submit the next item; False when the pool broke first (a worker died
+                between two results): that item joins the lost ones."""
                 for x in rest:
-                    pending[pool.submit(fn, x)] = x
-                    return
+                    try:
+                        pending[pool.submit(fn, x)] = x
+                    except BrokenProcessPool:
+                        lost.append(x)
+                        return False
+                    return True
+                return True
 
             for _ in range(2 * workers):
-                submit_next()
+                if not submit_next():
+                    lost.extend(pending.values())
+                    return
             while pending:
                 done = next(as_completed(pending))
                 item = pending.pop(done)
@@ -178,7 +187,10 @@ class LocalProcessExecutor:
                     lost.append(item)
                     lost.extend(pending.values())
                     return
-                submit_next()
+                if not submit_next():
+                    lost.extend(pending.values())
+                    yield result
+                    return
                 yield result
 
 

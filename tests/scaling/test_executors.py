@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 from executor_tasks import always_die, die_once, refuse, square
@@ -49,6 +52,33 @@ def test_the_local_pool_reruns_every_item_caught_in_a_broken_pool(tmp_path: Path
     """A dying worker breaks the whole pool: the items in flight run again on their own."""
     items = [(str(tmp_path / f"m{i}"), i) for i in range(6)]
     assert sorted(LocalProcessExecutor(2).map(die_once, items)) == [i * i for i in range(6)]
+
+
+class _BreaksAtSubmit(ProcessPoolExecutor):
+    """A pool that is found broken when its ``at``-th item is submitted (a worker died
+    between two results), the first time only."""
+
+    calls = 0
+    at = 3
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        type(self).calls += 1
+        if type(self).calls == self.at:
+            raise BrokenProcessPool("a worker died")
+        return super().submit(*args, **kwargs)
+
+
+@pytest.mark.parametrize("at", [2, 5, 6])
+def test_a_pool_found_broken_at_submit_loses_no_item(monkeypatch: pytest.MonkeyPatch,
+                                                    at: int) -> None:
+    """At start-up (2nd submit), after results (5th) or on the last item (6th): every item
+    still comes back exactly once."""
+    import wfm.executors
+
+    monkeypatch.setattr(_BreaksAtSubmit, "calls", 0)
+    monkeypatch.setattr(_BreaksAtSubmit, "at", at)
+    monkeypatch.setattr(wfm.executors, "ProcessPoolExecutor", _BreaksAtSubmit)
+    assert sorted(LocalProcessExecutor(2).map(square, range(6))) == [i * i for i in range(6)]
 
 
 @pytest.mark.parametrize("make", [lambda: LocalProcessExecutor(2), lambda: "cluster"])
