@@ -206,3 +206,41 @@ def test_planner_adjustments_act_on_the_long_term_forecast(tmp_path: Path) -> No
     others = ratio.drop((week2.isoformat(), "voice_fr"))
     assert np.allclose(others.dropna().to_numpy(), 1.0)
     assert any("applied to the forecast" in n for n in after.notes)
+
+
+def test_plan_html_page_holds_both_charts_offline_and_is_reproducible(project: Path,
+                                                                      tmp_path: Path) -> None:
+    """`--html`: one page, the FTE and waterfall charts inline (no script, nothing to
+    fetch), the same bytes twice; the waterfall's bars are the plan's own figures."""
+    from wfm.pipeline import open_project
+    from wfm.pipeline.plan_job import PlanRequest, plan
+    from wfm.reports.plan_html import waterfall_figure
+
+    pages = [tmp_path / "a.html", tmp_path / "b.html"]
+    for page in pages:
+        code, _, err = invoke(project, "--html", str(page), "--format", "csv")
+        assert code == 0, err
+        assert f"wrote {page}" in err
+    text = pages[0].read_text(encoding="utf-8")
+    assert pages[0].read_bytes() == pages[1].read_bytes()
+    assert text.count('<figure class="chart"') == 2
+    assert 'data-chart="fte"' in text and 'data-chart="waterfall"' in text
+    assert text.count("<svg") == 2 and "<script" not in text and "http://" not in text \
+        .replace("http://www.w3.org/", "")
+    result = plan(open_project(project / "wfm.toml"), PlanRequest(weeks=int(WEEKS)))
+    tables = result.tables()
+    for name in tables.summary["scenario"]:
+        assert f">{name}<" in text  # a panel (and a table row) per scenario
+    figure = waterfall_figure(tables.waterfall)
+    total = tables.waterfall[(tables.waterfall["group"] == "all")
+                             & (tables.waterfall["scenario"] == "base")]
+    bars = [p.get_height() for p in figure.axes[0].patches]
+    assert len(bars) == 3 * len(total)
+    assert np.allclose(bars[:len(total)], total["hires"])
+    assert np.allclose(bars[len(total):2 * len(total)], -total["attrition"])
+
+
+def test_plan_html_needs_an_html_name(project: Path, tmp_path: Path) -> None:
+    code, _, err = invoke(project, "--html", str(tmp_path / "plan.pdf"))
+    assert code == 1
+    assert "plan.pdf: the plan page needs an .html name" in err and "Traceback" not in err

@@ -113,3 +113,34 @@ def test_the_checks_catch_a_broken_chart_and_a_script_error(browser, tmp_path: P
     chart = browser.execute_script(MEASURE)["charts"][0]
     assert not rendered(chart)
     assert any("boom" in e["message"] for e in errors(browser.get_log("browser")))
+
+
+def test_the_plan_page_renders_offline_without_errors(browser, tmp_path: Path) -> None:
+    """`wfm plan --html`: both charts laid out and drawn, nothing fetched, no error."""
+    import pandas as pd
+
+    from wfm.reports.plan_html import CHARTS, write_plan_html
+    from wfm.reports.tables import PlanTables
+
+    weeks = [str(d.date()) for d in pd.date_range("2027-01-04", periods=26, freq="7D")]
+    months = [f"2027-{m:02d}" for m in range(1, 7)]
+    weekly = pd.DataFrame([{"scenario": s, "week_start": w, "group": "all",
+                            "required_fte": 40 + 5 * (i % 6), "available_fte": 42 - 0.3 * i}
+                           for s in ("base", "growth") for i, w in enumerate(weeks)])
+    waterfall = pd.DataFrame([{"scenario": s, "month": m, "group": "all", "opening": 45.0,
+                               "hires": 4.0 * (i == 2), "attrition": 0.9,
+                               "planned_leavers": 1.0 * (i == 4), "closing": 44.1}
+                              for s in ("base", "growth") for i, m in enumerate(months)])
+    summary = pd.DataFrame({"scenario": ["base", "growth"], "required_fte": [42.5, 46.0]})
+    classes = pd.DataFrame({"scenario": ["base"], "group": ["voice"],
+                            "start": ["2027-03-01"], "size": [4.0]})
+    page = tmp_path / "plan.html"
+    write_plan_html(PlanTables(summary, pd.DataFrame(), weekly, waterfall, classes,
+                               pd.DataFrame()), page, title="Capacity plan")
+    browser.get(page.as_uri())
+    facts = browser.execute_script(MEASURE)
+    assert [c["key"] for c in facts["charts"]] == list(CHARTS)
+    for chart in facts["charts"]:
+        assert rendered(chart), chart
+    assert facts["resources"] == [] and facts["scripts"] == 0
+    assert errors(browser.get_log("browser")) == []

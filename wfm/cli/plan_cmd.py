@@ -20,7 +20,8 @@ from wfm.pipeline.plan_job import VIEWS, PlanRequest, plan
 from wfm.reports.render import format_for_output
 
 
-@click.command("plan", epilog="Example:  wfm plan --weeks 52 --workbook plan.xlsx")
+@click.command("plan", epilog="Examples:\n\n\b\n  wfm plan --weeks 52 --workbook plan.xlsx\n"
+                               "  wfm plan --html plan.html   # the charts, one offline page")
 @click.option("--weeks", type=click.IntRange(1, 104), default=None,
               help="Weeks to plan [default: [plan] horizon_weeks].")
 @click.option("--start", type=IsoDate(weekday=0), default=None,
@@ -35,12 +36,15 @@ from wfm.reports.render import format_for_output
 @click.option("--no-hiring", is_flag=True, help="Propose no hire classes (supply as is).")
 @click.option("--workbook", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the plan workbook (.xlsx): waterfall, chart, hiring plan.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the plan's charts as one offline HTML page.")
 @executor_options
 @output_options
 @pass_app
 def plan_command(app: AppContext, *, weeks: int | None, start: date | None,
                  agents_path: Path | None, scenarios: tuple[str, ...], view: str,
-                 no_hiring: bool, workbook: Path | None, executor: str | None,
+                 no_hiring: bool, workbook: Path | None, html_path: Path | None,
+                 executor: str | None,
                  scheduler: str | None, fmt: str | None, output: Path | None) -> None:
     """Capacity plan: required vs available FTE per week, attrition, hire classes.
 
@@ -53,11 +57,12 @@ def plan_command(app: AppContext, *, weeks: int | None, start: date | None,
     keep each skill group within the gap tolerance; its status and optimality gap are
     in the summary. Base and each [[plan.scenarios]] side by side. Writes no run
     folder; --workbook (or --format xlsx / an .xlsx --output) writes the plan
-    workbook. See docs/capacity.md.
+    workbook, --html the same charts as one self-contained page. See docs/capacity.md.
     """
     xlsx = (fmt or format_for_output(output)) == "xlsx"
     result = plan(app.project, PlanRequest(weeks, start, agents_path, scenarios,
-                                           not no_hiring, output if xlsx else workbook),
+                                           not no_hiring, output if xlsx else workbook,
+                                           html_path),
                   progress=app.info, execution=executor_choice(executor, scheduler))
     for note in result.notes:
         app.info(f"note: {note}")
@@ -69,3 +74,5 @@ def plan_command(app: AppContext, *, weeks: int | None, start: date | None,
         emit_report(app, result.report(view), fmt, output)
         if workbook is not None:
             app.info(f"wrote {workbook}")
+    if html_path is not None:
+        app.info(f"wrote {html_path}")

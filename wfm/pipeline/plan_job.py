@@ -3,11 +3,12 @@
 Long-term forecast (52-78 weeks, daily totals with yearly season, trend and holidays),
 interval staffing of every week, required vs available FTE per skill group and week, the
 least-cost hiring plan (a MIP) and the monthly headcount waterfall, for ``base`` and each
-``[[plan.scenarios]]``. Writes nothing unless a workbook is asked for.
+``[[plan.scenarios]]``. Writes nothing unless a workbook or an HTML page is asked for.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -51,7 +52,8 @@ class PlanRequest:
     Monday (default: the Monday on or after the day after the history); ``agents``: the
     agents file (default ``[scheduling] agents_file``); ``scenarios``: only these (always
     computed in the order given; default ``base`` and every ``[[plan.scenarios]]``);
-    ``hire``: propose hire classes (the MIP); ``workbook``: write the plan's .xlsx here."""
+    ``hire``: propose hire classes (the MIP); ``workbook``: write the plan's .xlsx here;
+    ``html``: write the plan's self-contained HTML page (its charts inline) here."""
 
     weeks: int | None = None
     start: date | None = None
@@ -59,6 +61,7 @@ class PlanRequest:
     scenarios: tuple[str, ...] = ()
     hire: bool = True
     workbook: Path | None = None
+    html: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class PlanResult:
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
     workbook: Path | None = None
+    html: Path | None = None
 
     def tables(self) -> PlanTables:
         """Every table of the plan, all scenarios stacked."""
@@ -155,17 +159,21 @@ def plan(project: Project, request: PlanRequest | None = None, *,
     warnings = (*class_warnings, *run.warnings, *adjustment_warnings(adjusted),
                 *_shortfalls(plans))
     result = PlanResult(tuple(plans), horizon, groups, tuple(notes), tuple(warnings))
+    title = f"Capacity plan {horizon.start}..{horizon.end}, {cfg.site.name}"
     if request.workbook is not None:
         if request.workbook.suffix.lower() != ".xlsx":
             raise OutputError(f"{request.workbook}: the plan workbook needs an .xlsx name")
         # openpyxl only when a workbook is asked for (it is slow to import).
         from wfm.reports.plan_workbook import write_plan_workbook
 
-        title = f"Capacity plan {horizon.start}..{horizon.end}, {cfg.site.name}"
         write_plan_workbook(result.tables(), request.workbook, title=title)
-        result = PlanResult(result.plans, horizon, groups, result.notes, result.warnings,
-                            request.workbook)
-    return result
+    if request.html is not None:
+        if request.html.suffix.lower() not in (".html", ".htm"):
+            raise OutputError(f"{request.html}: the plan page needs an .html name")
+        from wfm.reports.plan_html import write_plan_html  # matplotlib: only when asked
+
+        write_plan_html(result.tables(), request.html, title=title)
+    return dataclasses.replace(result, workbook=request.workbook, html=request.html)
 
 
 def _first_monday(history: pd.DataFrame, tz: ZoneInfo) -> date:

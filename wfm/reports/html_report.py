@@ -223,7 +223,7 @@ def figure_png(figure: Any) -> bytes:
     return buf.getvalue()
 
 
-_STYLE = """
+PAGE_STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;
 margin:0 auto;max-width:1100px;padding:1rem 1.5rem;color:#222;line-height:1.4}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #ccc;margin-top:2rem}
@@ -275,7 +275,7 @@ def html_document(data: ReportData, charts: list[Chart], missing: Mapping[str, s
     esc = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{esc(data.title)}</title>", f"<style>{_STYLE}</style>", "</head>",
+             f"<title>{esc(data.title)}</title>", f"<style>{PAGE_STYLE}</style>", "</head>",
              "<body>", f"<h1>{esc(data.title)}</h1>",
              f'<p class="sources">{esc(data.site)}; times in {esc(data.tz.key)}. '
              + "; ".join(f"{esc(k)}: {esc(v)}" for k, v in data.sources) + "</p>",
