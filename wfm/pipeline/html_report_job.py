@@ -107,7 +107,7 @@ def html_report(project: Project, request: HtmlReportRequest | None = None
     data = _collect(project, sources, days=request.days, simulate=request.simulate,
                     seed=request.seed)
     name = (sources.schedule or sources.forecast or Path("report")).name
-    folder = _reports_dir(project)
+    folder = reports_dir(project)
     if request.fmt == "png":
         out = request.output or folder / f"report-{name}"
         files, charts, missing = write_chart_pngs(data, out)
@@ -139,7 +139,8 @@ def run_html_report(project: Project, run: Run, folder: Path) -> str:
     return REPORT_HTML_FILE
 
 
-def _reports_dir(project: Project) -> Path:
+def reports_dir(project: Project) -> Path:
+    """``[paths] reports_dir``, created if missing (an OSError is one OutputError)."""
     folder = project.config.paths.reports_dir
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from wfm.errors import InputDataError, OutputError
 from wfm.io.store import read_intervals
-from wfm.pipeline.html_report_job import queue_targets, run_html_report
+from wfm.pipeline.html_report_job import queue_targets, reports_dir, run_html_report
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders import Run
 from wfm.pipeline.run_folders.files import (
@@ -153,7 +153,7 @@ def export_roster(project: Project, run_id: str | None = None, *,
     sched = read_schedule(run_dir, default_tz=cfg.site.timezone)
     if output is None:
         kind = "roster-days" if days else "roster"
-        output = _reports_dir(project) / f"{kind}-{sched.run_id}.xlsx"
+        output = reports_dir(project) / f"{kind}-{sched.run_id}.xlsx"
     if output.suffix.lower() != ".xlsx":
         raise OutputError(f"{output}: the roster workbook needs an .xlsx file name")
     if days:
@@ -193,7 +193,7 @@ def export_calendars(project: Project, run_id: str | None = None, *,
                              hint="pass the folder agents' .ics files were exported to")
     sched = schedule_run(project, run_id)
     if output is None:
-        output = _reports_dir(project) / f"calendars-{sched.week[:10] or sched.run_id}"
+        output = reports_dir(project) / f"calendars-{sched.week[:10] or sched.run_id}"
     return write_calendars(sched, output, site=project.config.site.name, agents=agents,
                            previous=output if previous is None else previous)
 
@@ -277,16 +277,6 @@ def _local_midnight(day: date | None, tz: ZoneInfo, *, days_after: int = 0
         return None
     local = pd.Timestamp(day).tz_localize(tz) + pd.DateOffset(days=days_after)
     return local.tz_convert("UTC")
-
-
-def _reports_dir(project: Project) -> Path:
-    folder = project.config.paths.reports_dir
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the reports folder ({exc.strerror})",
-                          hint="check [paths] reports_dir in wfm.toml") from None
-    return folder
 
 
 def _coverage_frame(sched: ScheduleRun, worst: int) -> pd.DataFrame:

@@ -156,7 +156,8 @@ class _Sizing:
     def daily(self, forecast: pd.DataFrame, args: dict[str, Any], scenario: str,
               levels: dict[str, float] | None = None) -> pd.DataFrame:
         wanted = self.levels if levels is None else levels
-        wanted = {q: v for q, v in wanted.items() if q in set(forecast[QUEUE].astype(str))}
+        present = set(forecast[QUEUE].astype(str))
+        wanted = {q: v for q, v in wanted.items() if q in present}
         where = "" if scenario == BASELINE else f"scenario {scenario!r}: "
         try:
             if not wanted:

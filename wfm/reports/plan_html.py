@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,14 +27,21 @@ ALL = "all"
 CHARTS = ("fte", "waterfall")
 
 
-def fte_figure(weekly: pd.DataFrame) -> Figure:
-    """Required vs available FTE per week, all groups, one panel per scenario."""
-    total = weekly[weekly["group"] == ALL]
+def _scenario_panels(frame: pd.DataFrame) -> tuple[Figure, list[tuple[Any, str, pd.DataFrame]]]:
+    """A figure with one panel per scenario of ``frame``, each with that scenario's rows
+    of all groups (in the plan's order)."""
+    total = frame[frame["group"] == ALL]
     scenarios = list(dict.fromkeys(total["scenario"]))
     fig = Figure(figsize=(10, 2.6 * len(scenarios)), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(scenarios), 1, sharex=True, squeeze=False)[:, 0])
-    for ax, name in zip(axes, scenarios, strict=True):
-        rows = total[total["scenario"] == name]
+    axes = fig.subplots(len(scenarios), 1, sharex=True, squeeze=False)[:, 0]
+    return fig, [(ax, name, total[total["scenario"] == name])
+                 for ax, name in zip(axes, scenarios, strict=True)]
+
+
+def fte_figure(weekly: pd.DataFrame) -> Figure:
+    """Required vs available FTE per week, all groups, one panel per scenario."""
+    fig, panels = _scenario_panels(weekly)
+    for ax, name, rows in panels:
         weeks = pd.to_datetime(rows["week_start"])
         ax.plot(weeks, rows["required_fte"], color="#1f4e79", label="required FTE")
         ax.plot(weeks, rows["available_fte"], color="#2e7d32", label="available FTE")
@@ -43,19 +51,16 @@ def fte_figure(weekly: pd.DataFrame) -> Figure:
         ax.set_title(name, loc="left", fontsize=9)
         ax.set_ylabel("FTE")
         ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper right", fontsize=8, ncols=3)
+    panels[0][0].legend(loc="upper right", fontsize=8, ncols=3)
     return fig
 
 
 def waterfall_figure(waterfall: pd.DataFrame) -> Figure:
     """Per month: hires up, attrition and planned leavers down (bars) and the closing
     headcount (line), all groups, one panel per scenario."""
-    total = waterfall[waterfall["group"] == ALL]
-    scenarios = list(dict.fromkeys(total["scenario"]))
-    fig = Figure(figsize=(10, 2.6 * len(scenarios)), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(len(scenarios), 1, sharex=True, squeeze=False)[:, 0])
-    for ax, name in zip(axes, scenarios, strict=True):
-        rows = total[total["scenario"] == name]
+    fig, panels = _scenario_panels(waterfall)
+    first_line = None
+    for ax, name, rows in panels:
         x = np.arange(len(rows))
         ax.bar(x, rows["hires"], color="#2e7d32", label="+ hires")
         ax.bar(x, -rows["attrition"], color="#d32f2f", label="- attrition")
@@ -67,12 +72,15 @@ def waterfall_figure(waterfall: pd.DataFrame) -> Figure:
         line.plot(x, rows["closing"], color="#1f4e79", marker="o", markersize=3,
                   label="closing headcount")
         line.set_ylabel("closing headcount")
+        if first_line is None:
+            first_line = line
         ax.set_xticks(x, list(rows["month"]), rotation=45, ha="right", fontsize=7)
         ax.set_title(name, loc="left", fontsize=9)
         ax.grid(alpha=0.3)
-    handles = [h for a in (axes[0], axes[0].figure.axes[-1]) for h in
-               a.get_legend_handles_labels()[0]]
-    axes[0].legend(handles=handles, loc="upper left", fontsize=8, ncols=4)
+    first = panels[0][0]
+    assert first_line is not None  # every plan has a scenario
+    handles = [h for a in (first, first_line) for h in a.get_legend_handles_labels()[0]]
+    first.legend(handles=handles, loc="upper left", fontsize=8, ncols=4)
     return fig
 
 
