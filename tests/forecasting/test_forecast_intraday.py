@@ -116,7 +116,7 @@ def test_a_morning_twenty_percent_high_moves_the_rest_by_the_bayesian_weight() -
     moves = []
     for _ in range(400):
         actual = np.where(seen, rng.poisson(1.2 * f), 0.0).astype(float)
-        mean, _, level = rest_of_day(f, actual, seen, dispersion=disp)
+        mean, _, _level = rest_of_day(f, actual, seen, dispersion=disp)
         run_rate = actual[seen].sum() / 400.0
         np.testing.assert_allclose(mean[~seen], 25.0 * (1 + weight * (run_rate - 1)),
                                    rtol=1e-9)
@@ -128,7 +128,7 @@ def test_a_morning_twenty_percent_high_moves_the_rest_by_the_bayesian_weight() -
 def test_a_morning_exactly_on_forecast_changes_nothing() -> None:
     f = 20.0 + 10.0 * np.sin(np.linspace(0, np.pi, 48))
     seen = np.arange(48) < 20
-    mean, bounds, level = rest_of_day(f, np.where(seen, f, 0.0), seen,
+    mean, _bounds, level = rest_of_day(f, np.where(seen, f, 0.0), seen,
                                       dispersion=Dispersion(0.02, 0.01, 0.9))
     np.testing.assert_allclose(mean, f, rtol=1e-12)
     assert level.ratio == pytest.approx(1.0, abs=1e-12)
