@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from forecast_overdispersed import Dispersion as Generator
 from forecast_overdispersed import make_overdispersed
-from forecast_synthetic import calendar
+from forecast_synthetic import calendar, make_history
 
 from wfm.errors import ForecastError
 from wfm.forecasting.intraday import (
@@ -165,3 +165,26 @@ def test_an_empty_or_closed_morning_keeps_the_day_ahead_forecast() -> None:
         assert level.ratio == 1.0
         lo, hi = bounds[0.95]
         assert (lo[8:] < f[8:]).all() and (hi[8:] > f[8:]).all()
+
+
+def test_on_pure_poisson_days_the_update_shrinks_to_nothing() -> None:
+    # The synthetic sample: Poisson counts around a known rate, no busyness, no intraday
+    # deviation. The morning's run rate is only noise there; the learnt prior says so and
+    # the rest of the day stays within 1.5 % of the day-ahead forecast (measured: 0.5 %)
+    # with no loss of accuracy (the run rate moves it by up to 3.8 % and is 2.7 % worse).
+    hist, _ = make_history("2024-01-01", 300, daily_level=2000, seed=4)
+    key = ["interval_start", "queue", "channel"]
+    err = {"update": 0.0, "day_ahead": 0.0}
+    for k in (0, 2, 4, 8):  # Tuesday, Thursday, Saturday, Wednesday
+        day = pd.Timestamp("2024-10-08") + pd.Timedelta(days=k)
+        run = forecast_intraday(hist, calendar=calendar(), interval_minutes=15, day=day,
+                                as_of=time(12))
+        facts = run.series["voice_fr/voice"]
+        assert facts["day_cv2"] < 0.003 and facts["intraday_cv2"] < 0.003
+        m = run.forecast.merge(hist[[*key, "offered"]].rename(columns={"offered": "actual"}),
+                               on=key)
+        m = m[m["day_ahead"] > 0]
+        assert len(m) > 10 and (np.abs(m["offered"] / m["day_ahead"] - 1) < 0.015).all()
+        err["update"] += float(np.abs(m["actual"] - m["offered"]).sum())
+        err["day_ahead"] += float(np.abs(m["actual"] - m["day_ahead"]).sum())
+    assert err["update"] <= 1.01 * err["day_ahead"]
