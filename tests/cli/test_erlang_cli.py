@@ -187,3 +187,15 @@ def test_every_format_prints_what_the_dataframe_road_printed(fmt: str,
         else:
             expected = render_text(frame, fmt, title=answer.title if fmt == "table" else None)
             assert r.stdout == expected, args
+
+
+def test_the_api_answer_is_numpy_columns_and_the_same_dataframe() -> None:
+    answer = erlang(ErlangQuestion(100.0, 180.0, parse_sl_target("80/20"), patience_s=120.0))
+    assert list(answer.columns) == ["agents", "service_level", "asa_s", "abandon_rate",
+                                    "occupancy", "scheduled_agents", "answer"]
+    assert all(isinstance(v, np.ndarray) and len(v) == 5 for v in answer.columns.values())
+    table = answer.table
+    assert list(table.columns) == list(answer.columns)
+    assert table.loc[table["answer"] == "<-", "agents"].item() == answer.agents == 12
+    assert table["service_level"].to_numpy().tolist() == answer.columns[
+        "service_level"].tolist()
