@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from wfm.config import Config
-from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
@@ -111,7 +110,7 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
             progress(f"rest and consecutive days carried over from run {previous_run}")
 
         def scheduler(frame: pd.DataFrame) -> ScheduleResult:
-            return _roster(frame, agents, shift_rules(cfg.scheduling), ex,
+            return _roster(frame, agents, cfg.scheduling.rules, ex,
                            week=week, tz=tz, params=params,
                            allow_understaffing=request.allow_understaffing,
                            previous=previous, progress=progress)
@@ -181,9 +180,10 @@ def load_agents(config: Config, path: Path) -> list[Agent]:
 
 
 def solver_params(config: Config, request: ScheduleRequest) -> SolverParams:
-    sc = config.scheduling
-    return SolverParams(request.time_limit_s or sc.time_limit_s, sc.workers,
-                        sc.seed if request.seed is None else request.seed, sc.relative_gap)
+    """[scheduling]'s solver limits with the request's time limit and seed, when given."""
+    solver = config.scheduling.solver
+    return replace(solver, time_limit_s=request.time_limit_s or solver.time_limit_s,
+                   seed=solver.seed if request.seed is None else request.seed)
 
 
 def _requirements_file(request: ScheduleRequest, run: Run, *, step: bool) -> Path:
