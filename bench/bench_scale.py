@@ -55,6 +55,10 @@ from wfm.pipeline.sites import SitesRequest, run_sites
 from wfm.simulation.sample_data import generate_sample
 
 HERE = Path(__file__).resolve().parent
+#: Peak resident memory [MB] of an interpreter holding what a Dask worker imports.
+IMPORT_FLOOR = ("import re, distributed, wfm.pipeline.forecast_tasks, wfm.pipeline.staff_job, "
+                "wfm.forecasting.models, statsmodels.tsa.holtwinters, numba; from pathlib import Path; print(int(re.search("
+                "r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1)) / 1024)")
 WORKERS = 2
 END = date(2026, 11, 30)
 
@@ -274,6 +278,10 @@ def part_queues(args: argparse.Namespace, work: Path) -> None:
           f"start-up ({', '.join(f'{s:.1f}' for s in starts)} s): "
           f"{(dsk + statistics.mean(starts) - loc) / loc:+.1%}; one queue's history "
           f"~{history_mb:.1f} MB")
+    floor = subprocess.run([sys.executable, "-c", IMPORT_FLOOR], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    print(f"a fresh interpreter with distributed and wfm's forecasting and staffing modules "
+          f"imported (the floor of a worker's peak): {float(floor):.0f} MB")
     shas = {(x["forecast_sha"], x["requirements_sha"]) for x in runs}
     print(f"forecast.csv and requirements.csv identical in every run, local and dask: "
           f"{len(shas) == 1}", flush=True)
@@ -378,10 +386,11 @@ def part_statsforecast(args: argparse.Namespace, root: Path,
     loc = [r for r in runs if r["kind"] == "local" and r["forecast_tasks"]]
     if loc:
         series = loc[0]["series"]
-        cpu_s = statistics.mean(r["forecast_tasks"]["task_thread_cpu_s"] for r in loc)
+        cpu_s = statistics.mean(r["forecast_tasks"]["task_process_cpu_s"] for r in loc)
         wall_s = statistics.mean(r["forecast_s"] for r in loc)
         print(f"wfm auto ({series} series, the local pool's runs above): "
-              f"{series / cpu_s:.2f} series per CPU-second of the tasks, "
+              f"{series / cpu_s:.2f} series per CPU-second of the tasks (their processes' "
+              "CPU, reading the history included), "
               f"{series / (wall_s * WORKERS):.2f} per core-second of wall time (each series: "
               "backtests at 4 origins of 5 candidates, the choice, the final fits and "
               "prediction intervals, offered volume and AHT)")
@@ -410,7 +419,8 @@ def main() -> None:
     args = ap.parse_args()
     load = os.getloadavg()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, check=False,
-                          capture_output=True, text=True).stdout.strip()
+                          capture_output=True, text=True).stdout.strip() or os.environ.get(
+                              "BENCH_COMMIT", "unknown")
     print(f"# {date.today()}, commit {head}, {os.cpu_count()} cores, load {load[0]:.1f} "
           f"{load[1]:.1f} {load[2]:.1f}; {json.dumps({k: str(v) for k, v in vars(args).items()})}")
     with tempfile.TemporaryDirectory(prefix="wfm-bench-scale-") as tmp:
