@@ -1,17 +1,29 @@
 """Benchmark: many queues through the executor seam, local pool vs a Dask LocalCluster;
-many sites in one run.
+statsforecast beside wfm on the same series; many sites in one run.
 
-Run:  nice -n 10 .venv/bin/python bench/bench_scale.py [--queues 40] [--days 365]
-          [--horizon 14d] [--sites 20] [--skip-sites]
+Run:  .venv/bin/python bench/bench_scale.py [--queues 40] [--days 365] [--horizon 14d]
+          [--rounds 2] [--peer-queues 20] [--sites 20] [--skip-queues]
+          [--skip-statsforecast] [--skip-sites]
 
 Part 1 (issue 19): ``--queues`` queues x ``--days`` days of 15-minute history, the 4 queues
 of ``wfm sample`` copied with their volumes scaled (each copy is a queue of its own in the
 store and in wfm.toml), then ``forecast`` + ``staff`` (the pipeline API, as ``wfm run``
 calls them) with the local process pool and with a LocalCluster of 2 single-threaded
-worker processes, one after the other in this run on the same data. Prints wall time per
-job and in total, the Dask overhead ((dask - local) / local, with and without the cluster's
-start-up), series per core-second, the peak memory (VmHWM) of every worker process against
-an idle worker and one queue's history, and checks both forecasts are byte-identical.
+worker processes. Each measurement runs in a fresh interpreter (it pays the imports, the
+fork server or the cluster's start-up as a command would), ``--rounds`` times per executor,
+the order alternating (local, dask, dask, local, ...) so that a change in the machine's
+load hits both. Prints wall time per job, the Dask overhead ((dask - local) / local, with
+and without the cluster's start-up), the CPU time of every process involved (this one,
+which holds the LocalCluster's scheduler, and the workers), every task timed inside its
+worker (its own wall and CPU time, the wait before the first task, the workers' idle time
+between tasks: bench/task_timing.py), series per core-second, the peak memory (VmHWM) of
+every worker process against an idle worker and the import floor, and checks that every
+run's forecast.csv and requirements.csv are byte-identical.
+
+Part 1b: statsforecast (its own venv, bench/statsforecast_env.py) on the first
+``--peer-queues`` series of the same store (AutoARIMA and AutoETS on daily totals split by
+the intraday profile, MSTL on the 15-minute series; bench/statsforecast_peers.py): series
+per CPU-second of each model's fit beside wfm's.
 
 Part 2: ``--sites`` tiny sites (4 queues, 13 weeks of history, 3 agents; forecast, staff,
 schedule) run once with the sites one after another (one worker) and once side by side
@@ -57,7 +69,8 @@ from wfm.simulation.sample_data import generate_sample
 HERE = Path(__file__).resolve().parent
 #: Peak resident memory [MB] of an interpreter holding what a Dask worker imports.
 IMPORT_FLOOR = ("import re, distributed, wfm.pipeline.forecast_tasks, wfm.pipeline.staff_job, "
-                "wfm.forecasting.models, statsmodels.tsa.holtwinters, numba; from pathlib import Path; print(int(re.search("
+                "wfm.forecasting.models, statsmodels.tsa.holtwinters, numba; "
+                "from pathlib import Path; print(int(re.search("
                 "r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1)) / 1024)")
 WORKERS = 2
 END = date(2026, 11, 30)
@@ -282,6 +295,14 @@ def part_queues(args: argparse.Namespace, work: Path) -> None:
                            capture_output=True, text=True).stdout.strip()
     print(f"a fresh interpreter with distributed and wfm's forecasting and staffing modules "
           f"imported (the floor of a worker's peak): {float(floor):.0f} MB")
+    cpu = {k: [sum(x["forecast_cpu"]) + sum(x["staff_cpu"]) for x in runs if x["kind"] == k]
+           for k in ("local", "dask")}
+    print(f"CPU of every process (this one, the pool's or the cluster's) on forecast + staff: "
+          f"local {', '.join(f'{x:.1f}' for x in cpu['local'])} s, dask "
+          f"{', '.join(f'{x:.1f}' for x in cpu['dask'])} s: Dask's extra CPU "
+          f"{statistics.mean(cpu['dask']) / statistics.mean(cpu['local']) - 1:+.1%} (on a "
+          "machine whose cores are all busy, the share of the cores each side gets decides "
+          "the wall time as much as the CPU it needs)")
     shas = {(x["forecast_sha"], x["requirements_sha"]) for x in runs}
     print(f"forecast.csv and requirements.csv identical in every run, local and dask: "
           f"{len(shas) == 1}", flush=True)
