@@ -194,6 +194,34 @@ class LocalProcessExecutor:
                 yield result
 
 
+#: Dask settings of the LocalCluster wfm starts (its workers receive them from their
+#: nanny): the cluster shares this machine's cores with the tasks, so its housekeeping
+#: must cost little CPU. Measured on 2 single-threaded workers running CPU-bound tasks
+#: under load (bench/bench_scale.py, docs/scaling.md): with Dask's defaults the workers'
+#: other threads used CPU equal to ~21 % of the tasks' own CPU, ~4 % with these.
+#: - the statistical profiler samples the task's thread every 10 ms (a dashboard tool);
+#: - the system monitor (500 ms), the event loop's blocked-loop tick (20 ms) and the
+#:   memory monitor (100 ms) wake every process many times a second; their slower pace
+#:   only delays the dashboard's figures and a nanny's reaction to a worker past its
+#:   memory limit by about a second;
+#: - work stealing moves queued tasks between workers, but a worker holds one task at a
+#:   time (saturation 1.0), so there is nothing to steal;
+#: - Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, so that glibc hands
+#:   freed heap back to the system at once: the models' many mid-sized temporary arrays
+#:   are then faulted in again and again, and the same forecast tasks took 14-17 % more
+#:   CPU than in the local pool (the same 20 queues, twice); without it -2 % and +5 %.
+#:   The workers keep Dask's one thread per BLAS/OpenMP library.
+LOCAL_CLUSTER_CONFIG: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1},
+}
+
+
 class DaskExecutor:
     """Items as tasks of a Dask cluster: the scheduler at ``address`` (``tcp://host:8786``),
     or a LocalCluster of ``workers`` single-threaded worker processes started here (and
@@ -242,7 +270,8 @@ class DaskExecutor:
                 # ``retries`` times, then fails as KilledWorker. (A remote scheduler keeps
                 # its own settings.)
                 dask.config.set({"distributed.scheduler.allowed-failures": self.retries,
-                                 "distributed.scheduler.worker-saturation": 1.0})
+                                 "distributed.scheduler.worker-saturation": 1.0,
+                                 **LOCAL_CLUSTER_CONFIG})
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=self.workers, threads_per_worker=1, processes=True,
                     # A free port for the scheduler's HTTP server: the default 8787 may be

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -109,3 +110,27 @@ def test_an_unreachable_scheduler_is_one_line() -> None:
     with pytest.raises(ExecutionError,
                        match=re.escape("cannot reach the Dask scheduler tcp://127.0.0.1:9")):
         list(ex.map(square, [1]))
+
+
+def test_the_local_cluster_workers_run_without_the_profiler_and_slow_monitors(
+        cluster: DaskExecutor) -> None:
+    """The LocalCluster's housekeeping is quiet on the workers themselves (their CPU is the
+    tasks'): the settings reach the worker processes, not only this one."""
+    import dask
+
+    from wfm.executors import LOCAL_CLUSTER_CONFIG
+
+    def settings() -> dict[str, object]:
+        return {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}
+
+    # A worker killed by an earlier test comes back from its nanny with the same settings.
+    cluster.client.wait_for_workers(2, timeout=300)
+    seen = cluster.client.run(settings)
+    assert len(seen) == 2
+    for worker in seen.values():
+        assert worker == LOCAL_CLUSTER_CONFIG
+        assert worker["distributed.worker.profile.enabled"] is False
+    # glibc keeps its default heap trimming (Dask's 64 kB threshold cost ~15 % CPU).
+    trim = cluster.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert set(trim.values()) == {None}
+    assert set(cluster.client.run(os.environ.get, "OMP_NUM_THREADS").values()) == {"1"}
