@@ -56,6 +56,7 @@ def store_root(data_dir: str | Path) -> Path:
 
 LOG_FOLDER = "_delta_log"
 PENDING_FILE = "_wfm_pending.json"
+VACUUM_FILE = "_wfm_vacuum.json"  # the files a vacuum under way deletes
 #: Custom commit metadata keys (read back by wfm.io.store_history).
 META_OPERATION = "wfm.operation"
 META_QUEUES = "wfm.queues"
@@ -425,3 +426,35 @@ def clean_pending(root: Path) -> None:
         if path.relative_to(root).as_posix() not in listed:
             path.unlink()
     marker.unlink()
+
+
+def data_files(root: Path) -> list[str]:
+    """Every data file in the table folder (paths relative to it), listed or not; files
+    and folders starting with ``_`` or ``.`` are not data (Delta's convention)."""
+    return sorted(rel for rel in (p.relative_to(root).as_posix()
+                                  for p in root.rglob("*.parquet") if p.is_file())
+                  if not any(part.startswith(("_", ".")) for part in rel.split("/")))
+
+
+def write_vacuum_journal(root: Path, paths: list[str]) -> None:
+    """Record (atomically) the files a vacuum is about to delete: from here on they are
+    gone, whoever finishes the deletion (:func:`finish_vacuum`)."""
+    tmp = root / f".{VACUUM_FILE}.{uuid.uuid4().hex[:12]}"
+    tmp.write_text(json.dumps({"files": paths}), encoding="utf-8")
+    os.replace(tmp, root / VACUUM_FILE)
+
+
+def finish_vacuum(root: Path) -> None:
+    """Delete the files of a vacuum's journal (one killed while deleting, or the one under
+    way), then the journal. No version kept restorable lists them."""
+    journal = root / VACUUM_FILE
+    if not journal.is_file():
+        return
+    try:
+        paths = [str(p) for p in json.loads(journal.read_text(encoding="utf-8"))["files"]]
+    except (ValueError, KeyError, TypeError):
+        paths = []  # a torn journal cannot exist (it is replaced whole); be safe anyway
+    for rel in paths:
+        with contextlib.suppress(FileNotFoundError):
+            (root / rel).unlink()
+    journal.unlink()
