@@ -7,8 +7,10 @@ child process (so its peak resident memory, ru_maxrss, is its own): once by this
 Delta Lake store, one transaction) and once by the code of ``--baseline`` (default
 51a1c02, the plain-Parquet store renamed file by file), extracted with ``git archive``.
 Equal peak memory for the two shapes shows memory is flat in the number of queues.
+``--repeat N`` runs the pair N times, alternating which goes first, and prints the median
+and the range of the CPU and memory ratios (run-to-run noise on a shared machine).
 
-Run:  nice -n 10 .venv/bin/python bench/bench_ingest.py [--shapes 100x730 200x365]
+Run:  nice -n 10 .venv/bin/python bench/bench_ingest.py [--shapes 100x730 200x365] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,6 +105,8 @@ def main() -> None:
                         help="QUEUESxDAYS of 15-minute intervals")
     parser.add_argument("--baseline", default="51a1c02",
                         help="commit whose (previous-format) store to compare with")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each store per shape, interleaved")
     args = parser.parse_args()
     print(f"{'shape':>9} {'rows':>9} {'csv MB':>7} | {'store':>8} {'wall s':>7} "
           f"{'cpu s':>6} {'rows/cpu-s':>10} {'peak MB':>8}")
@@ -111,17 +117,32 @@ def main() -> None:
             csv_path = Path(tmp) / f"intervals_{shape}.csv"
             write_csv(csv_path, queues, days)
             size_mb = csv_path.stat().st_size / 2**20
-            results = {}
-            for name, path in (("delta", None), (f"parquet@{args.baseline}", str(base))):
-                results[name] = run_child("--child-ingest", str(csv_path),
-                                          str(Path(tmp) / f"d-{shape}-{name}"),
-                                          pythonpath=path)
-                n, secs, cpu, peak = results[name]
-                print(f"{shape:>9} {n:>9} {size_mb:>7.0f} | {name[:8]:>8} {secs:>7.1f} "
-                      f"{cpu:>6.1f} {n / cpu:>10.0f} {peak:>8.0f}", flush=True)
-            (n, _, cpu_new, peak_new), (_, _, cpu_old, peak_old) = results.values()
-            print(f"{shape:>9} delta / previous format: CPU {cpu_new / cpu_old:.2f}x, "
-                  f"peak memory {peak_new / peak_old:.2f}x", flush=True)
+            stores = [("delta", None), (f"parquet@{args.baseline}", str(base))]
+            cpu_ratios, peak_ratios = [], []
+            for rep in range(args.repeat):
+                results = {}
+                # Alternate the order: a machine that gets busier or quieter during the
+                # run favours neither store.
+                for name, path in stores if rep % 2 == 0 else stores[::-1]:
+                    results[name] = run_child("--child-ingest", str(csv_path),
+                                              str(Path(tmp) / f"d-{shape}-{name}-{rep}"),
+                                              pythonpath=path)
+                    shutil.rmtree(Path(tmp) / f"d-{shape}-{name}-{rep}")
+                    n, secs, cpu, peak = results[name]
+                    print(f"{shape:>9} {n:>9} {size_mb:>7.0f} | {name[:8]:>8} {secs:>7.1f} "
+                          f"{cpu:>6.1f} {n / cpu:>10.0f} {peak:>8.0f}", flush=True)
+                (_, _, cpu_new, peak_new), (_, _, cpu_old, peak_old) = (
+                    results[name] for name, _ in stores)
+                cpu_ratios.append(cpu_new / cpu_old)
+                peak_ratios.append(peak_new / peak_old)
+                print(f"{shape:>9} delta / previous format: CPU {cpu_new / cpu_old:.2f}x, "
+                      f"peak memory {peak_new / peak_old:.2f}x", flush=True)
+            if args.repeat > 1:
+                print(f"{shape:>9} over {args.repeat} runs: CPU median "
+                      f"{statistics.median(cpu_ratios):.2f}x (range {min(cpu_ratios):.2f}-"
+                      f"{max(cpu_ratios):.2f}), peak memory median "
+                      f"{statistics.median(peak_ratios):.2f}x (range {min(peak_ratios):.2f}-"
+                      f"{max(peak_ratios):.2f})", flush=True)
             csv_path.unlink()
 
 

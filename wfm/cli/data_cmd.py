@@ -1,4 +1,4 @@
-"""`wfm data`: drop, history, undo and query the interval data store."""
+"""`wfm data`: drop, history, undo, query and vacuum the interval data store."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ EXAMPLE = ("Examples:\n\n\b\n"
            "  wfm data undo --yes\n"
            "  wfm data query \"SELECT queue, sum(offered) AS offered FROM intervals "
            "GROUP BY queue\"\n"
-           "  wfm data drop --queue voice_fr --channel chat --yes")
+           "  wfm data drop --queue voice_fr --channel chat --yes\n"
+           "  wfm data vacuum --older-than 30d --dry-run")
 
 
 @click.group("data", epilog=EXAMPLE)
 def data_group() -> None:
-    """Manage the interval data store ([paths] data_dir): history, undo, query, drop."""
+    """Manage the interval data store ([paths] data_dir): history, undo, query, drop,
+    vacuum."""
 
 
 @data_group.command("drop", epilog="Example:  wfm data drop --queue voice_fr --yes")
@@ -114,3 +116,36 @@ def query_command(app: AppContext, sql: str, fmt: str | None, output: Path | Non
     from wfm.pipeline.data_jobs import QueryRequest, query_data
 
     emit_report(app, query_data(app.project, QueryRequest(sql)), fmt, output)
+
+
+@data_group.command("vacuum", epilog="Examples:  wfm data vacuum --dry-run\n\n"
+                                     "           wfm data vacuum --older-than 30d\n\n"
+                                     "           wfm data vacuum --keep-versions 5")
+@click.option("--keep-versions", type=click.IntRange(min=0), default=None,
+              help="Keep the last N versions before the current one restorable "
+                   "[default: the one 'wfm data undo' restores].")
+@click.option("--older-than", default=None,
+              help="Keep every version younger than this restorable: 12h, 7d, 2w.")
+@click.option("--dry-run", is_flag=True, help="List the files and bytes; delete nothing.")
+@output_options
+@pass_app
+def vacuum_command(  # noqa: PLR0917 - click passes options positionally
+        app: AppContext, keep_versions: int | None, older_than: str | None, dry_run: bool,
+        fmt: str | None, output: Path | None) -> None:
+    """Delete the stored files that no version kept restorable needs.
+
+    Files replaced by an ingest, drop or undo stay on disk so that the change can be
+    taken back; vacuum removes those of versions outside the retention. The current
+    rows never change.
+    """
+    import pandas as pd
+
+    from wfm.pipeline.data_jobs import VacuumRequest, vacuum_data
+
+    done = vacuum_data(app.project, VacuumRequest(keep_versions, older_than, dry_run))
+    verb = "would remove" if done.dry_run else "removed"
+    app.info(f"{verb} {len(done.files)} file(s), {done.bytes_freed:,} bytes; versions "
+             f"still restorable: {', '.join(map(str, done.kept_versions))} (current "
+             f"{done.current_version})")
+    emit(pd.DataFrame([{"path": f.path, "bytes": f.size_bytes} for f in done.files],
+                      columns=["path", "bytes"]), fmt, output)

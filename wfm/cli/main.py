@@ -29,7 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("wfm.cli.ingest_cmd:check_command",
               "Data-health report of the stored interval history."),
     "data": ("wfm.cli.data_cmd:data_group",
-             "The interval data store: history, undo, SQL query, drop."),
+             "The interval data store: history, undo, SQL query, drop, vacuum."),
     "forecast": ("wfm.cli.forecast_cmd:forecast_group",
                  "Forecast volume and handle time per queue and interval."),
     "erlang": ("wfm.cli.erlang_cmd:erlang_command",

@@ -354,10 +354,16 @@ class ChunkConverter:
             parse = parse_durations if spec.unit in DURATION_UNITS else parse_numbers
             decimal = self.numbers.read_style(column)
             vals, bad = parse(raw[column], decimal)
-            # 1e400 is a number too large for any float; 'inf' is no number at all.
-            named = raw[column].astype("str").str.contains("inf", case=False).to_numpy()
-            bad = bad | (np.isinf(vals) & named)
-            overflow = np.isinf(vals) & ~bad
+            # 1e400 is a number too large for any float; 'inf' is no number at all. Only
+            # the (rare) infinite cells are looked at as text.
+            infinite = np.isinf(vals)
+            if infinite.any():
+                at = np.flatnonzero(infinite)
+                named = np.zeros(len(vals), bool)
+                named[at] = raw[column].iloc[at].astype("str").str.contains(
+                    "inf", case=False).to_numpy()
+                bad = bad | (infinite & named)
+            overflow = infinite & ~bad
             if overflow.any():
                 i = int(np.flatnonzero(overflow)[0])
                 raise self.fail(int(lines[i]), column,

@@ -312,6 +312,9 @@ def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
     comma is the usual cause), so the file is refused with the first such line.
     """
     try:
+        if _fields_regular(path, dialect, n_fields):
+            return
+        # Something is off: read again, keeping line numbers, for the message.
         with path.open(encoding=dialect.encoding, newline="") as fh:
             for _ in range(dialect.header_line):
                 fh.readline()
@@ -338,6 +341,24 @@ def check_field_counts(path: Path, dialect: CsvDialect, n_fields: int) -> None:
                         f"(delimiter {dialect.delimiter!r})", hint=hint)
     except UnicodeDecodeError:
         return  # the reader below reports the encoding with its own message
+
+
+def _fields_regular(path: Path, dialect: CsvDialect, n_fields: int) -> bool:
+    """True when the csv module reads every record and each has ``n_fields`` fields or is
+    blank or a total row: the common case, checked without line bookkeeping per row (a
+    file of millions of rows is read here once more before pandas reads it)."""
+    with path.open(encoding=dialect.encoding, newline="") as fh:
+        for _ in range(dialect.header_line):
+            fh.readline()
+        try:
+            for row in csv.reader(fh, delimiter=dialect.delimiter, skipinitialspace=True):
+                if len(row) != n_fields and row:
+                    filled = [c for c in row if c.strip()]
+                    if filled and not TOTAL_LABEL.match(filled[0]):
+                        return False
+        except csv.Error:
+            return False
+    return True
 
 
 def read_chunks(path: Path, kind: str, dialect: CsvDialect | None, *, usecols: Sequence[str],

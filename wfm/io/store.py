@@ -120,6 +120,10 @@ def upsert_queues(data_dir: str | Path, frames: Iterable[pd.DataFrame], *, opera
     """
     rows = replaced = 0
     root = store_root(data_dir)
+    # Hand the memory Arrow kept from the caller's earlier work (an ingest's reading) back
+    # to the system before the Delta library's code is paged in: the write then stays
+    # under the reading's peak.
+    pa.default_memory_pool().release_unused()
     with store_transaction(root, checkpoint=checkpoint, prepare=prepare_store) as txn:
         for frame in frames:
             if frame.empty:

@@ -31,6 +31,7 @@ from wfm.io.store_table import (
     META_QUEUES,
     META_RESTORED_TO,
     TABLE_SCHEMA,
+    finish_vacuum,
     is_table,
     open_table,
     store_root,
@@ -165,6 +166,15 @@ def undo_store(data_dir: Path, to_version: int | None = None) -> UndoSummary:
         if to_version == current:
             raise InputDataError(f"{root}: the store is at version {current} already")
         target = to_version
+    finish_vacuum(root)  # a vacuum killed while deleting: its versions are gone
+    missing = [f.path for f in stored_files(open_table(root, target))
+               if not (root / f.path).is_file()]
+    if missing:
+        raise InputDataError(
+            f"{root}: version {target} can no longer be restored: wfm data vacuum removed "
+            f"{len(missing)} of its files (first: {missing[0]})",
+            hint="wfm data history lists the versions; vacuum keeps those its retention "
+                 "names (--keep-versions, --older-than)")
     before, after = _rows_per_queue(root, current), _rows_per_queue(root, target)
     counts = {q: {"added": max(after[q] - before[q], 0), "removed": max(before[q] - after[q], 0)}
               for q in sorted(set(before) | set(after)) if after[q] != before[q]}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import re
@@ -29,23 +30,22 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from deltalake import DeltaTable, Schema
-from deltalake.exceptions import CommitFailedError
-from deltalake.transaction import (
-    AddAction,
-    CommitProperties,
-    PostCommitHookProperties,
-    RemoveAction,
-    create_table_with_add_actions,
-)
 
 from wfm.errors import OutputError
 from wfm.schema import CHANNEL, INTERVAL_KEY, INTERVAL_START, INTERVALS, QUEUE
+
+# deltalake (its native library, ~30 MB resident) is imported where the log is read or
+# written: an ingest reads and checks its files first, and that is its memory peak.
+if TYPE_CHECKING:
+    from deltalake import DeltaTable
+    from deltalake.transaction import AddAction, RemoveAction
 
 STORE_FOLDER = "intervals"  # the Delta table's folder under [paths] data_dir
 
@@ -56,6 +56,7 @@ def store_root(data_dir: str | Path) -> Path:
 
 LOG_FOLDER = "_delta_log"
 PENDING_FILE = "_wfm_pending.json"
+VACUUM_FILE = "_wfm_vacuum.json"  # the files a vacuum under way deletes
 #: Custom commit metadata keys (read back by wfm.io.store_history).
 META_OPERATION = "wfm.operation"
 META_QUEUES = "wfm.queues"
@@ -69,7 +70,6 @@ TABLE_SCHEMA = pa.schema([pa.field(c.name, _ARROW_TYPES.get(c.kind, pa.float64()
 FILE_SCHEMA = pa.schema([f for f in TABLE_SCHEMA if f.name != QUEUE])
 #: History and old files kept for 10 years: undo and history must not lose versions.
 TABLE_CONFIG = {"delta.logRetentionDuration": "interval 3650 days"}
-_HOOKS = PostCommitHookProperties(create_checkpoint=True, cleanup_expired_logs=False)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 #: OS errors that are the machine's state (disk full, read-only), not a bug.
 _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG,
@@ -97,6 +97,8 @@ def is_table(root: Path) -> bool:
 
 def open_table(root: Path, version: int | None = None) -> DeltaTable:
     """The Delta table at ``root`` (its latest version, or ``version``)."""
+    from deltalake import DeltaTable
+
     return DeltaTable(str(root), version=version)
 
 
@@ -154,17 +156,16 @@ def _file_table(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=FILE_SCHEMA)
 
 
-def _stats(table: pa.Table, frame: pd.DataFrame) -> str:
-    """Delta file statistics: row count, null counts, min/max of time and channel (so
-    readers can skip files by time range or channel)."""
-    times = frame[INTERVAL_START].dt.tz_convert("UTC")
+def _stats(table: pa.Table, first_ns: int, last_ns: int, channels: tuple[str, str]) -> str:
+    """Delta file statistics: row count, null counts, min/max of time (UTC, ns since the
+    epoch) and channel (so readers can skip files by time range or channel)."""
     fmt = "%Y-%m-%dT%H:%M:%S.%f"
+    first, last = (pd.Timestamp(ns, unit="ns", tz="UTC").strftime(fmt)[:-3] + "Z"
+                   for ns in (first_ns, last_ns))
     return json.dumps({
         "numRecords": table.num_rows,
-        "minValues": {INTERVAL_START: times.min().strftime(fmt)[:-3] + "Z",
-                      CHANNEL: str(frame[CHANNEL].min())},
-        "maxValues": {INTERVAL_START: times.max().strftime(fmt)[:-3] + "Z",
-                      CHANNEL: str(frame[CHANNEL].max())},
+        "minValues": {INTERVAL_START: first, CHANNEL: channels[0]},
+        "maxValues": {INTERVAL_START: last, CHANNEL: channels[1]},
         "nullCount": {name: table.column(name).null_count for name in table.column_names},
     })
 
@@ -219,6 +220,8 @@ class StoreTransaction:
 
     def added(self) -> list[AddAction]:
         """The files written so far, as log actions."""
+        from deltalake.transaction import AddAction
+
         return [a for a in self._actions if isinstance(a, AddAction)]
 
     def count(self, queue: str, **counts: int) -> None:
@@ -228,26 +231,39 @@ class StoreTransaction:
             entry[key] += n
 
     def write_months(self, queue: str, frame: pd.DataFrame) -> None:
-        """Write ``frame`` (one queue) as new files, one per UTC month (not yet visible)."""
-        months = month_key(frame[INTERVAL_START])
-        for month, part in frame.groupby(months, sort=True):
-            self._write_file(queue, str(month),
-                             part.sort_values([CHANNEL, INTERVAL_START], kind="stable"))
+        """Write ``frame`` (one queue) as new files, one per UTC month (not yet visible),
+        each sorted by channel and time. The frame goes to Arrow once and is sorted once
+        (month, channel, time) as an index; each file takes its rows from it."""
+        utc = frame[INTERVAL_START].dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        ns = utc.array.asi8
+        month = (utc.dt.year * 100 + utc.dt.month).to_numpy(np.int64)
+        channel, names = pd.factorize(frame[CHANNEL], sort=True)
+        order = np.lexsort((ns, channel, month))  # stable; the last key sorts first
+        ns, channel, month = ns[order], channel[order], month[order]
+        table = _file_table(frame)
+        cuts = [0, *(np.flatnonzero(np.diff(month)) + 1).tolist(), len(month)]
+        for lo, hi in itertools.pairwise(cuts):
+            code, part = int(month[lo]), table.take(pa.array(order[lo:hi]))
+            stats = _stats(part, int(ns[lo:hi].min()), int(ns[lo:hi].max()),
+                           (str(names[channel[lo]]), str(names[channel[hi - 1]])))
+            self._write_file(queue, f"{code // 100:04d}-{code % 100:02d}", part, stats)
 
-    def _write_file(self, queue: str, month: str, frame: pd.DataFrame) -> None:
+    def _write_file(self, queue: str, month: str, table: pa.Table, stats: str) -> None:
+        from deltalake.transaction import AddAction
+
         rel = f"{queue_folder(queue)}/{month}-{self.txn}-{len(self._written) + 1:05d}.parquet"
         path = self.root / rel
-        table = _file_table(frame)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._written.append(path)
         pq.write_table(table, path)
         size = path.stat().st_size
-        self._actions.append(AddAction(rel, size, {QUEUE: queue}, _now_ms(), True,
-                                       _stats(table, frame)))
+        self._actions.append(AddAction(rel, size, {QUEUE: queue}, _now_ms(), True, stats))
         if self._checkpoint is not None:
             self._checkpoint(f"store:file:{len(self._written)}")
 
     def _remove_file(self, f: StoredFile) -> None:
+        from deltalake.transaction import RemoveAction
+
         self._actions.append(RemoveAction(f.path, True, _now_ms(), None, {QUEUE: f.queue}))
         self._files[f.queue].remove(f)
 
@@ -255,8 +271,10 @@ class StoreTransaction:
         """Upsert one queue's canonical rows: for each key the new row replaces the stored
         one; stored rows of other keys in the same months are kept."""
         queue = str(frame[QUEUE].iloc[0])
-        months = set(month_key(frame[INTERVAL_START]).unique())
-        touched = [f for f in self._files.get(queue, []) if months & set(file_months(f))]
+        touched: list[StoredFile] = []
+        if self._files.get(queue):
+            months = set(month_key(frame[INTERVAL_START]).unique())
+            touched = [f for f in self._files[queue] if months & set(file_months(f))]
         merged = frame
         replaced = 0
         if touched:
@@ -296,6 +314,9 @@ class StoreTransaction:
 
     def commit(self, operation: str, details: Mapping[str, object] | None = None) -> int:
         """Make every file written the next version, in one log entry; returns it."""
+        from deltalake.exceptions import CommitFailedError
+        from deltalake.transaction import CommitProperties, PostCommitHookProperties
+
         meta = {META_OPERATION: operation, META_QUEUES: json.dumps(self.counts)}
         meta.update({k: v if isinstance(v, str) else json.dumps(v)
                      for k, v in (details or {}).items()})
@@ -307,7 +328,8 @@ class StoreTransaction:
             self.table.create_write_transaction(
                 self._actions, mode="append", schema=TABLE_SCHEMA, partition_by=[QUEUE],
                 commit_properties=CommitProperties(custom_metadata=meta),
-                post_commithook_properties=_HOOKS)
+                post_commithook_properties=PostCommitHookProperties(
+                    create_checkpoint=True, cleanup_expired_logs=False))
         except CommitFailedError as exc:
             raise OutputError(f"{self.root}: the data store changed while this write was "
                               f"under way ({exc}); the store is unchanged",
@@ -333,6 +355,9 @@ def store_transaction(root: Path, *, checkpoint: Checkpoint | None = None,
     ``prepare``, which may convert a store of the previous format into the table). Files
     written and not committed are deleted when the block raises; a disk-full or
     permission error becomes an :class:`OutputError`."""
+    from deltalake import DeltaTable
+    from deltalake.transaction import CommitProperties
+
     try:
         clean_pending(root)
         if prepare is not None:
@@ -368,6 +393,9 @@ def store_transaction(root: Path, *, checkpoint: Checkpoint | None = None,
 
 def create_migrated(root: Path, actions: list[AddAction], counts: Mapping[str, object]) -> None:
     """Create the table at version 0 holding ``actions`` (the previous format's rows)."""
+    from deltalake import Schema
+    from deltalake.transaction import CommitProperties, create_table_with_add_actions
+
     create_table_with_add_actions(
         str(root), Schema.from_arrow(TABLE_SCHEMA), actions, partition_by=[QUEUE],
         name="intervals",
@@ -398,3 +426,35 @@ def clean_pending(root: Path) -> None:
         if path.relative_to(root).as_posix() not in listed:
             path.unlink()
     marker.unlink()
+
+
+def data_files(root: Path) -> list[str]:
+    """Every data file in the table folder (paths relative to it), listed or not; files
+    and folders starting with ``_`` or ``.`` are not data (Delta's convention)."""
+    return sorted(rel for rel in (p.relative_to(root).as_posix()
+                                  for p in root.rglob("*.parquet") if p.is_file())
+                  if not any(part.startswith(("_", ".")) for part in rel.split("/")))
+
+
+def write_vacuum_journal(root: Path, paths: list[str]) -> None:
+    """Record (atomically) the files a vacuum is about to delete: from here on they are
+    gone, whoever finishes the deletion (:func:`finish_vacuum`)."""
+    tmp = root / f".{VACUUM_FILE}.{uuid.uuid4().hex[:12]}"
+    tmp.write_text(json.dumps({"files": paths}), encoding="utf-8")
+    os.replace(tmp, root / VACUUM_FILE)
+
+
+def finish_vacuum(root: Path) -> None:
+    """Delete the files of a vacuum's journal (one killed while deleting, or the one under
+    way), then the journal. No version kept restorable lists them."""
+    journal = root / VACUUM_FILE
+    if not journal.is_file():
+        return
+    try:
+        paths = [str(p) for p in json.loads(journal.read_text(encoding="utf-8"))["files"]]
+    except (ValueError, KeyError, TypeError):
+        paths = []  # a torn journal cannot exist (it is replaced whole); be safe anyway
+    for rel in paths:
+        with contextlib.suppress(FileNotFoundError):
+            (root / rel).unlink()
+    journal.unlink()

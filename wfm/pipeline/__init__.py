@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "data_history": "wfm.pipeline.data_jobs",
     "query_data": "wfm.pipeline.data_jobs",
     "undo_data": "wfm.pipeline.data_jobs",
+    "VacuumRequest": "wfm.pipeline.data_jobs",
+    "vacuum_data": "wfm.pipeline.data_jobs",
     "ForecastRequest": "wfm.pipeline.forecast_job",
     "ForecastResult": "wfm.pipeline.forecast_job",
     "forecast": "wfm.pipeline.forecast_job",
@@ -94,13 +96,13 @@ __all__ = [
     "RosterDiffRequest", "RosterDiffResult", "RunOptions", "RunSummary", "ScenarioOptions",
     "ScheduleOutcome", "ScheduleRequest", "ServiceLevelRequest", "SimulateRequest",
     "SimulateResult", "SitesRequest", "SitesSummary", "StaffRequest", "StaffResult",
-    "WhatIfRequest", "WhatIfResult", "accuracy", "add_adjustment", "check_data",
+    "VacuumRequest", "WhatIfRequest", "WhatIfResult", "accuracy", "add_adjustment", "check_data",
     "check_schedule", "coverage", "data_history", "drop_data", "erlang", "export_calendars",
     "export_roster", "forecast", "forecast_models", "forecast_summary", "html_report",
     "ingest", "init_project", "list_adjustments", "open_project", "parse_sl_target", "plan",
     "query_data", "remove_adjustments", "resolve_options", "roster_diff", "run_pipeline",
     "run_sites", "schedule", "schedule_run", "service_level", "simulate", "staff",
-    "undo_data", "what_if", "write_sample_history",
+    "undo_data", "vacuum_data", "what_if", "write_sample_history",
 ]
 
 if TYPE_CHECKING:
@@ -112,7 +114,14 @@ if TYPE_CHECKING:
         remove_adjustments,
     )
     from wfm.pipeline.calculator_job import ErlangQuestion, erlang, parse_sl_target
-    from wfm.pipeline.data_jobs import QueryRequest, data_history, query_data, undo_data
+    from wfm.pipeline.data_jobs import (
+        QueryRequest,
+        VacuumRequest,
+        data_history,
+        query_data,
+        undo_data,
+        vacuum_data,
+    )
     from wfm.pipeline.forecast_job import (
         ForecastRequest,
         ForecastResult,

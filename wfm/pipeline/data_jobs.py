@@ -1,4 +1,5 @@
-"""The data store's history, undo and SQL questions (`wfm data history|undo|query`).
+"""The data store's history, undo, SQL questions and vacuum (`wfm data
+history|undo|query|vacuum`).
 
 The store keeps every version of itself (:mod:`wfm.io.store_history`): each ingest, drop
 or undo is one. A store still in the previous format is converted first (under the
@@ -14,6 +15,7 @@ import pandas as pd
 
 from wfm.io.store import convert_store, needs_conversion
 from wfm.io.store_history import UndoSummary, query_store, store_history, undo_store
+from wfm.io.store_vacuum import VacuumSummary, parse_age, vacuum_store
 from wfm.pipeline.project import Project
 from wfm.reports import Report
 
@@ -61,6 +63,29 @@ def undo_data(project: Project, to_version: int | None = None) -> UndoSummary:
         return undo_store(project.data_dir, to_version)
 
 
+@dataclass(frozen=True)
+class VacuumRequest:
+    """Which versions stay restorable: ``keep_versions`` the last N before the current
+    one, or ``older_than`` (``"12h"``, ``"7d"``, ``"2w"``) every version of that age or
+    younger; neither: what ``wfm data undo`` needs to take back the last change.
+    ``dry_run``: list the files and bytes, delete nothing."""
+
+    keep_versions: int | None = None
+    older_than: str | None = None
+    dry_run: bool = False
+
+
+def vacuum_data(project: Project, request: VacuumRequest | None = None) -> VacuumSummary:
+    """Delete the store's files that no kept version lists (or list them, dry run), under
+    the project lock so that no ingest writes meanwhile."""
+    request = request or VacuumRequest()
+    age = None if request.older_than is None else parse_age(request.older_than)
+    _converted(project, "data vacuum")
+    with project.publishing(None, command="data vacuum"):
+        return vacuum_store(project.data_dir, keep_versions=request.keep_versions,
+                            older_than=age, dry_run=request.dry_run)
+
+
 def query_data(project: Project, request: QueryRequest) -> Report:
     """The rows a read-only SQL query returns over the stored intervals."""
     _converted(project, "data query")
@@ -68,4 +93,5 @@ def query_data(project: Project, request: QueryRequest) -> Report:
                          project.config.site.timezone), "")
 
 
-__all__ = ["QueryRequest", "UndoSummary", "data_history", "query_data", "undo_data"]
+__all__ = ["QueryRequest", "UndoSummary", "VacuumRequest", "VacuumSummary", "data_history",
+           "query_data", "undo_data", "vacuum_data"]
