@@ -22,6 +22,7 @@ from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.coverage_model import objective_parts
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
+from wfm.scheduling.excess_breakdown import excess_breakdown
 from wfm.scheduling.feasibility import coverage_conflicts, slot_label
 from wfm.scheduling.queue_blocks import queue_switches
 from wfm.scheduling.requirement_grid import week_requirements
@@ -55,7 +56,7 @@ class ScheduleResult:
     seconds_a/_b/_c/_total, under_agent_hours, over_agent_hours, paid_hours, by_queue
     (queue -> required/scheduled/under/over agent-hours), shifts_missed, shifts_extra,
     budget_s, stage_budget_s, stage_work_s, wall_limit_hits, reproducible, lp_method,
-    fallbacks, warnings, week, timezone (docs/scheduling.md).
+    fallbacks, warnings, week, timezone, excess_breakdown (docs/scheduling.md).
     """
 
     roster: pd.DataFrame
@@ -229,6 +230,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     t_c = clock.perf_counter()
     say(f"stage (c) breaks and lunch placed ({t_c - t_b:.1f} s)")
     budget["d"] += max(budget["c"] - placed.deterministic_s, 0.0)
+    counts_c = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     placed, blocks, block_cost = queue_blocks(catalog, placed, shift_of, priority, required,
                                                rules, week.queues,
                                                params.with_budget(budget["d"]))
@@ -265,6 +267,11 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
         warnings=warnings[:MAX_WARNINGS], short_intervals=len(warnings),
         week=week_start.isoformat(), timezone=zone.key,
+        # Where the excess comes from (contracts, rounding, stages b-d): after the roster
+        # is fixed, so it cannot change it.
+        excess_breakdown=excess_breakdown(catalog, groups, week.queues, required, rules, plan,
+                                          shift_of, counts_c, counts,
+                                          deadline=params.deadline).summary(),
     )
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
     # that loses nothing against a proven-optimal plan is itself optimal. With a relative
