@@ -38,15 +38,15 @@ def test_contract_minimum_is_the_whole_excess_and_no_solver_step_adds_any() -> N
 
 def test_least_contract_week_counts_working_time_without_the_unpaid_lunch() -> None:
     # Shifts of 4 h (3 h paid and worked: a 1-hour unpaid lunch) or 6 h (5 h), at least
-    # 13 paid hours on at least 2 days: 5 + 5 and 3 + 3 + 5 fall short, 3 + 5 + 5 = 13 is
-    # the least week (3 + 3 + 3 + 5 = 14 the next), so 13 working hours for a 2-hour need.
+    # 11 paid hours on at least 2 days: 5 + 5 and 3 + 3 + 3 fall short, 3 + 3 + 5 = 11 is
+    # the least week (3 + 3 + 3 + 3 = 12 the next), so 11 working hours for a 2-hour need.
     res = solve(_req([("09:00", "11:00", 1)]),
-                [agent("A1", min_hours_week=13, max_hours_week=20, min_days_week=2,
+                [agent("A1", min_hours_week=11, max_hours_week=20, min_days_week=2,
                        shift_lengths_h=(4.0, 6.0))],
                 hourly_rules(shift_lengths_h=(4.0, 6.0), breaks=(LUNCH_1H,)))
     b = res.summary["excess_breakdown"]
-    assert b["contract_min_work_hours"] == pytest.approx(13.0)
-    assert b["forced_over_agent_hours"] == pytest.approx(11.0)
+    assert b["contract_min_work_hours"] == pytest.approx(11.0)
+    assert b["forced_over_agent_hours"] == pytest.approx(9.0)
     # The roster's excess is the coverage frame's (whole agents here) and at least forced.
     assert b["roster"]["over_agent_hours"] == pytest.approx(res.summary["over_agent_hours"])
     assert b["roster"]["over_agent_hours"] >= b["forced_over_agent_hours"] - 1e-6

@@ -38,12 +38,15 @@ from wfm.scheduling.linear_model import IntegerProgram, solve_lp
 from wfm.scheduling.plan_layout import build_shift_rows
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
-from wfm.scheduling.weekly_plan import WeeklyPlan
+from wfm.scheduling.weekly_plan import LP_SIMPLEX_MAX_VARS, WeeklyPlan
 
-# The LP without minimums is solved only when GLOP can (stage (a)'s own limit for the
-# simplex); a larger week reports it as not computed rather than spend PDLP's budget.
-FREE_LP_MAX_VARS = 25_000
-FREE_LP_BUDGET_S = 10.0  # deterministic budget of that LP (GLOP work, budget seconds)
+# The LP without minimums is solved for weeks of up to this many agents (the sample
+# centre's 100 take about 10 budget seconds more); a larger week reports it as not
+# computed rather than build stage (a)'s model a second time for a figure.
+FREE_LP_MAX_AGENTS = 200
+# Its deterministic budget (budget seconds): GLOP, or PDLP where stage (a) needs it too
+# (then the bound is PDLP's Lagrangian bound and the excess approximate).
+FREE_LP_BUDGET_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,7 @@ class Coverage:
 class ExcessBreakdown:
     """The steps from the requirement to the roster (module docstring), in agent-hours.
 
-    ``free_lp`` is ``None`` when the model was too large to solve it
-    (:data:`FREE_LP_MAX_VARS`) or GLOP did not finish within its budget.
+    ``free_lp`` is ``None`` for a week of more than :data:`FREE_LP_MAX_AGENTS` agents.
     """
 
     queues: tuple[str, ...]
@@ -142,7 +144,8 @@ def lp_without_minimums(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # 
                         queues: Sequence[str], required: np.ndarray, rules: ShiftRules,
                         deadline: float | None = None) -> Coverage | None:
     """Stage (a)'s LP relaxation with the contracts' minimum days and paid hours removed
-    (GLOP under a deterministic budget); ``None`` when too large or not finished."""
+    (deterministic budget :data:`FREE_LP_BUDGET_S`; GLOP or, for models stage (a) gives to
+    PDLP, PDLP); ``None`` when the LP has no usable solution."""
     free = [replace(grp, min_paid_h=0.0, min_shifts=0,
                     member_min_days=None if grp.member_min_days is None
                     else np.zeros_like(grp.member_min_days),
@@ -156,13 +159,10 @@ def lp_without_minimums(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # 
     under_cost, over_cost = rules.scaled_weights(queues, SCALE)
     cov = add_coverage(ip, work, group_queues, [len(grp.members) for grp in free], required,
                        under_cost, over_cost)
-    if ip.n_vars > FREE_LP_MAX_VARS:
-        return None
     try:
-        sol = solve_lp(ip, budget_s=FREE_LP_BUDGET_S, deadline=deadline)
+        sol = solve_lp(ip, budget_s=FREE_LP_BUDGET_S, simplex=ip.n_vars <= LP_SIMPLEX_MAX_VARS,
+                       deadline=deadline)
     except SolverError:
-        return None
-    if sol.method != "GLOP":  # GLOP did not finish: PDLP's approximate answer is not kept
         return None
     slot_h = catalog.grid.slot_minutes / 60
     return Coverage(sol.bound * slot_h / SCALE, sol.values[cov.over].sum(axis=1) * slot_h,
@@ -226,7 +226,8 @@ def excess_breakdown(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # noq
         queues=tuple(queues),
         required_h=float(required.sum()) * slot_h,
         contract_min_work_h=contract_min_work_h(catalog, groups),
-        free_lp=lp_without_minimums(catalog, groups, queues, required, rules, deadline),
+        free_lp=(lp_without_minimums(catalog, groups, queues, required, rules, deadline)
+                 if sum(len(g.members) for g in groups) <= FREE_LP_MAX_AGENTS else None),
         lp=Coverage(plan.lp_bound, np.asarray(plan.lp_over_h, dtype=float),
                     np.asarray(plan.lp_under_h, dtype=float)),
         plan=Coverage(plan.objective, plan.over.sum(axis=1) * slot_h,
