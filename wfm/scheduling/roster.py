@@ -245,6 +245,13 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     coverage = coverage_frame(catalog, week, counts)
     roster = roster_frame(catalog, agents, shift_of, placed)
     intervals = intervals_frame(catalog, agents, placed, week.queues)
+    # Where the excess comes from (contracts, rounding, stages b-d): after the roster is
+    # fixed, so it cannot change it.
+    excess = excess_breakdown(catalog, groups, week.queues, required, rules, plan, shift_of,
+                              counts_c, counts, deadline=params.deadline)
+    say(f"excess: {excess.forced_excess_h:.1f} agent-h forced by the contracts, "
+        f"{excess.lp.over_h.sum():.1f} in the LP, {excess.plan.over_h.sum():.1f} in the plan, "
+        f"{excess.roster.over_h.sum():.1f} in the roster")
     summary = _summary(catalog, plan, required, counts, coverage, shift_of, rules, week.queues)
     hits = {"a": plan.wall_limit_hits, "b": stage_b.wall_limit_hits,
             "c": placed.wall_limit_hits, "d": blocks.wall_limit_hits}
@@ -267,11 +274,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
         warnings=warnings[:MAX_WARNINGS], short_intervals=len(warnings),
         week=week_start.isoformat(), timezone=zone.key,
-        # Where the excess comes from (contracts, rounding, stages b-d): after the roster
-        # is fixed, so it cannot change it.
-        excess_breakdown=excess_breakdown(catalog, groups, week.queues, required, rules, plan,
-                                          shift_of, counts_c, counts,
-                                          deadline=params.deadline).summary(),
+        excess_breakdown=excess.summary(),
     )
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
     # that loses nothing against a proven-optimal plan is itself optimal. With a relative
