@@ -76,3 +76,19 @@ def test_steps_are_ordered_and_end_at_the_rosters_own_figures(seed: int) -> None
     assert b["roster"]["over_agent_hours"] >= b["forced_over_agent_hours"] - 1e-6
     assert sum(q["roster"] for q in b["over_by_queue"].values()) == pytest.approx(
         b["roster"]["over_agent_hours"], abs=1e-3)
+
+
+def test_forced_excess_leaves_out_what_an_overnight_shift_works_after_the_week() -> None:
+    # Seven 4-hour shifts (28 h) for a 2-hour need late on Sunday: the Sunday shift can run
+    # 22:00-02:00 and spend 2 of its hours after the week, where excess is not counted.
+    # The roster's excess is then 24 h, below 28 - 2 = 26: the bound must allow for that.
+    res = solve(_req([("22:00", "23:59", 1)], day=6),
+                [agent("A1", min_hours_week=28, max_hours_week=28, min_days_week=7,
+                       max_days_week=7)],
+                hourly_rules(allow_overnight=True), allow_understaffing=True)
+    b = res.summary["excess_breakdown"]
+    assert b["roster"]["under_agent_hours"] == pytest.approx(0.0)
+    assert b["roster"]["over_agent_hours"] == pytest.approx(24.0)
+    # 28 h less the need and less the 3 h the latest shift (Sunday 23:00-03:00) may spill.
+    assert b["forced_over_agent_hours"] == pytest.approx(23.0)
+    assert b["forced_over_agent_hours"] <= b["roster"]["over_agent_hours"] + 1e-6

@@ -112,8 +112,9 @@ def contract_min_work_h(catalog: ShiftCatalog, groups: Sequence[AgentGroup]) -> 
 
     Each member's least week: the fewest working hours among the shift counts per length
     (the lengths the group may work) that meet their minimum and maximum days and paid
-    minutes (:func:`~wfm.scheduling.contract_cuts.member_points`). A member with no such
-    week counts 0 (stage (b) names them).
+    minutes (:func:`~wfm.scheduling.contract_cuts.member_points`), less the part of one
+    shift that may fall after the week's last slot (overnight shifts on its last day). A
+    member with no such week counts 0 (stage (b) names them).
     """
     slot_h = catalog.grid.slot_minutes / 60
     total = 0.0
@@ -132,11 +133,15 @@ def contract_min_work_h(catalog: ShiftCatalog, groups: Sequence[AgentGroup]) -> 
                     if grp.member_days is not None else grp.member_max_days)
         limits = np.stack([grp.member_min_days, max_days, grp.member_min_paid_min,
                            grp.member_max_paid_min], axis=1).astype(np.int64)
+        # A shift past the week's end (overnight on the last day) covers slots the week
+        # does not count: a member has at most one, so at most this much is not counted.
+        spill_h = max(int(catalog.end[grp.shift_cap > 0].max()) - catalog.grid.n_slots,
+                      0) * slot_h
         keys, counts = np.unique(limits, axis=0, return_counts=True)
         for (lo_d, hi_d, lo_p, hi_p), k in zip(keys, counts, strict=True):
             pts = member_points(paid, int(lo_d), int(hi_d), int(lo_p), int(hi_p))
             if len(pts):
-                total += int(k) * float((pts @ work_h).min())
+                total += int(k) * max(float((pts @ work_h).min()) - spill_h, 0.0)
     return total
 
 
