@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import wfm.pipeline as wfm
 from wfm.capacity import PlanHorizon, Scenario
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.executors import SerialExecutor
 from wfm.io.store import read_intervals
 from wfm.pipeline.plan_inputs import long_term_forecast, scenario_demand
@@ -93,7 +93,7 @@ def _flat_erlang_baseline(project: Path, weeks: int) -> None:
     horizon = PlanHorizon(start, weeks)
     run = long_term_forecast(cfg, history, horizon, SerialExecutor())
     demand = scenario_demand(cfg, run.forecast, horizon, Scenario())
-    args = staffing_arguments(cfg, range(start.year - 1, start.year + 3))
+    inputs = staffing_inputs(cfg, range(start.year - 1, start.year + 3))
     interval_s = cfg.data.interval_minutes * 60.0
     fc = run.forecast
     local = pd.DatetimeIndex(fc["interval_start"]).tz_convert(cfg.site.timezone)
@@ -101,7 +101,7 @@ def _flat_erlang_baseline(project: Path, weeks: int) -> None:
     print("flat Erlang C on weekly totals vs interval staffing (base, productive "
           "agent-hours over the plan):")
     for i, q in enumerate(demand.queues):
-        targets = args["queues"][q]
+        targets = inputs.queues[q]
         if targets.is_deferred:
             continue
         rows = fc[(fc["queue"] == q).to_numpy() & (week >= 0) & (week < weeks)]

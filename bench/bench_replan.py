@@ -65,8 +65,8 @@ def main() -> int:
                             allow_understaffing=True)
         intervals = res.agent_intervals.copy()
         intervals["interval_start"] = pd.to_datetime(intervals["interval_start"], utc=True)
-        print(f"  scheduled in {time.perf_counter() - t:.0f} s: gap {res.summary['gap']:.2%}, "
-              f"short {res.summary['under_agent_hours']:.1f} agent-h")
+        print(f"  scheduled in {time.perf_counter() - t:.0f} s: gap {res.summary.gap:.2%}, "
+              f"short {res.summary.under_agent_hours:.1f} agent-h")
         return staffing_from_intervals(intervals, centre.skills, names, centre.horizon)
 
     out = replan(required, schedule, centre.queues, centre.demand,

@@ -58,7 +58,7 @@ def run_week(name: str, week: si.AgentsWeek, params: SolverParams,
     violations = check_roster(res.roster, list(week.agents), week.rules, zone,
                               requirements=week.requirements, intervals=res.agent_intervals)
     check_s = time.perf_counter() - t
-    s = res.summary
+    s = res.summary.to_dict()  # printed as JSON: the manifest's keys
     required_h = sum(v["required_agent_hours"] for v in s["by_queue"].values())
     out = {
         "name": name, "agents": len(week.agents), "queues": week.queues,

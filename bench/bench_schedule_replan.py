@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedule_instances as si
 import simulation_centre as sc
 
-from wfm.config.scheduling import shift_rules
 from wfm.pipeline import ScheduleRequest, open_project, schedule
 from wfm.simulation.rosters import compact_table
 
@@ -112,7 +111,7 @@ def write_project(folder: Path, *, quick: bool, time_limit: float) -> None:
                      f"{a.max_hours_week:g},{a.min_days_week},{a.max_days_week},{lengths}")
     (folder / "agents.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     # The project is the benchmark: same rules as every scheduling benchmark.
-    rules = shift_rules(open_project(folder).config.scheduling)
+    rules = open_project(folder).config.scheduling.rules
     assert rules == si.bench_rules(), (rules, si.bench_rules())
 
 

@@ -117,8 +117,8 @@ def make_roster(quick: bool, time_limit_s: float) -> Path:
     res.roster.to_csv(folder / "roster.csv", index=False)
     res.agent_intervals.to_csv(folder / "agent_intervals.csv", index=False)
     s = res.summary
-    print(f"roster made in {time.perf_counter() - t:.0f} s: gap {s['gap']:.3%}, short "
-          f"{s['under_agent_hours']:.1f} agent-h, over {s['over_agent_hours']:.1f}")
+    print(f"roster made in {time.perf_counter() - t:.0f} s: gap {s.gap:.3%}, short "
+          f"{s.under_agent_hours:.1f} agent-h, over {s.over_agent_hours:.1f}")
     return folder
 
 

@@ -134,7 +134,7 @@ QUEUES = '[[queues]]\nname = "voice_fr"\nchannel = "voice"\nsl_target = 0.8\n' \
 @pytest.mark.parametrize("table", ["understaffing_weights", "overstaffing_weights"])
 def test_a_per_queue_weight_must_name_a_queue(table: str) -> None:
     ok = parse_config(f"{QUEUES}[scheduling.{table}]\nvoice_fr = 20.0\n", P)
-    assert getattr(ok.scheduling, table) == {"voice_fr": 20.0}
+    assert getattr(ok.scheduling.rules, f"queue_{table[:-1]}") == {"voice_fr": 20.0}
     with pytest.raises(ConfigError) as err:
         parse_config(f"{QUEUES}[scheduling.{table}]\nvoice_frr = 20.0\n", P)
     assert err.value.message == (

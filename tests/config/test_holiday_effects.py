@@ -12,7 +12,7 @@ import pytest
 from wfm.config import parse_config
 from wfm.config.data import health_settings
 from wfm.config.site import HolidayEffect
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.errors import ConfigError
 from wfm.forecasting.calendar import site_holidays
 
@@ -102,16 +102,16 @@ def test_a_date_with_two_holidays_opens_only_when_both_do() -> None:
     assert may_day in both.opened and may_day not in both.closed
 
 
-def test_staffing_arguments_and_health_settings_follow_the_effects() -> None:
+def test_staffing_inputs_and_health_settings_follow_the_effects() -> None:
     text = (US + 'open_holidays = ["Columbus Day"]\n[site.holiday_effects]\n'
             '"Veterans Day" = "like:sat"\n'
             '[[queues]]\nname = "mail"\nchannel = "email"\naht_s = 300\n')
     cfg = parse_config(text, P)
-    args = staffing_arguments(cfg, [2025])
-    assert COLUMBUS_2025 not in args["closed_dates"]
-    assert VETERANS_2025 not in args["closed_dates"]
-    assert args["like_days"] == {VETERANS_2025: 5}
-    assert date(2025, 12, 25) in args["closed_dates"]
+    args = staffing_inputs(cfg, [2025])
+    assert COLUMBUS_2025 not in args.closed_dates
+    assert VETERANS_2025 not in args.closed_dates
+    assert args.like_days == {VETERANS_2025: 5}
+    assert date(2025, 12, 25) in args.closed_dates
     calendar = health_settings(cfg).calendar
     assert set(calendar.open_holidays) == {"Columbus Day", "Veterans Day",
                                            "Veterans Day (observed)"}

@@ -28,7 +28,7 @@ def test_one_worker_run_publishes_a_checked_roster_for_the_sample_agents(
                         steps=["forecast", "staff", "schedule"])
     monkeypatch.chdir(root)
     config = open_project(root).config
-    assert config.scheduling.workers == 1  # pipeline_project's fast configuration
+    assert config.scheduling.solver.workers == 1  # pipeline_project's fast configuration
     write_sample_agents(root / "sample" / "agents.csv",
                         [(q.name, q.channel) for q in config.queues])
     res = CliRunner().invoke(cli, ["run"])
@@ -43,7 +43,7 @@ def test_one_worker_run_publishes_a_checked_roster_for_the_sample_agents(
     summary = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["summary"]
     assert summary["objective"] >= summary["lp_bound"] - 1e-6
     # Queue blocks: no multi-skill agent changes queue more often than the default cap.
-    assert summary["queue_switches"]["max"] <= config.scheduling.max_queue_switches_per_day
+    assert summary["queue_switches"]["max"] <= config.scheduling.rules.max_queue_switches_per_day
     # The roster keeps every hard rule the independent checker knows.
     check = CliRunner().invoke(cli, ["schedule", "check", str(folder), "--format", "csv"])
     assert check.exit_code == 0, check.output

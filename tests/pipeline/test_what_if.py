@@ -23,7 +23,7 @@ from pipeline_project import latest, make_project
 
 from wfm.cli.main import cli
 from wfm.config import load_config
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.pipeline.run_folders.files import read_forecast
 from wfm.staffing.requirements import staff_forecast
 
@@ -94,7 +94,7 @@ def test_ten_percent_more_volume_is_the_staffing_of_a_scaled_forecast(sample: Pa
     for col in ("offered", "offered_lo_80", "offered_hi_80", "offered_lo_95",
                 "offered_hi_95"):
         scaled[col] = scaled[col] * 1.1
-    _, daily = staff_forecast(scaled, **staffing_arguments(cfg, range(2025, 2028)))
+    _, daily = staff_forecast(scaled, staffing_inputs(cfg, range(2025, 2028)))
     ref = weekly_reference(daily, cfg.staffing.hours_per_fte)
     rows = frame[(frame["scenario"] == "volume_up_10") & (frame["queue"] != "all queues")]
     assert len(rows) == 8

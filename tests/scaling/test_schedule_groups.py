@@ -81,7 +81,7 @@ def _schedule(project: Path, execution: Execution | ExecutorChoice) -> Path:
     lines: list[str] = []
     outcome = schedule(open_project(project / "wfm.toml"), request, execution=execution,
                        progress=lines.append)
-    assert outcome.schedule.summary["groups"] == 2
+    assert outcome.schedule.summary.groups == 2
     assert any(line.startswith("agent group 2 of 2 (3 agents; queues voice_en)")
                for line in lines), lines
     return outcome.folder
@@ -141,24 +141,3 @@ def test_simulating_the_roster_on_dask_gives_the_local_tables(in_process: Path,
     on_dask = simulate(centre, request, execution=ExecutorChoice("dask")).report().frame
     assert len(local) > 0
     pd.testing.assert_frame_equal(on_dask, local)
-
-
-def test_merged_queue_switches_take_the_most_and_the_mean_of_all_agent_days() -> None:
-    from wfm.pipeline.schedule_tasks import merge_results
-    from wfm.scheduling.roster import ScheduleResult
-
-    def part(hist: dict[str, int], agent: str) -> ScheduleResult:
-        days = sum(hist.values())
-        mean = sum(int(k) * n for k, n in hist.items()) / days
-        summary = {"objective": 1.0, "lp_bound": 1.0, "plan_objective": 1.0,
-                   "status": "OPTIMAL", "queue_switches": {
-                       "max": max(int(k) for k in hist), "mean": mean, "agent_days": days,
-                       "histogram": hist}}
-        frame = pd.DataFrame({"agent_id": [agent], "interval_start": ["x"], "queue": ["q"]})
-        return ScheduleResult(frame, frame, frame, summary)
-
-    # Group 1: 3 agent-days with 0, 0 and 4 switches; group 2: 1 agent-day with 2.
-    merged = merge_results([part({"0": 2, "4": 1}, "A"), part({"2": 1}, "B")],
-                           agent_order=["A", "B"], seconds_total=1.0)
-    assert merged.summary["queue_switches"] == {
-        "max": 4, "mean": 1.5, "agent_days": 4, "histogram": {"0": 2, "2": 1, "4": 1}}

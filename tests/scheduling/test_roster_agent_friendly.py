@@ -31,9 +31,9 @@ def _queues(res: Any) -> list[str]:
 def test_blocks_of_an_hour_let_the_agent_switch_once_and_cover_both_queues() -> None:
     res = _switch_day(min_queue_block_min=60, queue_switch_cost=0.1)
     assert _queues(res) == ["voice_fr", "voice_fr", "chat_fr", "chat_fr"]
-    assert res.summary["under_agent_hours"] == 0
-    assert res.summary["queue_switches"]["max"] == 1
-    assert res.summary["queue_switches"]["histogram"] == {"1": 1}
+    assert res.summary.under_agent_hours == 0
+    assert res.summary.queue_switches.max == 1
+    assert res.summary.queue_switches.histogram == {1: 1}
 
 
 def test_a_block_as_long_as_the_shift_keeps_one_queue_at_a_known_cost() -> None:
@@ -42,16 +42,16 @@ def test_a_block_as_long_as_the_shift_keeps_one_queue_at_a_known_cost() -> None:
     # blocks' cost (stage (c) alone covered both queues).
     res = _switch_day(min_queue_block_min=180)
     assert len(set(_queues(res))) == 1
-    assert res.summary["under_agent_hours"] == pytest.approx(2.0)
-    assert res.summary["objective"] == pytest.approx(22.0)
-    assert res.summary["queue_block_cost"] == pytest.approx(22.0)
-    assert res.summary["queue_switches"]["max"] == 0
+    assert res.summary.under_agent_hours == pytest.approx(2.0)
+    assert res.summary.objective == pytest.approx(22.0)
+    assert res.summary.queue_block_cost == pytest.approx(22.0)
+    assert res.summary.queue_switches.max == 0
 
 
 def test_no_switch_allowed_keeps_one_queue() -> None:
     res = _switch_day(min_queue_block_min=60, max_queue_switches_per_day=0)
     assert len(set(_queues(res))) == 1
-    assert res.summary["under_agent_hours"] == pytest.approx(2.0)
+    assert res.summary.under_agent_hours == pytest.approx(2.0)
 
 
 def test_a_switch_costing_more_than_it_covers_is_not_made() -> None:
@@ -86,7 +86,7 @@ def _starts(res: Any) -> dict[str, set[str]]:
 
 def test_each_agent_starts_at_the_same_time_all_week() -> None:
     res = _two_agents_two_days(start_time_stability_weight=1.0)
-    assert res.summary["under_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0
     starts = _starts(res)
     assert all(len(s) == 1 for s in starts.values()), starts
     assert starts["A1"] != starts["A2"]
@@ -127,6 +127,6 @@ def test_stage_b_publishes_the_greedy_week_when_cp_sat_finds_nothing(
         ("voice_fr", d): [("08:00", "12:00", 1)] for d in range(5)}, minutes=60)
     agents = [agent(f"A{k}", min_days_week=2, max_days_week=3) for k in range(3)]
     res = solve(req, agents, hourly_rules(), allow_understaffing=True)
-    assert any("took the greedy assignment" in f for f in res.summary["fallbacks"])
+    assert any("took the greedy assignment" in f for f in res.summary.fallbacks)
     assert (res.roster["status"] == "work").sum() >= 6  # every contract minimum met
-    assert res.summary["under_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0

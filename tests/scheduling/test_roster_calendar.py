@@ -23,7 +23,7 @@ def test_overnight_shift_runs_past_midnight() -> None:
     work = res.roster[res.roster["status"] == "work"]
     assert work[["date", "shift_start", "shift_end"]].values.tolist() == [
         ["2026-11-16", "2026-11-16T22:00:00+01:00", "2026-11-17T06:00:00+01:00"]]
-    assert res.summary["under_agent_hours"] == 0 and res.summary["over_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0 and res.summary.over_agent_hours == 0
 
 
 def test_no_overnight_when_rules_forbid_it() -> None:
@@ -58,7 +58,7 @@ def test_dst_sunday_shift_is_eight_real_hours(week: date, day_hours: int) -> Non
     assert work["shift_start"].iloc[0].endswith("T00:00:00+01:00" if day_hours == 23
                                                 else "T00:00:00+02:00")
     assert end.strftime("%H:%M") == end_clock
-    assert res.summary["under_agent_hours"] == 0 and res.summary["over_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0 and res.summary.over_agent_hours == 0
     assert len(res.agent_intervals) == 8
 
 
@@ -74,8 +74,8 @@ def test_rest_after_last_weeks_late_shift_is_kept() -> None:
     start = res.roster.loc[res.roster["status"] == "work", "shift_start"].iloc[0]
     assert start == "2026-11-16T10:00:00+00:00"
     free = solve(req, [agent("R1", max_days_week=1)], hourly_rules(), allow_understaffing=True)
-    assert free.summary["under_agent_hours"] == 4  # without history: any 4 h block, 4 h short
-    assert res.summary["under_agent_hours"] == 4
+    assert free.summary.under_agent_hours == 4  # without history: any 4 h block, 4 h short
+    assert res.summary.under_agent_hours == 4
 
 
 def test_multi_skill_agent_is_counted_once_per_interval() -> None:
@@ -92,9 +92,9 @@ def test_multi_skill_agent_is_counted_once_per_interval() -> None:
     assert not iv.duplicated(["agent_id", "interval_start"]).any()
     assert set(iv.loc[iv["activity"] == "work", "queue"]) <= {"voice_fr", "chat_fr"}
     # 8 agent-hours required, 3 worked (4 h less the lunch): 5 short whatever the split.
-    assert res.summary["under_agent_hours"] == pytest.approx(5.0)
-    assert res.summary["by_queue"]["voice_fr"]["scheduled_agent_hours"] + res.summary[
-        "by_queue"]["chat_fr"]["scheduled_agent_hours"] == pytest.approx(3.0)
+    assert res.summary.under_agent_hours == pytest.approx(5.0)
+    assert res.summary.by_queue["voice_fr"].scheduled_agent_hours + res.summary.by_queue[
+        "chat_fr"].scheduled_agent_hours == pytest.approx(3.0)
     with pytest.raises(InfeasibleScheduleError, match="2 agents required on chat_fr and "
                                                       "voice_fr together, only 1 available"):
         solve(req, [agent("M1", skills=two, max_days_week=1)], hourly_rules(breaks=(LUNCH_1H,)))

@@ -38,10 +38,10 @@ def test_availability_counts_in_the_peak_check() -> None:
 def test_allow_understaffing_returns_the_best_partial_roster() -> None:
     res = solve(_tuesday_peak(3), [agent("A1"), agent("A2")], hourly_rules(),
                 allow_understaffing=True)
-    assert res.summary["under_agent_hours"] == pytest.approx(1.0)
-    assert res.summary["by_queue"]["voice_fr"]["under_agent_hours"] == pytest.approx(1.0)
-    assert res.summary["warnings"] == ["Tuesday 17 Nov 08:00-09:00: 3 agents required on "
-                                       "voice_fr, only 2 available with skill voice_fr"]
+    assert res.summary.under_agent_hours == pytest.approx(1.0)
+    assert res.summary.by_queue["voice_fr"].under_agent_hours == pytest.approx(1.0)
+    assert res.summary.warnings == ("Tuesday 17 Nov 08:00-09:00: 3 agents required on "
+                                    "voice_fr, only 2 available with skill voice_fr",)
     tuesday_8 = res.coverage[res.coverage["interval_start"] == "2026-11-17T08:00:00+00:00"]
     assert tuesday_8[["required", "scheduled", "gap"]].values.tolist() == [[3.0, 2.0, -1.0]]
 
@@ -69,8 +69,8 @@ def test_queue_without_skilled_agents_is_reported() -> None:
         schedule_week(req, [agent("A1")], hourly_rules(), week_start=MONDAY, tz="UTC",
                       params=PARAMS)
     res = solve(req, [agent("A1", max_days_week=1)], hourly_rules(), allow_understaffing=True)
-    assert res.summary["by_queue"]["email_fr"]["under_agent_hours"] == pytest.approx(4.0)
-    assert res.summary["by_queue"]["voice_fr"]["under_agent_hours"] == 0
+    assert res.summary.by_queue["email_fr"].under_agent_hours == pytest.approx(4.0)
+    assert res.summary.by_queue["voice_fr"].under_agent_hours == 0
 
 
 def test_contract_that_availability_cannot_meet_names_the_agent() -> None:

@@ -25,10 +25,10 @@ def test_two_agents_cover_two_exact_blocks_at_zero_cost() -> None:
     work = res.roster[res.roster["status"] == "work"]
     assert sorted(work["shift_start"]) == ["2026-11-16T08:00:00+00:00"] * 2
     assert set(work["shift_end"]) == {"2026-11-16T12:00:00+00:00"}
-    assert res.summary["objective"] == 0
-    assert res.summary["status"] == "OPTIMAL"
+    assert res.summary.objective == 0
+    assert res.summary.status == "OPTIMAL"
     assert (res.coverage["gap"] >= 0).all() and res.coverage["gap"].abs().sum() == 0
-    assert res.summary["under_agent_hours"] == 0 and res.summary["over_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0 and res.summary.over_agent_hours == 0
 
 
 def _hour_vector(start_h: int, hours: list[int]) -> np.ndarray:
@@ -48,8 +48,8 @@ def test_tradeoff_matches_brute_force_without_breaks() -> None:
     best = brute_force([one_shift, one_shift], required, 10.0, 1.0, 1.0)
     res = solve(req, [agent("A1", max_days_week=1), agent("A2", max_days_week=1)],
                 hourly_rules(), allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(best)
-    assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
+    assert res.summary.objective == pytest.approx(best)
+    assert res.summary.lp_bound <= res.summary.objective + 1e-6
 
 
 def test_breaks_and_three_agents_match_brute_force() -> None:
@@ -66,7 +66,7 @@ def test_breaks_and_three_agents_match_brute_force() -> None:
     best = brute_force([shifts] * 3, required, 10.0, 1.0, 1.0)
     agents = [agent(f"A{k}", max_days_week=1) for k in range(3)]
     res = solve(req, agents, rules, allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(best)
+    assert res.summary.objective == pytest.approx(best)
     acts = res.roster.loc[res.roster["status"] == "work", "activities"]
     assert all(a.startswith("lunch ") for a in acts)
     # paid hours: 4 h less the unpaid lunch
@@ -79,7 +79,7 @@ def test_coverage_counts_breaks_as_absent() -> None:
                 allow_understaffing=True)
     cov = res.coverage[res.coverage["required"] > 0]
     assert cov["scheduled"].tolist().count(0.0) == 1  # the lunch hour
-    assert res.summary["under_agent_hours"] == pytest.approx(1.0)
+    assert res.summary.under_agent_hours == pytest.approx(1.0)
     lunch = res.agent_intervals[res.agent_intervals["activity"] == "lunch"]
     assert len(lunch) == 1 and lunch["queue"].iloc[0] == ""
 
@@ -92,8 +92,8 @@ def test_contract_minimum_forces_shifts_beyond_demand() -> None:
     work = res.roster[res.roster["status"] == "work"]
     assert len(work) == 3
     assert work["paid_hours"].sum() == 12
-    assert res.summary["over_agent_hours"] == pytest.approx(8.0)
-    assert res.summary["objective"] == pytest.approx(8.0)
+    assert res.summary.over_agent_hours == pytest.approx(8.0)
+    assert res.summary.objective == pytest.approx(8.0)
 
 
 def test_preferred_days_off_are_kept_when_free() -> None:
@@ -118,7 +118,7 @@ def test_weekend_fairness_spreads_weekend_shifts() -> None:
     weekend = res.roster[(res.roster["status"] == "work")
                          & pd.to_datetime(res.roster["date"]).dt.day_of_week.isin([5, 6])]
     assert sorted(weekend["agent_id"].tolist()) == ["A0", "A1"]
-    assert res.summary["under_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0
 
 
 def test_default_rules_with_breaks_cover_a_day() -> None:
@@ -128,12 +128,12 @@ def test_default_rules_with_breaks_cover_a_day() -> None:
     agents = [agent(f"A{k}", max_days_week=1) for k in range(6)]
     res = solve(req, agents, ShiftRules(days_off_per_week=0), tz="Europe/Paris",
                 allow_understaffing=True)
-    assert res.summary["lp_bound"] <= res.summary["objective"] + 1e-6
+    assert res.summary.lp_bound <= res.summary.objective + 1e-6
     work = res.roster[res.roster["status"] == "work"]
     assert work["activities"].str.contains("break").all()
-    assert res.summary["gap"] == pytest.approx(
-        max(0.0, (res.summary["objective"] - res.summary["lp_bound"])
-            / max(res.summary["objective"], 1e-9)), abs=1e-4)
+    assert res.summary.gap == pytest.approx(
+        max(0.0, (res.summary.objective - res.summary.lp_bound)
+            / max(res.summary.objective, 1e-9)), abs=1e-4)
 
 
 def test_break_fallback_when_stage_c_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +153,7 @@ def test_break_fallback_when_stage_c_finds_nothing(monkeypatch: pytest.MonkeyPat
               for k in range(4)]
     res = solve(req, agents, ShiftRules(days_off_per_week=0), tz="Europe/Paris",
                 allow_understaffing=True)
-    assert res.summary["stage_status"]["c"] == "FEASIBLE"
+    assert res.summary.stage_status.c == "FEASIBLE"
     working = res.agent_intervals[res.agent_intervals["activity"] == "work"]
     per_slot = working.groupby(["interval_start", "queue"]).size()
     cov = res.coverage.set_index(["interval_start", "queue"])["scheduled"]
@@ -178,9 +178,9 @@ def test_hint_alone_reproduces_the_plans_breaks(monkeypatch: pytest.MonkeyPatch)
     agents = [agent(f"A{k}", max_days_week=1) for k in range(5)]
     res = solve(req, agents, ShiftRules(days_off_per_week=0), tz="Europe/Paris",
                 allow_understaffing=True)
-    assert res.summary["stage_status"]["c"] == "FEASIBLE"
-    assert res.summary["shifts_missed"] == 0 and res.summary["shifts_extra"] == 0
-    assert res.summary["objective"] <= res.summary["plan_objective"] + 1e-6
+    assert res.summary.stage_status.c == "FEASIBLE"
+    assert res.summary.shifts_missed == 0 and res.summary.shifts_extra == 0
+    assert res.summary.objective <= res.summary.plan_objective + 1e-6
 
 
 def test_per_queue_overstaffing_weight_decides_where_excess_goes() -> None:
@@ -196,8 +196,8 @@ def test_per_queue_overstaffing_weight_decides_where_excess_goes() -> None:
     assert rules.over_weight("email_fr") == 1.0 and rules.over_weight("voice_fr") == 5.0
     a1 = agent("A1", skills={"voice_fr": 1, "email_fr": 2}, min_days_week=1, max_days_week=1)
     res = solve(req, [a1], rules, allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(13.0)
-    assert res.summary["lp_bound"] <= 13.0 + 1e-6
+    assert res.summary.objective == pytest.approx(13.0)
+    assert res.summary.lp_bound <= 13.0 + 1e-6
     on_shift = res.agent_intervals[res.agent_intervals["activity"] == "work"]
     assert len(on_shift) == 4
     assert (on_shift["queue"] == "email_fr").sum() == 3
@@ -213,7 +213,7 @@ def test_contract_granularity_cut_plans_a_splittable_week() -> None:
     windows = {("voice_fr", d): [("08:00", "12:00", 1)] for d in range(5)}
     res = _two_agents_4h_or_6h(windows, hours=(10, 12), days=(2, 3))
     _assert_planned_and_rostered(res, 22.0)
-    assert res.summary["under_agent_hours"] == 0
+    assert res.summary.under_agent_hours == 0
 
 
 def _two_agents_4h_or_6h(windows: dict[tuple[str, int], list[tuple[str, str, int]]], *,
@@ -231,10 +231,10 @@ def _two_agents_4h_or_6h(windows: dict[tuple[str, int], list[tuple[str, str, int
 
 def _assert_planned_and_rostered(res: Any, optimum: float) -> None:
     """Stage (a) plans the optimum and stage (b) staffs exactly that plan."""
-    assert res.summary["objective"] == pytest.approx(optimum)
-    assert res.summary["plan_objective"] == pytest.approx(optimum)
-    assert res.summary["shifts_extra"] == 0 and res.summary["shifts_missed"] == 0
-    assert res.summary["lp_bound"] <= optimum + 1e-6
+    assert res.summary.objective == pytest.approx(optimum)
+    assert res.summary.plan_objective == pytest.approx(optimum)
+    assert res.summary.shifts_extra == 0 and res.summary.shifts_missed == 0
+    assert res.summary.lp_bound <= optimum + 1e-6
 
 
 def test_day_split_rows_plan_shifts_members_can_take_on_different_days() -> None:
@@ -251,7 +251,7 @@ def test_day_split_rows_plan_shifts_members_can_take_on_different_days() -> None
     windows |= {("voice_fr", d): [("08:00", "12:00", 1)] for d in (2, 3, 4)}
     res = _two_agents_4h_or_6h(windows, hours=(18, 18), days=(3, 4))
     _assert_planned_and_rostered(res, 56.0)
-    assert res.summary["under_agent_hours"] == pytest.approx(2.0)
+    assert res.summary.under_agent_hours == pytest.approx(2.0)
 
 
 def test_rounded_first_plan_follows_the_lps_split_of_multi_skill_groups(
@@ -281,5 +281,5 @@ def test_rounded_first_plan_follows_the_lps_split_of_multi_skill_groups(
               agent("B", skills={"chat_fr": 1, "email_fr": 1}, max_days_week=1),
               agent("C", skills={"email_fr": 1}, max_days_week=1)]
     res = solve(req, agents, rules, allow_understaffing=True)
-    assert res.summary["objective"] == pytest.approx(12.0)
+    assert res.summary.objective == pytest.approx(12.0)
     assert seen["hint"] == pytest.approx(seen["lp"])

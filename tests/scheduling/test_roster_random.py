@@ -48,7 +48,7 @@ def test_random_week_is_valid_and_consistent(seed: int) -> None:
     res = solve(req, agents, rules, tz="Europe/Paris", allow_understaffing=True,
                 params=SolverParams(6.0, 1, seed, 0.01))
     s = res.summary
-    assert s["lp_bound"] <= s["objective"] + 1e-6
+    assert s.lp_bound <= s.objective + 1e-6
     # coverage.scheduled is exactly the agents on each queue in agent_intervals
     work = res.agent_intervals[res.agent_intervals["activity"] == "work"]
     counted = work.groupby(["queue", "interval_start"]).size()
@@ -61,9 +61,9 @@ def test_random_week_is_valid_and_consistent(seed: int) -> None:
     assert all(q in skills[aid] for aid, q in zip(work["agent_id"], work["queue"], strict=True))
     # summary agent-hours agree with the coverage frame (hourly intervals)
     gap = res.coverage["gap"]
-    assert s["under_agent_hours"] == pytest.approx(float((-gap).clip(lower=0).sum()), abs=1e-3)
-    assert s["over_agent_hours"] == pytest.approx(float(gap.clip(lower=0).sum()), abs=1e-3)
+    assert s.under_agent_hours == pytest.approx(float((-gap).clip(lower=0).sum()), abs=1e-3)
+    assert s.over_agent_hours == pytest.approx(float(gap.clip(lower=0).sum()), abs=1e-3)
     # paid hours in the roster match the shifts: length less the unpaid lunch
     worked = res.roster[res.roster["status"] == "work"]
-    assert s["paid_hours"] == pytest.approx(worked["paid_hours"].sum())
-    assert s["status"] in ("OPTIMAL", "FEASIBLE")
+    assert s.paid_hours == pytest.approx(worked["paid_hours"].sum())
+    assert s.status in ("OPTIMAL", "FEASIBLE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pandas as pd
 from click.testing import CliRunner
 from roster_helpers import MONDAY
 from scheduling_frames import requirements_frame
+from test_schedule_summary import MANIFEST_SUMMARY_KEYS
 
 from wfm.cli.main import cli
+from wfm.scheduling.schedule_summary import PerStage
 
 AGENTS = ("agent_id,name,team,skills,min_hours_week,max_hours_week,min_days_week,"
           "max_days_week,shift_lengths_h\n"
@@ -62,6 +65,8 @@ def test_schedule_writes_a_run_that_the_checker_accepts(project: Path) -> None:
     assert manifest["inputs"]["agents"]["path"] == str(agents.resolve())
     assert len(manifest["inputs"]["requirements"]["sha256"]) == 64
     assert {"objective", "bound", "gap"} <= set(manifest)
+    assert sorted(manifest["summary"]) == sorted(MANIFEST_SUMMARY_KEYS)  # as before
+    assert manifest["summary"]["by_queue"]["voice_fr"]["over_agent_hours"] == 3.5
     roster = pd.read_csv(latest / "roster.csv", dtype=str, keep_default_na=False)
     assert len(roster) == 14  # 2 agents x 7 days
     assert (roster["status"] == "work").sum() == 2
@@ -212,9 +217,8 @@ def test_a_roster_the_safety_net_cut_short_is_published_with_a_warning(
     def net_fired(*args: object, **kwargs: object) -> object:
         # As if the wall clock had stopped two of stage (b)'s calls on a busy machine.
         res = real(*args, **kwargs)  # type: ignore[arg-type]
-        res.summary["wall_limit_hits"] = {"a": 0, "b": 2, "c": 0, "d": 0}
-        res.summary["reproducible"] = False
-        return res
+        hits = PerStage(0, 2, 0, 0)
+        return replace(res, summary=replace(res.summary, wall_limit_hits=hits))
 
     monkeypatch.setattr(job, "schedule_week", net_fired)  # type: ignore[attr-defined]
     req, agents = _project(project)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 
 from wfm.staffing.erlang_a import erlang_a
 from wfm.staffing.erlang_c import service_level
-from wfm.staffing.requirements import QueueTargets, staff_forecast
+from wfm.staffing.requirements import QueueTargets, StaffingInputs, staff_forecast
+from wfm.staffing.shrinkage import ShrinkageProfile
 
 TZ = ZoneInfo("Europe/Paris")
 QUEUES = {
@@ -18,6 +20,8 @@ QUEUES = {
     "chat": QueueTargets("chat", sl_target=0.8, sl_threshold_s=60.0, concurrency=2),
     "email": QueueTargets("email", response_target=0.9, response_time_s=8 * 3600.0),
 }
+INPUTS = StaffingInputs(QUEUES, interval_minutes=15, timezone=TZ)
+INPUTS_30 = replace(INPUTS, shrinkage=ShrinkageProfile(0.3))
 
 
 def _forecast() -> pd.DataFrame:
@@ -34,12 +38,10 @@ def _forecast() -> pd.DataFrame:
 
 def test_the_plain_staffing_given_back_reproduces_the_plain_requirements() -> None:
     fc = _forecast()
-    plain, plain_daily = staff_forecast(fc, QUEUES, interval_minutes=15, timezone=TZ,
-                                        shrinkage=0.3)
+    plain, plain_daily = staff_forecast(fc, INPUTS_30)
     given = {q: g.set_index("interval_start")["agents_productive"]
              for q, g in plain.groupby("queue")}
-    again, daily = staff_forecast(fc, QUEUES, interval_minutes=15, timezone=TZ,
-                                  shrinkage=0.3, agents=given)
+    again, daily = staff_forecast(fc, INPUTS_30, agents=given)
     for col in ("agents_productive", "agents_required", "service_level", "asa_s",
                 "abandon_rate", "backlog"):
         assert again[col].to_numpy() == pytest.approx(plain[col].to_numpy(), abs=1e-6,
@@ -50,10 +52,10 @@ def test_the_plain_staffing_given_back_reproduces_the_plain_requirements() -> No
 
 def test_one_agent_more_everywhere_is_measured_with_the_exact_formulas() -> None:
     fc = _forecast()
-    plain, _ = staff_forecast(fc, QUEUES, interval_minutes=15, timezone=TZ)
+    plain, _ = staff_forecast(fc, INPUTS)
     more = {q: g.set_index("interval_start")["agents_productive"] + 1
             for q, g in plain.groupby("queue") if q != "email"}
-    req, _ = staff_forecast(fc, QUEUES, interval_minutes=15, timezone=TZ, agents=more)
+    req, _ = staff_forecast(fc, INPUTS, agents=more)
     voice = req[req["queue"] == "voice"]
     load = voice["offered"].to_numpy() * 300.0 / 900.0
     n = voice["agents_productive"].to_numpy()

@@ -85,15 +85,15 @@ def schedule_group(ctx: click.Context, app: AppContext, *, requirements_path: Pa
     emit(queue_table(outcome), fmt, output, title=summary_line(outcome))
     if outcome.verification is not None:
         _show_verification(app, outcome.verification, fmt, output)
-    for warning in s["warnings"][:3]:
+    for warning in s.warnings[:3]:
         app.info(f"warning: {warning}")
-    if s["short_intervals"] > 3:
-        app.info(f"warning: ... and {s['short_intervals'] - 3} more short interval(s)")
-    if not s["reproducible"]:
+    if s.short_intervals > 3:
+        app.info(f"warning: ... and {s.short_intervals - 3} more short interval(s)")
+    if not s.reproducible:
         app.info(f"warning: the wall-clock safety net stopped "
-                 f"{sum(s['wall_limit_hits'].values())} solver call(s) (summary "
+                 f"{sum(s.wall_limit_hits.values())} solver call(s) (summary "
                  "wall_limit_hits): a rerun of the same inputs may give another roster")
-    app.info(f"wrote {outcome.folder} ({s['shifts']} shifts, {s['seconds_total']:g} s)")
+    app.info(f"wrote {outcome.folder} ({s.shifts} shifts, {s.seconds_total:g} s)")
 
 
 @schedule_group.command("check", epilog="Example:  wfm schedule check schedules/latest "

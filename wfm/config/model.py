@@ -70,6 +70,7 @@ class Config:
         out = _plain(dataclasses.asdict(self))
         assert isinstance(out, dict)
         out.pop("extra", None)
+        out["scheduling"] = self.scheduling.to_dict()  # its wfm.toml keys
         # asdict flattens OpeningHours into raw tuples; show the 'mon = 08:00-20:00' form.
         out["site"]["opening_hours"] = self.site.opening_hours.describe()
         for q_out, q in zip(out["queues"], self.queues, strict=True):
@@ -111,8 +112,9 @@ def _check_queue_keys(scheduling: SchedulingConfig, queues: tuple[QueueConfig, .
                       source: str) -> None:
     """Per-queue tables must name queues of [[queues]]: a typo would never apply."""
     names = [q.name for q in queues]
-    for table, weights in (("understaffing_weights", scheduling.understaffing_weights),
-                           ("overstaffing_weights", scheduling.overstaffing_weights)):
+    rules = scheduling.rules
+    for table, weights in (("understaffing_weights", rules.queue_understaffing_weight),
+                           ("overstaffing_weights", rules.queue_overstaffing_weight)):
         for key, value in weights.items():
             if key in names:
                 continue

@@ -20,37 +20,55 @@ Per-queue weights override the site-wide ones::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 from wfm.config._reader import TableReader
 from wfm.errors import ConfigError
-from wfm.scheduling.rules import BREAK_KINDS, BreakRule, ShiftRules, default_break_rules
+from wfm.scheduling.rules import BREAK_KINDS, BreakRule, ShiftRules
+from wfm.scheduling.solver_params import SolverParams
+
+#: Solver limits when [scheduling] sets none (a roster's budget, threads for independent
+#: sub-problems, seed, relative gap).
+DEFAULT_SOLVER = SolverParams(time_limit_s=120.0, workers=2, seed=0, relative_gap=0.001)
 
 
 @dataclass(frozen=True)
 class SchedulingConfig:
-    start_grid_minutes: int = 15
-    shift_lengths_h: tuple[float, ...] = (4.0, 6.0, 8.0)
-    min_rest_h: float = 11.0
-    max_consecutive_days: int = 6
-    days_off_per_week: int = 2
-    allow_overnight: bool = False
-    understaffing_weight: float = 10.0
-    overstaffing_weight: float = 1.0
-    cost_per_paid_hour: float = 0.0
-    time_limit_s: float = 120.0
-    workers: int = 2
-    seed: int = 0
-    relative_gap: float = 0.001
-    min_queue_block_min: int = 60
-    queue_switch_cost: float = 0.1
-    max_queue_switches_per_day: int = 4
-    start_time_stability_weight: float = 0.25
-    previous_week_start_weight: float = 0.25
+    """[scheduling]: the site's shift, break and objective rules (``rules``), the solver
+    limits of a roster (``solver``: ``time_limit_s``, ``workers``, ``seed``,
+    ``relative_gap``) and the agents file (``agents_file``, relative to wfm.toml's folder;
+    "" when not set). The TOML keys are the fields' names, except
+    ``understaffing_weights`` / ``overstaffing_weights`` (``rules.queue_understaffing_weight``
+    / ``rules.queue_overstaffing_weight``)."""
+
+    rules: ShiftRules = field(default_factory=ShiftRules)
+    solver: SolverParams = DEFAULT_SOLVER
     agents_file: str = ""
-    breaks: tuple[BreakRule, ...] = field(default_factory=default_break_rules)
-    understaffing_weights: dict[str, float] = field(default_factory=dict)
-    overstaffing_weights: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The section as wfm.toml spells it (for `wfm config show`)."""
+        r, s = self.rules, self.solver
+        return {
+            "start_grid_minutes": r.start_grid_minutes,
+            "shift_lengths_h": list(r.shift_lengths_h), "min_rest_h": r.min_rest_h,
+            "max_consecutive_days": r.max_consecutive_days,
+            "days_off_per_week": r.days_off_per_week, "allow_overnight": r.allow_overnight,
+            "understaffing_weight": r.understaffing_weight,
+            "overstaffing_weight": r.overstaffing_weight,
+            "cost_per_paid_hour": r.cost_per_paid_hour, "time_limit_s": s.time_limit_s,
+            "workers": s.workers, "seed": s.seed, "relative_gap": s.relative_gap,
+            "min_queue_block_min": r.min_queue_block_min,
+            "queue_switch_cost": r.queue_switch_cost,
+            "max_queue_switches_per_day": r.max_queue_switches_per_day,
+            "start_time_stability_weight": r.start_time_stability_weight,
+            "previous_week_start_weight": r.previous_week_start_weight,
+            "agents_file": self.agents_file,
+            "breaks": [dataclasses.asdict(b) for b in r.breaks],
+            "understaffing_weights": dict(r.queue_understaffing_weight),
+            "overstaffing_weights": dict(r.queue_overstaffing_weight),
+        }
 
 
 def read_break(t: TableReader) -> BreakRule:
@@ -83,72 +101,51 @@ def _weights(t: TableReader, key: str) -> dict[str, float]:
 
 
 def read_scheduling(t: TableReader) -> SchedulingConfig:
-    d = SchedulingConfig()
+    d, ds = ShiftRules(), DEFAULT_SOLVER
     break_tables = t.tables("breaks")
-    out = SchedulingConfig(
-        start_grid_minutes=t.number("start_grid_minutes", d.start_grid_minutes, low=5,
-                                    integer=True),
-        shift_lengths_h=t.number_list("shift_lengths_h", d.shift_lengths_h, low=1.0),
-        min_rest_h=t.number("min_rest_h", d.min_rest_h, low=0.0, high=24.0),
-        max_consecutive_days=t.number("max_consecutive_days", d.max_consecutive_days, low=1,
-                                      high=14, integer=True),
-        days_off_per_week=t.number("days_off_per_week", d.days_off_per_week, low=0, high=7,
-                                   integer=True),
-        allow_overnight=t.bool("allow_overnight", d.allow_overnight),
-        understaffing_weight=t.number("understaffing_weight", d.understaffing_weight, low=0.0),
-        overstaffing_weight=t.number("overstaffing_weight", d.overstaffing_weight, low=0.0),
-        cost_per_paid_hour=t.number("cost_per_paid_hour", d.cost_per_paid_hour, low=0.0),
-        time_limit_s=t.number("time_limit_s", d.time_limit_s, low=0.0, low_open=True),
-        workers=t.number("workers", d.workers, low=1, integer=True),
-        seed=t.number("seed", d.seed, low=0, integer=True),
-        relative_gap=t.number("relative_gap", d.relative_gap, low=0.0, high=1.0),
-        min_queue_block_min=t.number("min_queue_block_min", d.min_queue_block_min, low=0,
-                                     high=24 * 60, integer=True),
-        queue_switch_cost=t.number("queue_switch_cost", d.queue_switch_cost, low=0.0),
-        max_queue_switches_per_day=t.number("max_queue_switches_per_day",
-                                            d.max_queue_switches_per_day, low=0, high=24 * 60,
-                                            integer=True),
-        start_time_stability_weight=t.number("start_time_stability_weight",
-                                             d.start_time_stability_weight, low=0.0),
-        previous_week_start_weight=t.number("previous_week_start_weight",
-                                            d.previous_week_start_weight, low=0.0),
-        agents_file=t.str("agents_file", d.agents_file),
-        breaks=(tuple(read_break(b) for b in break_tables) if "breaks" in t.raw
-                else d.breaks),
-        understaffing_weights=_weights(t, "understaffing_weights"),
-        overstaffing_weights=_weights(t, "overstaffing_weights"),
-    )
+    grid = t.number("start_grid_minutes", d.start_grid_minutes, low=5, integer=True)
+    lengths = t.number_list("shift_lengths_h", d.shift_lengths_h, low=1.0)
+    min_rest = t.number("min_rest_h", d.min_rest_h, low=0.0, high=24.0)
+    max_days = t.number("max_consecutive_days", d.max_consecutive_days, low=1, high=14,
+                        integer=True)
+    days_off = t.number("days_off_per_week", d.days_off_per_week, low=0, high=7, integer=True)
+    overnight = t.bool("allow_overnight", d.allow_overnight)
+    under = t.number("understaffing_weight", d.understaffing_weight, low=0.0)
+    over = t.number("overstaffing_weight", d.overstaffing_weight, low=0.0)
+    cost = t.number("cost_per_paid_hour", d.cost_per_paid_hour, low=0.0)
+    solver = SolverParams(
+        time_limit_s=t.number("time_limit_s", ds.time_limit_s, low=0.0, low_open=True),
+        workers=t.number("workers", ds.workers, low=1, integer=True),
+        seed=t.number("seed", ds.seed, low=0, integer=True),
+        relative_gap=t.number("relative_gap", ds.relative_gap, low=0.0, high=1.0))
+    block = t.number("min_queue_block_min", d.min_queue_block_min, low=0, high=24 * 60,
+                     integer=True)
+    switch_cost = t.number("queue_switch_cost", d.queue_switch_cost, low=0.0)
+    max_switches = t.number("max_queue_switches_per_day", d.max_queue_switches_per_day,
+                            low=0, high=24 * 60, integer=True)
+    stability = t.number("start_time_stability_weight", d.start_time_stability_weight,
+                         low=0.0)
+    previous = t.number("previous_week_start_weight", d.previous_week_start_weight, low=0.0)
+    agents_file = t.str("agents_file", "")
+    breaks = (tuple(read_break(b) for b in break_tables) if "breaks" in t.raw else d.breaks)
+    rules = ShiftRules(
+        start_grid_minutes=grid, shift_lengths_h=tuple(lengths), breaks=breaks,
+        min_rest_h=min_rest, max_consecutive_days=max_days, days_off_per_week=days_off,
+        allow_overnight=overnight, understaffing_weight=under, overstaffing_weight=over,
+        cost_per_paid_hour=cost,
+        queue_understaffing_weight=_weights(t, "understaffing_weights"),
+        queue_overstaffing_weight=_weights(t, "overstaffing_weights"),
+        min_queue_block_min=block, queue_switch_cost=switch_cost,
+        max_queue_switches_per_day=max_switches, start_time_stability_weight=stability,
+        previous_week_start_weight=previous)
     t.finish()
-    if 24 * 60 % out.start_grid_minutes:
-        raise t.fail("start_grid_minutes", out.start_grid_minutes,
+    if 24 * 60 % rules.start_grid_minutes:
+        raise t.fail("start_grid_minutes", rules.start_grid_minutes,
                      "a whole number of minutes that divides a day (5, 10, 15, 20, 30, 60 ...)")
     try:
-        shift_rules(out).validate()
+        rules.validate()
     except ConfigError as exc:
         raise ConfigError(f"{t.source}: {exc.message}".replace("[scheduling]",
                                                                 "[scheduling] breaks:", 1),
                           hint=exc.hint) from None
-    return out
-
-
-def shift_rules(cfg: SchedulingConfig) -> ShiftRules:
-    """The rules the scheduling library functions take, from the [scheduling] section."""
-    return ShiftRules(
-        start_grid_minutes=cfg.start_grid_minutes,
-        shift_lengths_h=tuple(cfg.shift_lengths_h),
-        breaks=tuple(cfg.breaks),
-        min_rest_h=cfg.min_rest_h,
-        max_consecutive_days=cfg.max_consecutive_days,
-        days_off_per_week=cfg.days_off_per_week,
-        allow_overnight=cfg.allow_overnight,
-        understaffing_weight=cfg.understaffing_weight,
-        overstaffing_weight=cfg.overstaffing_weight,
-        cost_per_paid_hour=cfg.cost_per_paid_hour,
-        queue_understaffing_weight=dict(cfg.understaffing_weights),
-        queue_overstaffing_weight=dict(cfg.overstaffing_weights),
-        min_queue_block_min=cfg.min_queue_block_min,
-        queue_switch_cost=cfg.queue_switch_cost,
-        max_queue_switches_per_day=cfg.max_queue_switches_per_day,
-        start_time_stability_weight=cfg.start_time_stability_weight,
-        previous_week_start_weight=cfg.previous_week_start_weight,
-    )
+    return SchedulingConfig(rules, solver, agents_file)

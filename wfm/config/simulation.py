@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.simulation.centre import SimQueue
-from wfm.staffing.requirements import opening_mask
 
 if TYPE_CHECKING:
     from wfm.config.model import Config
@@ -26,14 +25,12 @@ def simulation_queues(config: Config, names: Sequence[str],
     for name in names:
         config.queue(name)  # an unknown queue is a ConfigError naming wfm.toml
     years = range(starts.min().year - 1, starts.max().year + 2)
-    args = staffing_arguments(config, years)
+    inputs = staffing_inputs(config, years)
     out = []
     for name in names:
         q = config.queue(name)
-        targets = args["queues"][name]
-        mask = opening_mask(pd.Series(starts), targets.opening_windows, args["timezone"],
-                            interval_minutes=args["interval_minutes"],
-                            closed_dates=args["closed_dates"], like_days=args["like_days"])
+        targets = inputs.queues[name]
+        mask = inputs.open_intervals(name, pd.Series(starts))
         out.append(SimQueue(
             name, q.channel, deferred=q.is_deferred, concurrency=q.concurrency,
             patience_s=q.patience_s,

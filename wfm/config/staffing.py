@@ -11,7 +11,7 @@ from wfm.config._reader import TableReader, parse_clock
 from wfm.config.site import WEEKDAYS, SpecialDay
 from wfm.errors import ConfigError
 from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
-from wfm.staffing.requirements import QueueTargets
+from wfm.staffing.requirements import QueueTargets, StaffingInputs
 from wfm.staffing.shrinkage import ShrinkageBand, ShrinkageProfile
 
 if TYPE_CHECKING:
@@ -110,8 +110,9 @@ def read_staffing(t: TableReader) -> StaffingConfig:
                           abandon_warning, confidence, int(replications), int(seed))
 
 
-def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:
-    """Keyword arguments of :func:`wfm.staffing.requirements.staff_forecast` from wfm.toml.
+def staffing_inputs(config: Config, years: Iterable[int]) -> StaffingInputs:
+    """What :func:`wfm.staffing.requirements.staff_forecast` needs, from wfm.toml:
+    [[queues]] targets, [site] opening hours, holidays and special days, [staffing].
 
     ``years``: the calendar years the forecast covers (for public holidays).
     """
@@ -134,8 +135,9 @@ def staffing_arguments(config: Config, years: Iterable[int]) -> dict[str, Any]:
             response_target=q.response_target,
             response_time_s=None if q.response_time_h is None else q.response_time_h * 3600.0,
             response_clock=q.response_clock, opening_windows=hours.windows)
-    return {"queues": queues, "interval_minutes": config.data.interval_minutes,
-            "timezone": site.timezone, "shrinkage": config.staffing.shrinkage_profile(),
-            "max_occupancy": config.staffing.max_occupancy,
-            "hours_per_fte": config.staffing.hours_per_fte, "closed_dates": frozenset(closed),
-            "like_days": like}
+    return StaffingInputs(
+        queues, interval_minutes=config.data.interval_minutes, timezone=site.timezone,
+        shrinkage=config.staffing.shrinkage_profile(),
+        max_occupancy=config.staffing.max_occupancy,
+        hours_per_fte=config.staffing.hours_per_fte, closed_dates=frozenset(closed),
+        like_days=like)

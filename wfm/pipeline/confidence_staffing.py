@@ -42,7 +42,7 @@ from wfm.simulation.centre import Demand, FloatArray, IntArray, SimOptions
 from wfm.simulation.confidence import ConfidenceStaffing, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative
 from wfm.simulation.inputs import Horizon, demand_from_frame, make_horizon
-from wfm.staffing.requirements import staff_forecast
+from wfm.staffing.requirements import StaffingInputs, staff_forecast
 
 #: The prediction interval read as the forecast's uncertainty when no manifest says more.
 FALLBACK_LEVEL = 0.8
@@ -140,14 +140,14 @@ def forecast_horizon(forecast: pd.DataFrame, config: Config) -> Horizon:
     return make_horizon(first, (last - first).days + 1, config.data.interval_minutes, tz)
 
 
-def size_to_confidence(config: Config, forecast: pd.DataFrame, arguments: Mapping[str, Any],
+def size_to_confidence(config: Config, forecast: pd.DataFrame, inputs: StaffingInputs,
                        levels: Mapping[str, float], series: Mapping[str, Any], *,
                        source: str, progress: Callable[[str], None] | None = None,
                        ) -> tuple[dict[str, pd.Series], list[QueueConfidence]]:
     """Productive agents per interval (by queue, indexed by UTC ``interval_start``) at
     each queue's confidence level, and what each cost.
 
-    ``arguments``: :func:`staff_forecast`'s keyword arguments (from wfm.toml);
+    ``inputs``: what :func:`staff_forecast` takes (from wfm.toml);
     ``levels``: confidence by queue (see :func:`queue_confidence`); ``series``: the
     forecast manifest's per-series facts.
     """
@@ -161,7 +161,7 @@ def size_to_confidence(config: Config, forecast: pd.DataFrame, arguments: Mappin
         rows = forecast[forecast["queue"].astype(str) == name]
         if rows.empty:
             continue
-        targets = arguments["queues"][name]
+        targets = inputs.queues[name]
         channel = str(rows["channel"].iloc[0])
         uncertainty = forecast_uncertainty(series, forecast, name, channel)
         # The staffing's patience (an estimated one too) is the simulated queue's.
@@ -173,7 +173,7 @@ def size_to_confidence(config: Config, forecast: pd.DataFrame, arguments: Mappin
             progress(f"sizing {name} to confidence {levels[name]:g} by "
                      f"{'week' if targets.is_deferred else 'day'} ({options.replications} "
                      f"simulated replications, seed {options.seed})")
-        staff = _staff_rule(rows, name, arguments, horizon, deferred=targets.is_deferred)
+        staff = _staff_rule(rows, name, inputs, horizon, deferred=targets.is_deferred)
         sizing = staff_to_confidence(queue, demand, staff, levels[name], options,
                                      period=period, labels=labels)
         agents[name] = pd.Series(sizing.agents, index=horizon.starts)
@@ -192,7 +192,7 @@ def _periods(horizon: Horizon, *, weekly: bool) -> tuple[IntArray, tuple[str, ..
     return period, labels
 
 
-def _staff_rule(rows: pd.DataFrame, name: str, arguments: Mapping[str, Any],
+def _staff_rule(rows: pd.DataFrame, name: str, inputs: StaffingInputs,
                 horizon: Horizon, *, deferred: bool) -> Callable[[FloatArray], FloatArray]:
     """The queue's staffing rule of `wfm staff` on the forecast times a factor per
     interval, as whole agents on the horizon's intervals (a deferred plan's running
@@ -203,11 +203,11 @@ def _staff_rule(rows: pd.DataFrame, name: str, arguments: Mapping[str, Any],
     rows = rows[inside]
     pos = pos[inside]
     offered = rows["offered"].to_numpy(float)
-    one = {**arguments, "queues": {name: arguments["queues"][name]}}
+    one = inputs.with_queues({name: inputs.queues[name]})
 
     def staff(factor: FloatArray) -> FloatArray:
         scaled = rows.assign(offered=offered * factor[pos])
-        req, _ = staff_forecast(scaled, **one)
+        req, _ = staff_forecast(scaled, one)
         out = np.zeros(horizon.starts.size)
         at = horizon.starts.get_indexer(pd.DatetimeIndex(req["interval_start"]).tz_convert(
             "UTC"))

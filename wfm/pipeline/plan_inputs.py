@@ -12,7 +12,7 @@ model) - never a flat Erlang on weekly totals - and summed per queue and local d
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -20,13 +20,14 @@ import pandas as pd
 
 from wfm.capacity import Cohort, PlanHorizon, QueueDemand, Scenario
 from wfm.config import Config
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.errors import StaffingError
 from wfm.executors import Executor
 from wfm.forecasting import ForecastRun, forecast_intervals
 from wfm.pipeline.forecast_job import site_calendar
 from wfm.scheduling.agents import Agent
 from wfm.staffing.requirements import QueueTargets, staff_forecast
+from wfm.staffing.shrinkage import ShrinkageProfile
 
 #: Days forecast and staffed beyond the plan: deferred work arriving in its last days is
 #: due after it, and a plan's last week must still be staffed for it.
@@ -78,11 +79,11 @@ def scenario_demand(config: Config, forecast: pd.DataFrame, horizon: PlanHorizon
     fc = forecast[["queue", "channel", "interval_start", "offered", "aht_s", "model"]].copy()
     fc["offered"] = fc["offered"].to_numpy() * scenario.volume_multiplier(days_in)
     fc["aht_s"] = fc["aht_s"] * scenario.aht_factor
-    args = staffing_arguments(config, _years(horizon))
-    args["queues"] = _with_target(args["queues"], scenario.sl_target)
-    args["shrinkage"] = 0.0
+    site = staffing_inputs(config, _years(horizon))
+    inputs = dataclasses.replace(site, queues=_with_target(site.queues, scenario.sl_target),
+                     shrinkage=ShrinkageProfile(0.0))
     try:
-        _, daily = staff_forecast(fc, **args)
+        _, daily = staff_forecast(fc, inputs)
     except StaffingError as exc:
         raise StaffingError(f"plan scenario {scenario.name!r}: {exc.message}",
                             hint=exc.hint) from None
@@ -108,8 +109,8 @@ def _years(horizon: PlanHorizon) -> range:
     return range(horizon.start.year - 1, (horizon.end + timedelta(days=TAIL_DAYS)).year + 2)
 
 
-def _with_target(queues: dict[str, QueueTargets], sl_target: float | None
-                 ) -> dict[str, QueueTargets]:
+def _with_target(queues: Mapping[str, QueueTargets], sl_target: float | None
+                 ) -> Mapping[str, QueueTargets]:
     if sl_target is None:
         return queues
     return {name: dataclasses.replace(q, sl_target=sl_target)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
 from wfm.pipeline.project import Project
 from wfm.pipeline.run_folders.files import read_agent_intervals_text, roster_path
@@ -54,7 +53,7 @@ def check_schedule(project: Project, roster: Path, *, agents: Path | None = None
             raise InputDataError(f"{requirements}: requirements file not found")
         required = pd.read_csv(requirements, dtype=str, keep_default_na=False)
     intervals = read_agent_intervals_text(run_dir) if run_dir is not None else None
-    found = check_roster(read_roster(roster_file), agent_list, shift_rules(cfg.scheduling),
+    found = check_roster(read_roster(roster_file), agent_list, cfg.scheduling.rules,
                          cfg.site.timezone, requirements=required, intervals=intervals,
                          source=str(roster_file))
     title = (f"# {len(found)} violation(s) in {roster_file}" if found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from wfm.config import Config
-from wfm.config.scheduling import shift_rules
 from wfm.errors import InputDataError
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
@@ -111,7 +110,7 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
             progress(f"rest and consecutive days carried over from run {previous_run}")
 
         def scheduler(frame: pd.DataFrame) -> ScheduleResult:
-            return _roster(frame, agents, shift_rules(cfg.scheduling), ex,
+            return _roster(frame, agents, cfg.scheduling.rules, ex,
                            week=week, tz=tz, params=params,
                            allow_understaffing=request.allow_understaffing,
                            previous=previous, progress=progress)
@@ -141,7 +140,7 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
                       "seed": params.seed, "relative_gap": params.relative_gap,
                       "allow_understaffing": request.allow_understaffing,
                       "previous_run": previous_run, "executor": ex.kind,
-                      "agent_groups": int(result.summary.get("groups", 1))}),
+                      "agent_groups": result.summary.groups or 1}),
                        **extra)
         folder = current.final("schedules")
     return ScheduleOutcome(result, folder, week, len(agents), previous_run, params,
@@ -181,9 +180,10 @@ def load_agents(config: Config, path: Path) -> list[Agent]:
 
 
 def solver_params(config: Config, request: ScheduleRequest) -> SolverParams:
-    sc = config.scheduling
-    return SolverParams(request.time_limit_s or sc.time_limit_s, sc.workers,
-                        sc.seed if request.seed is None else request.seed, sc.relative_gap)
+    """[scheduling]'s solver limits with the request's time limit and seed, when given."""
+    solver = config.scheduling.solver
+    return replace(solver, time_limit_s=request.time_limit_s or solver.time_limit_s,
+                   seed=solver.seed if request.seed is None else request.seed)
 
 
 def _requirements_file(request: ScheduleRequest, run: Run, *, step: bool) -> Path:
@@ -200,16 +200,16 @@ def _requirements_file(request: ScheduleRequest, run: Run, *, step: bool) -> Pat
 
 
 def _warn(run: Run, result: ScheduleResult, week: date) -> None:
-    under = float(result.summary.get("under_agent_hours", 0.0))
+    under = result.summary.under_agent_hours
     if under > 1e-9:
         run.warn(f"schedule: week {week} leaves {under:.4g} agent-hours uncovered "
                  "(published: allow_understaffing; see coverage.csv)")
-    hits = sum(result.summary.get("wall_limit_hits", {}).values())
+    hits = sum(result.summary.wall_limit_hits.values())
     if hits:
         run.warn(f"schedule: the wall-clock safety net stopped {hits} solver call(s) "
                  "(summary wall_limit_hits): a rerun of the same inputs may give another "
                  "roster")
-    notes = list(result.summary.get("warnings", []))
+    notes = result.summary.warnings
     if notes:
         more = f" (and {len(notes) - 1} more in manifest.json)" if len(notes) > 1 else ""
         run.warn(f"schedule: {notes[0]}{more}")
@@ -232,18 +232,18 @@ def _manifest(run: Run, result: ScheduleResult, *, requirements: Path, agents: P
     return {
         "kind": "schedule", "run_id": run.run_id,
         "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "status": s["status"], "objective": s["objective"], "bound": s["lp_bound"],
-        "gap": s["gap"], "week": s["week"], "timezone": s["timezone"],
+        "status": s.status, "objective": s.objective, "bound": s.lp_bound,
+        "gap": s.gap, "week": s.week.isoformat(), "timezone": s.timezone,
         "inputs": {"requirements": file_input(requirements,
                                               final_path=run.final_path(requirements)),
                    "agents": file_input(agents), "config": file_input(config)},
-        "settings": settings, "summary": s,
+        "settings": settings, "summary": s.to_dict(),
     }
 
 
 def queue_table(outcome: ScheduleOutcome) -> pd.DataFrame:
     """Required, scheduled, under and over agent-hours per queue."""
-    rows = [{"queue": q, **v} for q, v in outcome.schedule.summary["by_queue"].items()]
+    rows = [{"queue": q, **asdict(v)} for q, v in outcome.schedule.summary.by_queue.items()]
     return pd.DataFrame(rows, columns=["queue", "required_agent_hours",
                                        "scheduled_agent_hours", "under_agent_hours",
                                        "over_agent_hours"])
@@ -252,7 +252,7 @@ def queue_table(outcome: ScheduleOutcome) -> pd.DataFrame:
 def summary_line(outcome: ScheduleOutcome) -> str:
     """One line: status, objective, bound and gap, under/over staffing, paid hours."""
     s = outcome.schedule.summary
-    return (f"# {s['status']} roster, week of {s['week']}: objective {s['objective']:g}, "
-            f"LP bound {s['lp_bound']:g}, gap {s['gap']:.2%}; under "
-            f"{s['under_agent_hours']:g} / over {s['over_agent_hours']:g} agent-hours; "
-            f"{s['paid_hours']:g} paid hours")
+    return (f"# {s.status} roster, week of {s.week}: objective {s.objective:g}, "
+            f"LP bound {s.lp_bound:g}, gap {s.gap:.2%}; under "
+            f"{s.under_agent_hours:g} / over {s.over_agent_hours:g} agent-hours; "
+            f"{s.paid_hours:g} paid hours")

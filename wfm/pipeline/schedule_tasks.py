@@ -18,23 +18,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from wfm.executors import Executor
 from wfm.scheduling.agents import Agent
-from wfm.scheduling.roster import MAX_WARNINGS, ScheduleResult, schedule_week
+from wfm.scheduling.roster import ScheduleResult, schedule_week
 from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.schedule_summary import merge_summaries
 from wfm.scheduling.solver_params import SolverParams
-from wfm.scheduling.weekly_plan import relative_gap
 
 #: A group never gets less than this share of the time limit (a tiny group still needs a
 #: few solver calls); the sum of the shares may then exceed the limit slightly.
 MIN_GROUP_SHARE = 0.1
-#: Summary keys recomputed after the merge rather than added up.
-_RECOMPUTED = ("gap", "plan_gap", "status", "week", "timezone", "seconds_total")
 
 
 @dataclass(frozen=True)
@@ -190,55 +187,6 @@ def merge_results(results: Sequence[ScheduleResult], *, agent_order: Sequence[st
     intervals = intervals.sort_values(["agent_id", "interval_start"], kind="stable")
     coverage = pd.concat([r.coverage for r in results], ignore_index=True)
     coverage = coverage.sort_values(["queue", "interval_start"], kind="stable")
-    summary = _merge_summaries([r.summary for r in results])
-    summary["gap"] = round(relative_gap(summary["objective"], summary["lp_bound"]), 6)
-    summary["plan_gap"] = round(relative_gap(summary["plan_objective"], summary["lp_bound"]),
-                                6)
-    summary["status"] = ("OPTIMAL" if all(r.summary["status"] == "OPTIMAL" for r in results)
-                         else "FEASIBLE")
-    summary["seconds_total"] = round(seconds_total, 3)
-    summary["groups"] = len(results)
-    if isinstance(summary.get("queue_switches"), dict):
-        summary["queue_switches"] = switch_stats_of(summary["queue_switches"])
-    if isinstance(summary.get("warnings"), list):
-        summary["warnings"] = summary["warnings"][:MAX_WARNINGS]
+    summary = merge_summaries([r.summary for r in results], seconds_total=seconds_total)
     return ScheduleResult(roster.reset_index(drop=True), intervals.reset_index(drop=True),
                           coverage.reset_index(drop=True), summary)
-
-
-def switch_stats_of(merged: dict[str, Any]) -> dict[str, Any]:
-    """Queue switches per multi-skill agent-day of several groups, from their summed
-    histogram (switches -> agent-days): the most and the mean are not sums."""
-    hist = {int(k): int(n) for k, n in merged.get("histogram", {}).items() if int(n)}
-    days = sum(hist.values())
-    if not days:
-        return {"max": 0, "mean": 0.0, "agent_days": 0, "histogram": {}}
-    return {"max": max(hist), "mean": round(sum(k * n for k, n in hist.items()) / days, 3),
-            "agent_days": days, "histogram": {str(k): hist[k] for k in sorted(hist)}}
-
-
-def _merge_summaries(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Numbers add up, lists join, mappings merge key by key, statuses take the worst;
-    anything else keeps the first group's value."""
-    out: dict[str, Any] = {}
-    for key in dict.fromkeys(k for p in parts for k in p):
-        values = [p[key] for p in parts if key in p]
-        out[key] = values[0] if key in _RECOMPUTED else _merge_values(values)
-    return out
-
-
-def _merge_values(values: Sequence[Any]) -> Any:
-    first = values[0]
-    if isinstance(first, bool):
-        return all(values)
-    if isinstance(first, int | float):
-        total = sum(values)
-        return round(total, 4) if isinstance(total, float) else total
-    if isinstance(first, list | tuple):
-        return [x for v in values for x in v]
-    if isinstance(first, dict):
-        keys = dict.fromkeys(k for v in values for k in v)
-        return {k: _merge_values([v[k] for v in values if k in v]) for k in keys}
-    if isinstance(first, str) and first in ("OPTIMAL", "FEASIBLE"):
-        return "OPTIMAL" if all(v == "OPTIMAL" for v in values) else "FEASIBLE"
-    return first

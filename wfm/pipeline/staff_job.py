@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from wfm.config import Config
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.errors import InputDataError, StaffingError
 from wfm.io.store import read_intervals
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
@@ -22,7 +22,7 @@ from wfm.pipeline.run_folders.layout import FORECAST_FILE
 from wfm.pipeline.run_folders.manifests import file_input, read_manifest
 from wfm.staffing.abandonment import abandonment_warnings
 from wfm.staffing.patience import estimate_patience
-from wfm.staffing.requirements import QueueTargets
+from wfm.staffing.requirements import QueueTargets, StaffingInputs
 from wfm.staffing.requirements import staff_forecast as staff_frame
 
 if TYPE_CHECKING:
@@ -108,11 +108,11 @@ def staff(project: Project, request: StaffRequest | None = None, *,
 
 @dataclass(frozen=True)
 class QueueStaffing:
-    """One queue's forecast rows and the staffing arguments: a task of the executor."""
+    """One queue's forecast rows and the staffing inputs: a task of the executor."""
 
     queue: str
     forecast: pd.DataFrame
-    arguments: dict[str, Any]
+    inputs: StaffingInputs
 
     def label(self) -> str:
         return f"queue {self.queue}"
@@ -120,7 +120,7 @@ class QueueStaffing:
 
 def staff_queue(task: QueueStaffing) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Requirements and daily agent-hours of one queue (runs where the executor says)."""
-    return staff_frame(task.forecast, **task.arguments)
+    return staff_frame(task.forecast, task.inputs)
 
 
 def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
@@ -131,12 +131,12 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     notes: list[str] = []
     for name in forecast["queue"].unique():
         project.config.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
-    arguments = staffing_arguments(project.config, _years(forecast))
+    inputs = staffing_inputs(project.config, _years(forecast))
     if request.estimate_patience:
-        arguments["queues"] = _with_estimated_patience(project, arguments["queues"],
-                                                       forecast, notes)
+        inputs = inputs.with_queues(_with_estimated_patience(project, inputs.queues,
+                                                             forecast, notes))
     named = run.final_path(path) if run is not None else path
-    tasks = [QueueStaffing(str(q), rows, arguments)
+    tasks = [QueueStaffing(str(q), rows, inputs)
              for q, rows in forecast.groupby("queue", sort=True)]
     try:
         done = list(ex.tasks().map(staff_queue, tasks, label=QueueStaffing.label))
@@ -152,7 +152,7 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     levels = queue_confidence(project.config, request.confidence)
     if levels:
         requirements, daily, sized = _to_confidence(
-            project, forecast, arguments, levels, daily, series=_forecast_series(path, run),
+            project, forecast, inputs, levels, daily, series=_forecast_series(path, run),
             source=str(named), progress=progress)
     warnings = tuple(w.message for w in abandonment_warnings(
         requirements, project.config.staffing.abandon_warning_rate))
@@ -177,7 +177,7 @@ def queue_confidence(config: Config, override: float | None = None) -> dict[str,
     return out
 
 
-def _to_confidence(project: Project, forecast: pd.DataFrame, arguments: dict[str, Any],
+def _to_confidence(project: Project, forecast: pd.DataFrame, inputs: StaffingInputs,
                    levels: Mapping[str, float], plain_daily: pd.DataFrame, *,
                    series: Mapping[str, Any], source: str,
                    progress: Callable[[str], None] | None
@@ -186,10 +186,10 @@ def _to_confidence(project: Project, forecast: pd.DataFrame, arguments: dict[str
     confidence level (wfm.pipeline.confidence_staffing)."""
     from wfm.pipeline.confidence_staffing import confidence_daily, size_to_confidence
 
-    agents, sized = size_to_confidence(project.config, forecast, arguments, levels, series,
+    agents, sized = size_to_confidence(project.config, forecast, inputs, levels, series,
                                        source=source, progress=progress)
     try:
-        requirements, daily = staff_frame(forecast, **arguments, agents=agents)
+        requirements, daily = staff_frame(forecast, inputs, agents=agents)
     except StaffingError as exc:
         raise StaffingError(f"{source}: {exc.message}", hint=exc.hint) from None
     requirements = requirements.sort_values(["queue", "channel", "interval_start"],
@@ -233,7 +233,7 @@ def _years(forecast: pd.DataFrame) -> range:
     return range(starts.min().year - 1, starts.max().year + 2)
 
 
-def _with_estimated_patience(project: Project, queues: dict[str, QueueTargets],
+def _with_estimated_patience(project: Project, queues: Mapping[str, QueueTargets],
                              forecast: pd.DataFrame, notes: list[str]
                              ) -> dict[str, QueueTargets]:
     """Patience from the last weeks of history for hot voice queues that lack one."""

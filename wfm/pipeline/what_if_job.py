@@ -19,7 +19,7 @@ import pandas as pd
 
 from wfm.config.queues import QueueConfig
 from wfm.config.scenarios import BASELINE, QueueChanges, ScenarioConfig, scenario_from_values
-from wfm.config.staffing import staffing_arguments
+from wfm.config.staffing import staffing_inputs
 from wfm.errors import ConfigError, StaffingError
 from wfm.forecasting.adjustments import Change
 from wfm.pipeline.project import Project
@@ -29,7 +29,7 @@ from wfm.pipeline.staff_job import StaffRequest, forecast_path, queue_confidence
 from wfm.reports import ChartSpec, Report
 from wfm.schema import AHT_S, OFFERED, QUEUE
 from wfm.staffing.calculator import parse_sl_target
-from wfm.staffing.requirements import QueueTargets, staff_forecast
+from wfm.staffing.requirements import QueueTargets, StaffingInputs, staff_forecast
 from wfm.staffing.shrinkage import ShrinkageProfile
 from wfm.staffing.weekly import weekly_hours
 
@@ -108,14 +108,14 @@ def what_if(project: Project, request: WhatIfRequest | None = None) -> WhatIfRes
     for name in forecast[QUEUE].unique():
         cfg.queue(str(name))  # an unknown queue is a ConfigError naming wfm.toml
     starts = forecast["interval_start"]
-    args = staffing_arguments(cfg, range(starts.min().year - 1, starts.max().year + 2))
+    inputs = staffing_inputs(cfg, range(starts.min().year - 1, starts.max().year + 2))
     # The baseline is what `wfm staff` publishes: queues with a confidence level in
     # wfm.toml are sized to it, and a scenario keeps that level unless it sets its own.
     sizing = _Sizing(project, path, queue_confidence(cfg))
-    baseline = sizing.daily(forecast, args, BASELINE)
+    baseline = sizing.daily(forecast, inputs, BASELINE)
     weekly = {BASELINE: baseline}
     for scenario in scenarios:
-        weekly[scenario.name] = _scenario_daily(forecast, args, cfg.queues, scenario,
+        weekly[scenario.name] = _scenario_daily(forecast, inputs, cfg.queues, scenario,
                                                 baseline=baseline, sizing=sizing)
     frame = _side_by_side({k: weekly_hours(v, hours_per_fte=cfg.staffing.hours_per_fte)
                            for k, v in weekly.items()})
@@ -153,7 +153,7 @@ class _Sizing:
     path: Path
     levels: dict[str, float]
 
-    def daily(self, forecast: pd.DataFrame, args: dict[str, Any], scenario: str,
+    def daily(self, forecast: pd.DataFrame, inputs: StaffingInputs, scenario: str,
               levels: dict[str, float] | None = None) -> pd.DataFrame:
         wanted = self.levels if levels is None else levels
         present = set(forecast[QUEUE].astype(str))
@@ -161,19 +161,20 @@ class _Sizing:
         where = "" if scenario == BASELINE else f"scenario {scenario!r}: "
         try:
             if not wanted:
-                return staff_forecast(forecast, **args)[1]
+                return staff_forecast(forecast, inputs)[1]
             from wfm.pipeline.confidence_staffing import size_to_confidence
 
             series = read_manifest(self.path.parent).get("series")
             agents, _ = size_to_confidence(
-                self.project.config, forecast, args, wanted,
+                self.project.config, forecast, inputs, wanted,
                 series if isinstance(series, dict) else {}, source=str(self.path))
-            return staff_forecast(forecast, **args, agents=agents)[1]
+            return staff_forecast(forecast, inputs, agents=agents)[1]
         except StaffingError as exc:
             raise StaffingError(f"{self.path}: {where}{exc.message}", hint=exc.hint) from None
 
 
-def _scenario_daily(forecast: pd.DataFrame, args: dict[str, Any], queues: tuple[QueueConfig, ...],
+def _scenario_daily(forecast: pd.DataFrame, inputs: StaffingInputs,
+                    queues: tuple[QueueConfig, ...],
                     scenario: ScenarioConfig, *, baseline: pd.DataFrame, sizing: _Sizing
                     ) -> pd.DataFrame:
     """Per-day staffing under ``scenario``: each changed queue is staffed on its own
@@ -187,14 +188,15 @@ def _scenario_daily(forecast: pd.DataFrame, args: dict[str, Any], queues: tuple[
         if not changes.set_keys():
             parts.append(baseline[baseline[QUEUE] == queue])
             continue
-        queue_args = {**args, "queues": {queue: _targets(args["queues"][queue], changes)}}
-        if changes.shrinkage is not None:
-            queue_args["shrinkage"] = ShrinkageProfile(changes.shrinkage)
-        if changes.max_occupancy is not None:
-            queue_args["max_occupancy"] = changes.max_occupancy
+        queue_inputs = dataclasses.replace(
+            inputs, queues={queue: _targets(inputs.queues[queue], changes)},
+            shrinkage=(inputs.shrinkage if changes.shrinkage is None
+                       else ShrinkageProfile(changes.shrinkage)),
+            max_occupancy=(inputs.max_occupancy if changes.max_occupancy is None
+                           else changes.max_occupancy))
         level = changes.confidence if changes.confidence is not None else \
             sizing.levels.get(queue)
-        parts.append(sizing.daily(_changed_forecast(rows, changes), queue_args, scenario.name,
+        parts.append(sizing.daily(_changed_forecast(rows, changes), queue_inputs, scenario.name,
                                   {queue: level} if level is not None else {}))
     return pd.concat(parts, ignore_index=True)
 

@@ -9,7 +9,6 @@ import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -41,28 +40,27 @@ from wfm.scheduling.roster_stages import (
     switch_stats,
 )
 from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.schedule_summary import (
+    MAX_WARNINGS,
+    STAGES,
+    PerStage,
+    QueueHours,
+    ScheduleSummary,
+)
 from wfm.scheduling.shift_catalog import ShiftCatalog, build_catalog
 from wfm.scheduling.solver_params import SolverParams
-from wfm.scheduling.weekly_plan import WeeklyPlan, relative_gap
-
-MAX_WARNINGS = 20
+from wfm.scheduling.weekly_plan import relative_gap
 
 
 @dataclass(frozen=True)
 class ScheduleResult:
-    """A week's roster and how good it is.
-
-    ``summary`` keys: status, stage_status, objective, lp_bound, gap, plan_objective,
-    seconds_a/_b/_c/_total, under_agent_hours, over_agent_hours, paid_hours, by_queue
-    (queue -> required/scheduled/under/over agent-hours), shifts_missed, shifts_extra,
-    budget_s, stage_budget_s, stage_work_s, wall_limit_hits, reproducible, lp_method,
-    fallbacks, warnings, week, timezone, excess_breakdown (docs/scheduling.md).
-    """
+    """A week's roster (roster, agent intervals, coverage frames) and how good it is
+    (:class:`~wfm.scheduling.schedule_summary.ScheduleSummary`, docs/scheduling.md)."""
 
     roster: pd.DataFrame
     agent_intervals: pd.DataFrame
     coverage: pd.DataFrame
-    summary: dict[str, Any]
+    summary: ScheduleSummary
 
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
@@ -239,7 +237,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     multi = np.array([len(p) > 1 for p in priority], dtype=bool)
     stats = switch_stats(switches, shift_of, multi)
     say(f"stage (d) queues of multi-skill agents in blocks of {rules.min_queue_block_min} min: "
-        f"at most {stats['max']} switch(es) per agent-day, coverage cost "
+        f"at most {stats.max} switch(es) per agent-day, coverage cost "
         f"{block_cost:+.4g} ({t_d - t_c:.1f} s)")
     counts = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     coverage = coverage_frame(catalog, week, counts)
@@ -252,41 +250,47 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     say(f"excess: {excess.forced_excess_h:.1f} agent-h forced by the contracts, "
         f"{excess.lp.over_h.sum():.1f} in the LP, {excess.plan.over_h.sum():.1f} in the plan, "
         f"{excess.roster.over_h.sum():.1f} in the roster")
-    summary = _summary(catalog, plan, required, counts, coverage, shift_of, rules, week.queues)
-    hits = {"a": plan.wall_limit_hits, "b": stage_b.wall_limit_hits,
-            "c": placed.wall_limit_hits, "d": blocks.wall_limit_hits}
-    summary.update(
-        stage_status={"a": plan.status, "b": _worst(stage_b.statuses),
-                      "c": _worst(placed.statuses), "d": _worst(blocks.statuses)},
-        seconds_a=round(t_a - t0, 3), seconds_b=round(t_b - t_a, 3),
-        seconds_c=round(t_c - t_b, 3), seconds_d=round(t_d - t_c, 3),
-        seconds_total=round(clock.perf_counter() - t0, 3),
-        budget_s=params.time_limit_s,
-        stage_budget_s={k: round(v, 3) for k, v in budget.items()},
-        stage_work_s={"a": round(plan.deterministic_s, 3),
-                      "b": round(stage_b.deterministic_s, 3),
-                      "c": round(placed.deterministic_s, 3),
-                      "d": round(blocks.deterministic_s, 3)},
-        queue_switches=stats, queue_block_cost=round(block_cost, 4),
-        wall_limit_hits=hits, reproducible=not any(hits.values()),
-        lp_method=plan.lp_method,
-        fallbacks=[*plan.notes, *stage_b.fallbacks],
-        shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
-        warnings=warnings[:MAX_WARNINGS], short_intervals=len(warnings),
-        week=week_start.isoformat(), timezone=zone.key,
-        excess_breakdown=excess.summary(),
-    )
+    by_queue = _queue_hours(coverage, week.queues, catalog.grid.slot_minutes / 60)
+    exact, paid_h = _objective(catalog, required, counts, shift_of, rules, week.queues)
+    objective = round(exact, 4)
+    stage_status = PerStage(plan.status, _worst(stage_b.statuses), _worst(placed.statuses),
+                            _worst(blocks.statuses))
     # Stage (a) relaxes who works which shift, so its optimum bounds the roster's: a roster
     # that loses nothing against a proven-optimal plan is itself optimal. With a relative
     # gap limit, CP-SAT's OPTIMAL only means "within the gap": no proof then.
-    proven = params.relative_gap == 0 and all(
-        s == "OPTIMAL" for s in summary["stage_status"].values())
-    lost = summary["objective"] > summary["plan_objective"] + 1e-6
-    at_bound = summary["objective"] <= summary["lp_bound"] + 1e-6
-    summary["status"] = "OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE"
-    if summary["under_agent_hours"] > 1e-9 and not allow_understaffing:
+    proven = params.relative_gap == 0 and all(s == "OPTIMAL" for s in stage_status.values())
+    lost = objective > round(plan.objective, 4) + 1e-6
+    at_bound = objective <= round(plan.lp_bound, 4) + 1e-6
+    summary = ScheduleSummary(
+        status="OPTIMAL" if (proven and not lost) or at_bound else "FEASIBLE",
+        objective=objective, lp_bound=round(plan.lp_bound, 4),
+        gap=round(relative_gap(exact, plan.lp_bound), 6),
+        plan_objective=round(plan.objective, 4), plan_gap=round(plan.gap, 6),
+        under_agent_hours=round(sum(h.under_agent_hours for h in by_queue.values()), 3),
+        over_agent_hours=round(sum(h.over_agent_hours for h in by_queue.values()), 3),
+        paid_hours=round(paid_h, 3), shifts=int((shift_of >= 0).sum()), by_queue=by_queue,
+        stage_status=stage_status,
+        stage_seconds=PerStage(round(t_a - t0, 3), round(t_b - t_a, 3), round(t_c - t_b, 3),
+                               round(t_d - t_c, 3)),
+        seconds_total=round(clock.perf_counter() - t0, 3),
+        budget_s=params.time_limit_s,
+        stage_budget_s=PerStage(*(round(budget[k], 3) for k in STAGES)),
+        stage_work_s=PerStage(round(plan.deterministic_s, 3),
+                              round(stage_b.deterministic_s, 3),
+                              round(placed.deterministic_s, 3),
+                              round(blocks.deterministic_s, 3)),
+        queue_switches=stats, queue_block_cost=round(block_cost, 4),
+        wall_limit_hits=PerStage(plan.wall_limit_hits, stage_b.wall_limit_hits,
+                                 placed.wall_limit_hits, blocks.wall_limit_hits),
+        lp_method=plan.lp_method,
+        fallbacks=(*plan.notes, *stage_b.fallbacks),
+        shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
+        warnings=tuple(warnings[:MAX_WARNINGS]), short_intervals=len(warnings),
+        week=week_start, timezone=zone.key, excess_breakdown=excess.summary(),
+    )
+    if summary.under_agent_hours > 1e-9 and not allow_understaffing:
         raise InfeasibleScheduleError(
-            f"the best roster found leaves {summary['under_agent_hours']:.4g} agent-hours "
+            f"the best roster found leaves {summary.under_agent_hours:.4g} agent-hours "
             f"uncovered; worst: {_worst_gap(catalog, required, counts, week.queues)}",
             hint="rerun with --allow-understaffing to publish it with its shortfall, or add "
                  "agents / widen availability")
@@ -311,41 +315,35 @@ def _worst_gap(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,
             f"{queues[q]}, {int(counts[q, t])} scheduled")
 
 
-def _summary(catalog: ShiftCatalog, plan: WeeklyPlan, required: np.ndarray,  # noqa: PLR0917
-             counts: np.ndarray, coverage: pd.DataFrame, shift_of: np.ndarray,
-             rules: ShiftRules, queues: Sequence[str]) -> dict[str, Any]:
+def _objective(catalog: ShiftCatalog, required: np.ndarray, counts: np.ndarray,  # noqa: PLR0917
+               shift_of: np.ndarray, rules: ShiftRules, queues: Sequence[str],
+               ) -> tuple[float, float]:
+    """The roster's objective and its paid hours [h]."""
     slot_h = catalog.grid.slot_minutes / 60
     under = np.maximum(required - counts, 0)
     over = np.maximum(counts - required, 0)
-    worked = shift_of[shift_of >= 0]
-    paid_h = float(catalog.paid_h[worked].sum())
+    paid_h = float(catalog.paid_h[shift_of[shift_of >= 0]].sum())
     parts = objective_parts(under, over, paid_h, *rules.weights(queues),
                             rules.cost_per_paid_hour, slot_h)
-    objective = parts["objective"]
+    return float(parts["objective"]), paid_h
+
+
+def _queue_hours(coverage: pd.DataFrame, queues: Sequence[str],
+                 slot_h: float) -> dict[str, QueueHours]:
+    """Required, scheduled, short and excess agent-hours per queue, from the coverage
+    frame (its intervals, the requirements' length, else the slot's)."""
     step_h = (pd.to_datetime(coverage["interval_start"], utc=True, format="ISO8601")
               .diff().dt.total_seconds().dropna())
     interval_h = float(step_h[step_h > 0].min()) / 3600 if (step_h > 0).any() else slot_h
     gap = coverage["gap"].to_numpy(float)
-    by_queue: dict[str, dict[str, float]] = {}
+    by_queue: dict[str, QueueHours] = {}
     for q in queues:
         m = (coverage["queue"] == q).to_numpy()
-        by_queue[q] = {
-            "required_agent_hours": round(float(coverage["required"][m].sum()) * interval_h, 3),
-            "scheduled_agent_hours": round(float(coverage["scheduled"][m].sum()) * interval_h,
-                                           3),
-            "under_agent_hours": round(float(np.maximum(-gap[m], 0).sum()) * interval_h, 3),
-            "over_agent_hours": round(float(np.maximum(gap[m], 0).sum()) * interval_h, 3),
-        }
-    bound = plan.lp_bound
-    return {
-        "objective": round(objective, 4),
-        "lp_bound": round(bound, 4),
-        "gap": round(relative_gap(objective, bound), 6),
-        "plan_objective": round(plan.objective, 4),
-        "plan_gap": round(plan.gap, 6),
-        "under_agent_hours": round(sum(v["under_agent_hours"] for v in by_queue.values()), 3),
-        "over_agent_hours": round(sum(v["over_agent_hours"] for v in by_queue.values()), 3),
-        "paid_hours": round(paid_h, 3),
-        "shifts": len(worked),
-        "by_queue": by_queue,
-    }
+        by_queue[q] = QueueHours(
+            required_agent_hours=round(float(coverage["required"][m].sum()) * interval_h, 3),
+            scheduled_agent_hours=round(float(coverage["scheduled"][m].sum()) * interval_h,
+                                        3),
+            under_agent_hours=round(float(np.maximum(-gap[m], 0).sum()) * interval_h, 3),
+            over_agent_hours=round(float(np.maximum(gap[m], 0).sum()) * interval_h, 3),
+        )
+    return by_queue

@@ -18,6 +18,7 @@ from wfm.scheduling.eligibility import AgentLike
 from wfm.scheduling.queue_blocks import QueueBlocks, assign_queue_blocks
 from wfm.scheduling.roster_frames import scheduled_counts
 from wfm.scheduling.rules import ShiftRules
+from wfm.scheduling.schedule_summary import QueueSwitches
 from wfm.scheduling.shift_catalog import ShiftCatalog
 from wfm.scheduling.solver_params import SolverParams
 from wfm.scheduling.threads import map_ordered
@@ -120,17 +121,16 @@ def queue_blocks(catalog: ShiftCatalog, placed: PlacedBreaks, shift_of: np.ndarr
 
 
 def switch_stats(switches: np.ndarray, shift_of: np.ndarray,
-                 multi: np.ndarray) -> dict[str, Any]:
+                 multi: np.ndarray) -> QueueSwitches:
     """Queue switches per agent-day worked by agents with two queues or more: the most,
     the mean and how many agent-days had each count."""
     worked = (shift_of >= 0) & multi[:, None]
     values = switches[worked]
     if not len(values):
-        return {"max": 0, "mean": 0.0, "agent_days": 0, "histogram": {}}
+        return QueueSwitches()
     hist = np.bincount(values)
-    return {"max": int(values.max()), "mean": round(float(values.mean()), 3),
-            "agent_days": len(values),
-            "histogram": {str(k): int(n) for k, n in enumerate(hist) if n}}
+    return QueueSwitches(int(values.max()), round(float(values.mean()), 3), len(values),
+                         {k: int(n) for k, n in enumerate(hist) if n})
 
 
 def solve_plan(catalog: ShiftCatalog, groups: Sequence[Any], queues: Sequence[str],  # noqa: PLR0917

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # ortools is loaded by the solvers, not by wfm.toml's reader
+    from ortools.sat.python import cp_model
 
 # CP-SAT deterministic seconds per second of budget: one worker on this project's models
 # (stage (a) weeks and days, stage (b) groups, stage (c) days) advanced 0.9-1.1 of them
@@ -140,6 +142,8 @@ def stopped_by_wall(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus) 
     deterministic limit, a proof or its first solution (its result may then differ on a
     rerun). Told by the work done, not by the clock (CP-SAT stops a little before its
     wall limit, by a margin that grows with the machine's load)."""
+    from ortools.sat.python import cp_model
+
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         return False
     p = solver.parameters

@@ -7,7 +7,7 @@ explicit arguments only, no Config, no files.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,52 @@ class QueueTargets:
     @property
     def is_deferred(self) -> bool:
         return self.channel in COLD_CHANNELS
+
+
+@dataclass(frozen=True)
+class StaffingInputs:
+    """What :func:`staff_forecast` needs besides the forecast: the queues' targets and the
+    site's rules (built from wfm.toml by ``wfm.config.staffing.staffing_inputs``).
+
+    Parameters
+    ----------
+    queues
+        Targets by queue name; every forecast queue must be present.
+    interval_minutes
+        Interval length [min].
+    timezone
+        The site's zone (opening hours, days, shrinkage bands).
+    shrinkage
+        Fraction of paid time not available for contacts, by weekday and time of day.
+    max_occupancy
+        Occupancy cap (0, 1] for hot queues (``None``: none).
+    hours_per_fte
+        Weekly paid hours of one FTE [h] (daily FTE = hours / (this / 5)).
+    closed_dates
+        Local dates closed all day (holidays, closing special days).
+    like_days
+        Local dates that keep another weekday's opening hours (0 = Monday).
+    """
+
+    queues: Mapping[str, QueueTargets]
+    interval_minutes: int
+    timezone: ZoneInfo
+    shrinkage: ShrinkageProfile = field(default_factory=lambda: ShrinkageProfile(0.0))
+    max_occupancy: float | None = None
+    hours_per_fte: float = 37.5
+    closed_dates: frozenset[date] = frozenset()
+    like_days: Mapping[date, int] = field(default_factory=dict)
+
+    def with_queues(self, queues: Mapping[str, QueueTargets]) -> StaffingInputs:
+        """The same site rules with other queue targets."""
+        return replace(self, queues=queues)
+
+    def open_intervals(self, queue: str, starts: pd.Series) -> np.ndarray:
+        """True for the intervals of ``starts`` inside ``queue``'s opening hours (its
+        windows, closed dates and like-days; :func:`opening_mask`)."""
+        return opening_mask(starts, self.queues[queue].opening_windows, self.timezone,
+                            interval_minutes=self.interval_minutes,
+                            closed_dates=self.closed_dates, like_days=self.like_days)
 
 
 def opening_mask(starts: pd.Series, windows: tuple[Window, ...], timezone: ZoneInfo, *,
@@ -137,12 +183,7 @@ def _given(agents: Mapping[str, pd.Series] | None, name: str,
     return values
 
 
-def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *,
-                   interval_minutes: int, timezone: ZoneInfo,
-                   shrinkage: ShrinkageProfile | float = 0.0,
-                   max_occupancy: float | None = None, hours_per_fte: float = 37.5,
-                   closed_dates: Collection[date] = (),
-                   like_days: Mapping[date, int] | None = None,
+def staff_forecast(forecast: pd.DataFrame, inputs: StaffingInputs, *,
                    initial_backlog: Mapping[str, float] | None = None,
                    agents: Mapping[str, pd.Series] | None = None,
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,14 +192,7 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
     Parameters
     ----------
     forecast : FORECAST frame (``interval_start`` tz-aware)
-    queues : targets by queue name; every forecast queue must be present
-    interval_minutes : interval length [min]
-    timezone : the site's zone (opening hours, days, shrinkage bands)
-    shrinkage : a fraction [0, 1) or a profile by weekday / time of day
-    max_occupancy : occupancy cap (0, 1] for hot queues
-    hours_per_fte : weekly paid hours of one FTE (daily FTE = hours / (this / 5))
-    closed_dates : local dates closed all day (holidays, closing special days)
-    like_days : local dates that keep another weekday's opening hours (0 = Monday)
+    inputs : the queues' targets and the site's rules (:class:`StaffingInputs`)
     initial_backlog : open deferred items at the start, by queue
     agents : a given staffing by queue (productive agents indexed by ``interval_start``,
         0 where an interval is missing) to measure instead of the smallest one meeting
@@ -170,8 +204,9 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
         ``oldest_age_s`` [s] (empty for hot queues)
     daily : queue, date, agent_hours_productive, agent_hours_scheduled, fte
     """
-    profile = shrinkage if isinstance(shrinkage, ShrinkageProfile) else \
-        ShrinkageProfile(float(shrinkage))
+    queues, interval_minutes, timezone = inputs.queues, inputs.interval_minutes, inputs.timezone
+    closed_dates, like_days = inputs.closed_dates, inputs.like_days
+    profile = inputs.shrinkage
     interval_s = interval_minutes * 60.0
     parts = []
     for (queue, _channel), group in forecast.groupby(["queue", "channel"], sort=True):
@@ -195,7 +230,7 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
                     interval_s, sl_target=q.sl_target, sl_threshold_s=q.sl_threshold_s,
                     max_asa_s=q.max_asa_s, max_abandon_rate=q.max_abandon_rate,
                     patience_s=q.patience_s, concurrency=q.concurrency,
-                    max_occupancy=max_occupancy, agents=_given(agents, name, rows))
+                    max_occupancy=inputs.max_occupancy, agents=_given(agents, name, rows))
                 res = {k: v for k, v in hot.items() if k != "agents_required"}
         except StaffingError as exc:
             raise StaffingError(f"queue {name!r}: {exc.message}", hint=exc.hint) from None
@@ -219,5 +254,5 @@ def staff_forecast(forecast: pd.DataFrame, queues: Mapping[str, QueueTargets], *
                         agent_hours_scheduled=req["agents_required"] * hours)
              .groupby(["queue", "date"], as_index=False)[
                  ["agent_hours_productive", "agent_hours_scheduled"]].sum())
-    daily["fte"] = daily["agent_hours_scheduled"] / (hours_per_fte / 5.0)
+    daily["fte"] = daily["agent_hours_scheduled"] / (inputs.hours_per_fte / 5.0)
     return req, daily
