@@ -96,7 +96,7 @@ def test_intraday_update_beats_the_day_ahead_forecast_after_noon() -> None:
                        & (m["actual"] <= m["offered_hi_95"])).sum())
         n += len(m)
         facts = run.series["q/voice"]
-        assert facts["forecast_so_far"] > 0 and facts["method"] == "bayes"
+        assert facts.forecast_so_far > 0 and facts.method == "bayes"
     assert err_update <= 0.85 * err_day_ahead  # measured: 32 % lower
     assert 0.88 <= inside / n <= 1.0
 
@@ -180,7 +180,7 @@ def test_on_pure_poisson_days_the_update_shrinks_to_nothing() -> None:
         run = forecast_intraday(hist, calendar=calendar(), interval_minutes=15, day=day,
                                 as_of=time(12))
         facts = run.series["voice_fr/voice"]
-        assert facts["day_cv2"] < 0.003 and facts["intraday_cv2"] < 0.003
+        assert facts.day_cv2 < 0.003 and facts.intraday_cv2 < 0.003
         m = run.forecast.merge(hist[[*key, "offered"]].rename(columns={"offered": "actual"}),
                                on=key)
         m = m[m["day_ahead"] > 0]

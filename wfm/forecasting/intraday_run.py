@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,12 +20,35 @@ from wfm.forecasting.models.registry import AUTO, DEFAULT_CANDIDATES
 from wfm.forecasting.series_facts import SeriesFacts
 
 
+@dataclass(frozen=True)
+class IntradayFacts:
+    """How one series' rest of the day was updated.
+
+    ``level``: the day's level the update settled on, as a ratio to the day-ahead forecast;
+    ``actual_so_far`` / ``forecast_so_far``: contacts of the day's seen intervals [contacts];
+    ``day_cv2``, ``intraday_cv2``, ``intraday_corr``: the dispersion learnt from history
+    (squared coefficients of variation of the day level and of an interval's deviation, and
+    the deviation's correlation from one interval to the next); ``as_of``: the first interval
+    of the rest of the day (local time, ISO 8601).
+    """
+
+    model: str | None
+    method: str
+    day_cv2: float
+    intraday_cv2: float
+    intraday_corr: float
+    level: float
+    actual_so_far: float
+    forecast_so_far: float
+    as_of: str
+
+
 @dataclass
 class IntradayRun:
     """The rest of the day per series (schema.FORECAST columns plus ``day_ahead``)."""
 
     forecast: pd.DataFrame
-    series: dict[str, dict[str, Any]]
+    series: dict[str, IntradayFacts]
     warnings: list[str] = field(default_factory=list)
 
 
@@ -71,7 +93,8 @@ def forecast_intraday(
                              horizon_days=1, start=day, model=model, candidates=candidates,
                              backtest_cutoffs=backtest_cutoffs, default_aht_s=default_aht_s,
                              queue_windows=queue_windows, executor=executor)
-    frames, facts = [], {}
+    frames: list[pd.DataFrame] = []
+    facts: dict[str, IntradayFacts] = {}
     for (q, c), fc in run.forecast.groupby(["queue", "channel"], sort=True):
         key = f"{q}/{c}"
         info = run.series.get(key)
@@ -97,12 +120,11 @@ def forecast_intraday(
             out[f"offered_lo_{int(lv * 100)}"] = lo
             out[f"offered_hi_{int(lv * 100)}"] = hi
         frames.append(out[rest])
-        facts[key] = {"model": info.model if info else None, "method": method,
-                      "day_cv2": disp.day_cv2, "intraday_cv2": disp.intraday_cv2,
-                      "intraday_corr": disp.intraday_corr,
-                      "level": level.ratio, "actual_so_far": level.actual_so_far,
-                      "forecast_so_far": level.forecast_so_far,
-                      "as_of": str(until.tz_convert(tz))}
+        facts[key] = IntradayFacts(
+            model=info.model if info else None, method=method, day_cv2=disp.day_cv2,
+            intraday_cv2=disp.intraday_cv2, intraday_corr=disp.intraday_corr,
+            level=level.ratio, actual_so_far=level.actual_so_far,
+            forecast_so_far=level.forecast_so_far, as_of=str(until.tz_convert(tz)))
     forecast = pd.concat(frames, ignore_index=True) if frames else run.forecast.iloc[:0]
     return IntradayRun(forecast, facts, run.warnings)
 
