@@ -65,7 +65,9 @@ def test_schedule_writes_a_run_that_the_checker_accepts(project: Path) -> None:
     assert manifest["inputs"]["agents"]["path"] == str(agents.resolve())
     assert len(manifest["inputs"]["requirements"]["sha256"]) == 64
     assert {"objective", "bound", "gap"} <= set(manifest)
-    assert sorted(manifest["summary"]) == sorted(MANIFEST_SUMMARY_KEYS)  # as before
+    # as before, plus where the excess comes from (issue 17 item 5)
+    assert sorted(manifest["summary"]) == sorted([*MANIFEST_SUMMARY_KEYS, "excess_breakdown"])
+    assert manifest["summary"]["excess_breakdown"]["roster"]["over_agent_hours"] == 3.5
     assert manifest["summary"]["by_queue"]["voice_fr"]["over_agent_hours"] == 3.5
     roster = pd.read_csv(latest / "roster.csv", dtype=str, keep_default_na=False)
     assert len(roster) == 14  # 2 agents x 7 days

@@ -111,3 +111,16 @@ def test_merged_queue_switches_take_the_most_and_the_mean_of_all_agent_days() ->
 def test_no_multi_skill_agent_day_gives_empty_switch_statistics() -> None:
     merged = merge_summaries([summary_of(), summary_of()], seconds_total=1.0)
     assert merged.queue_switches == QueueSwitches(0, 0.0, 0, {})
+
+
+def test_merged_excess_breakdowns_add_up_key_by_key() -> None:
+    one = summary_of(excess_breakdown={"forced_over_agent_hours": 2.5, "free_lp_computed": True,
+                                       "roster": {"over_agent_hours": 4.0}})
+    two = summary_of(excess_breakdown={"forced_over_agent_hours": 1.0, "free_lp_computed": False,
+                                       "roster": {"over_agent_hours": 0.5}})
+    merged = merge_summaries([one, two], seconds_total=1.0)
+    assert merged.excess_breakdown == {"forced_over_agent_hours": 3.5,
+                                       "free_lp_computed": False,
+                                       "roster": {"over_agent_hours": 4.5}}
+    assert merged.to_dict()["excess_breakdown"]["roster"]["over_agent_hours"] == 4.5
+    assert "excess_breakdown" not in summary_of().to_dict()

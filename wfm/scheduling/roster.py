@@ -21,6 +21,7 @@ from wfm.scheduling.break_placement import place_breaks
 from wfm.scheduling.contracts import week_limits
 from wfm.scheduling.coverage_model import objective_parts
 from wfm.scheduling.eligibility import AgentLike, build_groups, eligible_shifts
+from wfm.scheduling.excess_breakdown import excess_breakdown
 from wfm.scheduling.feasibility import coverage_conflicts, slot_label
 from wfm.scheduling.queue_blocks import queue_switches
 from wfm.scheduling.requirement_grid import week_requirements
@@ -227,6 +228,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     t_c = clock.perf_counter()
     say(f"stage (c) breaks and lunch placed ({t_c - t_b:.1f} s)")
     budget["d"] += max(budget["c"] - placed.deterministic_s, 0.0)
+    counts_c = scheduled_counts(placed, len(week.queues), catalog.grid.n_slots)
     placed, blocks, block_cost = queue_blocks(catalog, placed, shift_of, priority, required,
                                                rules, week.queues,
                                                params.with_budget(budget["d"]))
@@ -241,6 +243,13 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
     coverage = coverage_frame(catalog, week, counts)
     roster = roster_frame(catalog, agents, shift_of, placed)
     intervals = intervals_frame(catalog, agents, placed, week.queues)
+    # Where the excess comes from (contracts, rounding, stages b-d): after the roster is
+    # fixed, so it cannot change it.
+    excess = excess_breakdown(catalog, groups, week.queues, required, rules, plan, shift_of,
+                              counts_c, counts, deadline=params.deadline)
+    say(f"excess: {excess.forced_excess_h:.1f} agent-h forced by the contracts, "
+        f"{excess.lp.over_h.sum():.1f} in the LP, {excess.plan.over_h.sum():.1f} in the plan, "
+        f"{excess.roster.over_h.sum():.1f} in the roster")
     by_queue = _queue_hours(coverage, week.queues, catalog.grid.slot_minutes / 60)
     exact, paid_h = _objective(catalog, required, counts, shift_of, rules, week.queues)
     objective = round(exact, 4)
@@ -277,7 +286,7 @@ def schedule_week(requirements: pd.DataFrame, agents: Sequence[AgentLike], rules
         fallbacks=(*plan.notes, *stage_b.fallbacks),
         shifts_missed=stage_b.missed, shifts_extra=stage_b.extra,
         warnings=tuple(warnings[:MAX_WARNINGS]), short_intervals=len(warnings),
-        week=week_start, timezone=zone.key,
+        week=week_start, timezone=zone.key, excess_breakdown=excess.summary(),
     )
     if summary.under_agent_hours > 1e-9 and not allow_understaffing:
         raise InfeasibleScheduleError(

@@ -170,6 +170,8 @@ class ScheduleSummary:
     week: date
     timezone: str
     groups: int | None = None
+    # Where the excess comes from (wfm.scheduling.excess_breakdown; amounts that add up).
+    excess_breakdown: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def reproducible(self) -> bool:
@@ -204,6 +206,8 @@ class ScheduleSummary:
         }
         if self.groups is not None:
             out["groups"] = self.groups
+        if self.excess_breakdown:
+            out["excess_breakdown"] = dict(self.excess_breakdown)
         return out
 
 
@@ -272,4 +276,19 @@ def merge_summaries(parts: Sequence[ScheduleSummary], *,
         warnings=tuple(w for p in parts for w in p.warnings)[:MAX_WARNINGS],
         short_intervals=sum(p.short_intervals for p in parts),
         week=first.week, timezone=first.timezone, groups=len(parts),
+        excess_breakdown=_add_amounts([p.excess_breakdown for p in parts]),
     )
+
+
+def _add_amounts(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Nested amounts of independent groups added key by key (flags: all of them)."""
+    out: dict[str, Any] = {}
+    for key in dict.fromkeys(k for p in parts for k in p):
+        values = [p[key] for p in parts if key in p]
+        if isinstance(values[0], bool):
+            out[key] = all(values)
+        elif isinstance(values[0], Mapping):
+            out[key] = _add_amounts(values)
+        else:
+            out[key] = _add(values)
+    return out

@@ -58,6 +58,9 @@ class WeeklyPlan:
     wall_limit_hits: int = 0  # solver calls stopped by the wall-clock net (0: reproducible)
     deterministic_s: float = 0.0  # work done, in budget seconds
     notes: tuple[str, ...] = ()
+    # The LP optimum's excess and shortfall per queue [agent-hours] (approximate from PDLP).
+    lp_over_h: tuple[float, ...] = ()
+    lp_under_h: tuple[float, ...] = ()
 
     @property
     def bound(self) -> float:
@@ -154,7 +157,10 @@ def solve_weekly_plan(catalog: ShiftCatalog, groups: Sequence[AgentGroup],  # no
                       lp_method=lp_sol.method,
                       wall_limit_hits=found.wall_limit_hits + int(lp_sol.wall_limit_hit),
                       deterministic_s=lp_sol.budget_used_s + found.deterministic_s,
-                      notes=tuple(found.notes))
+                      notes=tuple(found.notes),
+                      lp_over_h=tuple((lp_sol.values[cov.over].sum(axis=1) * slot_h).tolist()),
+                      lp_under_h=tuple((lp_sol.values[cov.under].sum(axis=1) * slot_h)
+                                       .tolist()))
 
 
 LP_SIMPLEX_SHARE = 0.15  # of the budget for the simplex before PDLP takes over
