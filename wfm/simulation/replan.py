@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.executors import Executor
 from wfm.simulation.centre import (
     BoolArray,
     Demand,
@@ -41,6 +42,8 @@ from wfm.simulation.stats import SimulationResult, meets_target
 
 Schedule = Callable[[FloatArray], Staffing]
 """Requirement (queues, intervals) [agents] -> the roster made for it."""
+Explain = Callable[[int, int, BoolArray], str]
+"""(queue, day, the last round's short queue-days) -> what the roster could still give."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,9 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
            min_probability: float = 0.5, step_fraction: float = 0.05,
            day_labels: Sequence[str] | None = None,
            progress: Callable[[str], None] | None = None,
-           stop_on: tuple[type[BaseException], ...] = ()) -> ReplanResult:
+           stop_on: tuple[type[BaseException], ...] = (),
+           executor: Executor | None = None,
+           explain: Explain | None = None) -> ReplanResult:
     """Schedule, simulate, raise where short, re-plan: at most ``max_rounds`` re-plans.
 
     Parameters
@@ -219,6 +224,11 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     progress : called with one line per round (service and agent-hours)
     stop_on : errors of ``schedule`` in a re-plan round that end the loop (the rounds
         so far are kept; the error is the result's ``failure``); round 0's propagate
+    executor : where each round's replications run (default: ``options.workers``
+        threads here; the figures do not depend on it)
+    explain : for a queue-day still short after re-plans, what the last roster's agents
+        with the skill could still give (``explain(queue, day, missing)``, ``missing``
+        the last round's short queue-days); its text follows the reason
     """
     if required.shape != demand.volume.shape:
         raise SimulationError(f"requirement has shape {required.shape}; accepted: (queues, "
@@ -234,7 +244,7 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     failure = ""
     staffing = schedule(current)
     while True:
-        result = simulate_centre(queues, demand, staffing, options)
+        result = simulate_centre(queues, demand, staffing, options, executor=executor)
         miss = missing_days(result, min_probability)
         r = ReplanRound(len(rounds), float(current.sum() * hours_per_interval),
                         staffing.agent_hours(), result.day_table(), miss)
@@ -268,12 +278,14 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
             unmet.append(f"{name}: still short; the loop stopped: {failure}")
         elif len(rounds) == 1:
             unmet.append(f"{name}: short; no re-plan round was allowed")
-        elif len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
-            unmet.append(f"{name}: the roster did not add hours on it although the "
-                         "requirement was raised (no agent with the skill could work more: "
-                         "availability, contracts or other queues' needs)")
         else:
-            unmet.append(f"{name}: still short after {len(rounds) - 1} re-plan(s); allow "
-                         "more rounds or a larger step")
+            if len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
+                why = (f"{name}: the roster did not add hours planned on it although the "
+                       "requirement was raised")
+            else:
+                why = f"{name}: still short after {len(rounds) - 1} re-plan(s)"
+            unmet.append(f"{why}; {explain(int(k), int(d), rounds[-1].missing)}"
+                         if explain is not None else
+                         f"{why} (allow more rounds or a larger step)")
     return ReplanResult(tuple(rounds), current, staffing, result, tuple(unmet), unreachable,
                         failure)
