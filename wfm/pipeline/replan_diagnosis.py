@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from wfm.scheduling.agents import Agent
@@ -157,9 +158,13 @@ def _planned_hours(queue: str, day: date, intervals: pd.DataFrame, holders: Sequ
 def _slot_hours(intervals: pd.DataFrame) -> float:
     """The roster's slot length [h] (the smallest step between an agent's slots)."""
     stamps = pd.to_datetime(intervals["interval_start"], utc=True, format="ISO8601")
-    steps = stamps.groupby(intervals["agent_id"]).diff().dropna()
-    steps = steps[steps > pd.Timedelta(0)]
-    return float(steps.min().total_seconds()) / 3600.0 if len(steps) else 0.25
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    agent = intervals["agent_id"].astype(str).to_numpy()
+    order = np.lexsort((seconds, agent))
+    same = agent[order][1:] == agent[order][:-1]
+    steps = np.diff(seconds[order])[same]
+    steps = steps[steps > 0]
+    return float(steps.min()) / 3600.0 if steps.size else 0.25
 
 
 def _lengths(agent: Agent, rules: ShiftRules) -> list[float]:
