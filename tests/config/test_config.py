@@ -140,3 +140,14 @@ def test_a_per_queue_weight_must_name_a_queue(table: str) -> None:
     assert err.value.message == (
         f"{P}: [scheduling.{table}] voice_frr = 20: 'voice_frr' is not a queue of [[queues]] "
         "(did you mean voice_fr?); accepted: voice_fr")
+
+
+def test_a_toml_datetime_is_shown_as_written_not_as_python(tmp_path):
+    # TOML parses an unquoted 2026-01-01T10:00:00 into a datetime; the message must show what
+    # the planner typed, not ``datetime.datetime(2026, 1, 1, 10, 0)``.
+    path = tmp_path / "wfm.toml"
+    path.write_text("[site]\ntimezone = 2026-01-01T10:00:00\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "timezone = 2026-01-01T10:00:00 is not valid" in str(err.value)
+    assert "datetime.datetime" not in str(err.value)

@@ -122,7 +122,7 @@ sl_target = 0.9
     ("[[plan.hire_classes]]\nstart = \"2027-02-30\"\nsize = 5\nskills = [\"chat_fr\"]\n",
      "[plan.hire_classes.1] start = '2027-02-30' is not valid; accepted: a date YYYY-MM-DD"),
     ("[[plan.hire_classes]]\nstart = 2027-02-01T09:00:00\nsize = 5\nskills = [\"chat_fr\"]\n",
-     "[plan.hire_classes.1] start = datetime.datetime(2027, 2, 1, 9, 0) is not valid; "
+     "[plan.hire_classes.1] start = 2027-02-01T09:00:00 is not valid; "
      "accepted: a date YYYY-MM-DD"),
     ("[[plan.scenarios]]\nname = \"x\"\nattrition_factor = -0.5\n",
      "[plan.scenarios.1] attrition_factor = -0.5 is not valid; accepted: a number in [0, inf]"),

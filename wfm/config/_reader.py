@@ -22,13 +22,26 @@ T = TypeVar("T")
 _MISSING: Any = object()
 
 
+def shown(value: Any) -> builtins.str:
+    """A TOML value as the planner wrote it, for error messages.
+
+    ``repr`` would print a TOML date-time as ``datetime.datetime(2027, 2, 1, 9, 0)``, which is
+    not what the file says; dates and times are shown in their TOML (ISO 8601) form.
+    """
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return repr(value)
+
+
 class TableReader:
     """Read and validate the keys of one TOML table."""
 
     def __init__(self, raw: Any, where: builtins.str, source: builtins.str) -> None:
         if not isinstance(raw, Mapping):
             raise ConfigError(
-                f"{source}: [{where}] must be a table, got {type(raw).__name__} {raw!r}"
+                f"{source}: [{where}] must be a table, got {type(raw).__name__} {shown(raw)}"
             )
         self.raw: Mapping[builtins.str, Any] = raw
         self.where = where
@@ -38,7 +51,8 @@ class TableReader:
     # -- errors ---------------------------------------------------------------------
     def fail(self, key: builtins.str, value: Any, accepted: builtins.str) -> ConfigError:
         return ConfigError(
-            f"{self.source}: [{self.where}] {key} = {value!r} is not valid; accepted: {accepted}"
+            f"{self.source}: [{self.where}] {key} = {shown(value)} is not valid; "
+            f"accepted: {accepted}"
         )
 
     def _take(self, key: builtins.str, default: Any) -> Any:
@@ -174,7 +188,7 @@ class TableReader:
         raw = self._take(key, [])
         if not isinstance(raw, list):
             raise ConfigError(
-                f"{self.source}: {key} must be an array of tables ([[{key}]]), got {raw!r}"
+                f"{self.source}: {key} must be an array of tables ([[{key}]]), got {shown(raw)}"
             )
         prefix = f"{self.where}.{key}" if self.where else key
         return [TableReader(r, f"{prefix}.{i + 1}", self.source) for i, r in enumerate(raw)]

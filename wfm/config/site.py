@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
-from wfm.config._reader import TableReader, parse_clock
+from wfm.config._reader import TableReader, parse_clock, shown
 from wfm.errors import ConfigError
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -221,7 +221,7 @@ def _holiday_effect(t: TableReader, name: str, value: object) -> HolidayEffect:
             return HolidayEffect(name, v)
         if v.startswith("like:") and v[5:].strip() in WEEKDAYS:
             return HolidayEffect(name, "like", like=v[5:].strip())
-    raise ConfigError(f"{t.source}: [site.holiday_effects] {name!r} = {value!r} is not valid; "
+    raise ConfigError(f"{t.source}: [site.holiday_effects] {name!r} = {shown(value)} is not valid; "
                       f"accepted: {HOLIDAY_EFFECT_VALUES}")
 
 

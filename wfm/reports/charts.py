@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -182,13 +183,8 @@ def backtest_figure(chosen: pd.DataFrame, colours: Mapping[str, str]) -> Figure:
     for queue, g in chosen.groupby(QUEUE, sort=True):
         ax.plot(g["horizon_day"], g["wmape"], color=colours.get(str(queue), "grey"),
                 marker=".", label=str(queue))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("days ahead")
-    ax.set_ylabel("interval wMAPE")
-    ax.set_ylim(bottom=0)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small", frameon=False, ncols=4)
-    ax.set_title("Backtest error of the chosen model (mean over cutoffs)", loc="left")
+    _error_axis(ax, "interval wMAPE", "Backtest error of the chosen model (mean over cutoffs)")
     return fig
 
 
@@ -208,14 +204,20 @@ def accuracy_figure(report: pd.DataFrame, colours: Mapping[str, str],
         if str(queue) in adjusted:
             ax.plot(x, g["day_wmape_raw"], marker="x", markersize=3, color=colour,
                     linestyle="--", label=f"{queue} before adjustments")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="x", labelrotation=90, labelsize="x-small")
-    ax.set_ylabel("day error")
+    _error_axis(ax, "day error", "Realised error of the earlier forecast per day")
+    return fig
+
+
+def _error_axis(ax: Axes, ylabel: str, title: str) -> None:
+    """The forecast-error charts' shared look: a percent axis from 0, a light grid and
+    one legend row per four queues."""
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small", frameon=False, ncols=4)
-    ax.set_title("Realised error of the earlier forecast per day", loc="left")
-    return fig
+    ax.set_title(title, loc="left")
 
 
 def simulation_figure(table: pd.DataFrame, targets: Mapping[str, QueueTarget],
