@@ -3,6 +3,7 @@ wfm against statsforecast and simple peers side by side, and the intraday update
 
 Run:  nice -n 10 .venv/bin/python bench/bench_forecast_overdispersed.py
           [--series 6] [--origins 16] [--workers 2] [--no-statsforecast]
+          [--intraday-only] [--seed-set 0]
 
 Series: ``tests/forecasting/forecast_overdispersed.py`` (gamma day busyness with CV 5-15 %,
 AR(1) intraday deviations, shocks, holidays with catch-up and a quieter eve), 2 years of
@@ -18,7 +19,13 @@ scored weeks do not overlap). At each origin every method forecasts 7 days (wfm 
 * paired bootstrap over origins (2,000 resamples) of auto's wMAPE minus each method's: a
   95 % interval that holds 0 is a tie;
 * intraday: the rest of the day-ahead day after 10:00, 12:00 and 14:00, the day-ahead
-  forecast against the run-rate and the Bayesian updates.
+  forecast against the run-rate and the Bayesian updates, and what any update could reach
+  (``intraday_oracles.py``): the same update with the generator's parameters, the
+  Bayes-optimal update (particle filter with the generator's model), oracles knowing the
+  day's busyness W or the whole hidden state at the update time, the true rate (Poisson
+  floor); a paired bootstrap over days of each one's gain on the day-ahead forecast.
+  ``--intraday-only`` runs just auto (7 days) and this part; ``--seed-set K`` draws other
+  series (seeds 100 + i + 1000 K; 0 is the default benchmark).
 
 statsforecast runs in its own venv (``bench/.venv-statsforecast``, created on first use).
 """
@@ -43,9 +50,11 @@ sys.path.insert(0, str(HERE.parent / "tests" / "forecasting"))
 sys.path.insert(0, str(HERE))
 from forecast_overdispersed import Dispersion, make_overdispersed  # noqa: E402
 from forecast_synthetic import TZ, calendar  # noqa: E402
+from intraday_oracles import bayes_optimal, oracle_level, oracle_state  # noqa: E402
 from statsforecast_env import statsforecast_python  # noqa: E402
 
 from wfm.forecasting import LocalProcessExecutor, forecast_intervals  # noqa: E402
+from wfm.forecasting.intraday import Dispersion as Prior  # noqa: E402
 from wfm.forecasting.intraday import rest_of_day  # noqa: E402
 from wfm.forecasting.intraday_run import series_dispersion  # noqa: E402
 
@@ -65,10 +74,11 @@ COMBOS = {"mean(dhr+topdown_ets)": ("dhr", "topdown_ets"),
 UPDATE_TIMES = (clock(10), clock(12), clock(14))
 
 
-def series_data(i: int, n_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def series_data(i: int, n_days: int, seed_set: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     level, cv, sd = SPECS[i % len(SPECS)]
     return make_overdispersed(START, n_days, daily_level=level, interval_minutes=INTERVAL,
-                              seed=100 + i, queue=f"s{i}", dispersion=Dispersion(cv, sd))
+                              seed=100 + i + 1000 * seed_set, queue=f"s{i}",
+                              dispersion=Dispersion(cv, sd))
 
 
 def origins(n: int) -> list[pd.Timestamp]:
@@ -97,10 +107,10 @@ def eight_week_mean(hist: pd.DataFrame, truth: pd.DataFrame, future_idx: pd.Inde
     return out
 
 
-def run_series(args: tuple[int, int, int]) -> dict[str, Any]:
+def run_series(args: tuple[int, int, int, int, bool]) -> dict[str, Any]:
     """Every wfm method at every origin for one series (in a worker)."""
-    i, n_origins, n_days = args
-    iv, tr = series_data(i, n_days)
+    i, n_origins, n_days, seed_set, intraday_only = args
+    iv, tr = series_data(i, n_days, seed_set)
     cal = calendar()
     key = ["interval_start", "queue", "channel"]
     rows, cpu, cover, intraday = [], [], [], []
@@ -114,7 +124,7 @@ def run_series(args: tuple[int, int, int]) -> dict[str, Any]:
         scale = float(d.mean())
         fut = tr[(tr["interval_start"] >= o_utc)
                  & (tr["interval_start"] < (o + pd.Timedelta(days=WEEK)).tz_localize(TZ))]
-        frame = fut[[*key, "expected", "open"]].merge(
+        frame = fut[[*key, "expected", "rate", "busyness", "open"]].merge(
             iv[[*key, "offered"]].rename(columns={"offered": "actual"}), on=key)
         kw: dict[str, Any] = {"calendar": cal, "interval_minutes": INTERVAL, "start": o}
         t0 = time.process_time()
@@ -122,6 +132,10 @@ def run_series(args: tuple[int, int, int]) -> dict[str, Any]:
         cpu.append(("auto", time.process_time() - t0))
         fc = auto.forecast.set_index("interval_start")
         frame["auto"] = fc["offered"].reindex(frame["interval_start"]).to_numpy()
+        frame["origin"] = str(o.date())
+        if intraday_only:
+            intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)])
+            continue
         for lv in (80, 95):
             lo = fc[f"offered_lo_{lv}"].reindex(frame["interval_start"]).to_numpy()
             hi = fc[f"offered_hi_{lv}"].reindex(frame["interval_start"]).to_numpy()
@@ -150,42 +164,47 @@ def run_series(args: tuple[int, int, int]) -> dict[str, Any]:
         frame["origin"] = str(o.date())
         frame["scale"] = scale
         rows.append(frame)
-        intraday += _intraday(frame, auto.series[f"s{i}/voice"])
-    return {"rows": pd.concat(rows, ignore_index=True), "cpu": cpu, "cover": cover,
-            "intraday": intraday, "series": i}
+        intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)])
+    return {"rows": pd.concat(rows, ignore_index=True) if rows else None, "cpu": cpu,
+            "cover": cover, "intraday": intraday, "series": i}
 
 
-def _intraday(frame: pd.DataFrame, info: dict[str, Any]) -> list[tuple]:
-    """Rest-of-day absolute errors on the first open day: day-ahead, ratio, bayes."""
+def _intraday(frame: pd.DataFrame, info: Any, spec: tuple[int, float, float]) -> list[tuple]:
+    """Rest-of-day absolute errors on the first open day: the day-ahead forecast, the
+    updates and what any update could reach (``intraday_oracles``)."""
     local = frame["interval_start"].dt.tz_convert(TZ)
     day = local.dt.date
     first = day[frame["open"] & (frame["actual"] >= 0)].iloc[0]
-    sel = (day == first).to_numpy()
-    f = frame[sel]
-    clk = local[sel].dt.hour * 60 + local[sel].dt.minute
-    kap = info.get("interval_kappa", {})
+    f = frame[((day == first) & frame["open"]).to_numpy()]
+    clk = (local[f.index].dt.hour * 60 + local[f.index].dt.minute).to_numpy()
+    kap = info.interval_kappa or {}
     kappa = {float(k): (v[0][0], v[0][1]) for k, v in kap.items()}
+    a, p = f["actual"].to_numpy(float), f["auto"].to_numpy(float)
+    e, lam = f["expected"].to_numpy(float), f["rate"].to_numpy(float)
+    busy = float(f["busyness"].iloc[0])
+    _, cv, sd = spec
+    true = Prior(cv**2, float(np.expm1(sd**2)), 0.9)
     out = []
     for t in UPDATE_TIMES:
-        seen = (clk < t.hour * 60).to_numpy() & f["open"].to_numpy()
-        rest = (clk >= t.hour * 60).to_numpy() & f["open"].to_numpy()
-        a, p = f["actual"].to_numpy(float), f["auto"].to_numpy(float)
+        seen = clk < t.hour * 60
         res = {"day-ahead": p}
         for method in ("ratio", "bayes"):
-            op = f["open"].to_numpy()
-            q = p.copy()
-            q[op] = rest_of_day(p[op], a[op], seen[op], dispersion=series_dispersion(info),
-                                kappa=kappa, method=method)[0]
-            res[method] = q
-        res["noise floor"] = f["expected"].to_numpy(float)
+            res[method] = rest_of_day(p, a, seen, dispersion=series_dispersion(info),
+                                      kappa=kappa, method=method)[0]
+        res["bayes, generator's parameters"] = rest_of_day(p, a, seen, dispersion=true)[0]
+        res["Bayes-optimal (particle filter)"] = bayes_optimal(p, a, seen, cv, sd)
+        res["oracle: day-ahead x true W"] = oracle_level(p, seen, busy)
+        res["oracle: true W and state at t"] = oracle_state(p, e, lam, seen, busy, sd)
+        res["true rate (Poisson floor)"] = lam
+        res["noise floor"] = e
         for name, q in res.items():
-            out.append((f"{t:%H:%M}", name, frame["origin"].iloc[0],
-                        float(np.abs(a - q)[rest].sum()), float(a[rest].sum())))
+            out.append((f"{t:%H:%M}", name, f"{frame['queue'].iloc[0]} {frame['origin'].iloc[0]}",
+                        float(np.abs(a - q)[~seen].sum()), float(a[~seen].sum())))
     return out
 
 
-def start_statsforecast(n_series: int, n_origins: int, n_days: int, procs: int, tmp: Path
-                        ) -> list[tuple[subprocess.Popen[bytes], Path, Path]]:
+def start_statsforecast(n_series: int, n_origins: int, n_days: int, procs: int, tmp: Path,
+                        seed_set: int = 0) -> list[tuple[subprocess.Popen[bytes], Path, Path]]:
     """Start statsforecast's side in ``procs`` child processes of its own venv (series split
     between them); it runs while wfm's side runs."""
     py = statsforecast_python()
@@ -199,7 +218,7 @@ def start_statsforecast(n_series: int, n_origins: int, n_days: int, procs: int, 
     for p in range(procs):
         frames = []
         for i in range(p, n_series, procs):
-            iv, tr = series_data(i, n_days)
+            iv, tr = series_data(i, n_days, seed_set)
             frames.append(pd.DataFrame({
                 "unique_id": f"s{i}",
                 "ds": iv["interval_start"].dt.tz_convert(TZ).dt.tz_localize(None),
@@ -240,18 +259,24 @@ def main() -> None:
     ap.add_argument("--origins", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-statsforecast", action="store_true")
+    ap.add_argument("--intraday-only", action="store_true")
+    ap.add_argument("--seed-set", type=int, default=0)
     args = ap.parse_args()
     n_days = HISTORY_DAYS + STEP_DAYS * (args.origins - 1) + LONG + 1
     print(f"over-dispersed benchmark: {args.series} series x {args.origins} origins, "
           f"{INTERVAL}-minute intervals, {HISTORY_DAYS} days of history before the first "
           f"origin, origins {STEP_DAYS} days apart", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        children = [] if args.no_statsforecast else start_statsforecast(
-            args.series, args.origins, n_days, args.workers, Path(tmp))
+        children = [] if args.no_statsforecast or args.intraday_only else start_statsforecast(
+            args.series, args.origins, n_days, args.workers, Path(tmp), args.seed_set)
         t0 = time.perf_counter()
         results = list(LocalProcessExecutor(args.workers).map(
-            run_series, [(i, args.origins, n_days) for i in range(args.series)]))
+            run_series, [(i, args.origins, n_days, args.seed_set, args.intraday_only)
+                         for i in range(args.series)]))
         print(f"wfm side: {time.perf_counter() - t0:.0f} s wall", flush=True)
+        if args.intraday_only:
+            report_intraday(results)
+            return
         rows = pd.concat([r["rows"] for r in results], ignore_index=True)
         cpu = pd.DataFrame([c for r in results for c in r["cpu"]], columns=["method", "cpu_s"])
         if children:
@@ -312,17 +337,28 @@ def report(rows: pd.DataFrame, methods: list[str], cpu: pd.DataFrame,
     cv = cov.groupby("level")[["in", "n"]].sum()
     print("\nwfm auto interval coverage over the week (out of sample): "
           + ", ".join(f"{lv} %: {row['in'] / row['n']:.3f}" for lv, row in cv.iterrows()))
-    intr = pd.DataFrame([c for r in results for c in r["intraday"]],
-                        columns=["after", "method", "origin", "abs_err", "actual"])
-    print("\nintraday: rest-of-day wMAPE on the day-ahead day (pooled over series and origins)")
-    piv = intr.groupby(["after", "method"])[["abs_err", "actual"]].sum()
-    for after in sorted(intr["after"].unique()):
-        w = {m: piv.loc[(after, m), "abs_err"] / piv.loc[(after, m), "actual"]
-             for m in ("day-ahead", "ratio", "bayes", "noise floor")}
-        print(f"  after {after}: day-ahead {w['day-ahead']:.4f}, run-rate {w['ratio']:.4f} "
-              f"({1 - w['ratio'] / w['day-ahead']:+.1%}), bayes {w['bayes']:.4f} "
-              f"({1 - w['bayes'] / w['day-ahead']:+.1%}); noise floor {w['noise floor']:.4f}")
+    report_intraday(results)
 
+
+def report_intraday(results: list[dict[str, Any]]) -> None:
+    """Rest-of-day wMAPE pooled over series and origins, and each method's gain on the
+    day-ahead forecast with a 95 % interval from a paired bootstrap over days."""
+    intr = pd.DataFrame([c for r in results for c in r["intraday"]],
+                        columns=["after", "method", "day", "abs_err", "actual"])
+    rng = np.random.default_rng(0)
+    print("\nintraday: rest-of-day wMAPE on the day-ahead day (pooled over series and "
+          "origins; gain = 1 - wMAPE / day-ahead wMAPE, 95 % paired bootstrap over days)")
+    for after, x in intr.groupby("after", sort=True):
+        err = x.pivot(index="day", columns="method", values="abs_err")
+        den = float(x[x["method"] == "day-ahead"]["actual"].sum())
+        idx = rng.integers(0, len(err), (2000, len(err)))
+        base = err["day-ahead"].to_numpy()
+        print(f"  after {after} ({len(err)} days):")
+        for m in x["method"].unique():
+            e = err[m].to_numpy()
+            gain = 1 - e[idx].sum(1) / base[idx].sum(1)
+            print(f"    {m:34s} {e.sum() / den:.4f}  gain {1 - e.sum() / base.sum():+.1%}  "
+                  f"[{np.quantile(gain, 0.025):+.1%}, {np.quantile(gain, 0.975):+.1%}]")
 
 
 if __name__ == "__main__":

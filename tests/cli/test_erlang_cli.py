@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from wfm.cli.main import cli
+from wfm.pipeline import ErlangQuestion, erlang, parse_sl_target
+from wfm.reports.render import render, render_text
+from wfm.staffing.erlang_a import asa_answered, erlang_a
+from wfm.staffing.erlang_c import asa, occupancy, service_level
 
 
 def run(*args: str):
@@ -119,3 +126,76 @@ def test_sl_only_answer_warns_about_abandonment() -> None:
     assert answer["abandon_rate"] <= 0.05
     assert next(row for row in rows if row["agents"] == answer["agents"] - 1)[
         "abandon_rate"] > 0.05
+
+
+def _frame_of_library_functions(volume: float, aht_s: float, agents: int, concurrency: int,
+                                shrinkage: float, patience_s: float | None) -> pd.DataFrame:
+    """The table around ``agents`` straight from the vectorised staffing functions, as a
+    DataFrame: the road `wfm erlang` took before it stopped importing pandas."""
+    load = volume * aht_s / 1800.0
+    ns = np.arange(max(agents - 2, 0), agents + 3, dtype=float)
+    s = ns * concurrency
+    cols: dict[str, object] = {"agents": ns.astype(int)}
+    if patience_s is None:
+        cols["service_level"] = service_level(s, load, aht_s, 20.0)
+        cols["asa_s"] = asa(s, load, aht_s)
+        cols["occupancy"] = occupancy(s, load)
+    else:
+        m = erlang_a(s, load, aht_s, patience_s, 20.0)
+        cols["service_level"] = m["sl_offered"]
+        cols["asa_s"] = asa_answered(s, load, aht_s, patience_s)
+        cols["abandon_rate"] = m["p_abandon"]
+        cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
+    return pd.DataFrame({**cols, "scheduled_agents": ns / (1.0 - shrinkage),
+                         "answer": np.where(ns == agents, "<-", "")})
+
+
+GRID = [(volume, aht, patience, concurrency, agents, shrinkage)
+        for volume in (0.0, 3.0, 100.0, 2500.0)
+        for aht in (30.0, 300.0)
+        for patience in (None, 45.0)
+        for concurrency in (1, 3)
+        for agents in (None, 0, 4)
+        for shrinkage in (0.0, 0.3)]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "xlsx"])
+def test_every_format_prints_what_the_dataframe_road_printed(fmt: str,
+                                                              tmp_path: Path) -> None:
+    """Over a grid (Erlang C and A, chat concurrency, reverse questions with no agents at
+    all (ASA inf or NaN), shrinkage) the pandas-free output is character for character
+    (xlsx: byte for byte) the DataFrame of the library functions rendered by
+    wfm.reports.render. Workbooks take the DataFrame road themselves: a sample of the
+    grid is enough there."""
+    grid = GRID[::7] if fmt == "xlsx" else GRID
+    for i, (volume, aht, patience, concurrency, agents, shrinkage) in enumerate(grid):
+        args = ["--volume", f"{volume}", "--aht", f"{aht}", "--concurrency",
+                f"{concurrency}", "--shrinkage", f"{shrinkage}", "--format", fmt]
+        args += [] if patience is None else ["--patience", f"{patience}"]
+        args += [] if agents is None else ["--agents", f"{agents}"]
+        out = tmp_path / f"{i}.xlsx"
+        r = run(*args, *(["--output", str(out)] if fmt == "xlsx" else []))
+        assert r.exit_code == 0, (args, r.output)
+        answer = erlang(ErlangQuestion(volume, aht, parse_sl_target("80/20"),
+                                       agents=agents, concurrency=concurrency,
+                                       shrinkage=shrinkage, patience_s=patience))
+        frame = _frame_of_library_functions(volume, aht, answer.agents, concurrency,
+                                            shrinkage, patience)
+        if fmt == "xlsx":
+            render(frame, "xlsx", tmp_path / "expected.xlsx", title=answer.title)
+            assert out.read_bytes() == (tmp_path / "expected.xlsx").read_bytes(), args
+        else:
+            expected = render_text(frame, fmt, title=answer.title if fmt == "table" else None)
+            assert r.stdout == expected, args
+
+
+def test_the_api_answer_is_numpy_columns_and_the_same_dataframe() -> None:
+    answer = erlang(ErlangQuestion(100.0, 180.0, parse_sl_target("80/20"), patience_s=120.0))
+    assert list(answer.columns) == ["agents", "service_level", "asa_s", "abandon_rate",
+                                    "occupancy", "scheduled_agents", "answer"]
+    assert all(isinstance(v, np.ndarray) and len(v) == 5 for v in answer.columns.values())
+    table = answer.table
+    assert list(table.columns) == list(answer.columns)
+    assert table.loc[table["answer"] == "<-", "agents"].item() == answer.agents == 12
+    assert table["service_level"].to_numpy().tolist() == answer.columns[
+        "service_level"].tolist()

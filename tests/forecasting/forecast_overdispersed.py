@@ -51,7 +51,8 @@ def make_overdispersed(start: str, days: int, *, daily_level: float, interval_mi
     """(intervals frame, truth frame) for ``days`` local days from ``start``.
 
     The truth frame has ``expected`` (the rate before the day's busyness, the intraday
-    deviations and the shocks), ``rate`` (the realised rate) and ``open``.
+    deviations and the shocks), ``rate`` (the realised rate), ``busyness`` (the day's W)
+    and ``open``.
     """
     cal = cal or calendar()
     rng = np.random.default_rng(seed)
@@ -123,5 +124,6 @@ def make_overdispersed(start: str, days: int, *, daily_level: float, interval_mi
         "interval_start": idx, "queue": queue, "channel": channel, "offered": offered,
         "handled": offered, "handle_s": aht * offered})
     truth = pd.DataFrame({"interval_start": idx, "queue": queue, "channel": channel,
-                          "expected": expected, "rate": rate, "open": open_})
+                          "expected": expected, "rate": rate, "busyness": busy[day],
+                          "open": open_})
     return intervals, truth

@@ -115,15 +115,22 @@ def read_log(project: Path, log: str = "run.log") -> list[dict[str, str]]:
     return [parse_line(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def wait_for(project: Path, predicate: object, timeout_s: float = 60.0,
-             log: str = "run.log") -> dict[str, str]:
-    """The first log event matching ``predicate`` (a dict of wanted fields)."""
+def wait_for(project: Path, predicate: object, timeout_s: float = 900.0,
+             log: str = "run.log", proc: subprocess.Popen[str] | None = None) -> dict[str, str]:
+    """The first log event matching ``predicate`` (a dict of wanted fields).
+
+    ``timeout_s`` is only a safety net: on a loaded 2-core machine a run can take minutes to
+    reach a point, so the wait ends early instead when ``proc`` (the run) has exited.
+    """
     assert isinstance(predicate, dict)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for event in read_log(project, log):
             if all(event.get(k) == v for k, v in predicate.items()):
                 return event
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the run exited ({proc.returncode}) before log event "
+                                 f"{predicate}: {read_log(project, log)}")
         time.sleep(0.05)
     raise AssertionError(f"no log event {predicate} within {timeout_s}s: "
                          f"{read_log(project, log)}")

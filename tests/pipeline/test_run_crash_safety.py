@@ -48,20 +48,20 @@ def _assert_whole(project: Path, area: str) -> None:
 
 def _kill(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.wait(timeout=300)
     assert proc.returncode == -signal.SIGKILL
 
 
 def _pause_then_kill(project: Path, point: str) -> str:
     proc = start_run(project, pause=point)
-    event = wait_for(project, {"event": "pause", "point": point})
+    event = wait_for(project, {"event": "pause", "point": point}, proc=proc)
     _kill(proc)
     return event["run"]
 
 
 def _kill_during(project: Path, step: str, delay_s: float) -> str:
     proc = start_run(project)
-    event = wait_for(project, {"step": step, "event": "start"})
+    event = wait_for(project, {"step": step, "event": "start"}, proc=proc)
     time.sleep(delay_s)
     _kill(proc)
     assert not any(e.get("step") == step and e.get("event") == "end"
@@ -159,9 +159,9 @@ def test_sigterm_cleans_up_and_releases(good_project: Path, tmp_path: Path) -> N
     project = copy_project(good_project, tmp_path / "p")
     before = visible_state(project)
     proc = start_run(project, pause="after:forecast")
-    wait_for(project, {"event": "pause", "point": "after:forecast"})
+    wait_for(project, {"event": "pause", "point": "after:forecast"}, proc=proc)
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    proc.wait(timeout=300)
     assert proc.returncode == 128 + signal.SIGTERM
     assert visible_state(project) == before
     assert hidden_leftovers(project) == []

@@ -17,6 +17,9 @@ import click
 from wfm.errors import WfmError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import numpy.typing as npt
     import pandas as pd
 
     from wfm.pipeline.project import Project
@@ -172,3 +175,14 @@ def emit(frame: pd.DataFrame, fmt: str | None, output: Path | None, *,
 
     render_report(Report(frame, title or ""), fmt or format_for_output(output)
                   or default_format(), output)
+
+
+def emit_columns(columns: Mapping[str, npt.NDArray[Any]], fmt: str | None,
+                 output: Path | None, *, title: str | None = None) -> None:
+    """:func:`emit` for a table held as plain numpy columns: the same text, without
+    importing pandas (a one-interval calculator answers faster than pandas loads)."""
+    from wfm.reports.column_render import render_columns
+    from wfm.reports.render import format_for_output
+
+    chosen = fmt or format_for_output(output) or default_format()
+    render_columns(columns, chosen, output, title=(title or None) if chosen != "csv" else None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from wfm.cli.common import AppContext, emit, output_options, pass_app
+from wfm.cli.common import AppContext, emit_columns, output_options, pass_app
 from wfm.pipeline.calculator_job import (
     DEFAULT_ABANDON_WARNING_RATE,
     ErlangQuestion,
@@ -56,4 +56,4 @@ def erlang_command(  # noqa: PLR0917 (click passes keywords)
                                    abandon_warning))
     for warning in answer.warnings:
         app.warn(warning)
-    emit(answer.table, fmt, output, title=answer.title)
+    emit_columns(answer.columns, fmt, output, title=answer.title)

@@ -11,15 +11,19 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
-import pandas as pd
 from tabulate import tabulate
 
 from wfm.errors import OutputError
 from wfm.outputs import write_output
 from wfm.reports.tables import ChartSpec, Report
+
+# pandas is imported where a frame is rendered, not here: whoever made the frame has
+# imported it already, and `wfm erlang` (wfm.reports.column_render) must start without it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx")
 TEXT_FORMATS: tuple[str, ...] = ("table", "csv", "json")
@@ -28,6 +32,8 @@ _SUFFIXES = {".csv": "csv", ".json": "json", ".xlsx": "xlsx", ".txt": "table"}
 
 
 def _cell(v: Any) -> Any:
+    import pandas as pd
+
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
     if isinstance(v, float | np.floating):
@@ -44,6 +50,8 @@ def _cell(v: Any) -> Any:
 def render_text(frame: pd.DataFrame, fmt: str, *, title: str | None = None,
                 floatfmt: str = ".4g") -> str:
     """Return the frame as text in ``fmt`` (table, csv or json)."""
+    import pandas as pd
+
     if fmt == "csv":
         buf = io.StringIO()
         frame.to_csv(buf, index=False, lineterminator="\n")

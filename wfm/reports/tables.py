@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the frames' owners import pandas; `wfm erlang` starts without it
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,12 @@ answer exceeds a ceiling when it is not one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_ABANDON_WARNING_RATE = 0.10
 """Default ceiling [0-1] of ``[staffing] abandon_warning_rate`` and ``wfm erlang
@@ -69,6 +72,10 @@ def abandonment_warnings(requirements: pd.DataFrame, ceiling: float
     -------
     list of AbandonmentWarning, by queue name
     """
+    # pandas here, not at the top: `wfm erlang` reads this module's default ceiling and
+    # must start without pandas.
+    import pandas as pd
+
     out = []
     rows = requirements.loc[requirements["abandon_rate"].notna()]
     for queue, g in rows.groupby("queue", sort=True):

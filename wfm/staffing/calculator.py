@@ -4,16 +4,21 @@ around it (agents -2 .. +2)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
 
 from wfm.errors import StaffingError
 from wfm.staffing.abandonment import DEFAULT_ABANDON_WARNING_RATE
 from wfm.staffing.erlang_a import asa_answered, erlang_a
 from wfm.staffing.erlang_c import asa, occupancy, offered_load, service_level
 from wfm.staffing.required_agents import required_agents, required_agents_erlang_a
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _TARGET = re.compile(r"^\s*([-+0-9.eE]+)\s*(%?)\s*/\s*([-+0-9.eE]+)\s*s?\s*$")
 
@@ -89,13 +94,24 @@ class ErlangQuestion:
 @dataclass(frozen=True)
 class ErlangAnswer:
     """The agents needed (or given), the offered load [Erlangs] and the table around the
-    answer (agents, service level, ASA [s], occupancy, abandonment, scheduled agents)."""
+    answer (agents, service level, ASA [s], occupancy, abandonment, scheduled agents).
+
+    ``columns`` holds the table as plain numpy columns in order (one row per agent
+    count), so a one-interval answer needs no pandas; :attr:`table` is the same as a
+    DataFrame."""
 
     agents: int
     load: float
-    table: pd.DataFrame
+    columns: Mapping[str, npt.NDArray[Any]]
     title: str
     warnings: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The table as a DataFrame (imports pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(self.columns))
 
 
 def _check(q: ErlangQuestion) -> None:
@@ -148,7 +164,7 @@ def erlang_answer(q: ErlangQuestion) -> ErlangAnswer:
         answer = q.agents
     ns = np.arange(max(answer - 2, 0), answer + 3, dtype=float)
     s = ns * q.concurrency
-    cols: dict[str, object] = {"agents": ns.astype(int)}
+    cols: dict[str, npt.NDArray[Any]] = {"agents": ns.astype(int)}
     if q.patience_s is None:
         cols["service_level"] = service_level(s, load, q.aht_s, target.threshold_s)
         cols["asa_s"] = asa(s, load, q.aht_s)
@@ -159,21 +175,22 @@ def erlang_answer(q: ErlangQuestion) -> ErlangAnswer:
         cols["asa_s"] = asa_answered(s, load, q.aht_s, q.patience_s)
         cols["abandon_rate"] = m["p_abandon"]
         cols["occupancy"] = np.minimum(load * (1 - m["p_abandon"]) / np.maximum(s, 1.0), 1.0)
-    frame = pd.DataFrame({**cols, "scheduled_agents": ns / (1.0 - q.shrinkage),
-                          "answer": np.where(ns == answer, "<-", "")})
+    cols["scheduled_agents"] = ns / (1.0 - q.shrinkage)
+    cols["answer"] = np.where(ns == answer, "<-", "")
+    row = int(np.flatnonzero(cols["agents"] == answer)[0])
     wanted = target.text or f"{target.fraction:.0%}/{target.threshold_s:g}s"
     if q.agents is None:
         said = f"{answer} agents needed for {wanted}"
     else:
-        sl = float(frame.loc[frame.agents == answer, "service_level"].iloc[0])
+        sl = float(cols["service_level"][row])
         said = f"{answer} agents deliver service level {sl:.4f}"
     warnings: tuple[str, ...] = ()
     if q.patience_s is not None and q.agents is None:  # the answer, not a reverse question
-        abandon = float(frame.loc[frame.agents == answer, "abandon_rate"].iloc[0])
+        abandon = float(cols["abandon_rate"][row])
         if abandon > q.abandon_warning:
             warnings = (f"at {answer} agents {abandon:.1%} of offered contacts abandon (above "
                         f"{q.abandon_warning:.0%}); the service-level target counts abandons "
                         "as failures but does not limit them: add --max-abandon RATE to "
                         "staff for it",)
-    return ErlangAnswer(answer, load, frame, f"# offered load {load:.4g} Erlangs; {said}",
+    return ErlangAnswer(answer, load, cols, f"# offered load {load:.4g} Erlangs; {said}",
                         warnings)
