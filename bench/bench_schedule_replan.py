@@ -115,6 +115,26 @@ def write_project(folder: Path, *, quick: bool, time_limit: float) -> None:
     assert rules == si.bench_rules(), (rules, si.bench_rules())
 
 
+def _keep_rounds(folder: Path) -> None:
+    """Save every round's roster (agent_intervals) to ``folder/round_N.csv``: the job
+    publishes only the best round, the diagnosis of the last one needs its roster."""
+    import wfm.pipeline.roster_verification as rv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("round_*.csv"):
+        old.unlink()
+    inner = rv.schedule_staffing
+    seen: list[int] = []
+
+    def keep(result, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if id(result) not in seen:  # the best round is converted again at the end
+            seen.append(id(result))
+            result.agent_intervals.to_csv(folder / f"round_{len(seen) - 1}.csv", index=False)
+        return inner(result, *args, **kwargs)
+
+    rv.schedule_staffing = keep  # type: ignore[assignment]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -127,6 +147,7 @@ def main() -> int:
     folder = OUT / ("replan_project_quick" if args.quick else "replan_project")
     write_project(folder, quick=args.quick, time_limit=args.time_limit)
     project = open_project(folder)
+    _keep_rounds(folder / "rounds")
     t0 = time.perf_counter()
     outcome = schedule(project, ScheduleRequest(
         requirements=folder / "requirements.csv", agents=folder / "agents.csv", week=si.WEEK,

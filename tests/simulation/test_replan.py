@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -83,6 +84,29 @@ def test_a_roster_that_cannot_grow_is_reported_with_its_reason() -> None:
     assert not out.met
     assert len(out.rounds) >= 2
     assert out.unmet[0].startswith("voice on Mon 16 Nov: the roster did not add hours")
+
+
+def test_a_roster_covering_more_than_the_requirement_is_asked_for_more_than_it_gives(
+        ) -> None:
+    """A roster that plans more agents than the requirement (whole shifts, contract
+    hours) and still falls short: the raise starts from what it planned, so every re-plan
+    asks for more than the last roster gave and the roster grows each round. (Raised from
+    the requirement alone, 17 + 1 agents asks for no more than the 18 planned: the next
+    round would bring the same roster.)"""
+    demand = _day_demand(days=1)
+    required = _under_requirement(demand)
+    floor = np.where(required > 0, required + 1, 0.0)   # 18 planned where 17 are required
+
+    def generous(req: FloatArray) -> Staffing:
+        return staffing_from_counts(np.maximum(np.ceil(req), floor), 900.0)
+
+    out = replan(required, generous, [VOICE], demand, SimOptions(replications=8, seed=2),
+                 max_rounds=2)
+    hours = [r.agent_hours for r in out.rounds]
+    assert len(hours) >= 2 and all(b > a for a, b in pairwise(hours))
+    raised = out.required[0] > required[0]     # the intervals short (not the first, empty)
+    assert raised.sum() >= 10
+    assert np.all(out.required[0, raised] >= floor[0, raised] + 1)
 
 
 def test_bad_arguments() -> None:

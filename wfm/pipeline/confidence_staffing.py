@@ -38,6 +38,7 @@ import pandas as pd
 
 from wfm.config import Config
 from wfm.config.simulation import simulation_queues
+from wfm.executors import Executor
 from wfm.simulation.centre import Demand, FloatArray, IntArray, SimOptions
 from wfm.simulation.confidence import ConfidenceStaffing, staff_to_confidence
 from wfm.simulation.head_counts import whole_agents_cumulative
@@ -143,13 +144,15 @@ def forecast_horizon(forecast: pd.DataFrame, config: Config) -> Horizon:
 def size_to_confidence(config: Config, forecast: pd.DataFrame, inputs: StaffingInputs,
                        levels: Mapping[str, float], series: Mapping[str, Any], *,
                        source: str, progress: Callable[[str], None] | None = None,
+                       executor: Executor | None = None,
                        ) -> tuple[dict[str, pd.Series], list[QueueConfidence]]:
     """Productive agents per interval (by queue, indexed by UTC ``interval_start``) at
     each queue's confidence level, and what each cost.
 
     ``inputs``: what :func:`staff_forecast` takes (from wfm.toml);
     ``levels``: confidence by queue (see :func:`queue_confidence`); ``series``: the
-    forecast manifest's per-series facts.
+    forecast manifest's per-series facts; ``executor``: where the sizing's replications
+    run (the job's Dask cluster; default: threads here), the agents do not depend on it.
     """
     horizon = forecast_horizon(forecast, config)
     st = config.staffing
@@ -175,7 +178,7 @@ def size_to_confidence(config: Config, forecast: pd.DataFrame, inputs: StaffingI
                      f"simulated replications, seed {options.seed})")
         staff = _staff_rule(rows, name, inputs, horizon, deferred=targets.is_deferred)
         sizing = staff_to_confidence(queue, demand, staff, levels[name], options,
-                                     period=period, labels=labels)
+                                     period=period, labels=labels, executor=executor)
         agents[name] = pd.Series(sizing.agents, index=horizon.starts)
         out.append(QueueConfidence(name, levels[name],
                                    "week" if targets.is_deferred else "day", uncertainty,

@@ -29,9 +29,12 @@ import pandas as pd
 from wfm.config import Config
 from wfm.config.simulation import simulation_queues
 from wfm.errors import WfmError
+from wfm.executors import Executor
+from wfm.pipeline.replan_diagnosis import skill_day
 from wfm.reports import Report
 from wfm.scheduling.agents import Agent
 from wfm.scheduling.roster import ScheduleResult
+from wfm.scheduling.rules import ShiftRules
 from wfm.simulation.centre import FloatArray, SimOptions, Staffing
 from wfm.simulation.inputs import (
     Horizon,
@@ -151,7 +154,9 @@ class Verification:
 
 def verify_roster(config: Config, requirements: pd.DataFrame, agents: list[Agent],
                   week: date, scheduler: Scheduler, *, options: VerifyOptions,
-                  progress: Callable[[str], None] | None = None) -> Verification:
+                  progress: Callable[[str], None] | None = None,
+                  executor: Executor | None = None,
+                  rules: ShiftRules | None = None) -> Verification:
     """Schedule the week, simulate the roster and, with ``options.rounds``, re-plan
     where a queue-day's simulated service misses its target.
 
@@ -166,6 +171,11 @@ def verify_roster(config: Config, requirements: pd.DataFrame, agents: list[Agent
     options : rounds, replications, seed
     progress : one line per round (requirement and roster agent-hours, simulated
         service per queue)
+    executor : where the replications run (the job's Dask cluster; default: threads
+        here); the figures do not depend on it
+    rules : the shift rules the scheduler works under: with them, each queue-day still
+        short after the loop says what its skilled agents could still give
+        (:mod:`wfm.pipeline.replan_diagnosis`)
     """
     tz = config.site.timezone
     horizon = make_horizon(week, 7, config.data.interval_minutes, tz)
@@ -187,17 +197,25 @@ def verify_roster(config: Config, requirements: pd.DataFrame, agents: list[Agent
         frames.append(frame)
         return schedule_staffing(result, skills, names, horizon)
 
+    def explain(k: int, d: int, missing: np.ndarray) -> str:
+        assert rules is not None
+        last = results[-1]
+        met = [q for j, q in enumerate(names) if j != k and not missing[j, d]]
+        return skill_day(names[k], date.fromisoformat(horizon.days[d]), last.roster,
+                         last.agent_intervals, agents, rules=rules, tz=tz).text(met)
+
     sim_options = SimOptions(options.replications, options.seed,
                              workers=max(1, min(os.cpu_count() or 1, options.replications)))
     out = replan(required, schedule, queues, demand, sim_options, max_rounds=options.rounds,
                  min_probability=MIN_PROBABILITY, step_fraction=STEP_FRACTION,
-                 day_labels=list(horizon.days), progress=progress, stop_on=(WfmError,))
+                 day_labels=list(horizon.days), progress=progress, stop_on=(WfmError,),
+                 executor=executor, explain=explain if rules is not None else None)
     reachable = ~out.unreachable if out.unreachable is not None else True
     short = [int((r.missing & reachable).sum()) for r in out.rounds]
     best = short.index(min(short))
     sim = out.result if best == len(out.rounds) - 1 else simulate_centre(
         queues, demand, schedule_staffing(results[best], skills, names, horizon),
-        sim_options)
+        sim_options, executor=executor)
     view = RosterSimulation(sim, horizon)
     return Verification(results[best], frames[best], best, out.rounds, view.table("day"),
                         misses(view.table("interval"), MIN_PROBABILITY), out.unmet, options,

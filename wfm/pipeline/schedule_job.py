@@ -122,7 +122,7 @@ def schedule(project: Project, request: ScheduleRequest | None = None, *,
             verification = verify_roster(
                 cfg, requirements, agents, week, scheduler,
                 options=VerifyOptions(request.replan, request.replications, request.sim_seed),
-                progress=progress)
+                progress=progress, executor=ex.dask, rules=cfg.scheduling.rules)
             result = verification.result
         else:
             result = scheduler(requirements)

@@ -13,6 +13,7 @@ import pandas as pd
 from wfm.config import Config
 from wfm.config.staffing import staffing_inputs
 from wfm.errors import InputDataError, StaffingError
+from wfm.executors import Executor
 from wfm.io.store import read_intervals
 from wfm.pipeline.execution import Execution, ExecutorChoice, execution_for
 from wfm.pipeline.project import Project
@@ -153,7 +154,7 @@ def _staff_into(project: Project, request: StaffRequest, folder: Path, *,
     if levels:
         requirements, daily, sized = _to_confidence(
             project, forecast, inputs, levels, daily, series=_forecast_series(path, run),
-            source=str(named), progress=progress)
+            source=str(named), progress=progress, executor=ex.dask)
     warnings = tuple(w.message for w in abandonment_warnings(
         requirements, project.config.staffing.abandon_warning_rate))
     if run is not None:
@@ -180,14 +181,16 @@ def queue_confidence(config: Config, override: float | None = None) -> dict[str,
 def _to_confidence(project: Project, forecast: pd.DataFrame, inputs: StaffingInputs,
                    levels: Mapping[str, float], plain_daily: pd.DataFrame, *,
                    series: Mapping[str, Any], source: str,
-                   progress: Callable[[str], None] | None
+                   progress: Callable[[str], None] | None,
+                   executor: Executor | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[QueueConfidence, ...]]:
     """The requirements and daily frames with the queues of ``levels`` staffed to their
     confidence level (wfm.pipeline.confidence_staffing)."""
     from wfm.pipeline.confidence_staffing import confidence_daily, size_to_confidence
 
     agents, sized = size_to_confidence(project.config, forecast, inputs, levels, series,
-                                       source=source, progress=progress)
+                                       source=source, progress=progress,
+                                       executor=executor)
     try:
         requirements, daily = staff_frame(forecast, inputs, agents=agents)
     except StaffingError as exc:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wfm.executors import Executor
 from wfm.simulation.centre import (
     Demand,
     FloatArray,
@@ -71,18 +72,21 @@ class ConfidenceStaffing:
 
 
 def p_target_met(queue: SimQueue, demand: Demand, agents: FloatArray, options: SimOptions,
-                 period: IntArray | None = None) -> FloatArray:
+                 period: IntArray | None = None, *,
+                 executor: Executor | None = None) -> FloatArray:
     """Share of the simulated replications in which each period (default: each day) meets
     ``queue``'s target with ``agents[i]`` single-skill agents in interval ``i`` (NaN:
     nothing judged in the period).
 
     ``period[i]`` numbers the period of interval ``i`` (0, 1, ... non-decreasing), e.g.
-    ``demand.day_index`` or ``demand.day_index // 7``.
+    ``demand.day_index`` or ``demand.day_index // 7``. ``executor``: where the
+    replications run (:func:`simulate_centre`; the result does not depend on it).
     """
     staffing = staffing_from_counts(np.asarray(agents, dtype=np.float64)[None, :],
                                     demand.interval_s)
     group = demand.day_index if period is None else period
-    met = simulate_centre([queue], demand, staffing, options).measures(group).met
+    met = simulate_centre([queue], demand, staffing, options,
+                          executor=executor).measures(group).met
     defined = ~np.isnan(met[:, 0])
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = np.where(defined.any(axis=0), np.where(defined, met[:, 0], 0.0).sum(
@@ -93,7 +97,8 @@ def p_target_met(queue: SimQueue, demand: Demand, agents: FloatArray, options: S
 def staff_to_confidence(queue: SimQueue, demand: Demand, staff: Staff, confidence: float,
                         options: SimOptions, *, period: IntArray | None = None,
                         probe: float = 0.5, max_factor: float = 4.0, steps: int = 8,
-                        labels: Sequence[str] | None = None) -> ConfidenceStaffing:
+                        labels: Sequence[str] | None = None,
+                        executor: Executor | None = None) -> ConfidenceStaffing:
     """Whole agents per interval so each period (default: each day) meets ``queue``'s
     target with probability ``confidence`` (estimated over ``options.replications``
     simulated periods).
@@ -118,6 +123,9 @@ def staff_to_confidence(queue: SimQueue, demand: Demand, staff: Staff, confidenc
     probe, max_factor : the first step from the plain rule and the largest factor tried
     steps : bisections of the bracket (resolution ``probe / 2**steps``)
     labels : names of the periods for messages (default: "period 0", ...)
+    executor : where each step's replications run (default: ``options.workers``
+        threads here); every replication draws from its own seeded streams, so the
+        agents found do not depend on it
 
     Raises
     ------
@@ -148,7 +156,8 @@ def staff_to_confidence(queue: SimQueue, demand: Demand, staff: Staff, confidenc
     def p_met(agents: FloatArray) -> FloatArray:
         key = agents.tobytes()
         if key not in seen:  # the same agents meet the same contacts: simulate once
-            seen[key] = p_target_met(queue, demand, agents, options, group)
+            seen[key] = p_target_met(queue, demand, agents, options, group,
+                                     executor=executor)
         return seen[key]
 
     plain = agents_for(np.ones(n_periods))

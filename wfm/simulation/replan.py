@@ -10,7 +10,9 @@ queue-day that misses its target (the probability of meeting it below
 target (all of the day's staffed intervals when none does on its own, e.g. deferred
 work) by ``step_fraction`` of it (at least one agent), until every queue-day meets its
 target or ``max_rounds`` re-plans were made. Each round is kept: its requirement and
-roster agent-hours and the simulated service per queue and day, before and after.
+roster agent-hours and the simulated service per queue and day, before and after. The
+raise starts from what the roster already planned on the queue when that is more than
+the requirement (see :func:`raise_requirement`).
 
 A deferred queue's day that no staffing can bring to its target — items arriving with
 no opening hour before their deadline, e.g. a Saturday evening before a closed Sunday
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.executors import Executor
 from wfm.simulation.centre import (
     BoolArray,
     Demand,
@@ -41,6 +44,8 @@ from wfm.simulation.stats import SimulationResult, meets_target
 
 Schedule = Callable[[FloatArray], Staffing]
 """Requirement (queues, intervals) [agents] -> the roster made for it."""
+Explain = Callable[[int, int, BoolArray], str]
+"""(queue, day, the last round's short queue-days) -> what the roster could still give."""
 
 
 @dataclass(frozen=True)
@@ -150,9 +155,16 @@ def _mean_over_replications(values: FloatArray) -> FloatArray:
 
 
 def raise_requirement(required: FloatArray, result: SimulationResult, missing: BoolArray, *,
-                      step_fraction: float) -> FloatArray:
+                      step_fraction: float, planned: FloatArray | None = None) -> FloatArray:
     """The requirement raised in the intervals of each missing queue-day that miss the
-    target on average (all staffed intervals of the day if none does)."""
+    target on average (all staffed intervals of the day if none does).
+
+    The raise starts from the larger of the requirement and the agents the roster already
+    planned on the queue there (``planned``, (queues, intervals)): a roster that covers
+    more than the requirement (contract minimum hours, whole shifts) and still falls
+    short in the simulation would otherwise be asked for less than it already gives, and
+    the next round would change nothing.
+    """
     per_interval = result.measures(np.arange(required.shape[1]))
     out = required.copy()
     for k, q in enumerate(result.queues):
@@ -164,23 +176,36 @@ def raise_requirement(required: FloatArray, result: SimulationResult, missing: B
             short = day & (ok == 0)
             if not short.any():
                 short = day & ((required[k] > 0) | (offered > 0))
-            out[k, short] += np.maximum(1.0, np.ceil(step_fraction * required[k, short]))
+            base = required[k, short] if planned is None else np.maximum(
+                required[k, short], planned[k, short])
+            out[k, short] = base + np.maximum(1.0, np.ceil(step_fraction * base))
     return out
 
 
-def _planned_hours(staffing: Staffing, demand: Demand, n_queues: int) -> FloatArray:
-    """Agent-hours the roster plans per queue and day (its planned queue per slot)."""
-    out = np.zeros((n_queues, demand.n_days))
+def planned_agents(staffing: Staffing, demand: Demand, n_queues: int) -> FloatArray:
+    """(queues, intervals) agents the roster planned on each queue, averaged over the
+    interval's slots (its planned queue per slot; zeros without one)."""
+    out = np.zeros((n_queues, demand.n_intervals))
     if staffing.planned_queue is None:
         return out
     slots = min(staffing.on_shift.shape[1],
                 int(np.ceil(demand.horizon_s / staffing.slot_s - 1e-9)))
     interval = np.minimum((np.arange(slots) * staffing.slot_s // demand.interval_s).astype(
         np.int64), demand.n_intervals - 1)
-    day = demand.day_index[interval]
     planned = np.where(staffing.on_shift[:, :slots], staffing.planned_queue[:, :slots], -1)
     for k in range(n_queues):
-        np.add.at(out[k], day, (planned == k).sum(axis=0) * staffing.slot_s / 3600.0)
+        np.add.at(out[k], interval, (planned == k).sum(axis=0) * staffing.slot_s)
+    out /= demand.interval_s
+    return out
+
+
+def _planned_hours(staffing: Staffing, demand: Demand, n_queues: int) -> FloatArray:
+    """Agent-hours the roster plans per queue and day (its planned queue per slot)."""
+    per = planned_agents(staffing, demand, n_queues) * demand.interval_s / 3600.0
+    out: FloatArray = np.stack([np.bincount(demand.day_index, per[k],
+                                            minlength=demand.n_days)
+                                for k in range(n_queues)]) if n_queues else np.zeros(
+        (0, demand.n_days))
     return out
 
 
@@ -202,7 +227,9 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
            min_probability: float = 0.5, step_fraction: float = 0.05,
            day_labels: Sequence[str] | None = None,
            progress: Callable[[str], None] | None = None,
-           stop_on: tuple[type[BaseException], ...] = ()) -> ReplanResult:
+           stop_on: tuple[type[BaseException], ...] = (),
+           executor: Executor | None = None,
+           explain: Explain | None = None) -> ReplanResult:
     """Schedule, simulate, raise where short, re-plan: at most ``max_rounds`` re-plans.
 
     Parameters
@@ -219,6 +246,11 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     progress : called with one line per round (service and agent-hours)
     stop_on : errors of ``schedule`` in a re-plan round that end the loop (the rounds
         so far are kept; the error is the result's ``failure``); round 0's propagate
+    executor : where each round's replications run (default: ``options.workers``
+        threads here; the figures do not depend on it)
+    explain : for a queue-day still short after re-plans, what the last roster's agents
+        with the skill could still give (``explain(queue, day, missing)``, ``missing``
+        the last round's short queue-days); its text follows the reason
     """
     if required.shape != demand.volume.shape:
         raise SimulationError(f"requirement has shape {required.shape}; accepted: (queues, "
@@ -234,7 +266,7 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
     failure = ""
     staffing = schedule(current)
     while True:
-        result = simulate_centre(queues, demand, staffing, options)
+        result = simulate_centre(queues, demand, staffing, options, executor=executor)
         miss = missing_days(result, min_probability)
         r = ReplanRound(len(rounds), float(current.sum() * hours_per_interval),
                         staffing.agent_hours(), result.day_table(), miss)
@@ -245,7 +277,8 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
         if not (miss & ~unreachable).any() or len(rounds) > max_rounds:
             break
         raised = raise_requirement(current, result, miss & ~unreachable,
-                                   step_fraction=step_fraction)
+                                   step_fraction=step_fraction,
+                                   planned=planned_agents(staffing, demand, len(queues)))
         try:
             next_staffing = schedule(raised)
         except stop_on as exc:
@@ -268,12 +301,17 @@ def replan(required: FloatArray, schedule: Schedule, queues: Sequence[SimQueue],
             unmet.append(f"{name}: still short; the loop stopped: {failure}")
         elif len(rounds) == 1:
             unmet.append(f"{name}: short; no re-plan round was allowed")
-        elif len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
-            unmet.append(f"{name}: the roster did not add hours on it although the "
-                         "requirement was raised (no agent with the skill could work more: "
-                         "availability, contracts or other queues' needs)")
         else:
-            unmet.append(f"{name}: still short after {len(rounds) - 1} re-plan(s); allow "
-                         "more rounds or a larger step")
+            day_req = float(current[k, demand.day_index == d].sum() * hours_per_interval)
+            if len(planned) >= 2 and planned[-1][k, d] <= planned[-2][k, d] + 1e-9:
+                why = (f"{name}: the roster did not add hours planned on it although the "
+                       f"requirement was raised (required {day_req:,.1f} agent-h that day, "
+                       f"planned {planned[-1][k, d]:,.1f})")
+            else:
+                why = (f"{name}: still short after {len(rounds) - 1} re-plan(s) (required "
+                       f"{day_req:,.1f} agent-h that day, planned {planned[-1][k, d]:,.1f})")
+            unmet.append(f"{why}; {explain(int(k), int(d), rounds[-1].missing)}"
+                         if explain is not None else
+                         f"{why} (allow more rounds or a larger step)")
     return ReplanResult(tuple(rounds), current, staffing, result, tuple(unmet), unreachable,
                         failure)
