@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from wfm.scheduling.excess_summary import ExcessSummary, StepHours
 from wfm.scheduling.schedule_summary import (
     MAX_WARNINGS,
     PerStage,
@@ -113,14 +114,27 @@ def test_no_multi_skill_agent_day_gives_empty_switch_statistics() -> None:
     assert merged.queue_switches == QueueSwitches(0, 0.0, 0, {})
 
 
+def _excess(forced: float, free_lp: bool, roster_over: float) -> ExcessSummary:
+    step = StepHours(over_agent_hours=roster_over)
+    return ExcessSummary(required_agent_hours=10.0, contract_min_work_hours=10.0 + forced,
+                         forced_over_agent_hours=forced, free_lp_computed=free_lp,
+                         lp_without_minimums=StepHours(), lp=StepHours(), plan=StepHours(),
+                         after_breaks=step, roster=step, stage_b_shift_hours_added=1.0,
+                         stage_b_shift_hours_missing=0.0,
+                         over_by_queue={"voice_fr": {"roster": roster_over}})
+
+
 def test_merged_excess_breakdowns_add_up_key_by_key() -> None:
-    one = summary_of(excess_breakdown={"forced_over_agent_hours": 2.5, "free_lp_computed": True,
-                                       "roster": {"over_agent_hours": 4.0}})
-    two = summary_of(excess_breakdown={"forced_over_agent_hours": 1.0, "free_lp_computed": False,
-                                       "roster": {"over_agent_hours": 0.5}})
+    one = summary_of(excess_breakdown=_excess(2.5, True, 4.0))
+    two = summary_of(excess_breakdown=_excess(1.0, False, 0.5))
     merged = merge_summaries([one, two], seconds_total=1.0)
-    assert merged.excess_breakdown == {"forced_over_agent_hours": 3.5,
-                                       "free_lp_computed": False,
-                                       "roster": {"over_agent_hours": 4.5}}
+    b = merged.excess_breakdown
+    assert b is not None
+    assert b.forced_over_agent_hours == 3.5 and b.contract_min_work_hours == 23.5
+    assert b.free_lp_computed is False  # not computed for every group
+    assert b.roster.over_agent_hours == 4.5 and b.stage_b_shift_hours_added == 2.0
+    assert b.over_by_queue == {"voice_fr": {"roster": 4.5}}
     assert merged.to_dict()["excess_breakdown"]["roster"]["over_agent_hours"] == 4.5
     assert "excess_breakdown" not in summary_of().to_dict()
+    # A group without a breakdown: the sum would be wrong, so there is none.
+    assert merge_summaries([one, summary_of()], seconds_total=1.0).excess_breakdown is None

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from wfm.errors import SolverError
 from wfm.scheduling.contract_cuts import member_points
 from wfm.scheduling.coverage_model import SCALE, add_coverage, objective_parts
 from wfm.scheduling.eligibility import AgentGroup
+from wfm.scheduling.excess_summary import ExcessSummary, StepHours
 from wfm.scheduling.linear_model import IntegerProgram, solve_lp
 from wfm.scheduling.plan_layout import build_shift_rows
 from wfm.scheduling.rules import ShiftRules
@@ -81,29 +81,29 @@ class ExcessBreakdown:
         """Excess every roster has, whatever the solver: contract work above the need."""
         return max(self.contract_min_work_h - self.required_h, 0.0)
 
-    def summary(self) -> dict[str, Any]:
-        """One summary entry: amounts that add up over independent groups of agents."""
-        def steps(c: Coverage | None) -> dict[str, Any]:
+    def summary(self) -> ExcessSummary:
+        """The summary's typed entry: amounts that add up over independent groups."""
+        def steps(c: Coverage | None) -> StepHours:
             if c is None:
-                return {"objective": 0.0, "over_agent_hours": 0.0, "under_agent_hours": 0.0}
-            return {"objective": round(c.objective, 3),
-                    "over_agent_hours": round(float(c.over_h.sum()), 3),
-                    "under_agent_hours": round(float(c.under_h.sum()), 3)}
+                return StepHours()
+            return StepHours(round(c.objective, 3), round(float(c.over_h.sum()), 3),
+                             round(float(c.under_h.sum()), 3))
 
-        stages = [("lp", self.lp), ("plan", self.plan), ("after_breaks", self.after_breaks),
-                  ("roster", self.roster)]
-        return {
-            "required_agent_hours": round(self.required_h, 3),
-            "contract_min_work_hours": round(self.contract_min_work_h, 3),
-            "forced_over_agent_hours": round(self.forced_excess_h, 3),
-            "free_lp_computed": self.free_lp is not None,
-            "lp_without_minimums": steps(self.free_lp),
-            **{name: steps(c) for name, c in stages},
-            "stage_b_shift_hours_added": round(self.shift_h_added, 3),
-            "stage_b_shift_hours_missing": round(self.shift_h_missing, 3),
-            "over_by_queue": {q: {name: round(float(c.over_h[k]), 3) for name, c in stages}
-                              for k, q in enumerate(self.queues)},
-        }
+        stages = {"lp": self.lp, "plan": self.plan, "after_breaks": self.after_breaks,
+                  "roster": self.roster}
+        return ExcessSummary(
+            required_agent_hours=round(self.required_h, 3),
+            contract_min_work_hours=round(self.contract_min_work_h, 3),
+            forced_over_agent_hours=round(self.forced_excess_h, 3),
+            free_lp_computed=self.free_lp is not None,
+            lp_without_minimums=steps(self.free_lp),
+            lp=steps(self.lp), plan=steps(self.plan), after_breaks=steps(self.after_breaks),
+            roster=steps(self.roster),
+            stage_b_shift_hours_added=round(self.shift_h_added, 3),
+            stage_b_shift_hours_missing=round(self.shift_h_missing, 3),
+            over_by_queue={q: {name: round(float(c.over_h[k]), 3)
+                               for name, c in stages.items()}
+                           for k, q in enumerate(self.queues)})
 
 
 def contract_min_work_h(catalog: ShiftCatalog, groups: Sequence[AgentGroup]) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from wfm.scheduling.excess_summary import ExcessSummary
 from wfm.scheduling.plan_search import relative_gap
 
 T = TypeVar("T")
@@ -171,7 +172,7 @@ class ScheduleSummary:
     timezone: str
     groups: int | None = None
     # Where the excess comes from (wfm.scheduling.excess_breakdown; amounts that add up).
-    excess_breakdown: Mapping[str, Any] = field(default_factory=dict)
+    excess_breakdown: ExcessSummary | None = None
 
     @property
     def reproducible(self) -> bool:
@@ -206,8 +207,8 @@ class ScheduleSummary:
         }
         if self.groups is not None:
             out["groups"] = self.groups
-        if self.excess_breakdown:
-            out["excess_breakdown"] = dict(self.excess_breakdown)
+        if self.excess_breakdown is not None:
+            out["excess_breakdown"] = self.excess_breakdown.to_dict()
         return out
 
 
@@ -276,19 +277,11 @@ def merge_summaries(parts: Sequence[ScheduleSummary], *,
         warnings=tuple(w for p in parts for w in p.warnings)[:MAX_WARNINGS],
         short_intervals=sum(p.short_intervals for p in parts),
         week=first.week, timezone=first.timezone, groups=len(parts),
-        excess_breakdown=_add_amounts([p.excess_breakdown for p in parts]),
+        excess_breakdown=_excess([p.excess_breakdown for p in parts]),
     )
 
 
-def _add_amounts(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Nested amounts of independent groups added key by key (flags: all of them)."""
-    out: dict[str, Any] = {}
-    for key in dict.fromkeys(k for p in parts for k in p):
-        values = [p[key] for p in parts if key in p]
-        if isinstance(values[0], bool):
-            out[key] = all(values)
-        elif isinstance(values[0], Mapping):
-            out[key] = _add_amounts(values)
-        else:
-            out[key] = _add(values)
-    return out
+def _excess(parts: Sequence[ExcessSummary | None]) -> ExcessSummary | None:
+    """The groups' excess breakdowns added (none when a group has none)."""
+    known = [p for p in parts if p is not None]
+    return ExcessSummary.add(known) if known and len(known) == len(parts) else None
