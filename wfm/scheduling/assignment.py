@@ -133,11 +133,13 @@ class ShiftMargins:
 
 def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
                      limits: WeekLimits, agent: int,
-                     useful: np.ndarray | None = None) -> np.ndarray:
+                     useful: np.ndarray | None = None, *, widest: bool = False) -> np.ndarray:
     """Shifts offered to one agent: the group's planned shifts they may work and the
     ``useful`` unplanned ones (worth adding to the plan's coverage); when these cannot give
     the contract minimum, also the planned clock starts on other days, and at last every
-    shift they may work starting on the hour."""
+    shift they may work starting on the hour. ``widest``: every shift they may work."""
+    if widest:
+        return np.flatnonzero(eligible[agent])
     offered = (plan > 0) if useful is None else (plan > 0) | useful
     planned = np.flatnonzero(offered & eligible[agent])
     if _can_reach(catalog, planned, limits, agent):
@@ -185,7 +187,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                  rules: ShiftRules, under_weight: float, params: SolverParams, *,
                  carry_in_days: np.ndarray | None = None,
                  margins: ShiftMargins | None = None, explain: bool = True,
-                 previous_start_min: np.ndarray | None = None) -> Assignment:
+                 previous_start_min: np.ndarray | None = None,
+                 widest: bool = False) -> Assignment:
     """Solve stage (b) for one group.
 
     Parameters
@@ -206,12 +209,16 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         What one shift more or less is worth against the plan's coverage (see
         :class:`ShiftMargins`); without it a planned shift missed costs its hours of
         understaffing and an unplanned one its hours of overstaffing.
+    widest
+        Offer every agent every shift they may work, not only those near the plan (the
+        retry after the smaller model proved infeasible).
     """
     members = list(group.members)
     paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
     n_slots = catalog.n_slots_of
     useful = useful_shifts(catalog, plan, margins)
-    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a, useful) for a in members}
+    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a, useful, widest=widest)
+             for a in members}
     shift_ids = sorted({int(i) for c in cands.values() for i in c} | set(
         np.flatnonzero(plan).tolist()))
     hint = greedy_assignment(catalog, plan, cands, agents, limits, rules, carry_in_days)
@@ -336,6 +343,15 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     status = solver.solve(model)
     hit = stopped_by_wall(solver, status)
     work_s = float(solver.deterministic_time) / CPSAT_DET_PER_S
+    if status == cp_model.INFEASIBLE and not widest:
+        # The shifts offered near the plan pass a test that ignores rest between shifts, so
+        # they can admit no week (planned Monday 09:00-15:00 and Tuesday 00:00 for an agent
+        # who needs both): offer every shift before calling the rules unmeetable.
+        res = assign_group(catalog, group, plan, agents, eligible, limits, rules,
+                           under_weight, params, carry_in_days=carry_in_days,
+                           margins=margins, explain=explain,
+                           previous_start_min=previous_start_min, widest=True)
+        return replace(res, deterministic_s=res.deterministic_s + work_s)
     if status == cp_model.INFEASIBLE:
         if not explain:
             raise InfeasibleScheduleError("infeasible")
@@ -359,7 +375,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             res = assign_group(catalog, group, plan, agents, eligible, limits, rules,
                                under_weight, retry, carry_in_days=carry_in_days,
                                margins=margins, explain=explain,
-                               previous_start_min=previous_start_min)
+                               previous_start_min=previous_start_min, widest=widest)
             return replace(res, fallback=f"{what}: took the first assignment found with "
                                          "four times the budget",
                            deterministic_s=res.deterministic_s + work_s)
