@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from test_data_cli import ingest, run
 
-from wfm.cli.main import cli
 from wfm.io.store import read_intervals
 from wfm.io.store_table import (
     VACUUM_FILE,
@@ -23,21 +22,10 @@ from wfm.io.store_table import (
 from wfm.io.store_vacuum import kept_versions, vacuum_store
 from wfm.pipeline.lock import acquire_lock
 
-HEADER = "interval_start,queue,channel,offered,handled,handle_s\n"
 FIRST = ("2025-03-14T08:00:00+01:00,voice_fr,voice,3,3,600\n"
          "2025-03-31T23:45:00+02:00,voice_en,voice,2,2,300\n")
 SECOND = "2025-03-14T08:15:00+01:00,voice_fr,voice,9,9,900\n"   # rewrites voice_fr March
 THIRD = "2025-03-14T08:30:00+01:00,voice_fr,voice,5,5,500\n"    # and again
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-def ingest(project: Path, name: str, body: str) -> None:
-    (project / name).write_text(HEADER + body, encoding="utf-8")
-    result = run("ingest", name, "--quiet", "--format", "csv")
-    assert result.exit_code == 0, result.output
 
 
 def listed(project: Path, version: int) -> set[str]:

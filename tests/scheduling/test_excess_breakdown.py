@@ -6,10 +6,7 @@ from __future__ import annotations
 import pytest
 from roster_helpers import LUNCH_1H, MONDAY, agent, hourly_rules, solve
 from scheduling_frames import requirements_frame
-from test_roster_random import _random_week
-
-from wfm.scheduling.rules import BreakRule
-from wfm.scheduling.solver_params import SolverParams
+from test_roster_random import random_roster
 
 
 def _req(windows: list[tuple[str, str, int]], day: int = 0):  # type: ignore[no-untyped-def]
@@ -56,13 +53,7 @@ def test_least_contract_week_counts_working_time_without_the_unpaid_lunch() -> N
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_steps_are_ordered_and_end_at_the_rosters_own_figures(seed: int) -> None:
-    req, agents = _random_week(seed)
-    breaks = (BreakRule("break", 60, 60, 120, 4.0), BreakRule(
-        "lunch", 60, 180, 240, 6.0, paid=False))
-    rules = hourly_rules(shift_lengths_h=(4.0, 6.0), breaks=breaks, days_off_per_week=2,
-                         max_consecutive_days=4)
-    res = solve(req, agents, rules, tz="Europe/Paris", allow_understaffing=True,
-                params=SolverParams(6.0, 1, seed, 0.01))
+    _, _, res = random_roster(seed)
     s = res.summary
     b = s.excess_breakdown
     assert b is not None

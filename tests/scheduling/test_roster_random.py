@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from roster_helpers import MONDAY, agent, hourly_rules, solve
 from scheduling_frames import requirements_frame
 
+from wfm.scheduling.roster import ScheduleResult
 from wfm.scheduling.rules import BreakRule
 from wfm.scheduling.solver_params import SolverParams
 
@@ -38,8 +40,9 @@ def _random_week(seed: int) -> tuple[pd.DataFrame, list[object]]:
     return req, agents
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_week_is_valid_and_consistent(seed: int) -> None:
+def random_roster(seed: int) -> tuple[Any, list[Any], ScheduleResult]:
+    """The random week of ``seed`` rostered (breaks, a lunch, 2 days off, short runs),
+    checked by the independent checker; returns the requirements, agents and result."""
     req, agents = _random_week(seed)
     breaks = (BreakRule("break", 60, 60, 120, 4.0), BreakRule(
         "lunch", 60, 180, 240, 6.0, paid=False))
@@ -47,6 +50,12 @@ def test_random_week_is_valid_and_consistent(seed: int) -> None:
                          max_consecutive_days=4)
     res = solve(req, agents, rules, tz="Europe/Paris", allow_understaffing=True,
                 params=SolverParams(6.0, 1, seed, 0.01))
+    return req, agents, res
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_week_is_valid_and_consistent(seed: int) -> None:
+    _, agents, res = random_roster(seed)
     s = res.summary
     assert s.lp_bound <= s.objective + 1e-6
     # coverage.scheduled is exactly the agents on each queue in agent_intervals
