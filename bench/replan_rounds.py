@@ -26,7 +26,6 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wfm.config.scheduling import shift_rules
 from wfm.config.simulation import simulation_queues
 from wfm.pipeline import open_project
 from wfm.pipeline.replan_diagnosis import skill_day
@@ -75,7 +74,7 @@ def main() -> int:
     project = open_project(folder)
     cfg = project.config
     tz = cfg.site.timezone
-    rules = shift_rules(cfg.scheduling)
+    rules = cfg.scheduling.rules
     agents = load_agents(cfg, folder / "agents.csv")
     skills = {a.agent_id: dict(a.skills) for a in agents}
     requirements = read_requirements(folder / "requirements.csv")
