@@ -138,10 +138,10 @@ def main() -> None:
         print(f"baseline {args.baseline}: {base['cpu_s']:.1f} CPU s, {base['wall_s']:.1f} s wall;"
               f" this code / baseline: {cpu / base['cpu_s']:.2f}x CPU (target <= 1.5x), "
               f"{wall / base['wall_s']:.2f}x wall")
-    secs = pd.DataFrame([info["seconds"] for info in run.series.values()])
+    secs = pd.DataFrame([info.seconds for info in run.series.values()])
     print("\nseconds per series per model (fit + predict, all folds + final):")
     print(secs.describe().loc[["mean", "50%", "max"]].round(3).to_string())
-    chosen = pd.Series([i["model"] for i in run.series.values()]).value_counts()
+    chosen = pd.Series([i.model for i in run.series.values()]).value_counts()
     print("\nmodels chosen:\n" + chosen.to_string())
     t0 = time.perf_counter()
     kw = {"calendar": calendar(), "interval_minutes": 15, "horizon_days": HORIZON_DAYS}
