@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import math
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,8 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from tabulate import tabulate
 
-from wfm.outputs import write_output
-from wfm.reports.render import TEXT_FORMATS, render
+from wfm.reports.render import TEXT_FORMATS, put_text, render
 
 _LARGE = 1e4
 """From this absolute value a float column is printed in plain digits (``.0f``), as
@@ -105,8 +103,4 @@ def render_columns(columns: Columns, fmt: str, output: str | Path | None = None,
 
         render(pd.DataFrame(dict(columns)), fmt, output, title=title, stream=stream)
         return
-    text = columns_text(columns, fmt, title=title)
-    if output is not None:
-        write_output(output, text)
-        return
-    (stream or sys.stdout).write(text)
+    put_text(columns_text(columns, fmt, title=title), output, stream)

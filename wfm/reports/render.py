@@ -100,7 +100,12 @@ def render(frame: pd.DataFrame, fmt: str, output: str | Path | None = None, *,
                               hint="aggregate (e.g. --by day) or use --format csv")
         render_workbook(frame, output, title=title, chart=chart)
         return
-    text = render_text(frame, fmt, title=title)
+    put_text(render_text(frame, fmt, title=title), output, stream)
+
+
+def put_text(text: str, output: str | Path | None, stream: TextIO | None = None) -> None:
+    """Write rendered ``text`` to ``output`` (atomically) or to ``stream`` (default
+    stdout)."""
     if output is not None:
         write_output(output, text)
         return
