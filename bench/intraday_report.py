@@ -67,13 +67,20 @@ def report_intraday(intr: pd.DataFrame, *, seed: int = 0,
         for label, key in (("per draw (seed set)", "seed_set"), ("per series", "series")):
             print(f"    {label}: day-ahead wMAPE | gains " + " | ".join(
                 n for m, n in SHORT.items() if m in err) + " (wfm's 95 % interval)")
+            gains = []
             for k, sub in err.groupby(level=key):
                 b = sub["day-ahead"].to_numpy()
                 a = x[(x[key] == k) & (x["method"] == "day-ahead")]["actual"].sum()
                 sidx = rng.integers(0, len(sub), (RESAMPLES, len(sub)))
                 g, lo, hi = _gain_ci(b, sub[WFM].to_numpy(), sidx)
-                cells = " | ".join(f"{1 - sub[m].sum() / b.sum():+.1%}" for m in SHORT
-                                   if m in sub)
+                gains.append([1 - sub[m].sum() / b.sum() for m in SHORT if m in sub])
+                cells = " | ".join(f"{v:+.1%}" for v in gains[-1])
                 tag = (series_labels or {}).get(int(k), "") if key == "series" else ""
-                print(f"      {key} {k}{tag} ({len(sub)} days): {b.sum() / a:.4f} | {cells} "
+                print(f"      {key} {k}{tag} ({len(sub)} days, {b.sum() / base.sum():.0%} of "
+                      f"the day-ahead error): {b.sum() / a:.4f} | {cells} "
                       f"([{lo:+.1%}, {hi:+.1%}])")
+            if key == "series":
+                # The pooled wMAPE weighs a series by its errors (its volume): the mean of
+                # the per-series gains weighs every series alike.
+                print("      mean of the per-series gains (every series alike): " + " | ".join(
+                    f"{v:+.1%}" for v in np.mean(gains, axis=0)))
