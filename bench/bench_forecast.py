@@ -76,9 +76,32 @@ def bands(fc: pd.DataFrame, truth: pd.DataFrame, future: pd.DataFrame) -> dict[s
 
 
 def _cpu_s() -> float:
-    """CPU seconds of this process and of its reaped children (the pool's workers)."""
+    """CPU seconds of this process, of its reaped children and of its live descendants
+    with what they reaped: the pool's workers are children of a fork server that lives on
+    after the forecast, so RUSAGE_CHILDREN alone never sees them."""
     me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + _live_tree_cpu_s()
+
+
+def _live_tree_cpu_s() -> float:
+    """utime + stime + cutime + cstime of every live descendant (Linux /proc)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    pending, seen = [os.getpid()], set()
+    while pending:
+        for task in Path(f"/proc/{pending.pop()}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            for kid in set(kids) - seen:
+                seen.add(kid)
+                try:
+                    stat = Path(f"/proc/{kid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                total += sum(int(stat[i]) for i in (11, 12, 13, 14)) / tick  # fields 14-17
+                pending.append(kid)
+    return total
 
 
 def timed_forecast(hist: pd.DataFrame, workers: int) -> tuple[Any, float, float]:

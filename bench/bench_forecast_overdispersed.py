@@ -3,7 +3,8 @@ wfm against statsforecast and simple peers side by side, and the intraday update
 
 Run:  nice -n 10 .venv/bin/python bench/bench_forecast_overdispersed.py
           [--series 6] [--origins 16] [--workers 2] [--no-statsforecast]
-          [--intraday-only] [--seed-set 0]
+          [--intraday-only [--seed-sets 0-11] [--particles 20000] [--save rows.csv]]
+          [--pool rows.csv ...]
 
 Series: ``tests/forecasting/forecast_overdispersed.py`` (gamma day busyness with CV 5-15 %,
 AR(1) intraday deviations, shocks, holidays with catch-up and a quieter eve), 2 years of
@@ -24,8 +25,14 @@ scored weeks do not overlap). At each origin every method forecasts 7 days (wfm 
   Bayes-optimal update (particle filter with the generator's model), oracles knowing the
   day's busyness W or the whole hidden state at the update time, the true rate (Poisson
   floor); a paired bootstrap over days of each one's gain on the day-ahead forecast.
-  ``--intraday-only`` runs just auto (7 days) and this part; ``--seed-set K`` draws other
-  series (seeds 100 + i + 1000 K; 0 is the default benchmark).
+  ``--seed-set K`` draws other series (seeds 100 + i + 1000 K; 0 is the default draw).
+
+``--intraday-only`` runs just auto (7 days) and the intraday part, by default on all 8
+series of ``SPECS`` and seed sets 0-11 (1,536 days: the number of days that narrows the
+95 % interval of the gain after 12:00 to about +-3 points, see docs/forecasting.md),
+reported pooled, per draw and per series (``intraday_report.py``). ``--save rows.csv``
+appends each seed set's rows as it finishes, ``--pool a.csv b.csv`` reports saved chunks
+together without running anything.
 
 statsforecast runs in its own venv (``bench/.venv-statsforecast``, created on first use).
 """
@@ -51,6 +58,7 @@ sys.path.insert(0, str(HERE))
 from forecast_overdispersed import Dispersion, make_overdispersed  # noqa: E402
 from forecast_synthetic import TZ, calendar  # noqa: E402
 from intraday_oracles import bayes_optimal, oracle_level, oracle_state  # noqa: E402
+from intraday_report import COLUMNS, report_intraday  # noqa: E402
 from statsforecast_env import statsforecast_python  # noqa: E402
 
 from wfm.forecasting import LocalProcessExecutor, forecast_intervals  # noqa: E402
@@ -107,9 +115,9 @@ def eight_week_mean(hist: pd.DataFrame, truth: pd.DataFrame, future_idx: pd.Inde
     return out
 
 
-def run_series(args: tuple[int, int, int, int, bool]) -> dict[str, Any]:
+def run_series(args: tuple[int, int, int, int, bool, int]) -> dict[str, Any]:
     """Every wfm method at every origin for one series (in a worker)."""
-    i, n_origins, n_days, seed_set, intraday_only = args
+    i, n_origins, n_days, seed_set, intraday_only, particles = args
     iv, tr = series_data(i, n_days, seed_set)
     cal = calendar()
     key = ["interval_start", "queue", "channel"]
@@ -134,7 +142,8 @@ def run_series(args: tuple[int, int, int, int, bool]) -> dict[str, Any]:
         frame["auto"] = fc["offered"].reindex(frame["interval_start"]).to_numpy()
         frame["origin"] = str(o.date())
         if intraday_only:
-            intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)])
+            intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)],
+                              (seed_set, i, particles))
             continue
         for lv in (80, 95):
             lo = fc[f"offered_lo_{lv}"].reindex(frame["interval_start"]).to_numpy()
@@ -164,12 +173,14 @@ def run_series(args: tuple[int, int, int, int, bool]) -> dict[str, Any]:
         frame["origin"] = str(o.date())
         frame["scale"] = scale
         rows.append(frame)
-        intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)])
+        intraday += _intraday(frame, auto.series[f"s{i}/voice"], SPECS[i % len(SPECS)],
+                              (seed_set, i, particles))
     return {"rows": pd.concat(rows, ignore_index=True) if rows else None, "cpu": cpu,
             "cover": cover, "intraday": intraday, "series": i}
 
 
-def _intraday(frame: pd.DataFrame, info: Any, spec: tuple[int, float, float]) -> list[tuple]:
+def _intraday(frame: pd.DataFrame, info: Any, spec: tuple[int, float, float],
+              draw: tuple[int, int, int]) -> list[tuple]:
     """Rest-of-day absolute errors on the first open day: the day-ahead forecast, the
     updates and what any update could reach (``intraday_oracles``)."""
     local = frame["interval_start"].dt.tz_convert(TZ)
@@ -192,13 +203,14 @@ def _intraday(frame: pd.DataFrame, info: Any, spec: tuple[int, float, float]) ->
             res[method] = rest_of_day(p, a, seen, dispersion=series_dispersion(info),
                                       kappa=kappa, method=method)[0]
         res["bayes, generator's parameters"] = rest_of_day(p, a, seen, dispersion=true)[0]
-        res["Bayes-optimal (particle filter)"] = bayes_optimal(p, a, seen, cv, sd)
+        res["Bayes-optimal (particle filter)"] = bayes_optimal(p, a, seen, cv, sd,
+                                                               particles=draw[2])
         res["oracle: day-ahead x true W"] = oracle_level(p, seen, busy)
         res["oracle: true W and state at t"] = oracle_state(p, e, lam, seen, busy, sd)
         res["true rate (Poisson floor)"] = lam
         res["noise floor"] = e
         for name, q in res.items():
-            out.append((f"{t:%H:%M}", name, f"{frame['queue'].iloc[0]} {frame['origin'].iloc[0]}",
+            out.append((f"{t:%H:%M}", name, draw[0], draw[1], frame["origin"].iloc[0],
                         float(np.abs(a - q)[~seen].sum()), float(a[~seen].sum())))
     return out
 
@@ -253,30 +265,75 @@ def bootstrap(diff_num: np.ndarray, den: np.ndarray, rng: np.random.Generator
     return float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
 
 
+def _seed_sets(text: str) -> list[int]:
+    """``0-11`` or ``0,2,5`` or ``3``."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+LABELS = {i: f" ({v:,}/day, CV {cv:.0%}, sd {sd:.0%})" for i, (v, cv, sd) in enumerate(SPECS)}
+
+
+def intraday_rows(results: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([c for r in results for c in r["intraday"]], columns=COLUMNS)
+
+
+def run_intraday(args: argparse.Namespace, n_days: int) -> None:
+    """The intraday protocol: every seed set in turn, its rows saved as it finishes."""
+    frames = []
+    for k in _seed_sets(args.seed_sets):
+        t0 = time.perf_counter()
+        results = list(LocalProcessExecutor(args.workers).map(
+            run_series, [(i, args.origins, n_days, k, True, args.particles)
+                         for i in range(args.series)]))
+        rows = intraday_rows(results)
+        print(f"seed set {k}: {time.perf_counter() - t0:.0f} s wall", flush=True)
+        if args.save:
+            rows.to_csv(args.save, mode="a", header=not Path(args.save).exists(), index=False)
+        frames.append(rows)
+    report_intraday(pd.concat(frames, ignore_index=True), series_labels=LABELS)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--series", type=int, default=6)
+    ap.add_argument("--series", type=int, default=None,
+                    help="default 6, with --intraday-only all 8 of SPECS")
     ap.add_argument("--origins", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-statsforecast", action="store_true")
     ap.add_argument("--intraday-only", action="store_true")
     ap.add_argument("--seed-set", type=int, default=0)
+    ap.add_argument("--seed-sets", default="0-11", help="with --intraday-only: 0-11, 0,3,5")
+    ap.add_argument("--particles", type=int, default=20_000)
+    ap.add_argument("--save", help="with --intraday-only: append the rows to this CSV")
+    ap.add_argument("--pool", nargs="+", help="report saved intraday CSVs together")
     args = ap.parse_args()
+    if args.pool:
+        report_intraday(pd.concat([pd.read_csv(f, dtype={"after": str}) for f in args.pool],
+                                  ignore_index=True).drop_duplicates(
+                                      ["after", "method", "seed_set", "series", "day"]),
+                        series_labels=LABELS)
+        return
+    if args.series is None:
+        args.series = len(SPECS) if args.intraday_only else 6
     n_days = HISTORY_DAYS + STEP_DAYS * (args.origins - 1) + LONG + 1
     print(f"over-dispersed benchmark: {args.series} series x {args.origins} origins, "
           f"{INTERVAL}-minute intervals, {HISTORY_DAYS} days of history before the first "
           f"origin, origins {STEP_DAYS} days apart", flush=True)
+    if args.intraday_only:
+        run_intraday(args, n_days)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        children = [] if args.no_statsforecast or args.intraday_only else start_statsforecast(
+        children = [] if args.no_statsforecast else start_statsforecast(
             args.series, args.origins, n_days, args.workers, Path(tmp), args.seed_set)
         t0 = time.perf_counter()
         results = list(LocalProcessExecutor(args.workers).map(
-            run_series, [(i, args.origins, n_days, args.seed_set, args.intraday_only)
+            run_series, [(i, args.origins, n_days, args.seed_set, False, args.particles)
                          for i in range(args.series)]))
         print(f"wfm side: {time.perf_counter() - t0:.0f} s wall", flush=True)
-        if args.intraday_only:
-            report_intraday(results)
-            return
         rows = pd.concat([r["rows"] for r in results], ignore_index=True)
         cpu = pd.DataFrame([c for r in results for c in r["cpu"]], columns=["method", "cpu_s"])
         if children:
@@ -337,28 +394,8 @@ def report(rows: pd.DataFrame, methods: list[str], cpu: pd.DataFrame,
     cv = cov.groupby("level")[["in", "n"]].sum()
     print("\nwfm auto interval coverage over the week (out of sample): "
           + ", ".join(f"{lv} %: {row['in'] / row['n']:.3f}" for lv, row in cv.iterrows()))
-    report_intraday(results)
-
-
-def report_intraday(results: list[dict[str, Any]]) -> None:
-    """Rest-of-day wMAPE pooled over series and origins, and each method's gain on the
-    day-ahead forecast with a 95 % interval from a paired bootstrap over days."""
-    intr = pd.DataFrame([c for r in results for c in r["intraday"]],
-                        columns=["after", "method", "day", "abs_err", "actual"])
-    rng = np.random.default_rng(0)
-    print("\nintraday: rest-of-day wMAPE on the day-ahead day (pooled over series and "
-          "origins; gain = 1 - wMAPE / day-ahead wMAPE, 95 % paired bootstrap over days)")
-    for after, x in intr.groupby("after", sort=True):
-        err = x.pivot(index="day", columns="method", values="abs_err")
-        den = float(x[x["method"] == "day-ahead"]["actual"].sum())
-        idx = rng.integers(0, len(err), (2000, len(err)))
-        base = err["day-ahead"].to_numpy()
-        print(f"  after {after} ({len(err)} days):")
-        for m in x["method"].unique():
-            e = err[m].to_numpy()
-            gain = 1 - e[idx].sum(1) / base[idx].sum(1)
-            print(f"    {m:34s} {e.sum() / den:.4f}  gain {1 - e.sum() / base.sum():+.1%}  "
-                  f"[{np.quantile(gain, 0.025):+.1%}, {np.quantile(gain, 0.975):+.1%}]")
+    print("\n(one draw: the 15 % line is decided by --intraday-only, 8 series x 12 draws)")
+    report_intraday(intraday_rows(results), series_labels=LABELS)
 
 
 if __name__ == "__main__":

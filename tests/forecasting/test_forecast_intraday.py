@@ -13,9 +13,11 @@ from forecast_overdispersed import make_overdispersed
 from forecast_synthetic import calendar, make_history
 
 from wfm.errors import ForecastError
+from wfm.forecasting import forecast_intervals
 from wfm.forecasting.intraday import (
     Dispersion,
     estimate_dispersion,
+    fit_dispersion,
     rest_of_day,
     update_day_level,
 )
@@ -188,3 +190,62 @@ def test_on_pure_poisson_days_the_update_shrinks_to_nothing() -> None:
         err["update"] += float(np.abs(m["actual"] - m["offered"]).sum())
         err["day_ahead"] += float(np.abs(m["actual"] - m["day_ahead"]).sum())
     assert err["update"] <= 1.01 * err["day_ahead"]
+
+
+def _update_model_days(rng: np.random.Generator, n_days: int, f: np.ndarray, cv2: float,
+                       s2: float, rho: float) -> np.ndarray:
+    """Poisson counts of days drawn from the update's model: gamma level, AR(1)
+    log-deviation, as the over-dispersed generator does."""
+    w = rng.gamma(1 / cv2, cv2, n_days)
+    eta = np.zeros((n_days, len(f)))
+    eta[:, 0] = rng.normal(0, np.sqrt(s2), n_days)
+    for j in range(1, len(f)):
+        eta[:, j] = rho * eta[:, j - 1] + rng.normal(0, np.sqrt(s2 * (1 - rho**2)), n_days)
+    return rng.poisson(w[:, None] * f * np.exp(eta - s2 / 2)).astype(float)
+
+
+def test_likelihood_fit_beats_the_moments_on_the_few_weeks_a_backtest_has() -> None:
+    # 8 backtest folds give about 50 days of day-ahead points. Over 40 such samples the
+    # likelihood is much nearer the simulated parameters than the moments, which confound
+    # the correlated deviation with the day's level (measured, mean absolute errors: corr
+    # 0.019 against 0.318, intraday_cv2 12 % against 37 %, day_cv2 27 % against 35 %).
+    rng = np.random.default_rng(11)
+    cv2, s2, rho, n_days = 0.01, 0.01, 0.9, 50
+    shape = 1 + np.sin(np.linspace(0, np.pi, 48))
+    f = 2500 * shape / shape.sum()
+    day = np.repeat(np.arange(n_days), len(f))
+    err: dict[str, list[tuple[float, float, float]]] = {"ml": [], "moments": []}
+    for _ in range(40):
+        actual = _update_model_days(rng, n_days, f, cv2, s2, rho).ravel()
+        for name, fit in (("ml", fit_dispersion), ("moments", estimate_dispersion)):
+            d = fit(actual, np.tile(f, n_days), day)
+            err[name].append((abs(d.day_cv2 / cv2 - 1), abs(d.intraday_cv2 / s2 - 1),
+                              abs(d.intraday_corr - rho)))
+    ml, mom = np.mean(err["ml"], axis=0), np.mean(err["moments"], axis=0)
+    assert ml[2] < 0.035 and ml[2] < 0.2 * mom[2]
+    assert ml[1] < 0.2 and ml[1] < 0.5 * mom[1]
+    assert ml[0] < 0.35 and ml[0] <= mom[0]
+
+
+def test_likelihood_fit_of_pure_poisson_points_finds_no_dispersion() -> None:
+    rng = np.random.default_rng(12)
+    f = np.full(40, 30.0)
+    actual = rng.poisson(np.tile(f, 60)).astype(float)
+    d = fit_dispersion(actual, np.tile(f, 60), np.repeat(np.arange(60), 40))
+    assert d.day_cv2 < 1e-3 and d.intraday_cv2 < 2e-3
+
+
+def test_a_forecast_run_learns_the_generators_intraday_correlation() -> None:
+    # Over-dispersed histories (days vary by 10 %, deviations of 10 % correlated 0.9 per
+    # 15 minutes): the correlation a run learns from its backtest for the intraday update
+    # is near the generator's (the forecast's own errors blur it a little). Measured:
+    # 0.865, 0.854, 0.731 by likelihood; the moments gave 0.95, 0.625, 0.51.
+    found = []
+    for seed in (31, 32, 33):
+        hist, _ = make_overdispersed("2024-01-01", 420, daily_level=3000, seed=seed,
+                                     dispersion=Generator(busyness_cv=0.10, intraday_sd=0.10))
+        run = forecast_intervals(hist, calendar=calendar(), interval_minutes=15,
+                                 horizon_days=1)
+        found.append(run.series["q/voice"].intraday_corr)
+    errors = np.abs(np.array(found) - 0.9)
+    assert errors.max() < 0.2 and errors.mean() < 0.12

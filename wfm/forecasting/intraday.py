@@ -10,9 +10,10 @@ Two updates of the day-ahead forecast for the rest of the day:
   w the day's level (variance ``day_cv2``: how much days vary around their day-ahead
   forecast), eta an AR(1) deviation within the day (variance ``intraday_cv2``, correlation
   ``intraday_corr`` between neighbouring intervals) and Poisson noise 1 / f_j; all three
-  learnt from the backtest. The best linear predictor (kriging) of w + eta_t for every later
-  interval t from the intervals seen so far updates the level and carries the latest
-  deviation forward, fading with the correlation. With no intraday deviation it is the
+  learnt from the backtest by maximum likelihood (``fit_dispersion``). The best linear
+  predictor (kriging) of w + eta_t for every later interval t from the intervals seen so
+  far updates the level and carries the latest deviation forward, fading with the
+  correlation. With no intraday deviation it is the
   gamma-Poisson posterior mean of the level, (a + A) / (a + F) with a = 1 / day_cv2,
   A the actual and F the forecast volume so far.
 
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.optimize import minimize
 
 from wfm.errors import ForecastError
 from wfm.forecasting.grid import FloatArray
@@ -87,6 +89,78 @@ def estimate_dispersion(actual: FloatArray, forecast: FloatArray, day: npt.NDArr
     v = float(sum(w * _ar_weights(g, corr) for w, g in zip(weights, groups, strict=True)))
     sigma2 = intra_obs / max(1.0 - v, 0.05)
     return Dispersion(max(day_obs - v * sigma2, 0.0), sigma2, corr)
+
+
+def fit_dispersion(actual: FloatArray, forecast: FloatArray, day: npt.NDArray[np.int64]
+                   ) -> Dispersion:
+    """Maximum-likelihood estimate of the update's own model from backtest points (same
+    arguments as :func:`estimate_dispersion`).
+
+    Each day's relative errors y_j = a_j / f_j - 1 are taken as Gaussian with covariance
+    day_cv2 + intraday_cv2 corr^|i - k| + 1 / f_j on the diagonal (the model the update
+    krigs with), independent from day to day; the likelihood is maximised from the
+    moment estimate with its gradient (L-BFGS-B). The moments confound the AR(1) deviation
+    with the day's level on a few weeks of points (they often return no deviation, or a
+    correlation of 0 or 0.95); the likelihood weighs every pair of intervals as the model
+    says. Falls back to the moments when there are too few days or the fit fails.
+    """
+    moments = estimate_dispersion(actual, forecast, day)
+    days, inv = np.unique(day, return_inverse=True)
+    keep = forecast > 0
+    if len(days) < 5 or keep.sum() < 3 * len(days):
+        return moments
+    groups = _day_blocks(actual[keep], forecast[keep], inv[keep])
+    x0 = np.array([np.log(max(moments.day_cv2, 1e-3)), np.log(max(moments.intraday_cv2, 1e-3)),
+                   float(np.clip(moments.intraday_corr, 0.3, 0.95))])
+    try:
+        res = minimize(_neg_loglik, x0, args=(groups,), jac=True, method="L-BFGS-B",
+                       bounds=[(np.log(1e-8), 0.0), (np.log(1e-8), 0.0), (0.0, 0.99)],
+                       options={"maxiter": 60})
+    except (np.linalg.LinAlgError, ValueError):
+        return moments
+    if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
+        return moments
+    return Dispersion(float(np.exp(res.x[0])), float(np.exp(res.x[1])), float(res.x[2]))
+
+
+def _day_blocks(actual: FloatArray, forecast: FloatArray, inv: npt.NDArray[np.int64]
+                ) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
+    """Days stacked by their number of points: (y, 1 / f, |i - k|) per length."""
+    counts = np.bincount(inv)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    order = np.argsort(inv, kind="stable")
+    y, p = (actual / forecast - 1.0)[order], (1.0 / forecast)[order]
+    out = []
+    for n in np.unique(counts[counts > 0]):
+        rows = starts[counts == n][:, None] + np.arange(n)
+        lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n))).astype(float)
+        out.append((y[rows], p[rows], lag))
+    return out
+
+
+def _neg_loglik(x: FloatArray, groups: list[tuple[FloatArray, FloatArray, FloatArray]]
+                ) -> tuple[float, FloatArray]:
+    """Negative Gaussian log-likelihood (constant left out) and its gradient in
+    (log day_cv2, log intraday_cv2, corr): d/dtheta = tr((K^-1 - alpha alpha^T) dK) / 2,
+    where dK is the same for every day of a block, so only sum_d (K_d^-1 - alpha alpha^T)
+    is needed."""
+    c2, s2, rho = float(np.exp(x[0])), float(np.exp(x[1])), float(x[2])
+    nll, grad = 0.0, np.zeros(3)
+    for y, p, lag in groups:
+        n = len(lag)
+        r = rho**lag
+        k = np.repeat((c2 + s2 * r)[None], len(y), axis=0)
+        k[:, np.arange(n), np.arange(n)] += p
+        k_inv = np.linalg.inv(k)
+        alpha = np.einsum("dij,dj->di", k_inv, y)
+        chol = np.linalg.cholesky(k)
+        logdet = 2.0 * float(np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
+        nll += 0.5 * (logdet + float(np.einsum("di,di->", y, alpha)))
+        g = k_inv.sum(0) - alpha.T @ alpha
+        d_rho = s2 * lag * rho ** np.maximum(lag - 1.0, 0.0)
+        grad += 0.5 * np.array([c2 * g.sum(), s2 * float(np.sum(g * r)),
+                                float(np.sum(g * d_rho))])
+    return nll, grad
 
 
 def _lag_cov(r: FloatArray, mu: FloatArray, inv: npt.NDArray[np.int64], lag: int) -> float:

@@ -20,7 +20,7 @@ from wfm.forecasting.intervals import (
     calibrate_intervals,
     interval_bounds,
 )
-from wfm.forecasting.intraday import Dispersion, estimate_dispersion
+from wfm.forecasting.intraday import Dispersion, fit_dispersion
 from wfm.forecasting.metrics import bias, mase, wmape
 from wfm.forecasting.models.aht import forecast_aht
 from wfm.forecasting.models.base import History
@@ -237,7 +237,8 @@ def _folds(grid: Grid, y: FloatArray, st: SeriesSettings) -> list[Fold]:
 def _calibrate(grid: Grid, folds: list[Fold], chosen: list[FloatArray]
                ) -> tuple[IntervalRule, dict[str, float], Dispersion]:
     """Interval rule from the chosen forecast's backtest points; the dispersion around the
-    day-ahead forecast (prior of the intraday update) from its first-week points."""
+    day-ahead forecast (prior of the intraday update) from its first-week points, by
+    maximum likelihood (``fit_dispersion``)."""
     m = [f.mask for f in folds]
     act = np.concatenate([f.actual[k] for f, k in zip(folds, m, strict=True)])
     mean = np.concatenate([p[k] for p, k in zip(chosen, m, strict=True)])
@@ -247,7 +248,7 @@ def _calibrate(grid: Grid, folds: list[Fold], chosen: list[FloatArray]
     week = [f.mask & (f.lead_open <= 7) for f in folds]
     day = np.concatenate([grid.day[f.cut:f.cut + len(f.actual)][w] + i * grid.day[-1]
                           for i, (f, w) in enumerate(zip(folds, week, strict=True))])
-    disp = estimate_dispersion(
+    disp = fit_dispersion(
         np.concatenate([f.actual[w] for f, w in zip(folds, week, strict=True)]),
         np.concatenate([p[w] for p, w in zip(chosen, week, strict=True)]), day)
     return rule, cover, disp
