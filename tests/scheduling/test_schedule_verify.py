@@ -92,3 +92,43 @@ def test_replan_raises_the_requirement_until_the_day_meets_its_target(project: P
     # The published roster covers the raised requirement (its coverage.csv says so).
     coverage = pd.read_csv(project / "schedules" / "latest" / "coverage.csv")
     assert coverage["required"].max() > 7
+
+
+def test_an_earlier_published_round_is_explained_by_its_own_short_days(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The loop's own reasons are about its last roster. When an earlier round is published
+    # (later ones were short on more queue-days), the reasons must be that round's: on the
+    # 500-agent week the published round 1 was short on Saturday while the lines explained
+    # round 3's Thursday.
+    import numpy as np
+
+    import wfm.pipeline.roster_verification as rv
+    from wfm.simulation.replan import ReplanResult, ReplanRound
+    from wfm.simulation.run import simulate_centre
+
+    def two_rounds(required: np.ndarray, schedule: object, queues: list[object],
+                   demand: object, options: object, **_: object) -> ReplanResult:
+        schedule(required)  # type: ignore[operator]
+        last = schedule(required * 1.5)  # type: ignore[operator]
+        result = simulate_centre(queues, demand, last, options)  # type: ignore[arg-type]
+        first = np.zeros((len(queues), demand.n_days), dtype=bool)  # type: ignore[attr-defined]
+        first[0, 0] = True
+        second = first.copy()
+        second[0, 2] = True
+        rounds = (ReplanRound(0, 1.0, 1.0, result.day_table(), first),
+                  ReplanRound(1, 2.0, 2.0, result.day_table(), second))
+        return ReplanResult(rounds, required, last, result,
+                            ("voice_fr on 2026-11-18: the last round's reason",))
+
+    monkeypatch.setattr(rv, "replan", two_rounds)
+    req, agents = _project(project, required=5)
+    r = _run(req, agents, "--replan", "1", "-R", "5")
+    assert r.exit_code == 0, r.output
+    v = json.loads((project / "schedules" / "latest" / "manifest.json").read_text(
+        encoding="utf-8"))["verification"]
+    assert v["published_round"] == 0
+    assert len(v["unmet"]) == 1
+    assert v["unmet"][0].startswith("voice_fr on 2026-11-16: short in the published round 0 "
+                                    "(the 1 later re-plan(s) were short on no fewer")
+    assert "agent(s) hold the skill" in v["unmet"][0]  # the diagnosis of round 0's roster
+    assert "last round's reason" not in r.output

@@ -197,12 +197,12 @@ def verify_roster(config: Config, requirements: pd.DataFrame, agents: list[Agent
         frames.append(frame)
         return schedule_staffing(result, skills, names, horizon)
 
-    def explain(k: int, d: int, missing: np.ndarray) -> str:
+    def explain(k: int, d: int, missing: np.ndarray, which: int = -1) -> str:
         assert rules is not None
-        last = results[-1]
+        roster = results[which]
         met = [q for j, q in enumerate(names) if j != k and not missing[j, d]]
-        return skill_day(names[k], date.fromisoformat(horizon.days[d]), last.roster,
-                         last.agent_intervals, agents, rules=rules, tz=tz).text(met)
+        return skill_day(names[k], date.fromisoformat(horizon.days[d]), roster.roster,
+                         roster.agent_intervals, agents, rules=rules, tz=tz).text(met)
 
     sim_options = SimOptions(options.replications, options.seed,
                              workers=max(1, min(os.cpu_count() or 1, options.replications)))
@@ -217,9 +217,23 @@ def verify_roster(config: Config, requirements: pd.DataFrame, agents: list[Agent
         queues, demand, schedule_staffing(results[best], skills, names, horizon),
         sim_options, executor=executor)
     view = RosterSimulation(sim, horizon)
+    unmet = out.unmet
+    if best != len(out.rounds) - 1:
+        # The loop's reasons are about its last roster; the published one is another.
+        later = len(out.rounds) - 1 - best
+        unmet = tuple(
+            f"{names[k]} on {horizon.days[d]}: short in the published round {best} (the "
+            f"{later} later re-plan(s) were short on no fewer queue-days)"
+            + (f"; {explain(int(k), int(d), out.rounds[best].missing, best)}"
+               if rules is not None and not _unreachable(out.unreachable, k, d) else "")
+            for k, d in zip(*np.nonzero(out.rounds[best].missing), strict=True))
     return Verification(results[best], frames[best], best, out.rounds, view.table("day"),
-                        misses(view.table("interval"), MIN_PROBABILITY), out.unmet, options,
+                        misses(view.table("interval"), MIN_PROBABILITY), unmet, options,
                         out.failure)
+
+
+def _unreachable(unreachable: np.ndarray | None, k: int, d: int) -> bool:
+    return bool(unreachable is not None and unreachable[k, d])
 
 
 def schedule_staffing(result: ScheduleResult, skills: dict[str, dict[str, int]],
