@@ -85,7 +85,7 @@ def test_missing_a_shift_gives_up_only_the_groups_own_excess() -> None:
     # A voice+chat group planned all on voice 08-12 Monday, voice exactly covered, chat in
     # excess (from other groups): missing the shift leaves voice 4 agent-hours short. Only
     # when the group itself works chat there can it give that excess up.
-    from wfm.scheduling.assignment import ShiftMargins
+    from wfm.scheduling.shift_margins import ShiftMargins
 
     rules = hourly_rules()
     cat, _, _ = _setup([agent("A")], rules)

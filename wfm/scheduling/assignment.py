@@ -12,7 +12,7 @@ Each model is seeded with a complete hint from a most-constrained-first greedy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,6 +25,7 @@ from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentGroup, AgentLike
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.shift_margins import ShiftMargins, ShiftValue, useful_shifts
 from wfm.scheduling.solver_params import (
     CPSAT_DET_PER_S,
     SolverParams,
@@ -59,78 +60,6 @@ class Assignment:
     deterministic_s: float = 0.0  # work done, in budget seconds
 
 
-@dataclass(frozen=True)
-class ShiftValue:
-    """Objective change [weighted agent-hours x SCALE] of one shift more or less than
-    planned: the first ``*_cap`` copies at rate ``*_a``, the others at ``*_b`` (>= ``*_a``,
-    so the cost is convex)."""
-
-    miss_cap: int
-    miss_a: int
-    extra_cap: int
-    extra_a: int
-    miss_b: int
-    extra_b: int
-
-
-@dataclass(frozen=True)
-class ShiftMargins:
-    """Marginal value of shifts against the coverage the weekly plan leaves.
-
-    An extra shift gains the understaffing weight in each slot the plan leaves short on one
-    of the group's queues and costs overstaffing elsewhere; a missed one saves
-    overstaffing where the plan is over and loses the understaffing weight elsewhere. So
-    moving a shift to an equally short day costs nothing, and a preference may decide.
-    """
-
-    catalog: ShiftCatalog
-    under: np.ndarray  # (n_queues, n_slots) agents short in the plan
-    over: np.ndarray   # agents in excess
-    queues: tuple[int, ...]
-    under_weights: np.ndarray  # per queue (all queues)
-    over_weights: np.ndarray  # per queue (all queues)
-    cost_per_paid_hour: float
-    # The group's own agents per queue and slot in the plan (n_queues, n_slots). A missed
-    # shift only gives up excess on a queue the group itself works in that slot: where the
-    # group is all on voice, excess on chat (from other groups) does not replace it.
-    alloc: np.ndarray | None = None
-
-    def of(self, i: int) -> ShiftValue:
-        cat = self.catalog
-        n_t = self.under.shape[1]
-        lo, hi = int(cat.start[i]), min(int(cat.end[i]), n_t)
-        slot_h = cat.grid.slot_minutes / 60
-        paid = self.cost_per_paid_hour * float(cat.paid_h[i])
-        total = int(cat.n_slots_of[i])
-        if not self.queues:
-            return ShiftValue(0, round(-paid * SCALE), 0, round(paid * SCALE) + 1,
-                              round(-paid * SCALE), round(paid * SCALE) + 1)
-        q = list(self.queues)
-        under = self.under[q, lo:hi]
-        over = self.over[q, lo:hi]
-        w = self.under_weights[q][:, None]
-        w_max = float(self.under_weights[q].max())
-        # An extra agent's excess lands on the group's cheapest queue; a missing one
-        # removes excess where the plan has it, the dearest first.
-        ow = self.over_weights[q]
-        ow_min = float(ow.min())
-        useful = (under > 0).any(axis=0)
-        gain = np.where(under > 0, w, 0.0).max(axis=0) if hi > lo else np.zeros(0)
-        released = np.minimum(over, self.alloc[q, lo:hi]) if self.alloc is not None else over
-        spare = (released > 0).any(axis=0) & ~useful
-        saved = (np.where(released > 0, ow[:, None], 0.0).max(axis=0) if hi > lo
-                 else np.zeros(0))
-        extra_a = float(np.where(useful, -gain, ow_min).sum())
-        miss_a = float(np.where(spare, -saved, w_max).sum())
-        extra_cap = int(under.max(axis=0)[useful].min()) if useful.any() else 0
-        miss_cap = int(released.max(axis=0)[spare].min()) if spare.any() else 0
-        return ShiftValue(
-            miss_cap, round((miss_a * slot_h - paid) * SCALE),
-            extra_cap, round((extra_a * slot_h + paid) * SCALE) + 1,
-            round((w_max * (hi - lo) * slot_h - paid) * SCALE),
-            round((ow_min * total * slot_h + paid) * SCALE) + 1)
-
-
 def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarray,  # noqa: PLR0917
                      limits: WeekLimits, agent: int,
                      useful: np.ndarray | None = None, *, widest: bool = False) -> np.ndarray:
@@ -151,20 +80,6 @@ def candidate_shifts(catalog: ShiftCatalog, plan: np.ndarray, eligible: np.ndarr
     if _can_reach(catalog, wider, limits, agent):
         return wider
     return np.flatnonzero(eligible[agent] & ((catalog.start_min % 60 == 0) | offered))
-
-
-def useful_shifts(catalog: ShiftCatalog, plan: np.ndarray,
-                  margins: ShiftMargins | None) -> np.ndarray:
-    """Unplanned shifts at the planned clock starts, on any day, that would improve the
-    plan's coverage by themselves."""
-    out = np.zeros(catalog.n_shifts, dtype=bool)
-    if margins is None:
-        return out
-    keys = {(int(catalog.start_min[i]), int(catalog.length[i])) for i in np.flatnonzero(plan)}
-    for i in range(catalog.n_shifts):
-        if plan[i] == 0 and (int(catalog.start_min[i]), int(catalog.length[i])) in keys:
-            out[i] = margins.of(i).extra_a < 0
-    return out
 
 
 def _can_reach(catalog: ShiftCatalog, shifts: np.ndarray, limits: WeekLimits,
@@ -188,7 +103,9 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                  carry_in_days: np.ndarray | None = None,
                  margins: ShiftMargins | None = None, explain: bool = True,
                  previous_start_min: np.ndarray | None = None,
-                 widest: bool = False) -> Assignment:
+                 widest: bool = False,
+                 candidates: Mapping[int, np.ndarray] | None = None,
+                 start: np.ndarray | None = None) -> Assignment:
     """Solve stage (b) for one group.
 
     Parameters
@@ -212,16 +129,29 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     widest
         Offer every agent every shift they may work, not only those near the plan (the
         retry after the smaller model proved infeasible).
+    candidates
+        Per member, the only shifts they may be given (stage (b)'s second level,
+        :mod:`wfm.scheduling.two_level_assignment`); an infeasible model then raises
+        :class:`InfeasibleScheduleError` at once, without the wider retry.
+    start
+        A complete assignment (n_agents, 7) keeping every hard rule to start from instead
+        of the greedy's; its shifts are offered to their members.
     """
     members = list(group.members)
     paid_min = np.round(catalog.paid_h * 60).astype(np.int64)
     n_slots = catalog.n_slots_of
     useful = useful_shifts(catalog, plan, margins)
-    cands = {a: candidate_shifts(catalog, plan, eligible, limits, a, useful, widest=widest)
-             for a in members}
+    cands = ({a: np.asarray(candidates[a], dtype=np.int64) for a in members}
+             if candidates is not None else
+             {a: candidate_shifts(catalog, plan, eligible, limits, a, useful, widest=widest)
+              for a in members})
+    if start is not None:
+        cands = {a: np.union1d(c, start[a][start[a] >= 0]).astype(np.int64)
+                 for a, c in cands.items()}
     shift_ids = sorted({int(i) for c in cands.values() for i in c} | set(
         np.flatnonzero(plan).tolist()))
-    hint = greedy_assignment(catalog, plan, cands, agents, limits, rules, carry_in_days)
+    hint = (start if start is not None else
+            greedy_assignment(catalog, plan, cands, agents, limits, rules, carry_in_days))
 
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -244,9 +174,11 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         if value is None:
             work_h = float(n_slots[i]) * catalog.grid.slot_minutes / 60
             paid = rules.cost_per_paid_hour * float(catalog.paid_h[i])
-            value = ShiftValue(0, round((under_weight * work_h - paid) * SCALE) if group.queues
-                               else 0, 0, round((over_weight * work_h + paid) * SCALE) + 1,
-                               0, 0)
+            # One rate per shift: no capped first copies (the caps are 0), so every copy
+            # is at the b rate, which must then carry the cost (it was 0: free misses).
+            miss = round((under_weight * work_h - paid) * SCALE) if group.queues else 0
+            extra = round((over_weight * work_h + paid) * SCALE) + 1
+            value = ShiftValue(0, miss, 0, extra, miss, extra)
         miss_a = model.new_int_var(0, min(p, value.miss_cap), "")
         miss_b = model.new_int_var(0, p, "")
         extra_a = model.new_int_var(0, min(len(members), value.extra_cap), "")
@@ -343,6 +275,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     status = solver.solve(model)
     hit = stopped_by_wall(solver, status)
     work_s = float(solver.deterministic_time) / CPSAT_DET_PER_S
+    if status == cp_model.INFEASIBLE and candidates is not None:
+        raise InfeasibleScheduleError("no assignment within the given candidate shifts")
     if status == cp_model.INFEASIBLE and not widest:
         # The shifts offered near the plan pass a test that ignores rest between shifts, so
         # they can admit no week (planned Monday 09:00-15:00 and Tuesday 00:00 for an agent
@@ -364,7 +298,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
                 f"{_ids(group, agents)}")
         if meets_minimums(catalog, hint, members, limits):
             # The greedy's assignment keeps every hard rule: publish it rather than nothing.
-            missed, extra = _plan_difference(hint, members, plan)
+            missed, extra = plan_difference(hint, members, plan)
             return Assignment(hint, "HINT", float("nan"), float(solver.wall_time), missed,
                               extra, hit, f"{what}: took the greedy assignment "
                               f"({missed} planned shift(s) missed, {extra} added)", work_s)
@@ -375,7 +309,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
             res = assign_group(catalog, group, plan, agents, eligible, limits, rules,
                                under_weight, retry, carry_in_days=carry_in_days,
                                margins=margins, explain=explain,
-                               previous_start_min=previous_start_min, widest=widest)
+                               previous_start_min=previous_start_min, widest=widest,
+                               candidates=candidates)
             return replace(res, fallback=f"{what}: took the first assignment found with "
                                          "four times the budget",
                            deterministic_s=res.deterministic_s + work_s)
@@ -447,7 +382,7 @@ def meets_minimums(catalog: ShiftCatalog, shift_of: np.ndarray, members: Sequenc
     return True
 
 
-def _plan_difference(shift_of: np.ndarray, members: Sequence[int],
+def plan_difference(shift_of: np.ndarray, members: Sequence[int],
                      plan: np.ndarray) -> tuple[int, int]:
     """Planned shifts left unstaffed and shifts beyond the plan, of an assignment."""
     worked = shift_of[list(members)]

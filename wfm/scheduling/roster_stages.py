@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from wfm.errors import InfeasibleScheduleError, SolverError
-from wfm.scheduling.assignment import Assignment, ShiftMargins, assign_group
+from wfm.scheduling.assignment import Assignment
 from wfm.scheduling.break_placement import PlacedBreaks
 from wfm.scheduling.coverage_model import objective_parts
 from wfm.scheduling.eligibility import AgentLike
@@ -20,8 +20,10 @@ from wfm.scheduling.roster_frames import scheduled_counts
 from wfm.scheduling.rules import ShiftRules
 from wfm.scheduling.schedule_summary import QueueSwitches
 from wfm.scheduling.shift_catalog import ShiftCatalog
+from wfm.scheduling.shift_margins import ShiftMargins
 from wfm.scheduling.solver_params import SolverParams
 from wfm.scheduling.threads import map_ordered
+from wfm.scheduling.two_level_assignment import assign_in_two_levels
 from wfm.scheduling.weekly_plan import WeeklyPlan, solve_weekly_plan
 
 # Shares of the budget: the weekly plan carries the quality, the later stages repair. A
@@ -77,11 +79,11 @@ def assign_agents(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan
         margins = ShiftMargins(catalog, plan.under, plan.over,
                                tuple(qidx[q] for q in group.queues), queue_weights,
                                over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
-        return assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-                            float(np.mean(weights)),
-                            params.with_budget(params.time_limit_s * len(group.members) / total),
-                            carry_in_days=carry, margins=margins,
-                            previous_start_min=usual_start)
+        return assign_in_two_levels(
+            catalog, group, plan.shifts[g], agents, eligible, limits, rules,
+            float(np.mean(weights)),
+            params.with_budget(params.time_limit_s * len(group.members) / total),
+            carry_in_days=carry, margins=margins, previous_start_min=usual_start)
 
     # The groups share no agent: solved side by side, each with its own budget.
     for group, res in zip(groups, map_ordered(solve, list(range(len(groups))), params.workers),
