@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from wfm.errors import InfeasibleScheduleError, SolverError
 from wfm.scheduling.assignment_greedy import greedy_assignment, rest_slots
+from wfm.scheduling.consecutive_days import add_consecutive_days
 from wfm.scheduling.contracts import WeekLimits
 from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentGroup, AgentLike
@@ -221,15 +222,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         model.add_linear_constraint(sum(ys), int(limits.min_days[a]), int(limits.max_days[a]))
         model.add_linear_constraint(sum(int(paid_min[i]) * v for i, v in mine),
                                     int(limits.min_paid_min[a]), int(limits.max_paid_min[a]))
-        k = rules.max_consecutive_days
-        if k < 7:
-            for d0 in range(7 - k):
-                model.add(sum(ys[d0:d0 + k + 1]) <= k)
-            carry = int(carry_in_days[a]) if carry_in_days is not None else 0
-            if carry > 0:
-                # The run that started last week: the first k - carry + 1 days are not all worked.
-                m = k - carry + 1
-                model.add(sum(ys[: max(m, 1)]) <= max(m - 1, 0))
+        add_consecutive_days(model, ys, rules.max_consecutive_days,
+                             int(carry_in_days[a]) if carry_in_days is not None else 0)
         for d in range(7):
             for d2 in (d + 1, d + 2):
                 if d2 > 6:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from wfm.scheduling.consecutive_days import add_consecutive_days
 from wfm.scheduling.contracts import WeekLimits
 from wfm.scheduling.coverage_model import SCALE
 from wfm.scheduling.eligibility import AgentLike
@@ -119,7 +120,6 @@ def day_patterns(catalog: ShiftCatalog, bands: np.ndarray, members: Sequence[int
             objective.append((round((over_weight * work_h + rules.cost_per_paid_hour
                                      * length.paid_h) * SCALE) + 1) * extra)
     paid_min = [round(catalog.lengths[k // BANDS].paid_h * 60) for k in range(n_kinds)]
-    k_max = rules.max_consecutive_days
     by_agent: dict[int, list[tuple[int, int, cp_model.IntVar]]] = {a: [] for a in members}
     for (a, d, k), v in y.items():
         by_agent[a].append((d, k, v))
@@ -139,13 +139,8 @@ def day_patterns(catalog: ShiftCatalog, bands: np.ndarray, members: Sequence[int
             early = [v for dd, k, v in mine if dd == d + 1 and k & 1]
             if late and early:
                 model.add(sum(late) + sum(early) <= 1)
-        if k_max < 7:
-            for d0 in range(7 - k_max):
-                model.add(sum(days[d0:d0 + k_max + 1]) <= k_max)
-            carry = int(carry_in_days[a]) if carry_in_days is not None else 0
-            if carry > 0:
-                m = k_max - carry + 1
-                model.add(sum(days[: max(m, 1)]) <= max(m - 1, 0))
+        add_consecutive_days(model, days, rules.max_consecutive_days,
+                             int(carry_in_days[a]) if carry_in_days is not None else 0)
         for d in agents[a].preferred_days_off:
             if 0 <= d < 7:
                 objective.append(PREF_DAY_OFF_COST * days[d])
