@@ -68,11 +68,14 @@ def shift_bands(catalog: ShiftCatalog, rules: ShiftRules, offered: np.ndarray) -
 class DayPatterns:
     """``kind[a, d]``: the band (:func:`shift_bands`) agent ``a`` works on day ``d``, -1 off
     (rows of agents outside the group are -1), ``None`` when CP-SAT found no pattern within
-    its budget; ``status`` CP-SAT's; ``deterministic_s`` the work done in budget seconds."""
+    its budget; ``status`` CP-SAT's; ``deterministic_s`` the work done in budget seconds;
+    ``departures``: shifts the patterns miss or add against the plan's count per day and
+    band (level 2 cannot depart from the plan less)."""
 
     kind: np.ndarray | None
     status: str
     deterministic_s: float
+    departures: int = 0
 
 
 def day_patterns(catalog: ShiftCatalog, bands: np.ndarray, members: Sequence[int],  # noqa: PLR0917
@@ -168,7 +171,9 @@ def day_patterns(catalog: ShiftCatalog, bands: np.ndarray, members: Sequence[int
     for (a, d, k), v in y.items():
         if solver.boolean_value(v):
             kind[a, d] = k
-    return DayPatterns(kind, solver.status_name(status), work_s)
+    departures = sum(int(solver.value(miss)) + int(solver.value(extra))
+                     for _, _, _, miss, extra in counted)
+    return DayPatterns(kind, solver.status_name(status), work_s, departures)
 
 
 def within_patterns(catalog: ShiftCatalog, bands: np.ndarray, offered: np.ndarray,
