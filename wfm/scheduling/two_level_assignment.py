@@ -106,13 +106,14 @@ def assign_in_two_levels(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndar
             two_level = None
     # The one-level model starts from the two-level assignment when it departs from the
     # plan less than the greedy's (it then only improves on it: start times, soft goals),
-    # else from the greedy's with all the budget left, as before the two levels.
+    # else from the greedy's with all the budget left, as before the two levels (the
+    # greedy above, not built a second time).
     one_level = assign_group(
         catalog, group, plan, agents, eligible, limits, rules, under_weight,
         params.with_budget(max(budget - used, budget * ONE_LEVEL_MIN_SHARE)),
         carry_in_days=carry_in_days, margins=margins,
         previous_start_min=previous_start_min,
-        start=two_level.shift_of if two_level is not None else None)
+        start=two_level.shift_of if two_level is not None else greedy)
     used += one_level.deterministic_s
     best = one_level
     if two_level is not None and _value(two_level) < _value(one_level):
