@@ -95,3 +95,74 @@ def useful_shifts(catalog: ShiftCatalog, plan: np.ndarray,
         if plan[i] == 0 and (int(catalog.start_min[i]), int(catalog.length[i])) in keys:
             out[i] = margins.of(i).extra_a < 0
     return out
+
+
+def shift_changes_value(margins: ShiftMargins, changes: np.ndarray) -> float:
+    """Objective change [weighted agent-hours x SCALE] of adding ``changes[i]`` copies of
+    every catalog shift ``i`` (negative: removing them) to the weekly plan, all at once.
+
+    :meth:`ShiftMargins.of` values each shift alone, so two overlapping shifts each count
+    the same slot of shortage (or of excess) as filled: four unplanned shifts judged
+    worth adding together overstaffed the quick named week. Here the changes are summed
+    per slot first, each shift working its slots less its breaks (spread evenly: stage (c)
+    places them later), and each slot's change is valued against what the plan leaves
+    there: shortage filled at the dearest queue's weight then excess at the cheapest;
+    removals first give up the group's excess, then open shortage.
+    """
+    cat = margins.catalog
+    n_t = margins.under.shape[1]
+    slot_h = cat.grid.slot_minutes / 60
+    idx = np.flatnonzero(changes)
+    paid = margins.cost_per_paid_hour * float((changes[idx] * cat.paid_h[idx]).sum())
+    if not margins.queues:
+        return paid * SCALE
+    working = np.array([1 - sum(b.duration for b in sl.breaks) / sl.n_slots
+                        for sl in cat.lengths])
+    diff = np.zeros(n_t + 1)
+    for i in idx:
+        lo, hi = int(cat.start[i]), min(int(cat.end[i]), n_t)
+        if hi > lo:
+            change = float(changes[i]) * float(working[cat.length[i]])
+            diff[lo] += change
+            diff[hi] -= change
+    delta = np.cumsum(diff)[:n_t]
+    q = list(margins.queues)
+    under_w, over_w = margins.under_weights[q], margins.over_weights[q]
+    over = margins.over[q].astype(float)
+    own = margins.alloc[q].astype(float) if margins.alloc is not None else None
+    released = np.minimum(over, own) if own is not None else over
+    total = 0.0
+    for t in np.flatnonzero(np.abs(delta) > 1e-9):
+        d = float(delta[t])
+        if d > 0:  # fill shortage, dearest queue first, then excess on the cheapest
+            steps = sorted(zip(-under_w, margins.under[q, t].astype(float), strict=True))
+            rest_w = float(over_w.min())
+        else:  # give up the group's excess, dearest first, then open shortage where the
+            d = -d  # group works, cheapest first
+            left = own[:, t] - released[:, t] if own is not None else np.full(len(q), np.inf)
+            steps = (sorted(zip(-over_w, released[:, t], strict=True))
+                     + sorted(zip(under_w, left, strict=True)))
+            rest_w = float(under_w.max())
+        for w, room in steps:
+            take = min(d, room)
+            total += float(w) * take
+            d -= take
+        total += rest_w * d
+    return (total * slot_h + paid) * SCALE
+
+
+def margins_cost(margins: ShiftMargins, plan: np.ndarray, counts: np.ndarray,
+                 n_members: int) -> float:
+    """The part of stage (b)'s objective that :meth:`ShiftMargins.of` prices, for shift
+    counts ``counts`` against the group's ``plan``: each shift's misses and additions,
+    the capped copies first (the model's split, its rates being convex)."""
+    total = 0
+    for i in np.flatnonzero(plan != counts):
+        v = margins.of(int(i))
+        p, n = int(plan[i]), int(counts[i])
+        short, surplus = max(p - n, 0), max(n - p, 0)
+        first_miss, first_extra = min(short, p, v.miss_cap), min(surplus, n_members,
+                                                                 v.extra_cap)
+        total += (v.miss_a * first_miss + v.miss_b * (short - first_miss)
+                  + v.extra_a * first_extra + v.extra_b * (surplus - first_extra))
+    return float(total)

@@ -88,6 +88,7 @@ class SolverParams:
     relative_gap: float = 0.0
     first_solution: bool = False
     deadline: float | None = None
+    fix_to_hint: bool = False
 
     def scaled(self, fraction: float) -> SolverParams:
         """The same parameters with a share ``fraction`` (0-1) of the budget."""
@@ -133,6 +134,7 @@ def configure_solver(solver: cp_model.CpSolver, params: SolverParams) -> cp_mode
     p.max_time_in_seconds = float(params.wall_limit_s())
     p.relative_gap_limit = float(params.relative_gap)
     p.stop_after_first_solution = bool(params.first_solution)
+    p.fix_variables_to_their_hinted_value = bool(params.fix_to_hint)
     p.log_search_progress = False
     return solver
 
