@@ -11,13 +11,17 @@ the greedy left 12 of 14 groups with no shift missed or added.
 Level 2 runs only where level 1 departs from the plan (shifts missed plus added) less than
 the greedy's weeks: level 1 stopped by its budget on a large group can be far worse (35
 planned shifts missed against the greedy's 11 on 284 part-timers of the 1,000-agent week).
-The one-level model then runs from the greedy's weeks with the budget left, as before the
-two levels: the bands are stricter than the rest rule and level 1 ignores what unplanned
-shifts could add, so on some groups it does better (the quick named week's part-timers:
-4 planned shifts moved to better slots). Of the two results the one whose coverage is
-better, valued slot by slot (:func:`wfm.scheduling.shift_margins.shift_changes_value`, not
-the per-shift margins the models use, which count a slot of shortage once per shift
-covering it), plus its soft terms, is kept. Every share of the budget is deterministic.
+Assignments are compared by their **score**: the objective with its per-shift margins
+replaced by the change in coverage recounted slot by slot
+(:func:`wfm.scheduling.shift_margins.shift_changes_value`); the margins value each shift
+alone, so overlapping shifts each count one slot of shortage as filled (on the quick named
+week the greedy's four added shifts scored -32.0 agent-hours by the margins and +20.5
+recounted). The one-level model then runs with the budget left from the better-scored of
+the two-level assignment and the greedy's weeks (priced by CP-SAT holding them fixed): the
+bands are stricter than the rest rule and level 1 does not see what unplanned shifts
+could add, so the one-level model may still improve on the two levels. The two-level
+assignment stands when the polish scores no better. Every share of the budget is
+deterministic.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from wfm.scheduling.assignment import (
     Assignment,
     assign_group,
     candidate_shifts,
+    meets_minimums,
     plan_difference,
 )
 from wfm.scheduling.assignment_greedy import greedy_assignment
@@ -105,25 +110,38 @@ def assign_in_two_levels(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndar
             used += two_level.deterministic_s
         except WfmError:  # the bands admit no week for someone: the one-level model decides
             two_level = None
-    one_level = assign_group(
-        catalog, group, plan, agents, eligible, limits, rules, under_weight,
-        params.with_budget(max(budget - used, budget * ONE_LEVEL_MIN_SHARE)),
-        carry_in_days=carry_in_days, margins=margins,
-        previous_start_min=previous_start_min, start=greedy)
-    used += one_level.deterministic_s
-    best = one_level
+    # The one-level model polishes the better-scored of the two (the greedy's weeks priced
+    # with CP-SAT holding them fixed); the two-level assignment stands if the polish only
+    # falls back to it or scores worse.
+    start = greedy
     if two_level is not None:
-        def score(res: Assignment) -> float:
-            if math.isnan(res.objective):  # the greedy's weeks taken as they were: priced
-                res = assign_group(
+        greedy_score = math.inf  # weeks below a contract minimum: the two levels win
+        if meets_minimums(catalog, greedy, members, limits):
+            try:
+                priced = assign_group(
                     catalog, group, plan, agents, eligible, limits, rules, under_weight,
                     replace(params.with_budget(budget * ONE_LEVEL_MIN_SHARE),
                             fix_to_hint=True),
                     carry_in_days=carry_in_days, margins=margins,
-                    previous_start_min=previous_start_min, start=res.shift_of)
-            return _score(res, members, plan, margins)
-        if score(two_level) < score(one_level):
-            best = two_level
+                    previous_start_min=previous_start_min, candidates=cands, start=greedy)
+                used += priced.deterministic_s
+                greedy_score = _score(priced, members, plan, margins)
+            except WfmError:  # pragma: no cover - the greedy keeps every other hard rule
+                pass
+        if _score(two_level, members, plan, margins) < greedy_score:
+            start = two_level.shift_of
+        else:
+            two_level = None
+    one_level = assign_group(
+        catalog, group, plan, agents, eligible, limits, rules, under_weight,
+        params.with_budget(max(budget - used, budget * ONE_LEVEL_MIN_SHARE)),
+        carry_in_days=carry_in_days, margins=margins,
+        previous_start_min=previous_start_min, start=start)
+    used += one_level.deterministic_s
+    best = one_level
+    if two_level is not None and (_score(two_level, members, plan, margins)
+                                  <= _score(one_level, members, plan, margins)):
+        best = two_level
     return replace(best, deterministic_s=used)
 
 
