@@ -1,0 +1,92 @@
+"""Stage (b)'s choice between the two levels and the greedy's weeks, on the real case that
+exposed the per-shift margins: the quick named benchmark week's full-timers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from wfm.scheduling import roster
+from wfm.scheduling.assignment import candidate_shifts
+from wfm.scheduling.assignment_greedy import greedy_assignment
+from wfm.scheduling.shift_margins import (
+    ShiftMargins,
+    margins_cost,
+    shift_changes_value,
+    useful_shifts,
+)
+from wfm.scheduling.solver_params import SolverParams
+from wfm.scheduling.two_level_assignment import assign_in_two_levels
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import schedule_instances as si
+
+
+class _Captured(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def stage_b_inputs() -> tuple[Any, ...]:
+    """Stage (b)'s arguments on the quick named week (stage (a) run as the bench does)."""
+    week = si.named_agents_week(quick=True)
+    seen: list[tuple[Any, ...]] = []
+
+    def capture(*args: Any, **_: Any) -> None:
+        seen.append(args)
+        raise _Captured
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(roster, "assign_agents", capture)
+    try:
+        roster.schedule_week(week.requirements, week.agents, week.rules, week_start=si.WEEK,
+                             tz=ZoneInfo(si.TZ), params=SolverParams(10.0, 1, 0),
+                             allow_understaffing=True)
+    except _Captured:
+        pass
+    finally:
+        patch.undo()
+    assert seen, "stage (b) was not reached"
+    return seen[0]
+
+
+def test_overstaffing_weeks_the_margins_like_lose_to_the_two_levels(
+        stage_b_inputs: tuple[Any, ...]) -> None:
+    catalog, groups, plan, agents, eligible, limits, rules, queues, params, carry, usual = (
+        stage_b_inputs)
+    g = max(range(len(groups)), key=lambda k: len(groups[k].members))
+    group, counts_plan = groups[g], plan.shifts[g]
+    members = list(group.members)
+    qidx = {q: i for i, q in enumerate(queues)}
+    under_w, over_w = map(np.array, rules.weights(queues))
+    margins = ShiftMargins(catalog, plan.under, plan.over,
+                           tuple(qidx[q] for q in group.queues), under_w, over_w,
+                           rules.cost_per_paid_hour, alloc=plan.alloc[g])
+    useful = useful_shifts(catalog, counts_plan, margins)
+    cands = {a: candidate_shifts(catalog, counts_plan, eligible, limits, a, useful)
+             for a in members}
+    greedy = greedy_assignment(catalog, counts_plan, cands, agents, limits, rules, carry)
+    worked = greedy[members]
+    greedy_counts = np.bincount(worked[worked >= 0], minlength=catalog.n_shifts)
+    added = greedy_counts - counts_plan
+    # The premise: the greedy adds unplanned shifts, each worth adding alone by the
+    # margins, that overstaff once recounted together.
+    assert (added >= 0).all() and added.sum() > 0
+    assert margins_cost(margins, counts_plan, greedy_counts, len(members)) < 0
+    assert shift_changes_value(margins, added) > 0
+    res = assign_in_two_levels(
+        catalog, group, counts_plan, agents, eligible, limits, rules,
+        float(np.mean([rules.under_weight(q) for q in group.queues])),
+        params.with_budget(params.time_limit_s * len(members)
+                           / sum(len(x.members) for x in groups)),
+        carry_in_days=carry, margins=margins, previous_start_min=usual)
+    got = res.shift_of[members]
+    got_counts = np.bincount(got[got >= 0], minlength=catalog.n_shifts)
+    # The levels match the plan and stand: no overstaffing shift added.
+    assert (res.missed, res.extra) == (0, 0)
+    assert shift_changes_value(margins, got_counts - counts_plan) == 0
