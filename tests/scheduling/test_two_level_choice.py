@@ -4,6 +4,7 @@ exposed the per-shift margins: the quick named benchmark week's full-timers."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from wfm.scheduling import roster
-from wfm.scheduling.assignment import candidate_shifts
+from wfm.scheduling.assignment import assign_group, candidate_shifts
 from wfm.scheduling.assignment_greedy import greedy_assignment
 from wfm.scheduling.shift_margins import (
     ShiftMargins,
@@ -90,3 +91,34 @@ def test_overstaffing_weeks_the_margins_like_lose_to_the_two_levels(
     # The levels match the plan and stand: no overstaffing shift added.
     assert (res.missed, res.extra) == (0, 0)
     assert shift_changes_value(margins, got_counts - counts_plan) == 0
+
+
+def test_fix_to_hint_prices_the_assignment_it_is_given(stage_b_inputs: tuple[Any, ...]) -> None:
+    # The greedy's weeks priced, not improved: the same shifts back, with an objective that
+    # a free solve from the same start and budget beats (on the part-timers it moves 4
+    # planned shifts to better-covering ones).
+    catalog, groups, plan, agents, eligible, limits, rules, queues, params, carry, usual = (
+        stage_b_inputs)
+    g = min(range(len(groups)), key=lambda k: len(groups[k].members))
+    group, members = groups[g], list(groups[g].members)
+    qidx = {q: i for i, q in enumerate(queues)}
+    under_w, over_w = map(np.array, rules.weights(queues))
+    margins = ShiftMargins(catalog, plan.under, plan.over,
+                           tuple(qidx[q] for q in group.queues), under_w, over_w,
+                           rules.cost_per_paid_hour, alloc=plan.alloc[g])
+    useful = useful_shifts(catalog, plan.shifts[g], margins)
+    cands = {a: candidate_shifts(catalog, plan.shifts[g], eligible, limits, a, useful)
+             for a in members}
+    greedy = greedy_assignment(catalog, plan.shifts[g], cands, agents, limits, rules, carry)
+    kw: dict[str, Any] = {"carry_in_days": carry, "previous_start_min": usual,
+                          "margins": margins, "start": greedy}
+    budget = params.with_budget(params.time_limit_s * len(members)
+                                / sum(len(x.members) for x in groups))
+    priced = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
+                          10.0, replace(budget, fix_to_hint=True), **kw)
+    assert priced.status == "OPTIMAL"
+    assert np.array_equal(priced.shift_of[members], greedy[members])
+    free = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
+                        10.0, budget, **kw)
+    assert free.objective < priced.objective
+    assert not np.array_equal(free.shift_of[members], greedy[members])

@@ -80,6 +80,9 @@ class SolverParams:
         ``time.process_time()`` value (the process's CPU time) after which each solver
         call gets only ``WALL_AFTER_DEADLINE_S`` (the run's safety net); ``None``: each
         call has only its own net (:func:`wall_net_s` of its budget).
+    fix_to_hint
+        Hold every hinted variable at its hint: CP-SAT then only prices a complete
+        assignment (stage (b) scoring the greedy's weeks).
     """
 
     time_limit_s: float = 60.0
