@@ -166,9 +166,7 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
     over_weight = min((rules.over_weight(q) for q in group.queues),
                       default=rules.overstaffing_weight)
     objective: list[cp_model.LinearExprT] = []
-    hinted = np.zeros(catalog.n_shifts, dtype=np.int64)
-    worked = hint[members]
-    np.add.at(hinted, worked[worked >= 0], 1)
+    hinted = shift_counts(hint, members, catalog.n_shifts)
     for i in shift_ids:
         p = int(plan[i])
         value = margins.of(i) if margins is not None else None
@@ -189,11 +187,8 @@ def assign_group(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndarray,  # 
         miss_vars += [miss_a, miss_b]
         extra_vars += [extra_a, extra_b]
         # The hint is complete: the greedy's counts split over the capped and uncapped parts.
-        short, surplus = max(p - int(hinted[i]), 0), max(int(hinted[i]) - p, 0)
-        cap_miss, cap_extra = min(p, value.miss_cap), min(len(members), value.extra_cap)
-        for var, val in ((miss_a, min(short, cap_miss)), (miss_b, short - min(short, cap_miss)),
-                         (extra_a, min(surplus, cap_extra)),
-                         (extra_b, surplus - min(surplus, cap_extra))):
+        for var, val in zip((miss_a, miss_b, extra_a, extra_b),
+                            value.split(p, int(hinted[i]), len(members)), strict=True):
             model.add_hint(var, val)
         objective += [value.miss_a * miss_a, value.miss_b * miss_b, value.extra_a * extra_a,
                       value.extra_b * extra_b]
@@ -376,11 +371,16 @@ def meets_minimums(catalog: ShiftCatalog, shift_of: np.ndarray, members: Sequenc
     return True
 
 
-def plan_difference(shift_of: np.ndarray, members: Sequence[int],
-                     plan: np.ndarray) -> tuple[int, int]:
-    """Planned shifts left unstaffed and shifts beyond the plan, of an assignment."""
+def shift_counts(shift_of: np.ndarray, members: Sequence[int], n_shifts: int) -> np.ndarray:
+    """How many of ``members`` work each catalog shift in an assignment."""
     worked = shift_of[list(members)]
-    counts = np.bincount(worked[worked >= 0], minlength=len(plan))
+    return np.bincount(worked[worked >= 0], minlength=n_shifts)
+
+
+def plan_difference(shift_of: np.ndarray, members: Sequence[int],
+                    plan: np.ndarray) -> tuple[int, int]:
+    """Planned shifts left unstaffed and shifts beyond the plan, of an assignment."""
+    counts = shift_counts(shift_of, members, len(plan))
     return int(np.maximum(plan - counts, 0).sum()), int(np.maximum(counts - plan, 0).sum())
 
 

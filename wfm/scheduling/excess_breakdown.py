@@ -126,9 +126,7 @@ def contract_min_work_h(catalog: ShiftCatalog, groups: Sequence[AgentGroup]) -> 
         if not lengths:
             continue
         paid = [round(catalog.lengths[li].paid_h * 60) for li in lengths]
-        work_h = np.array([(catalog.lengths[li].n_slots
-                            - sum(b.duration for b in catalog.lengths[li].breaks)) * slot_h
-                           for li in lengths])
+        work_h = np.array([catalog.lengths[li].working_slots * slot_h for li in lengths])
         max_days = (np.minimum(grp.member_max_days, grp.member_days.sum(axis=1))
                     if grp.member_days is not None else grp.member_max_days)
         limits = np.stack([grp.member_min_days, max_days, grp.member_min_paid_min,

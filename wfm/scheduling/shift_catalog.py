@@ -109,6 +109,11 @@ class ShiftLength:
     paid_h: float
     breaks: tuple[BreakWindow, ...]
 
+    @property
+    def working_slots(self) -> int:
+        """Slots on shift less the breaks and lunch."""
+        return self.n_slots - sum(b.duration for b in self.breaks)
+
 
 @dataclass(frozen=True)
 class ShiftCatalog:

@@ -24,6 +24,21 @@ class ShiftValue:
     miss_b: int
     extra_b: int
 
+    def split(self, planned: int, count: int, n_members: int) -> tuple[int, int, int, int]:
+        """Copies missed and added at each rate when ``count`` of a shift are worked
+        against ``planned`` (``miss_a, miss_b, extra_a, extra_b``): the capped copies
+        first, as the model's optimum splits them (its rates are convex)."""
+        short, surplus = max(planned - count, 0), max(count - planned, 0)
+        first_miss = min(short, planned, self.miss_cap)
+        first_extra = min(surplus, n_members, self.extra_cap)
+        return first_miss, short - first_miss, first_extra, surplus - first_extra
+
+    def cost(self, planned: int, count: int, n_members: int) -> int:
+        """This shift's part of stage (b)'s objective when ``count`` are worked."""
+        miss_a, miss_b, extra_a, extra_b = self.split(planned, count, n_members)
+        return (self.miss_a * miss_a + self.miss_b * miss_b + self.extra_a * extra_a
+                + self.extra_b * extra_b)
+
 
 @dataclass(frozen=True)
 class ShiftMargins:
@@ -116,8 +131,7 @@ def shift_changes_value(margins: ShiftMargins, changes: np.ndarray) -> float:
     paid = margins.cost_per_paid_hour * float((changes[idx] * cat.paid_h[idx]).sum())
     if not margins.queues:
         return paid * SCALE
-    working = np.array([1 - sum(b.duration for b in sl.breaks) / sl.n_slots
-                        for sl in cat.lengths])
+    working = np.array([sl.working_slots / sl.n_slots for sl in cat.lengths])
     diff = np.zeros(n_t + 1)
     for i in idx:
         lo, hi = int(cat.start[i]), min(int(cat.end[i]), n_t)
@@ -155,14 +169,6 @@ def margins_cost(margins: ShiftMargins, plan: np.ndarray, counts: np.ndarray,
                  n_members: int) -> float:
     """The part of stage (b)'s objective that :meth:`ShiftMargins.of` prices, for shift
     counts ``counts`` against the group's ``plan``: each shift's misses and additions,
-    the capped copies first (the model's split, its rates being convex)."""
-    total = 0
-    for i in np.flatnonzero(plan != counts):
-        v = margins.of(int(i))
-        p, n = int(plan[i]), int(counts[i])
-        short, surplus = max(p - n, 0), max(n - p, 0)
-        first_miss, first_extra = min(short, p, v.miss_cap), min(surplus, n_members,
-                                                                 v.extra_cap)
-        total += (v.miss_a * first_miss + v.miss_b * (short - first_miss)
-                  + v.extra_a * first_extra + v.extra_b * (surplus - first_extra))
-    return float(total)
+    the capped copies first (:meth:`ShiftValue.cost`)."""
+    return float(sum(margins.of(int(i)).cost(int(plan[i]), int(counts[i]), n_members)
+                     for i in np.flatnonzero(plan != counts)))

@@ -39,6 +39,7 @@ from wfm.scheduling.assignment import (
     candidate_shifts,
     meets_minimums,
     plan_difference,
+    shift_counts,
 )
 from wfm.scheduling.assignment_greedy import greedy_assignment
 from wfm.scheduling.contracts import WeekLimits
@@ -114,7 +115,9 @@ def assign_in_two_levels(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndar
     # with CP-SAT holding them fixed); the two-level assignment stands if the polish only
     # falls back to it or scores worse.
     start = greedy
+    two_score = math.inf
     if two_level is not None:
+        two_score = _score(two_level, members, plan, margins)
         greedy_score = math.inf  # weeks below a contract minimum: the two levels win
         if meets_minimums(catalog, greedy, members, limits):
             try:
@@ -128,7 +131,7 @@ def assign_in_two_levels(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndar
                 greedy_score = _score(priced, members, plan, margins)
             except WfmError:  # pragma: no cover - the greedy keeps every other hard rule
                 pass
-        if _score(two_level, members, plan, margins) < greedy_score:
+        if two_score < greedy_score:
             start = two_level.shift_of
         else:
             two_level = None
@@ -139,8 +142,7 @@ def assign_in_two_levels(catalog: ShiftCatalog, group: AgentGroup, plan: np.ndar
         previous_start_min=previous_start_min, start=start)
     used += one_level.deterministic_s
     best = one_level
-    if two_level is not None and (_score(two_level, members, plan, margins)
-                                  <= _score(one_level, members, plan, margins)):
+    if two_level is not None and two_score <= _score(one_level, members, plan, margins):
         best = two_level
     return replace(best, deterministic_s=used)
 
@@ -151,7 +153,6 @@ def _score(res: Assignment, members: Sequence[int], plan: np.ndarray,
     coverage valued slot by slot."""
     if margins is None or math.isnan(res.objective):
         return math.inf if math.isnan(res.objective) else res.objective
-    worked = res.shift_of[list(members)]
-    counts = np.bincount(worked[worked >= 0], minlength=len(plan))
+    counts = shift_counts(res.shift_of, members, len(plan))
     return (res.objective - margins_cost(margins, plan, counts, len(members))
             + shift_changes_value(margins, counts - plan))
