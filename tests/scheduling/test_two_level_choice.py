@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from wfm.scheduling import roster
-from wfm.scheduling.assignment import assign_group, candidate_shifts
+from wfm.scheduling.assignment import assign_group, candidate_shifts, shift_counts
 from wfm.scheduling.assignment_greedy import greedy_assignment
+from wfm.scheduling.roster_stages import group_terms
 from wfm.scheduling.shift_margins import (
-    ShiftMargins,
     margins_cost,
     shift_changes_value,
     useful_shifts,
@@ -63,17 +63,12 @@ def test_overstaffing_weeks_the_margins_like_lose_to_the_two_levels(
     g = max(range(len(groups)), key=lambda k: len(groups[k].members))
     group, counts_plan = groups[g], plan.shifts[g]
     members = list(group.members)
-    qidx = {q: i for i, q in enumerate(queues)}
-    under_w, over_w = map(np.array, rules.weights(queues))
-    margins = ShiftMargins(catalog, plan.under, plan.over,
-                           tuple(qidx[q] for q in group.queues), under_w, over_w,
-                           rules.cost_per_paid_hour, alloc=plan.alloc[g])
+    margins, under_weight, share = group_terms(catalog, groups, g, plan, rules, queues, params)
     useful = useful_shifts(catalog, counts_plan, margins)
     cands = {a: candidate_shifts(catalog, counts_plan, eligible, limits, a, useful)
              for a in members}
     greedy = greedy_assignment(catalog, counts_plan, cands, agents, limits, rules, carry)
-    worked = greedy[members]
-    greedy_counts = np.bincount(worked[worked >= 0], minlength=catalog.n_shifts)
+    greedy_counts = shift_counts(greedy, members, catalog.n_shifts)
     added = greedy_counts - counts_plan
     # The premise: the greedy adds unplanned shifts, each worth adding alone by the
     # margins, that overstaff once recounted together.
@@ -81,13 +76,9 @@ def test_overstaffing_weeks_the_margins_like_lose_to_the_two_levels(
     assert margins_cost(margins, counts_plan, greedy_counts, len(members)) < 0
     assert shift_changes_value(margins, added) > 0
     res = assign_in_two_levels(
-        catalog, group, counts_plan, agents, eligible, limits, rules,
-        float(np.mean([rules.under_weight(q) for q in group.queues])),
-        params.with_budget(params.time_limit_s * len(members)
-                           / sum(len(x.members) for x in groups)),
+        catalog, group, counts_plan, agents, eligible, limits, rules, under_weight, share,
         carry_in_days=carry, margins=margins, previous_start_min=usual)
-    got = res.shift_of[members]
-    got_counts = np.bincount(got[got >= 0], minlength=catalog.n_shifts)
+    got_counts = shift_counts(res.shift_of, members, catalog.n_shifts)
     # The levels match the plan and stand: no overstaffing shift added.
     assert (res.missed, res.extra) == (0, 0)
     assert shift_changes_value(margins, got_counts - counts_plan) == 0
@@ -101,19 +92,13 @@ def test_fix_to_hint_prices_the_assignment_it_is_given(stage_b_inputs: tuple[Any
         stage_b_inputs)
     g = min(range(len(groups)), key=lambda k: len(groups[k].members))
     group, members = groups[g], list(groups[g].members)
-    qidx = {q: i for i, q in enumerate(queues)}
-    under_w, over_w = map(np.array, rules.weights(queues))
-    margins = ShiftMargins(catalog, plan.under, plan.over,
-                           tuple(qidx[q] for q in group.queues), under_w, over_w,
-                           rules.cost_per_paid_hour, alloc=plan.alloc[g])
+    margins, _, budget = group_terms(catalog, groups, g, plan, rules, queues, params)
     useful = useful_shifts(catalog, plan.shifts[g], margins)
     cands = {a: candidate_shifts(catalog, plan.shifts[g], eligible, limits, a, useful)
              for a in members}
     greedy = greedy_assignment(catalog, plan.shifts[g], cands, agents, limits, rules, carry)
     kw: dict[str, Any] = {"carry_in_days": carry, "previous_start_min": usual,
                           "margins": margins, "start": greedy}
-    budget = params.with_budget(params.time_limit_s * len(members)
-                                / sum(len(x.members) for x in groups))
     priced = assign_group(catalog, group, plan.shifts[g], agents, eligible, limits, rules,
                           10.0, replace(budget, fix_to_hint=True), **kw)
     assert priced.status == "OPTIMAL"

@@ -69,21 +69,14 @@ def assign_agents(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan
     """Stage (b), group by group, each with a share of the budget by its members."""
     shift_of = np.full((len(agents), 7), -1, dtype=np.int64)
     out = StageB([])
-    total = sum(len(g.members) for g in groups)
-    qidx = {q: i for i, q in enumerate(queues)}
-    queue_weights, over_weights = map(np.array, rules.weights(queues))
 
     def solve(g: int) -> Assignment:
-        group = groups[g]
-        weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
-        margins = ShiftMargins(catalog, plan.under, plan.over,
-                               tuple(qidx[q] for q in group.queues), queue_weights,
-                               over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
+        margins, under_weight, share = group_terms(catalog, groups, g, plan, rules, queues,
+                                                   params)
         return assign_in_two_levels(
-            catalog, group, plan.shifts[g], agents, eligible, limits, rules,
-            float(np.mean(weights)),
-            params.with_budget(params.time_limit_s * len(group.members) / total),
-            carry_in_days=carry, margins=margins, previous_start_min=usual_start)
+            catalog, groups[g], plan.shifts[g], agents, eligible, limits, rules,
+            under_weight, share, carry_in_days=carry, margins=margins,
+            previous_start_min=usual_start)
 
     # The groups share no agent: solved side by side, each with its own budget.
     for group, res in zip(groups, map_ordered(solve, list(range(len(groups))), params.workers),
@@ -98,6 +91,24 @@ def assign_agents(catalog: ShiftCatalog, groups: Sequence[Any], plan: WeeklyPlan
         if res.fallback:
             out.fallbacks.append(res.fallback)
     return shift_of, out
+
+
+def group_terms(catalog: ShiftCatalog, groups: Sequence[Any], g: int, plan: WeeklyPlan,  # noqa: PLR0917
+                rules: ShiftRules, queues: Sequence[str], params: SolverParams,
+                ) -> tuple[ShiftMargins, float, SolverParams]:
+    """Stage (b)'s terms for group ``g``: what a shift more or less is worth against the
+    plan's coverage, the understaffing weight of a missed shift (the mean over the group's
+    queues) and the group's share of the budget (by its members)."""
+    group = groups[g]
+    qidx = {q: i for i, q in enumerate(queues)}
+    queue_weights, over_weights = map(np.array, rules.weights(queues))
+    weights = [rules.under_weight(q) for q in group.queues] or [rules.understaffing_weight]
+    margins = ShiftMargins(catalog, plan.under, plan.over,
+                           tuple(qidx[q] for q in group.queues), queue_weights,
+                           over_weights, rules.cost_per_paid_hour, alloc=plan.alloc[g])
+    total = sum(len(x.members) for x in groups)
+    return (margins, float(np.mean(weights)),
+            params.with_budget(params.time_limit_s * len(group.members) / total))
 
 
 def queue_blocks(catalog: ShiftCatalog, placed: PlacedBreaks, shift_of: np.ndarray,  # noqa: PLR0917
